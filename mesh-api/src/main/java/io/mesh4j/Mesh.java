@@ -1,0 +1,38 @@
+package io.mesh4j;
+
+import okhttp3.OkHttpClient;
+
+/**
+ * An in-process service mesh: one connection to an xDS control plane, and the clients it routes.
+ *
+ * <pre>{@code
+ * Mesh mesh = Mesh.fromEnvironment();
+ * OkHttpClient http = mesh.okHttp(new OkHttpClient.Builder()).build();
+ * }</pre>
+ *
+ * <p>A mesh is thread-safe and meant to live as long as the application; close it on shutdown.
+ */
+public interface Mesh extends AutoCloseable {
+
+  /** A mesh bootstrapped from {@code GRPC_XDS_BOOTSTRAP}, {@code GRPC_XDS_BOOTSTRAP_CONFIG} or {@code MESH_BOOTSTRAP}. */
+  static Mesh fromEnvironment() {
+    return builder().build();
+  }
+
+  static MeshBuilder builder() {
+    return new MeshBuilder();
+  }
+
+  /**
+   * Returns {@code builder} with the mesh installed: requests to mesh hosts are routed by the control plane's
+   * configuration, other hosts follow the {@link OutboundTrafficPolicy}.
+   */
+  OkHttpClient.Builder okHttp(OkHttpClient.Builder builder);
+
+  /** What this instance has been sent, accepted and rejected, as {@code istioctl proxy-status} shows for sidecars. */
+  MeshStatus status();
+
+  /** Stops talking to the control plane. Clients built from this mesh fail their next mesh request. */
+  @Override
+  void close();
+}

@@ -1,0 +1,16 @@
+package io.mesh4j;
+
+import java.time.Instant;
+
+/**
+ * What the mesh made of one xDS resource.
+ *
+ * @param typeUrl the resource type, e.g. {@code type.googleapis.com/envoy.config.listener.v3.Listener}
+ * @param name the resource name
+ * @param version the version of the last accepted response that carried it, or {@code ""} before any
+ * @param lastUpdated when it was last accepted, or {@code null} before any
+ * @param state where it stands
+ * @param errorDetail why the last update was rejected, when {@code state} is NACKED; otherwise {@code null}
+ */
+public record ResourceStatus(
+    String typeUrl, String name, String version, Instant lastUpdated, ResourceState state, String errorDetail) {}

@@ -1,0 +1,38 @@
+package io.mesh4j.runtime.xds;
+
+import com.google.protobuf.Message;
+
+/**
+ * One xDS resource type: its type URL, how to name a resource, and how to decode it into a validated, immutable value.
+ * The decoder is pure: the same message always gives the same value or the same error.
+ *
+ * @param <T> the decoded value
+ */
+public abstract class XdsResourceType<T> {
+
+  /** e.g. {@code type.googleapis.com/envoy.config.listener.v3.Listener}. */
+  public abstract String typeUrl();
+
+  /** A short name for logs and status: LDS, RDS, CDS, EDS. */
+  public abstract String shortName();
+
+  /** The proto class that resources of this type unpack into. */
+  public abstract Class<? extends Message> messageClass();
+
+  /**
+   * Whether a state-of-the-world response carries every resource of this type (LDS, CDS), so that a subscribed name
+   * missing from it does not exist. RDS and EDS responses do not.
+   */
+  public abstract boolean isFullStateOfTheWorld();
+
+  /** The resource's name, as subscribed. */
+  public abstract String name(Message message);
+
+  /** Validates and decodes; throws with a message naming the offending field. */
+  public abstract T decode(Message message, DecodeContext context) throws ResourceInvalidException;
+
+  @Override
+  public String toString() {
+    return shortName();
+  }
+}
