@@ -1,0 +1,131 @@
+package io.mesh4j.runtime.engine;
+
+import io.mesh4j.MeshRoutingException;
+import io.mesh4j.MeshRoutingException.Reason;
+import io.mesh4j.OutboundTrafficPolicy;
+import io.mesh4j.runtime.cluster.ClusterRuntime;
+import io.mesh4j.runtime.config.ConfigAssembler;
+import io.mesh4j.runtime.config.TargetConfig;
+import io.mesh4j.runtime.route.RequestView;
+import io.mesh4j.runtime.route.Route;
+import io.mesh4j.runtime.xds.resource.LbEndpoint;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
+
+/**
+ * The one place a request is routed, whatever its transport: target, then virtual host and route, then cluster,
+ * then endpoint. Reads the current snapshot without locks; only the first request to a new target waits, bounded,
+ * for the control plane's answer.
+ */
+public final class MeshEngine {
+  private final ConfigAssembler assembler;
+  private final OutboundTrafficPolicy outboundPolicy;
+  private final long listenerWaitNanos;
+  private final LongSupplier random;
+  private volatile boolean closed;
+
+  /**
+   * @param random draws one non-negative number per request, for weighted cluster choice
+   */
+  public MeshEngine(
+      ConfigAssembler assembler, OutboundTrafficPolicy outboundPolicy, Duration listenerWait, LongSupplier random) {
+    this.assembler = Objects.requireNonNull(assembler, "assembler");
+    this.outboundPolicy = Objects.requireNonNull(outboundPolicy, "outboundPolicy");
+    this.listenerWaitNanos = listenerWait.toNanos();
+    this.random = Objects.requireNonNull(random, "random");
+  }
+
+  /**
+   * Routes one request to {@code target} ({@code host:port}, the listener name).
+   *
+   * @return the decision, or {@code null} when the target is not in the mesh and may be called directly
+   * @throws MeshRoutingException when the mesh refuses or cannot route the request, with Envoy's reason
+   * @throws InterruptedIOException when interrupted while waiting for the control plane's first answer
+   */
+  public RoutingDecision route(String target, RequestView request) throws MeshRoutingException, InterruptedIOException {
+    if (closed) {
+      throw new MeshRoutingException(Reason.MESH_CLOSED, "the mesh was closed");
+    }
+    TargetConfig config = assembler.snapshot().target(target);
+    if (config == null) {
+      config = awaitFirstConfig(target);
+    }
+    if (config instanceof TargetConfig.Routed routed) {
+      return route(routed, request);
+    }
+    if (config instanceof TargetConfig.Unroutable unroutable) {
+      throw new MeshRoutingException(Reason.NO_ROUTE, target + ": " + unroutable.reason());
+    }
+    if (outboundPolicy == OutboundTrafficPolicy.REGISTRY_ONLY) {
+      throw new MeshRoutingException(
+          Reason.NOT_IN_MESH, target + " is not in the mesh and the outbound traffic policy is REGISTRY_ONLY");
+    }
+    return null;
+  }
+
+  /**
+   * For requests the mesh does not route (the application's own TLS): refuses them under REGISTRY_ONLY unless the
+   * target is in the mesh.
+   */
+  public void checkDirectAllowed(String target) throws MeshRoutingException, InterruptedIOException {
+    if (outboundPolicy != OutboundTrafficPolicy.REGISTRY_ONLY) {
+      return;
+    }
+    TargetConfig config = assembler.snapshot().target(target);
+    if (config == null) {
+      config = awaitFirstConfig(target);
+    }
+    if (config instanceof TargetConfig.NotInMesh) {
+      throw new MeshRoutingException(
+          Reason.NOT_IN_MESH, target + " is not in the mesh and the outbound traffic policy is REGISTRY_ONLY");
+    }
+  }
+
+  /** Stops routing: every later request fails with {@link Reason#MESH_CLOSED}. */
+  public void close() {
+    closed = true;
+  }
+
+  private RoutingDecision route(TargetConfig.Routed config, RequestView request) throws MeshRoutingException {
+    Route route = config.routes().select(request);
+    if (route == null) {
+      throw new MeshRoutingException(
+          Reason.NO_ROUTE,
+          config.target() + ": no route matches authority '" + request.authority() + "' path '" + request.path() + "'");
+    }
+    String clusterName = route.action().selectCluster(random.getAsLong());
+    ClusterRuntime cluster = config.clusters().get(clusterName);
+    if (cluster == null) {
+      throw new MeshRoutingException(
+          Reason.NO_CLUSTER, config.target() + ": cluster '" + clusterName + "' does not exist");
+    }
+    LbEndpoint endpoint = cluster.pick();
+    if (endpoint == null) {
+      throw new MeshRoutingException(
+          Reason.NO_HEALTHY_UPSTREAM, config.target() + ": cluster '" + clusterName + "' has no healthy endpoint");
+    }
+    return new RoutingDecision(config.target(), route, cluster, endpoint);
+  }
+
+  private TargetConfig awaitFirstConfig(String target) throws MeshRoutingException, InterruptedIOException {
+    try {
+      return assembler.subscribe(target).get(listenerWaitNanos, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new MeshRoutingException(
+          Reason.NO_LISTENER,
+          target + ": the control plane did not answer within " + Duration.ofNanos(listenerWaitNanos));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      InterruptedIOException interrupted = new InterruptedIOException("interrupted waiting for the mesh config of " + target);
+      interrupted.initCause(e);
+      throw interrupted;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("the assembler's future never fails", e);
+    }
+  }
+}

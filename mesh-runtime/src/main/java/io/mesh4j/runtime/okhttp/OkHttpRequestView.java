@@ -1,0 +1,84 @@
+package io.mesh4j.runtime.okhttp;
+
+import io.mesh4j.runtime.route.RequestView;
+import okhttp3.Headers;
+import okhttp3.HttpUrl;
+import okhttp3.Request;
+
+/** An OkHttp request as routing sees it; computes nothing until a matcher asks. */
+final class OkHttpRequestView implements RequestView {
+  private final Request request;
+  private String authority;
+  private String path;
+
+  OkHttpRequestView(Request request) {
+    this.request = request;
+  }
+
+  /** The Host header OkHttp will send: the one the caller set, else {@code host} or {@code host:port}. */
+  @Override
+  public String authority() {
+    String a = authority;
+    if (a == null) {
+      a = request.header("Host");
+      if (a == null) {
+        HttpUrl url = request.url();
+        a = url.port() == HttpUrl.defaultPort(url.scheme()) ? url.host() : url.host() + ":" + url.port();
+      }
+      authority = a;
+    }
+    return a;
+  }
+
+  @Override
+  public String path() {
+    String p = path;
+    if (p == null) {
+      HttpUrl url = request.url();
+      String query = url.encodedQuery();
+      p = query == null ? url.encodedPath() : url.encodedPath() + "?" + query;
+      path = p;
+    }
+    return p;
+  }
+
+  @Override
+  public String header(String lowerCaseName) {
+    if (!lowerCaseName.isEmpty() && lowerCaseName.charAt(0) == ':') {
+      return pseudoHeader(lowerCaseName);
+    }
+    Headers headers = request.headers();
+    String first = null;
+    StringBuilder joined = null;
+    for (int i = 0, n = headers.size(); i < n; i++) {
+      if (!headers.name(i).equalsIgnoreCase(lowerCaseName)) {
+        continue;
+      }
+      String value = headers.value(i);
+      if (first == null) {
+        first = value;
+      } else {
+        if (joined == null) {
+          joined = new StringBuilder(first);
+        }
+        joined.append(',').append(value);
+      }
+    }
+    return joined != null ? joined.toString() : first;
+  }
+
+  private String pseudoHeader(String name) {
+    switch (name) {
+      case ":authority":
+        return authority();
+      case ":path":
+        return path();
+      case ":method":
+        return request.method();
+      case ":scheme":
+        return request.url().scheme();
+      default:
+        return null;
+    }
+  }
+}

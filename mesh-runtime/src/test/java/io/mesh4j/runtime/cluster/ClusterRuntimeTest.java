@@ -1,0 +1,64 @@
+package io.mesh4j.runtime.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mesh4j.runtime.xds.resource.ClusterResource;
+import io.mesh4j.runtime.xds.resource.EndpointResource;
+import io.mesh4j.runtime.xds.resource.LbEndpoint;
+import io.mesh4j.runtime.xds.resource.LocalityEndpoints;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ClusterRuntimeTest {
+  private static final ClusterResource CLUSTER = new ClusterResource("catalog", "catalog");
+
+  private static LbEndpoint endpoint(int port, boolean healthy) {
+    return new LbEndpoint("127.0.0.1", port, 1, healthy);
+  }
+
+  private static Set<Integer> picked(ClusterRuntime runtime, int n) {
+    Set<Integer> ports = new HashSet<>();
+    for (int i = 0; i < n; i++) {
+      ports.add(runtime.pick().port());
+    }
+    return ports;
+  }
+
+  @Test
+  void unhealthyEndpointsTakeNoTraffic() {
+    EndpointResource assignment = new EndpointResource("catalog", List.of(
+        new LocalityEndpoints("r/z/s", 0, 0, List.of(endpoint(1, true), endpoint(2, false), endpoint(3, true)))));
+    ClusterRuntime runtime = ClusterRuntime.build(CLUSTER, assignment, 0);
+    assertThat(picked(runtime, 10)).containsExactlyInAnyOrder(1, 3);
+    assertThat(runtime.activePriority()).isZero();
+  }
+
+  @Test
+  void endpointsOfAllLocalitiesAtThePriorityShareTheTraffic() {
+    EndpointResource assignment = new EndpointResource("catalog", List.of(
+        new LocalityEndpoints("r/a/", 0, 0, List.of(endpoint(1, true))),
+        new LocalityEndpoints("r/b/", 0, 0, List.of(endpoint(2, true)))));
+    assertThat(picked(ClusterRuntime.build(CLUSTER, assignment, 0), 4)).containsExactlyInAnyOrder(1, 2);
+  }
+
+  @Test
+  void trafficMovesToTheNextPriorityWhenNoEndpointOfTheFirstIsHealthy() {
+    EndpointResource assignment = new EndpointResource("catalog", List.of(
+        new LocalityEndpoints("r/a/", 0, 0, List.of(endpoint(1, false))),
+        new LocalityEndpoints("r/b/", 0, 1, List.of(endpoint(2, true)))));
+    ClusterRuntime runtime = ClusterRuntime.build(CLUSTER, assignment, 0);
+    assertThat(picked(runtime, 4)).containsExactly(2);
+    assertThat(runtime.activePriority()).isEqualTo(1);
+  }
+
+  @Test
+  void noHealthyEndpointOrNoAssignmentPicksNothing() {
+    EndpointResource allDown = new EndpointResource("catalog", List.of(
+        new LocalityEndpoints("", 0, 0, List.of(endpoint(1, false)))));
+    assertThat(ClusterRuntime.build(CLUSTER, allDown, 0).pick()).isNull();
+    assertThat(ClusterRuntime.build(CLUSTER, null, 0).pick()).isNull();
+    assertThat(ClusterRuntime.build(CLUSTER, null, 0).activePriority()).isEqualTo(-1);
+  }
+}
