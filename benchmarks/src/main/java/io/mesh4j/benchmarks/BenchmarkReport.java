@@ -1,0 +1,69 @@
+package io.mesh4j.benchmarks;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Locale;
+import java.util.Map;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+
+/**
+ * Runs the JMH suite with the GC profiler and the end-to-end load benchmark, and writes both into one markdown
+ * report. Arguments: {@code [report.md] [load seconds per phase]}.
+ */
+public final class BenchmarkReport {
+
+  public static void main(String[] args) throws Exception {
+    Path report = Path.of(args.length > 0 ? args[0] : "benchmarks/REPORT.md");
+    String loadSeconds = args.length > 1 ? args[1] : "5";
+
+    Options options = new OptionsBuilder()
+        .include(RouteSelectionBenchmark.class.getSimpleName())
+        .include(EndpointPickBenchmark.class.getSimpleName())
+        .addProfiler(GCProfiler.class)
+        .build();
+    Collection<RunResult> results = new Runner(options).run();
+
+    Path loadReport = Files.createTempFile("mesh4j-load", ".md");
+    LoadBenchmark.main(new String[] {loadReport.toString(), "4", loadSeconds, "2"});
+
+    StringBuilder md = new StringBuilder();
+    md.append("# mesh4j benchmark report\n\n");
+    md.append("Written by `benchmarks/run.sh` (").append(Runtime.getRuntime().availableProcessors())
+        .append(" cores, ").append(System.getProperty("java.vm.name")).append(' ')
+        .append(System.getProperty("java.version")).append("). Figures are from one run on this machine; compare ")
+        .append("ratios, not absolute numbers, across machines.\n\n");
+    md.append("### JMH: per-request engine costs\n\n");
+    md.append("| benchmark | params | ns/op | ± (99.9%) | bytes allocated/op |\n|---|---|---:|---:|---:|\n");
+    for (RunResult run : results) {
+      Result<?> primary = run.getPrimaryResult();
+      Map<String, Result> secondary = run.getSecondaryResults();
+      Result<?> alloc = secondary.containsKey("gc.alloc.rate.norm")
+          ? secondary.get("gc.alloc.rate.norm") : secondary.get("·gc.alloc.rate.norm");
+      String name = run.getParams().getBenchmark();
+      md.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %s |%n",
+          name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1),
+          params(run), primary.getScore(), primary.getScoreError(),
+          alloc == null ? "n/a" : String.format(Locale.ROOT, "%.1f", alloc.getScore())));
+    }
+    md.append('\n').append(Files.readString(loadReport));
+    Files.writeString(report, md.toString());
+    System.out.println(md);
+  }
+
+  private static String params(RunResult run) {
+    StringBuilder p = new StringBuilder();
+    for (String key : run.getParams().getParamsKeys()) {
+      if (p.length() > 0) {
+        p.append(", ");
+      }
+      p.append(key).append('=').append(run.getParams().getParam(key));
+    }
+    return p.toString();
+  }
+}

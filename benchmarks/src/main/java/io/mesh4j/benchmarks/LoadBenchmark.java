@@ -1,0 +1,200 @@
+package io.mesh4j.benchmarks;
+
+import com.sun.net.httpserver.HttpServer;
+import io.mesh4j.Mesh;
+import io.mesh4j.samples.controlplane.LocalControlPlane;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * End to end: the same OkHttp client calls a loopback HTTP server directly (bare) and through the mesh (a local
+ * control plane, a realistic route table, EDS), in one run, phases interleaved so that drift hits both alike.
+ * Prints a markdown report and writes it to the path given as first argument.
+ *
+ * <p>Arguments: {@code [report.md] [threads] [seconds per phase] [rounds]}.
+ */
+public final class LoadBenchmark {
+  private static final String MESH_HOST = "catalog.shop.svc.cluster.local";
+
+  public static void main(String[] args) throws Exception {
+    Path report = Path.of(args.length > 0 ? args[0] : "benchmarks/REPORT-load.md");
+    int threads = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+    Duration phase = Duration.ofSeconds(args.length > 2 ? Long.parseLong(args[2]) : 5);
+    int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 2;
+
+    HttpServer server = startServer();
+    int serverPort = server.getAddress().getPort();
+    Path configDir = Files.createTempDirectory("mesh4j-bench");
+    writeConfig(configDir, serverPort);
+    try (LocalControlPlane controlPlane = LocalControlPlane.start(configDir, 0);
+        Mesh mesh = Mesh.builder().bootstrapJson(controlPlane.bootstrapJson()).build()) {
+      OkHttpClient bare = new OkHttpClient.Builder().build();
+      OkHttpClient meshed = mesh.okHttp(bare.newBuilder()).build();
+      Request direct = new Request.Builder().url("http://127.0.0.1:" + serverPort + "/items/42")
+          .header("accept", "application/json").build();
+      Request viaMesh = new Request.Builder().url("http://" + MESH_HOST + ":8080/items/42")
+          .header("accept", "application/json").build();
+
+      // Warm both paths (JIT, connection pools, the mesh's first config fetch).
+      run(bare, direct, threads, Duration.ofSeconds(2));
+      run(meshed, viaMesh, threads, Duration.ofSeconds(2));
+
+      PhaseResult bareTotal = PhaseResult.EMPTY;
+      PhaseResult meshTotal = PhaseResult.EMPTY;
+      for (int round = 0; round < rounds; round++) {
+        bareTotal = bareTotal.plus(run(bare, direct, threads, phase));
+        meshTotal = meshTotal.plus(run(meshed, viaMesh, threads, phase));
+      }
+      String markdown = report(bareTotal, meshTotal, threads, phase, rounds);
+      System.out.println(markdown);
+      Files.createDirectories(report.toAbsolutePath().getParent());
+      Files.writeString(report, markdown);
+      bare.dispatcher().executorService().shutdown();
+      bare.connectionPool().evictAll();
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  private static HttpServer startServer() throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
+    byte[] body = "{\"id\":42,\"name\":\"espresso\"}".getBytes(StandardCharsets.UTF_8);
+    server.createContext("/", exchange -> {
+      exchange.getRequestBody().readAllBytes();
+      exchange.getResponseHeaders().add("content-type", "application/json");
+      exchange.sendResponseHeaders(200, body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    });
+    server.setExecutor(Executors.newFixedThreadPool(4));
+    server.start();
+    return server;
+  }
+
+  /** A listener, a 20-route table with header routes before the default, one EDS cluster. */
+  private static void writeConfig(Path dir, int serverPort) throws IOException {
+    StringBuilder routes = new StringBuilder();
+    for (int r = 0; r < 18; r++) {
+      routes.append("""
+                - match:
+                    prefix: /api/v%d/
+                    headers:
+                    - name: x-feature
+                      string_match: {exact: branch-%d}
+                  route: {cluster: catalog}
+          """.formatted(r, r));
+    }
+    Files.writeString(dir.resolve("mesh.yaml"), """
+        resources:
+        - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
+          name: %1$s:8080
+          api_listener:
+            api_listener:
+              "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+              stat_prefix: bench
+              rds:
+                route_config_name: catalog-routes
+                config_source: {ads: {}, resource_api_version: V3}
+              http_filters:
+              - name: envoy.filters.http.router
+                typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
+        - "@type": type.googleapis.com/envoy.config.route.v3.RouteConfiguration
+          name: catalog-routes
+          virtual_hosts:
+          - name: catalog
+            domains: ["%1$s", "%1$s:8080"]
+            routes:
+        %2$s
+            - match:
+                safe_regex: {regex: "/admin/[a-z]+/[0-9]+"}
+              route: {cluster: catalog}
+            - match: {prefix: /}
+              route: {cluster: catalog}
+        - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster
+          name: catalog
+          type: EDS
+          eds_cluster_config:
+            eds_config: {ads: {}, resource_api_version: V3}
+          lb_policy: ROUND_ROBIN
+        - "@type": type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment
+          cluster_name: catalog
+          endpoints:
+          - lb_endpoints:
+            - endpoint:
+                address:
+                  socket_address: {address: 127.0.0.1, port_value: %3$d}
+        """.formatted(MESH_HOST, routes.toString().stripTrailing().indent(4).stripTrailing(), serverPort));
+  }
+
+  private static PhaseResult run(OkHttpClient client, Request request, int threads, Duration duration)
+      throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      long deadline = System.nanoTime() + duration.toNanos();
+      List<Future<long[]>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        futures.add(pool.submit(() -> callUntil(client, request, deadline)));
+      }
+      List<long[]> latencies = new ArrayList<>();
+      for (Future<long[]> f : futures) {
+        latencies.add(f.get());
+      }
+      return PhaseResult.of(latencies, duration);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static long[] callUntil(OkHttpClient client, Request request, long deadline) throws IOException {
+    long[] latencies = new long[1 << 16];
+    int n = 0;
+    while (System.nanoTime() < deadline) {
+      long start = System.nanoTime();
+      try (Response response = client.newCall(request).execute()) {
+        response.body().bytes();
+        if (response.code() != 200) {
+          throw new IOException("unexpected status " + response.code());
+        }
+      }
+      if (n == latencies.length) {
+        latencies = java.util.Arrays.copyOf(latencies, n * 2);
+      }
+      latencies[n++] = System.nanoTime() - start;
+    }
+    return java.util.Arrays.copyOf(latencies, n);
+  }
+
+  private static String report(PhaseResult bare, PhaseResult mesh, int threads, Duration phase, int rounds) {
+    StringBuilder md = new StringBuilder();
+    md.append("### End-to-end load: OkHttp bare vs through the mesh\n\n");
+    md.append(String.format(Locale.ROOT,
+        "Run %s on %d cores, %d client threads, %d rounds of %d s per client (interleaved), loopback HTTP/1.1 server.%n%n",
+        Instant.now().toString().substring(0, 19) + "Z", Runtime.getRuntime().availableProcessors(), threads, rounds,
+        phase.toSeconds()));
+    md.append("| client | requests | requests/s | p50 (µs) | p99 (µs) |\n|---|---:|---:|---:|---:|\n");
+    md.append(bare.row("bare OkHttp"));
+    md.append(mesh.row("OkHttp + mesh4j"));
+    md.append(String.format(Locale.ROOT,
+        "| **mesh / bare** | | **%.3f** | **%.3f** | **%.3f** |%n",
+        mesh.throughput() / bare.throughput(), mesh.percentile(50) / bare.percentile(50),
+        mesh.percentile(99) / bare.percentile(99)));
+    return md.toString();
+  }
+}
