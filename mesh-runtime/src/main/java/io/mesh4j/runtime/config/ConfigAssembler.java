@@ -3,6 +3,7 @@ package io.mesh4j.runtime.config;
 import io.grpc.SynchronizationContext;
 import io.mesh4j.runtime.cluster.ClusterRuntime;
 import io.mesh4j.runtime.route.RouteTable;
+import io.mesh4j.runtime.xds.ResourceSubscriptions;
 import io.mesh4j.runtime.xds.XdsResourceType;
 import io.mesh4j.runtime.xds.resource.ClusterResource;
 import io.mesh4j.runtime.xds.resource.EndpointResource;
@@ -16,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +37,10 @@ public final class ConfigAssembler {
   private final ResourceSubscriptions xds;
   private final ResourceTypes types;
   private final LongSupplier random;
+  private final UnaryOperator<String> listenerName;
   private final SynchronizationContext serial;
 
+  /** By target ({@code host:port}); each watches the listener the bootstrap's name template gives. */
   private final Map<String, Watched<ListenerResource>> listeners = new HashMap<>();
   private final Map<String, Watched<RouteTable>> routes = new HashMap<>();
   private final Map<String, Watched<ClusterResource>> clusters = new HashMap<>();
@@ -47,11 +51,15 @@ public final class ConfigAssembler {
   private boolean closed;
 
   /**
+   * @param listenerName the LDS name of a target, from the bootstrap's
+   *     {@code client_default_listener_resource_name_template}
    * @param random seeds where round robin starts in each new cluster, so clients do not all begin on one endpoint
    */
-  public ConfigAssembler(ResourceSubscriptions xds, ResourceTypes types, LongSupplier random) {
+  public ConfigAssembler(
+      ResourceSubscriptions xds, ResourceTypes types, UnaryOperator<String> listenerName, LongSupplier random) {
     this.xds = Objects.requireNonNull(xds, "xds");
     this.types = Objects.requireNonNull(types, "types");
+    this.listenerName = Objects.requireNonNull(listenerName, "listenerName");
     this.random = Objects.requireNonNull(random, "random");
     this.serial = new SynchronizationContext(
         (thread, error) -> log.error("mesh config assembly failed; the last config keeps serving", error));
@@ -87,7 +95,8 @@ public final class ConfigAssembler {
   public void close() {
     serial.execute(() -> {
       closed = true;
-      cancelAll(types.listeners(), listeners);
+      listeners.forEach((target, watched) -> xds.cancelWatch(types.listeners(), watched.name(), watched));
+      listeners.clear();
       cancelAll(types.routes(), routes);
       cancelAll(types.clusters(), clusters);
       cancelAll(types.endpoints(), endpoints);
@@ -98,9 +107,10 @@ public final class ConfigAssembler {
     if (closed || listeners.containsKey(target)) {
       return;
     }
-    Watched<ListenerResource> watched = new Watched<>(target, serial, this::reconcile);
+    String name = listenerName.apply(target);
+    Watched<ListenerResource> watched = new Watched<>(name, serial, this::reconcile);
     listeners.put(target, watched);
-    xds.watch(types.listeners(), target, watched);
+    xds.watch(types.listeners(), name, watched);
   }
 
   private void reconcile() {
@@ -168,9 +178,9 @@ public final class ConfigAssembler {
     MeshSnapshot previous = snapshot;
     Map<String, TargetConfig> next = new HashMap<>();
     Set<String> usedRuntimes = new HashSet<>();
-    for (Watched<ListenerResource> listener : listeners.values()) {
-      String target = listener.name();
-      TargetConfig built = build(listener, usedRuntimes);
+    for (Map.Entry<String, Watched<ListenerResource>> entry : listeners.entrySet()) {
+      String target = entry.getKey();
+      TargetConfig built = build(target, entry.getValue(), usedRuntimes);
       TargetConfig config = built != null ? built : previous.target(target);
       if (config != null) {
         next.put(target, config);
@@ -190,8 +200,7 @@ public final class ConfigAssembler {
   }
 
   /** The target's config, or {@code null} while something it needs has not been heard of yet. */
-  private TargetConfig build(Watched<ListenerResource> listener, Set<String> usedRuntimes) {
-    String target = listener.name();
+  private TargetConfig build(String target, Watched<ListenerResource> listener, Set<String> usedRuntimes) {
     switch (listener.state()) {
       case PENDING:
         return null;

@@ -1,0 +1,74 @@
+package io.mesh4j.runtime;
+
+import io.mesh4j.Mesh;
+import io.mesh4j.MeshOptions;
+import io.mesh4j.MeshStatus;
+import io.mesh4j.runtime.bootstrap.Bootstrap;
+import io.mesh4j.runtime.bootstrap.BootstrapLoader;
+import io.mesh4j.runtime.config.ConfigAssembler;
+import io.mesh4j.runtime.config.ResourceTypes;
+import io.mesh4j.runtime.engine.MeshEngine;
+import io.mesh4j.runtime.okhttp.MeshInterceptor;
+import io.mesh4j.runtime.xds.XdsClient;
+import io.mesh4j.runtime.xds.resource.ClusterType;
+import io.mesh4j.runtime.xds.resource.EndpointType;
+import io.mesh4j.runtime.xds.resource.ListenerType;
+import io.mesh4j.runtime.xds.resource.RouteConfigurationType;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongSupplier;
+import okhttp3.OkHttpClient;
+
+/** The runtime behind {@link Mesh}: one xDS client, one assembler, one engine, shared by every client it routes. */
+final class MeshRuntime implements Mesh {
+  static final ResourceTypes RESOURCE_TYPES = new ResourceTypes(
+      ListenerType.INSTANCE, RouteConfigurationType.INSTANCE, ClusterType.INSTANCE, EndpointType.INSTANCE);
+
+  private final ScheduledExecutorService scheduler;
+  private final XdsClient xds;
+  private final ConfigAssembler assembler;
+  private final MeshEngine engine;
+
+  private MeshRuntime(ScheduledExecutorService scheduler, XdsClient xds, ConfigAssembler assembler, MeshEngine engine) {
+    this.scheduler = scheduler;
+    this.xds = xds;
+    this.assembler = assembler;
+    this.engine = engine;
+  }
+
+  /** Loads the bootstrap (failing fast, naming the field) and connects to the control plane. */
+  static MeshRuntime start(MeshOptions options) {
+    Objects.requireNonNull(options, "options");
+    Bootstrap bootstrap = BootstrapLoader.load(options.bootstrap());
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "mesh4j-xds-timer");
+      thread.setDaemon(true);
+      return thread;
+    });
+    LongSupplier random = () -> ThreadLocalRandom.current().nextLong() >>> 1;
+    XdsClient xds = XdsClient.newBuilder(bootstrap, scheduler).build();
+    ConfigAssembler assembler = new ConfigAssembler(xds, RESOURCE_TYPES, bootstrap::listenerName, random);
+    MeshEngine engine = new MeshEngine(assembler, options.outboundTrafficPolicy(), options.listenerWait(), random);
+    return new MeshRuntime(scheduler, xds, assembler, engine);
+  }
+
+  @Override
+  public OkHttpClient.Builder okHttp(OkHttpClient.Builder builder) {
+    return builder.addInterceptor(new MeshInterceptor(engine));
+  }
+
+  @Override
+  public MeshStatus status() {
+    return new MeshStatus(xds.serverUri(), xds.connected(), xds.status(), xds.ignoredFields());
+  }
+
+  @Override
+  public void close() {
+    engine.close();
+    assembler.close();
+    xds.close();
+    scheduler.shutdownNow();
+  }
+}
