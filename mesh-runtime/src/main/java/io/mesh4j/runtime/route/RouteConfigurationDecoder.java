@@ -345,6 +345,7 @@ public final class RouteConfigurationDecoder {
     }
   }
 
+  @SuppressWarnings("deprecation") // istiod still sends the deprecated direct match fields
   private static HeaderMatcher decodeHeaderMatcher(
       io.envoyproxy.envoy.config.route.v3.HeaderMatcher proto, String path, DecodeContext context)
       throws ResourceInvalidException {
@@ -439,6 +440,7 @@ public final class RouteConfigurationDecoder {
     }
   }
 
+  @SuppressWarnings("deprecation") // total_weight is deprecated but must still be checked when set
   private static WeightedClustersAction decodeWeightedClusters(
       WeightedCluster proto, String path, DecodeContext context) throws ResourceInvalidException {
     WEIGHTED_CLUSTER.check(proto, path, context);

@@ -15,6 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Vectors 12-19 (header matchers). */
+@SuppressWarnings("deprecation") // exercises the deprecated fields istiod still sends
 class HeaderMatchingTest {
 
   private static boolean matches(List<HeaderMatcher.Builder> matchers, TestRequest request) {

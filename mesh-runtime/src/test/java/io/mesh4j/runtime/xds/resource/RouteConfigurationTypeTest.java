@@ -35,6 +35,7 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /** The RDS type and every decode-time rejection: each message names the offending field in proto names. */
+@SuppressWarnings("deprecation") // exercises the deprecated fields istiod still sends
 class RouteConfigurationTypeTest {
 
   private static final RouteMatch.Builder ANY = RouteMatch.newBuilder().setPrefix("/");
