@@ -1,15 +1,59 @@
 package io.mesh4j.runtime.route;
 
-/** One compiled route: its matcher and its action. */
+import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
+import java.time.Duration;
+import java.util.Objects;
+
+/** One compiled route: its matcher and its action. Immutable. */
 public final class Route {
-  // Filled in by the routing work.
+  /** Envoy's default when {@code route.timeout} is unset. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
+
+  private final String name;
+  private final RouteMatcher matcher;
+  private final RouteAction action;
+  private final Duration timeout;
+  private final RetryPolicy retryPolicy;
+
+  Route(String name, RouteMatcher matcher, RouteAction action, Duration timeout, RetryPolicy retryPolicy) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.matcher = Objects.requireNonNull(matcher, "matcher");
+    this.action = Objects.requireNonNull(action, "action");
+    this.timeout = Objects.requireNonNull(timeout, "timeout");
+    this.retryPolicy = retryPolicy;
+  }
 
   /** The route's {@code name}, or "" when unset. */
   public String name() {
-    throw new UnsupportedOperationException("todo");
+    return name;
   }
 
   public RouteAction action() {
-    throw new UnsupportedOperationException("todo");
+    return action;
+  }
+
+  /**
+   * {@code route.timeout}: {@link #DEFAULT_TIMEOUT} when unset, {@link Duration#ZERO} when disabled ({@code 0s}, what
+   * istiod sends by default). Decoded for the timeout work; the data path does not enforce it yet.
+   */
+  public Duration timeout() {
+    return timeout;
+  }
+
+  /**
+   * {@code route.retry_policy} as received (not compiled, not validated beyond the proto), or null. Kept for the
+   * retry work; the data path does not retry yet.
+   */
+  public RetryPolicy retryPolicy() {
+    return retryPolicy;
+  }
+
+  boolean matches(MatchInput input) {
+    return matcher.matches(input);
+  }
+
+  @Override
+  public String toString() {
+    return "Route{" + (name.isEmpty() ? "" : name + ", ") + action + "}";
   }
 }

@@ -1,9 +1,82 @@
 package io.mesh4j.runtime.route;
 
-/** Split among clusters by weight. Filled in by the routing work. */
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Split among clusters by weight, as Envoy does: {@code random % totalWeight} (the draw read as unsigned 64-bit)
+ * falls in one cluster's slice of the precomputed cumulative weights. Clusters of weight 0 are never chosen.
+ */
 public final class WeightedClustersAction implements RouteAction {
+  /** Envoy keeps the total in a uint32. */
+  public static final long MAX_TOTAL_WEIGHT = 0xFFFF_FFFFL;
+
+  /** One cluster and its weight. */
+  public record ClusterWeight(String name, long weight) {
+    public ClusterWeight {
+      Objects.requireNonNull(name, "name");
+      if (name.isEmpty()) {
+        throw new IllegalArgumentException("cluster name is empty");
+      }
+      if (weight < 0 || weight > MAX_TOTAL_WEIGHT) {
+        throw new IllegalArgumentException("weight " + weight + " outside [0, " + MAX_TOTAL_WEIGHT + "]");
+      }
+    }
+  }
+
+  private final List<ClusterWeight> clusters;
+  private final String[] names;
+  private final long[] cumulative;
+  private final long totalWeight;
+
+  private WeightedClustersAction(List<ClusterWeight> clusters) {
+    this.clusters = List.copyOf(clusters);
+    if (this.clusters.isEmpty()) {
+      throw new IllegalArgumentException("no clusters");
+    }
+    names = new String[this.clusters.size()];
+    cumulative = new long[this.clusters.size()];
+    long sum = 0;
+    for (int i = 0; i < names.length; i++) {
+      ClusterWeight c = this.clusters.get(i);
+      sum += c.weight();
+      names[i] = c.name();
+      cumulative[i] = sum;
+    }
+    if (sum == 0 || sum > MAX_TOTAL_WEIGHT) {
+      throw new IllegalArgumentException("total weight " + sum + " outside [1, " + MAX_TOTAL_WEIGHT + "]");
+    }
+    totalWeight = sum;
+  }
+
+  /**
+   * @throws IllegalArgumentException if the list is empty or the total weight is 0 or above {@link #MAX_TOTAL_WEIGHT}
+   */
+  public static WeightedClustersAction of(List<ClusterWeight> clusters) {
+    return new WeightedClustersAction(clusters);
+  }
+
+  public List<ClusterWeight> clusters() {
+    return clusters;
+  }
+
+  public long totalWeight() {
+    return totalWeight;
+  }
+
   @Override
   public String selectCluster(long random) {
-    throw new UnsupportedOperationException("todo");
+    long draw = Long.remainderUnsigned(random, totalWeight);
+    for (int i = 0; i < cumulative.length; i++) {
+      if (draw < cumulative[i]) {
+        return names[i];
+      }
+    }
+    throw new AssertionError("draw " + draw + " beyond total " + totalWeight);
+  }
+
+  @Override
+  public String toString() {
+    return "WeightedClusters" + clusters;
   }
 }

@@ -1,0 +1,66 @@
+package io.mesh4j.runtime.route;
+
+import com.google.re2j.Pattern;
+
+/**
+ * The path part of a RouteMatch. {@code pathEnd} is where the query string or fragment starts (or the path's length),
+ * computed once per request. As in Envoy, {@code prefix} is tested against the whole {@code :path} (query
+ * included); {@code path}, {@code safe_regex} and {@code path_separated_prefix} against the path without query and
+ * fragment.
+ */
+abstract class PathMatcher {
+
+  abstract boolean matches(String path, int pathEnd);
+
+  static PathMatcher prefix(String prefix, boolean caseSensitive) {
+    return new PathMatcher() {
+      @Override
+      boolean matches(String path, int pathEnd) {
+        return path.regionMatches(!caseSensitive, 0, prefix, 0, prefix.length());
+      }
+    };
+  }
+
+  static PathMatcher exact(String exact, boolean caseSensitive) {
+    return new PathMatcher() {
+      @Override
+      boolean matches(String path, int pathEnd) {
+        return pathEnd == exact.length() && path.regionMatches(!caseSensitive, 0, exact, 0, pathEnd);
+      }
+    };
+  }
+
+  /** Matches {@code prefix} exactly or followed by {@code /}; the prefix itself never ends with {@code /}. */
+  static PathMatcher separatedPrefix(String prefix, boolean caseSensitive) {
+    return new PathMatcher() {
+      @Override
+      boolean matches(String path, int pathEnd) {
+        int n = prefix.length();
+        return pathEnd >= n
+            && path.regionMatches(!caseSensitive, 0, prefix, 0, n)
+            && (pathEnd == n || path.charAt(n) == '/');
+      }
+    };
+  }
+
+  /** {@code case_sensitive} does not apply to regexes (Envoy's documentation says so). */
+  static PathMatcher regex(Pattern regex) {
+    return new PathMatcher() {
+      @Override
+      boolean matches(String path, int pathEnd) {
+        return regex.matches(pathEnd == path.length() ? path : path.substring(0, pathEnd));
+      }
+    };
+  }
+
+  /** Index of the first {@code ?} or {@code #}, or the length of the path. */
+  static int pathEnd(String path) {
+    for (int i = 0; i < path.length(); i++) {
+      char c = path.charAt(i);
+      if (c == '?' || c == '#') {
+        return i;
+      }
+    }
+    return path.length();
+  }
+}

@@ -1,0 +1,487 @@
+package io.mesh4j.runtime.route;
+
+import static io.mesh4j.runtime.route.FieldPath.of;
+
+import com.google.protobuf.Duration;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
+import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
+import io.envoyproxy.envoy.type.v3.Int64Range;
+import io.mesh4j.runtime.xds.DecodeContext;
+import io.mesh4j.runtime.xds.ResourceInvalidException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Validates an {@code envoy.config.route.v3.RouteConfiguration} and compiles it into a {@link RouteTable}. Pure: the
+ * same message gives the same table or the same error, whose message starts with the offending field's path in proto
+ * names (e.g. {@code virtual_hosts[1].routes[0].match.safe_regex.regex: invalid regex '(': missing closing )}).
+ *
+ * <h2>Implemented (Envoy semantics)</h2>
+ *
+ * <ul>
+ *   <li>RouteConfiguration {@code name}, {@code virtual_hosts}, {@code ignore_port_in_host_matching} (see {@link
+ *       RouteTable} for how authorities with a port are matched).
+ *   <li>VirtualHost {@code name} (required), {@code domains} (at least one; unique across the table, compared
+ *       case-insensitively; exact, {@code *suffix}, {@code prefix*}, {@code *}), {@code routes} (in order).
+ *   <li>Route {@code name}, {@code match} (required), {@code route} (the only action supported).
+ *   <li>RouteMatch {@code prefix}, {@code path}, {@code safe_regex}, {@code path_separated_prefix},
+ *       {@code case_sensitive} (default true; no effect on regexes), {@code headers}, {@code query_parameters},
+ *       {@code grpc}, {@code runtime_fraction} (there is no runtime: {@code default_value} decides, the route matches
+ *       when {@code random % denominator < numerator} with the request's draw; {@code runtime_key} is ignored).
+ *   <li>HeaderMatcher: {@code string_match}, {@code present_match}, {@code range_match}, {@code invert_match},
+ *       {@code treat_missing_header_as_empty} and the deprecated {@code exact_match}, {@code safe_regex_match},
+ *       {@code prefix_match}, {@code suffix_match}, {@code contains_match} (see {@link HeaderMatcher}).
+ *   <li>QueryParameterMatcher {@code string_match}, {@code present_match}; name only means "present".
+ *   <li>StringMatcher {@code exact}, {@code prefix}, {@code suffix}, {@code contains}, {@code safe_regex},
+ *       {@code ignore_case}. Like grpc-java, empty prefix/suffix/contains patterns are accepted (they match anything)
+ *       although Envoy's validation asks for at least one character.
+ *   <li>RouteAction {@code cluster} (non-empty) and {@code weighted_clusters} (non-empty list of named clusters;
+ *       total = sum of weights, which must be in [1, 2^32-1]; the deprecated {@code total_weight}, if set, must equal
+ *       the sum; {@code runtime_key_prefix} is ignored as there is no runtime).
+ *   <li>RouteAction {@code timeout}: decoded into {@link Route#timeout()} (unset: 15 s, {@code 0s}: disabled, what
+ *       istiod sends) but not enforced yet, which is reported through {@link DecodeContext#ignoredField} when set.
+ *   <li>RouteAction {@code retry_policy}: istiod puts one on every route, so rejecting it would NACK every Istio
+ *       route table. It is kept as received in {@link Route#retryPolicy()} for the retry work, and reported through
+ *       {@link DecodeContext#ignoredField} as not enforced yet.
+ * </ul>
+ *
+ * <h2>Accepted but ignored (reported once per field through {@link DecodeContext#ignoredField})</h2>
+ *
+ * Fields that do not change where or how a request is sent by an in-process client: Route {@code decorator},
+ * {@code metadata}, {@code tracing}, {@code stat_prefix}, {@code per_request_buffer_limit_bytes}; VirtualHost
+ * {@code virtual_clusters}, {@code include_request_attempt_count} and {@code include_attempt_count_in_response}
+ * (istiod sets the first), {@code include_is_timeout_retry_header}, {@code per_request_buffer_limit_bytes},
+ * {@code metadata}; RouteConfiguration {@code validate_clusters}, {@code internal_only_headers},
+ * {@code most_specific_header_mutations_wins}, {@code max_direct_response_body_size_bytes}, {@code metadata};
+ * RouteAction {@code max_stream_duration}, {@code max_grpc_timeout}, {@code grpc_timeout_offset} (what istiod sends
+ * with {@code timeout}; the timeout work will implement them), {@code upgrade_configs}, {@code priority},
+ * {@code cluster_not_found_response_code}, {@code include_vh_rate_limits}, {@code append_x_forwarded_host};
+ * RegexMatcher {@code google_re2}; RuntimeFractionalPercent {@code runtime_key}; WeightedCluster
+ * {@code runtime_key_prefix}.
+ *
+ * <h2>Rejected as not supported yet</h2>
+ *
+ * Every other field, when set: e.g. {@code vhds}, {@code cluster_specifier_plugins}, {@code request_mirror_policies},
+ * header mutations at any level, {@code typed_per_filter_config} at any level, {@code
+ * ignore_path_parameters_in_path_matching}, VirtualHost {@code matcher}, {@code require_tls}, {@code cors},
+ * {@code rate_limits}, {@code retry_policy}, {@code hedge_policy}; Route {@code redirect}, {@code direct_response},
+ * {@code filter_action}, {@code non_forwarding_action}; RouteMatch {@code connect_matcher}, {@code
+ * path_match_policy}, {@code tls_context}, {@code dynamic_metadata}, {@code filter_state}; RouteAction {@code
+ * cluster_header}, {@code cluster_specifier_plugin}, {@code metadata_match}, rewrites, {@code idle_timeout},
+ * {@code hash_policy}, {@code hedge_policy}, {@code internal_redirect_policy}; WeightedCluster {@code header_name};
+ * ClusterWeight {@code cluster_header}, {@code metadata_match}, {@code host_rewrite_literal}; StringMatcher
+ * {@code custom}. Fields added to the API later are rejected the same way until someone decides otherwise.
+ */
+public final class RouteConfigurationDecoder {
+  private static final String NOT_ENFORCED = "decoded but not enforced yet";
+
+  private static final FieldPolicy ROUTE_CONFIGURATION =
+      FieldPolicy.of(
+          Set.of("name", "virtual_hosts", "ignore_port_in_host_matching"),
+          Map.of(
+              "validate_clusters", "clusters are not checked against CDS when the table is decoded",
+              "internal_only_headers", "only concerns requests from outside the mesh",
+              "most_specific_header_mutations_wins", "header mutations are not supported",
+              "max_direct_response_body_size_bytes", "direct responses are not supported",
+              "metadata", "does not change routing"));
+  private static final FieldPolicy VIRTUAL_HOST =
+      FieldPolicy.of(
+          Set.of("name", "domains", "routes"),
+          Map.of(
+              "virtual_clusters", "statistics only",
+              "include_request_attempt_count", "no x-envoy-attempt-count header is added",
+              "include_attempt_count_in_response", "no x-envoy-attempt-count header is added",
+              "include_is_timeout_retry_header", "no x-envoy-is-timeout-retry header is added",
+              "per_request_buffer_limit_bytes", "requests are not buffered by the mesh",
+              "metadata", "does not change routing"));
+  private static final FieldPolicy ROUTE =
+      FieldPolicy.of(
+          Set.of("name", "match", "route"),
+          Map.of(
+              "decorator", "tracing is not implemented",
+              "tracing", "tracing is not implemented",
+              "metadata", "does not change routing",
+              "stat_prefix", "statistics only",
+              "per_request_buffer_limit_bytes", "requests are not buffered by the mesh"));
+  private static final FieldPolicy ROUTE_MATCH =
+      FieldPolicy.of(
+          Set.of(
+              "prefix",
+              "path",
+              "safe_regex",
+              "path_separated_prefix",
+              "case_sensitive",
+              "runtime_fraction",
+              "headers",
+              "query_parameters",
+              "grpc"),
+          Map.of());
+  private static final FieldPolicy ROUTE_ACTION =
+      FieldPolicy.of(
+          Set.of("cluster", "weighted_clusters", "timeout", "retry_policy"),
+          Map.of(
+              "max_stream_duration", NOT_ENFORCED + " (timeouts)",
+              "max_grpc_timeout", NOT_ENFORCED + " (timeouts)",
+              "grpc_timeout_offset", NOT_ENFORCED + " (timeouts)",
+              "upgrade_configs", "protocol upgrades are left to the HTTP client",
+              "priority", "there is one connection pool per endpoint",
+              "cluster_not_found_response_code", "a missing cluster fails the call with a MeshRoutingException",
+              "include_vh_rate_limits", "rate limits are not supported",
+              "append_x_forwarded_host", "the host is never rewritten"));
+  private static final FieldPolicy WEIGHTED_CLUSTER =
+      FieldPolicy.of(
+          Set.of("clusters", "total_weight"),
+          Map.of("runtime_key_prefix", "there is no runtime: the configured weights apply"));
+  private static final FieldPolicy CLUSTER_WEIGHT = FieldPolicy.of(Set.of("name", "weight"), Map.of());
+  private static final FieldPolicy HEADER_MATCHER =
+      FieldPolicy.of(
+          Set.of(
+              "name",
+              "exact_match",
+              "safe_regex_match",
+              "range_match",
+              "present_match",
+              "prefix_match",
+              "suffix_match",
+              "contains_match",
+              "string_match",
+              "invert_match",
+              "treat_missing_header_as_empty"),
+          Map.of());
+  private static final FieldPolicy QUERY_PARAMETER_MATCHER =
+      FieldPolicy.of(Set.of("name", "string_match", "present_match"), Map.of());
+  private static final FieldPolicy STRING_MATCHER =
+      FieldPolicy.of(Set.of("exact", "prefix", "suffix", "safe_regex", "contains", "ignore_case"), Map.of());
+  private static final FieldPolicy REGEX_MATCHER =
+      FieldPolicy.of(Set.of("regex"), Map.of("google_re2", "RE2J has no program size limit"));
+  private static final FieldPolicy RUNTIME_FRACTION =
+      FieldPolicy.of(
+          Set.of("default_value"), Map.of("runtime_key", "there is no runtime: default_value applies"));
+  private static final FieldPolicy FRACTIONAL_PERCENT =
+      FieldPolicy.of(Set.of("numerator", "denominator"), Map.of());
+
+  private static final HeaderMatcher[] NO_HEADERS = new HeaderMatcher[0];
+  private static final QueryParameterMatcher[] NO_QUERY_PARAMETERS = new QueryParameterMatcher[0];
+
+  private RouteConfigurationDecoder() {}
+
+  public static RouteTable decode(RouteConfiguration config, DecodeContext context)
+      throws ResourceInvalidException {
+    ROUTE_CONFIGURATION.check(config, "", context);
+    DomainIndex.Builder domains = new DomainIndex.Builder();
+    Set<String> clusters = new HashSet<>();
+    for (int i = 0; i < config.getVirtualHostsCount(); i++) {
+      decodeVirtualHost(config.getVirtualHosts(i), of("", "virtual_hosts", i), domains, clusters, context);
+    }
+    return new RouteTable(config.getName(), domains.build(), config.getIgnorePortInHostMatching(), clusters);
+  }
+
+  private static void decodeVirtualHost(
+      io.envoyproxy.envoy.config.route.v3.VirtualHost proto,
+      String path,
+      DomainIndex.Builder domains,
+      Set<String> clusters,
+      DecodeContext context)
+      throws ResourceInvalidException {
+    VIRTUAL_HOST.check(proto, path, context);
+    if (proto.getName().isEmpty()) {
+      throw invalid(of(path, "name"), "must not be empty");
+    }
+    if (proto.getDomainsCount() == 0) {
+      throw invalid(of(path, "domains"), "must not be empty");
+    }
+    Route[] routes = new Route[proto.getRoutesCount()];
+    for (int i = 0; i < routes.length; i++) {
+      routes[i] = decodeRoute(proto.getRoutes(i), of(path, "routes", i), clusters, context);
+    }
+    VirtualHost host = new VirtualHost(proto.getName(), routes);
+    for (int i = 0; i < proto.getDomainsCount(); i++) {
+      String domain = proto.getDomains(i);
+      VirtualHost previous = domains.add(domain, host);
+      if (previous != null) {
+        throw invalid(
+            of(path, "domains", i),
+            "duplicate domain '" + domain + "' (also in virtual host '" + previous.name() + "')");
+      }
+    }
+  }
+
+  private static Route decodeRoute(
+      io.envoyproxy.envoy.config.route.v3.Route proto, String path, Set<String> clusters, DecodeContext context)
+      throws ResourceInvalidException {
+    ROUTE.check(proto, path, context);
+    if (!proto.hasMatch()) {
+      throw invalid(of(path, "match"), "is required");
+    }
+    if (!proto.hasRoute()) {
+      throw invalid(path, "an action is required; only 'route' is supported");
+    }
+    RouteMatcher matcher = decodeMatch(proto.getMatch(), of(path, "match"), context);
+    io.envoyproxy.envoy.config.route.v3.RouteAction action = proto.getRoute();
+    String actionPath = of(path, "route");
+    ROUTE_ACTION.check(action, actionPath, context);
+    RouteAction routeAction;
+    switch (action.getClusterSpecifierCase()) {
+      case CLUSTER:
+        if (action.getCluster().isEmpty()) {
+          throw invalid(of(actionPath, "cluster"), "must not be empty");
+        }
+        routeAction = new ClusterAction(action.getCluster());
+        break;
+      case WEIGHTED_CLUSTERS:
+        routeAction =
+            decodeWeightedClusters(action.getWeightedClusters(), of(actionPath, "weighted_clusters"), context);
+        break;
+      default:
+        throw invalid(actionPath, "one of cluster, weighted_clusters is required");
+    }
+    java.time.Duration timeout = Route.DEFAULT_TIMEOUT;
+    if (action.hasTimeout()) {
+      timeout = decodeDuration(action.getTimeout(), of(actionPath, "timeout"));
+      context.ignoredField("envoy.config.route.v3.RouteAction.timeout: " + NOT_ENFORCED);
+    }
+    if (action.hasRetryPolicy()) {
+      context.ignoredField("envoy.config.route.v3.RouteAction.retry_policy: " + NOT_ENFORCED);
+    }
+    if (routeAction instanceof ClusterAction c) {
+      clusters.add(c.cluster());
+    } else {
+      for (WeightedClustersAction.ClusterWeight c : ((WeightedClustersAction) routeAction).clusters()) {
+        clusters.add(c.name());
+      }
+    }
+    return new Route(
+        proto.getName(),
+        matcher,
+        routeAction,
+        timeout,
+        action.hasRetryPolicy() ? action.getRetryPolicy() : null);
+  }
+
+  private static RouteMatcher decodeMatch(RouteMatch match, String path, DecodeContext context)
+      throws ResourceInvalidException {
+    ROUTE_MATCH.check(match, path, context);
+    boolean caseSensitive = !match.hasCaseSensitive() || match.getCaseSensitive().getValue();
+    PathMatcher pathMatcher;
+    switch (match.getPathSpecifierCase()) {
+      case PREFIX:
+        pathMatcher = PathMatcher.prefix(match.getPrefix(), caseSensitive);
+        break;
+      case PATH:
+        pathMatcher = PathMatcher.exact(match.getPath(), caseSensitive);
+        break;
+      case SAFE_REGEX:
+        pathMatcher = PathMatcher.regex(compile(match.getSafeRegex(), of(path, "safe_regex"), context));
+        break;
+      case PATH_SEPARATED_PREFIX:
+        String prefix = match.getPathSeparatedPrefix();
+        if (prefix.length() < 2
+            || prefix.indexOf('?') >= 0
+            || prefix.indexOf('#') >= 0
+            || prefix.endsWith("/")) {
+          throw invalid(
+              of(path, "path_separated_prefix"),
+              "'" + prefix + "' must have at least two characters, no '?' or '#', and not end with '/'");
+        }
+        pathMatcher = PathMatcher.separatedPrefix(prefix, caseSensitive);
+        break;
+      default:
+        throw invalid(path, "one of prefix, path, safe_regex, path_separated_prefix is required");
+    }
+
+    long numerator = 0;
+    long denominator = 0;
+    if (match.hasRuntimeFraction()) {
+      RuntimeFractionalPercent fraction = match.getRuntimeFraction();
+      String fractionPath = of(path, "runtime_fraction");
+      RUNTIME_FRACTION.check(fraction, fractionPath, context);
+      if (!fraction.hasDefaultValue()) {
+        throw invalid(of(fractionPath, "default_value"), "is required");
+      }
+      FractionalPercent percent = fraction.getDefaultValue();
+      FRACTIONAL_PERCENT.check(percent, of(fractionPath, "default_value"), context);
+      denominator = denominator(percent, of(fractionPath, "default_value.denominator"));
+      numerator = Integer.toUnsignedLong(percent.getNumerator());
+    }
+
+    HeaderMatcher[] headers = NO_HEADERS;
+    if (match.getHeadersCount() > 0) {
+      headers = new HeaderMatcher[match.getHeadersCount()];
+      for (int i = 0; i < headers.length; i++) {
+        headers[i] = decodeHeaderMatcher(match.getHeaders(i), of(path, "headers", i), context);
+      }
+    }
+    QueryParameterMatcher[] queryParameters = NO_QUERY_PARAMETERS;
+    if (match.getQueryParametersCount() > 0) {
+      queryParameters = new QueryParameterMatcher[match.getQueryParametersCount()];
+      for (int i = 0; i < queryParameters.length; i++) {
+        queryParameters[i] =
+            decodeQueryParameterMatcher(match.getQueryParameters(i), of(path, "query_parameters", i), context);
+      }
+    }
+    return new RouteMatcher(pathMatcher, headers, queryParameters, numerator, denominator, match.hasGrpc());
+  }
+
+  private static long denominator(FractionalPercent percent, String path) throws ResourceInvalidException {
+    switch (percent.getDenominator()) {
+      case HUNDRED:
+        return 100;
+      case TEN_THOUSAND:
+        return 10_000;
+      case MILLION:
+        return 1_000_000;
+      default:
+        throw invalid(path, "unknown denominator " + percent.getDenominatorValue());
+    }
+  }
+
+  @SuppressWarnings("deprecation") // istiod still sends the deprecated direct match fields
+  private static HeaderMatcher decodeHeaderMatcher(
+      io.envoyproxy.envoy.config.route.v3.HeaderMatcher proto, String path, DecodeContext context)
+      throws ResourceInvalidException {
+    HEADER_MATCHER.check(proto, path, context);
+    if (proto.getName().isEmpty()) {
+      throw invalid(of(path, "name"), "must not be empty");
+    }
+    // Header names are case-insensitive; RequestView is asked in lower case.
+    String name = proto.getName().toLowerCase(Locale.ROOT);
+    boolean invert = proto.getInvertMatch();
+    boolean missingAsEmpty = proto.getTreatMissingHeaderAsEmpty();
+    switch (proto.getHeaderMatchSpecifierCase()) {
+      case EXACT_MATCH:
+        // Envoy's deprecated exact_match treats "" as "any value"; string_match.exact "" only matches "".
+        return proto.getExactMatch().isEmpty()
+            ? HeaderMatcher.anyValue(name, invert, missingAsEmpty)
+            : HeaderMatcher.string(name, StringMatcher.exact(proto.getExactMatch(), false), invert, missingAsEmpty);
+      case SAFE_REGEX_MATCH:
+        return HeaderMatcher.string(
+            name,
+            StringMatcher.regex(compile(proto.getSafeRegexMatch(), of(path, "safe_regex_match"), context)),
+            invert,
+            missingAsEmpty);
+      case RANGE_MATCH:
+        Int64Range range = proto.getRangeMatch();
+        return HeaderMatcher.range(name, range.getStart(), range.getEnd(), invert, missingAsEmpty);
+      case PRESENT_MATCH:
+        return HeaderMatcher.presence(name, proto.getPresentMatch(), invert, missingAsEmpty);
+      case PREFIX_MATCH:
+        return HeaderMatcher.string(name, StringMatcher.prefix(proto.getPrefixMatch(), false), invert, missingAsEmpty);
+      case SUFFIX_MATCH:
+        return HeaderMatcher.string(name, StringMatcher.suffix(proto.getSuffixMatch(), false), invert, missingAsEmpty);
+      case CONTAINS_MATCH:
+        return HeaderMatcher.string(
+            name, StringMatcher.contains(proto.getContainsMatch(), false), invert, missingAsEmpty);
+      case STRING_MATCH:
+        return HeaderMatcher.string(
+            name, decodeStringMatcher(proto.getStringMatch(), of(path, "string_match"), context), invert, missingAsEmpty);
+      case HEADERMATCHSPECIFIER_NOT_SET:
+        return HeaderMatcher.anyValue(name, invert, missingAsEmpty);
+      default:
+        throw invalid(path, "unknown header match specifier " + proto.getHeaderMatchSpecifierCase());
+    }
+  }
+
+  private static QueryParameterMatcher decodeQueryParameterMatcher(
+      io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher proto, String path, DecodeContext context)
+      throws ResourceInvalidException {
+    QUERY_PARAMETER_MATCHER.check(proto, path, context);
+    if (proto.getName().isEmpty()) {
+      throw invalid(of(path, "name"), "must not be empty");
+    }
+    StringMatcher value =
+        proto.hasStringMatch()
+            ? decodeStringMatcher(proto.getStringMatch(), of(path, "string_match"), context)
+            : null;
+    return new QueryParameterMatcher(proto.getName(), value);
+  }
+
+  private static StringMatcher decodeStringMatcher(
+      io.envoyproxy.envoy.type.matcher.v3.StringMatcher proto, String path, DecodeContext context)
+      throws ResourceInvalidException {
+    STRING_MATCHER.check(proto, path, context);
+    boolean ignoreCase = proto.getIgnoreCase();
+    switch (proto.getMatchPatternCase()) {
+      case EXACT:
+        return StringMatcher.exact(proto.getExact(), ignoreCase);
+      case PREFIX:
+        return StringMatcher.prefix(proto.getPrefix(), ignoreCase);
+      case SUFFIX:
+        return StringMatcher.suffix(proto.getSuffix(), ignoreCase);
+      case CONTAINS:
+        return StringMatcher.contains(proto.getContains(), ignoreCase);
+      case SAFE_REGEX:
+        return StringMatcher.regex(compile(proto.getSafeRegex(), of(path, "safe_regex"), context));
+      default:
+        throw invalid(path, "one of exact, prefix, suffix, contains, safe_regex is required");
+    }
+  }
+
+  private static Pattern compile(RegexMatcher proto, String path, DecodeContext context)
+      throws ResourceInvalidException {
+    REGEX_MATCHER.check(proto, path, context);
+    String regex = proto.getRegex();
+    if (regex.isEmpty()) {
+      throw invalid(of(path, "regex"), "must not be empty");
+    }
+    try {
+      return Pattern.compile(regex);
+    } catch (PatternSyntaxException e) {
+      throw invalid(of(path, "regex"), "invalid regex '" + regex + "': " + e.getDescription());
+    }
+  }
+
+  @SuppressWarnings("deprecation") // total_weight is deprecated but must still be checked when set
+  private static WeightedClustersAction decodeWeightedClusters(
+      WeightedCluster proto, String path, DecodeContext context) throws ResourceInvalidException {
+    WEIGHTED_CLUSTER.check(proto, path, context);
+    if (proto.getClustersCount() == 0) {
+      throw invalid(of(path, "clusters"), "must not be empty");
+    }
+    List<WeightedClustersAction.ClusterWeight> clusters = new ArrayList<>(proto.getClustersCount());
+    long sum = 0;
+    for (int i = 0; i < proto.getClustersCount(); i++) {
+      WeightedCluster.ClusterWeight cluster = proto.getClusters(i);
+      String clusterPath = of(path, "clusters", i);
+      CLUSTER_WEIGHT.check(cluster, clusterPath, context);
+      if (cluster.getName().isEmpty()) {
+        throw invalid(of(clusterPath, "name"), "must not be empty");
+      }
+      long weight = cluster.hasWeight() ? Integer.toUnsignedLong(cluster.getWeight().getValue()) : 0;
+      sum += weight;
+      clusters.add(new WeightedClustersAction.ClusterWeight(cluster.getName(), weight));
+    }
+    if (sum == 0) {
+      throw invalid(path, "the sum of the cluster weights must be greater than 0");
+    }
+    if (sum > WeightedClustersAction.MAX_TOTAL_WEIGHT) {
+      throw invalid(path, "the sum of the cluster weights " + sum + " exceeds " + WeightedClustersAction.MAX_TOTAL_WEIGHT);
+    }
+    if (proto.hasTotalWeight() && Integer.toUnsignedLong(proto.getTotalWeight().getValue()) != sum) {
+      throw invalid(
+          of(path, "total_weight"),
+          Integer.toUnsignedLong(proto.getTotalWeight().getValue()) + " is not the sum of the cluster weights " + sum);
+    }
+    return WeightedClustersAction.of(clusters);
+  }
+
+  private static java.time.Duration decodeDuration(Duration proto, String path) throws ResourceInvalidException {
+    if (proto.getSeconds() < 0 || proto.getNanos() < 0 || proto.getNanos() > 999_999_999) {
+      throw invalid(path, "must be a non-negative duration, got " + proto.getSeconds() + "s " + proto.getNanos() + "ns");
+    }
+    return java.time.Duration.ofSeconds(proto.getSeconds(), proto.getNanos());
+  }
+
+  private static ResourceInvalidException invalid(String path, String problem) {
+    return new ResourceInvalidException(path.isEmpty() ? problem : path + ": " + problem);
+  }
+}

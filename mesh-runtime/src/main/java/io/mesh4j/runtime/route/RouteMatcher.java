@@ -1,0 +1,75 @@
+package io.mesh4j.runtime.route;
+
+/**
+ * A compiled RouteMatch: every part must match (path, runtime fraction, gRPC, headers, query parameters). Cheap tests
+ * run first; the query string is parsed only if a route has query matchers and everything before them matched.
+ */
+final class RouteMatcher {
+  private static final String GRPC_CONTENT_TYPE = "application/grpc";
+
+  private final PathMatcher path;
+  private final HeaderMatcher[] headers;
+  private final QueryParameterMatcher[] queryParameters;
+  private final long fractionNumerator;
+  private final long fractionDenominator;
+  private final boolean grpcOnly;
+
+  /**
+   * @param fractionDenominator 0 when the route has no {@code runtime_fraction}; otherwise the request matches when
+   *     {@code random % denominator < numerator}, Envoy's evaluation of {@code default_value}
+   */
+  RouteMatcher(
+      PathMatcher path,
+      HeaderMatcher[] headers,
+      QueryParameterMatcher[] queryParameters,
+      long fractionNumerator,
+      long fractionDenominator,
+      boolean grpcOnly) {
+    this.path = path;
+    this.headers = headers;
+    this.queryParameters = queryParameters;
+    this.fractionNumerator = fractionNumerator;
+    this.fractionDenominator = fractionDenominator;
+    this.grpcOnly = grpcOnly;
+  }
+
+  boolean matches(MatchInput input) {
+    if (!path.matches(input.path, input.pathEnd)) {
+      return false;
+    }
+    if (fractionDenominator != 0
+        && Long.remainderUnsigned(input.random, fractionDenominator) >= fractionNumerator) {
+      return false;
+    }
+    if (grpcOnly && !isGrpc(input.request)) {
+      return false;
+    }
+    for (HeaderMatcher header : headers) {
+      if (!header.matches(input.request)) {
+        return false;
+      }
+    }
+    if (queryParameters.length != 0) {
+      QueryParameters query = input.query();
+      for (QueryParameterMatcher parameter : queryParameters) {
+        if (!parameter.matches(query)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Envoy's test: content-type is {@code application/grpc} or starts with {@code application/grpc+} or {@code ;}. */
+  static boolean isGrpc(RequestView request) {
+    String contentType = request.header("content-type");
+    if (contentType == null || !contentType.regionMatches(true, 0, GRPC_CONTENT_TYPE, 0, GRPC_CONTENT_TYPE.length())) {
+      return false;
+    }
+    if (contentType.length() == GRPC_CONTENT_TYPE.length()) {
+      return true;
+    }
+    char next = contentType.charAt(GRPC_CONTENT_TYPE.length());
+    return next == '+' || next == ';';
+  }
+}

@@ -1,0 +1,87 @@
+package io.mesh4j.runtime.route;
+
+import com.google.re2j.Pattern;
+
+/**
+ * A compiled {@code envoy.type.matcher.v3.StringMatcher} (also used for the deprecated direct header match fields).
+ * {@code ignore_case} compares ASCII letters case-insensitively and, as Envoy documents, has no effect on
+ * {@code safe_regex}. Regexes are RE2 (RE2J), compiled once, and must match the whole value.
+ */
+final class StringMatcher {
+
+  enum Kind {
+    EXACT,
+    PREFIX,
+    SUFFIX,
+    CONTAINS,
+    REGEX
+  }
+
+  private final Kind kind;
+  private final String pattern;
+  private final boolean ignoreCase;
+  private final Pattern regex;
+
+  private StringMatcher(Kind kind, String pattern, boolean ignoreCase, Pattern regex) {
+    this.kind = kind;
+    this.pattern = pattern;
+    this.ignoreCase = ignoreCase;
+    this.regex = regex;
+  }
+
+  static StringMatcher exact(String value, boolean ignoreCase) {
+    return new StringMatcher(Kind.EXACT, value, ignoreCase, null);
+  }
+
+  static StringMatcher prefix(String value, boolean ignoreCase) {
+    return new StringMatcher(Kind.PREFIX, value, ignoreCase, null);
+  }
+
+  static StringMatcher suffix(String value, boolean ignoreCase) {
+    return new StringMatcher(Kind.SUFFIX, value, ignoreCase, null);
+  }
+
+  static StringMatcher contains(String value, boolean ignoreCase) {
+    return new StringMatcher(Kind.CONTAINS, value, ignoreCase, null);
+  }
+
+  static StringMatcher regex(Pattern regex) {
+    return new StringMatcher(Kind.REGEX, regex.pattern(), false, regex);
+  }
+
+  boolean matches(String value) {
+    switch (kind) {
+      case EXACT:
+        return ignoreCase ? pattern.equalsIgnoreCase(value) : pattern.equals(value);
+      case PREFIX:
+        return value.regionMatches(ignoreCase, 0, pattern, 0, pattern.length());
+      case SUFFIX:
+        return value.length() >= pattern.length()
+            && value.regionMatches(ignoreCase, value.length() - pattern.length(), pattern, 0, pattern.length());
+      case CONTAINS:
+        return contains(value);
+      case REGEX:
+        return regex.matches(value);
+      default:
+        throw new AssertionError(kind);
+    }
+  }
+
+  private boolean contains(String value) {
+    if (!ignoreCase) {
+      return value.contains(pattern);
+    }
+    int last = value.length() - pattern.length();
+    for (int i = 0; i <= last; i++) {
+      if (value.regionMatches(true, i, pattern, 0, pattern.length())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public String toString() {
+    return kind + (ignoreCase ? "(ignore_case)" : "") + " '" + pattern + "'";
+  }
+}

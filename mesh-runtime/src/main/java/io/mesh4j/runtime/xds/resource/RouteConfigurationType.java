@@ -1,0 +1,55 @@
+package io.mesh4j.runtime.xds.resource;
+
+import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.mesh4j.runtime.route.RouteConfigurationDecoder;
+import io.mesh4j.runtime.route.RouteTable;
+import io.mesh4j.runtime.xds.DecodeContext;
+import io.mesh4j.runtime.xds.ResourceInvalidException;
+import io.mesh4j.runtime.xds.XdsResourceType;
+
+/**
+ * RDS: {@code envoy.config.route.v3.RouteConfiguration} decoded into a compiled {@link RouteTable}. What is
+ * implemented, ignored and rejected is listed on {@link RouteConfigurationDecoder}.
+ */
+public final class RouteConfigurationType extends XdsResourceType<RouteTable> {
+  public static final String TYPE_URL = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
+
+  public static final RouteConfigurationType INSTANCE = new RouteConfigurationType();
+
+  /** For listeners with an inline {@code route_config}; the same validation as for RDS. */
+  public static RouteTable decodeRouteConfiguration(RouteConfiguration config, DecodeContext context)
+      throws ResourceInvalidException {
+    return RouteConfigurationDecoder.decode(config, context);
+  }
+
+  @Override
+  public String typeUrl() {
+    return TYPE_URL;
+  }
+
+  @Override
+  public String shortName() {
+    return "RDS";
+  }
+
+  @Override
+  public Class<RouteConfiguration> messageClass() {
+    return RouteConfiguration.class;
+  }
+
+  @Override
+  public boolean isFullStateOfTheWorld() {
+    return false;
+  }
+
+  @Override
+  public String name(Message message) {
+    return ((RouteConfiguration) message).getName();
+  }
+
+  @Override
+  public RouteTable decode(Message message, DecodeContext context) throws ResourceInvalidException {
+    return decodeRouteConfiguration((RouteConfiguration) message, context);
+  }
+}

@@ -1,0 +1,69 @@
+package io.mesh4j.runtime.route;
+
+import static io.mesh4j.runtime.route.RouteProtos.table;
+import static io.mesh4j.runtime.route.RouteProtos.weighted;
+import static io.mesh4j.runtime.route.RouteProtos.weightedRoute;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Vectors 24-25 (weighted clusters); the decode-time rejections are in RouteConfigurationTypeTest. */
+class WeightedClustersTest {
+
+  private static WeightedClustersAction action(RouteTable table) {
+    return (WeightedClustersAction) table.select(TestRequest.get("h", "/"), 0).action();
+  }
+
+  @Test
+  void selectsByRandomModuloTotalOverCumulativeWeights() { // vector 24
+    RouteTable table = table(weightedRoute(weighted("a", 30), weighted("b", 30), weighted("c", 40)));
+    WeightedClustersAction action = action(table);
+    assertThat(action.totalWeight()).isEqualTo(100);
+    assertThat(action.clusters())
+        .containsExactly(
+            new WeightedClustersAction.ClusterWeight("a", 30),
+            new WeightedClustersAction.ClusterWeight("b", 30),
+            new WeightedClustersAction.ClusterWeight("c", 40));
+    assertThat(action.selectCluster(115)).isEqualTo("a");
+    assertThat(action.selectCluster(445)).isEqualTo("b");
+    assertThat(action.selectCluster(560)).isEqualTo("c");
+    assertThat(action.selectCluster(29)).isEqualTo("a");
+    assertThat(action.selectCluster(30)).isEqualTo("b");
+    assertThat(action.selectCluster(99)).isEqualTo("c");
+    assertThat(table.clusterNames()).containsExactlyInAnyOrder("a", "b", "c");
+  }
+
+  @Test
+  void zeroWeightClustersAreNeverChosen() {
+    WeightedClustersAction action = action(table(weightedRoute(weighted("a", 0), weighted("b", 1))));
+    for (long r = 0; r < 10; r++) {
+      assertThat(action.selectCluster(r)).isEqualTo("b");
+    }
+  }
+
+  @Test
+  void drawIsReadAsUnsigned() {
+    WeightedClustersAction action = action(table(weightedRoute(weighted("a", 1), weighted("b", 2))));
+    // 2^64 - 1 = 18446744073709551615, which is 0 mod 3
+    assertThat(action.selectCluster(-1L)).isEqualTo("a");
+  }
+
+  @Test
+  void totalIsTheSumAndMustBePositiveAndFitUint32() { // vector 25
+    assertThat(WeightedClustersAction.of(List.of(new WeightedClustersAction.ClusterWeight("a", 0xFFFF_FFFFL)))
+            .totalWeight())
+        .isEqualTo(0xFFFF_FFFFL);
+    assertThatThrownBy(() -> WeightedClustersAction.of(List.of(new WeightedClustersAction.ClusterWeight("a", 0))))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () ->
+                WeightedClustersAction.of(
+                    List.of(
+                        new WeightedClustersAction.ClusterWeight("a", 0xFFFF_FFFFL),
+                        new WeightedClustersAction.ClusterWeight("b", 1))))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> WeightedClustersAction.of(List.of())).isInstanceOf(IllegalArgumentException.class);
+  }
+}
