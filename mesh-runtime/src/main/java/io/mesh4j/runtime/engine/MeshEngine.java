@@ -92,13 +92,15 @@ public final class MeshEngine {
   }
 
   private RoutingDecision route(TargetConfig.Routed config, RequestView request) throws MeshRoutingException {
-    Route route = config.routes().select(request);
+    // One draw per request serves runtime_fraction matching and the weighted cluster choice, as in Envoy.
+    long draw = random.getAsLong();
+    Route route = config.routes().select(request, draw);
     if (route == null) {
       throw new MeshRoutingException(
           Reason.NO_ROUTE,
           config.target() + ": no route matches authority '" + request.authority() + "' path '" + request.path() + "'");
     }
-    String clusterName = route.action().selectCluster(random.getAsLong());
+    String clusterName = route.action().selectCluster(draw);
     ClusterRuntime cluster = config.clusters().get(clusterName);
     if (cluster == null) {
       throw new MeshRoutingException(
