@@ -5,7 +5,8 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
@@ -16,6 +17,7 @@ import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.io.IOException;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -161,15 +163,22 @@ final class ResourceFiles {
     return "";
   }
 
+  /** Strict JSON: Gson's lenient mode would turn a typo such as an unquoted word into a string. */
   private static JsonElement parseJson(Path file, String text) throws ConfigLoadException {
-    try {
-      JsonElement element = JsonParser.parseString(text);
-      if (element.isJsonNull()) {
-        throw new ConfigLoadException(file, "is empty");
+    if (text.isBlank()) {
+      throw new ConfigLoadException(file, "is empty");
+    }
+    try (JsonReader reader = new JsonReader(new StringReader(text))) {
+      reader.setLenient(false);
+      JsonElement element = GSON.getAdapter(JsonElement.class).read(reader);
+      if (reader.peek() != JsonToken.END_DOCUMENT) {
+        throw new ConfigLoadException(file, "not valid JSON: more than one top-level value");
       }
       return element;
-    } catch (JsonParseException e) {
-      throw new ConfigLoadException(file, "not valid JSON: " + e.getMessage(), e);
+    } catch (IOException | JsonParseException e) {
+      String message = String.valueOf(e.getMessage())
+          .replace("Use JsonReader.setLenient(true) to accept malformed JSON", "malformed JSON");
+      throw new ConfigLoadException(file, "not valid JSON: " + message, e);
     }
   }
 

@@ -161,6 +161,20 @@ class ResourceFilesTest {
   }
 
   @Test
+  void readsJsonStrictly() throws Exception {
+    write(dir.resolve("a.json"), "{\"resources\": []} {}");
+    assertThatThrownBy(() -> ResourceFiles.loadDirectory(dir))
+        .hasMessage("a.json: not valid JSON: malformed JSON at line 1 column 20 path $");
+
+    write(dir.resolve("a.json"), "{\"resources\": [nope]}");
+    assertThatThrownBy(() -> ResourceFiles.loadDirectory(dir))
+        .hasMessageStartingWith("a.json: not valid JSON: malformed JSON at line 1 column");
+
+    write(dir.resolve("a.json"), " ");
+    assertThatThrownBy(() -> ResourceFiles.loadDirectory(dir)).hasMessage("a.json: is empty");
+  }
+
+  @Test
   void refusesTwoResourcesWithOneName() throws Exception {
     ConfigFixtures.writeCatalog(dir, 90, 10);
     write(dir.resolve("more-clusters.yaml"), """
