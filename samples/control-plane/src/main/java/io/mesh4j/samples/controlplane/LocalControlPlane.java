@@ -40,12 +40,13 @@ public final class LocalControlPlane implements AutoCloseable {
   public static final String DEFAULT_NODE_ID = "mesh4j-local-client";
   public static final String DEFAULT_NODE_CLUSTER = "mesh4j-local";
 
-  private static final Logger log = LoggerFactory.getLogger(LocalControlPlane.class);
   /** Every node gets the same configuration. */
   private static final String GROUP = "all-nodes";
   private static final Duration DEBOUNCE = Duration.ofMillis(200);
   private static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
 
+  /** Per instance, so that {@link #main} configures logging before the first logger exists. */
+  private final Logger log = LoggerFactory.getLogger(LocalControlPlane.class);
   private final Path configDir;
   private final SimpleCache<String> cache = new SimpleCache<>(node -> GROUP);
   private final SnapshotVersions versions = new SnapshotVersions();
@@ -182,7 +183,11 @@ public final class LocalControlPlane implements AutoCloseable {
       cache.setSnapshot(GROUP, published.snapshot());
       resources = loaded;
       version = published.version();
-      log.info("version {}: {} changed ({})", published.version(), String.join(", ", published.changedTypes()), loaded);
+      if (published.version().equals("1")) {
+        log.info("version 1: {}", loaded);
+      } else {
+        log.info("version {}: {} changed ({})", published.version(), String.join(", ", published.changedTypes()), loaded);
+      }
     });
     return version;
   }
