@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * when others in the same response are rejected; the response is ACKed when all are valid, NACKed (previous
  * version, new nonce, {@code error_detail} naming each bad resource and field) otherwise. A rejected resource keeps
  * its last good value. For LDS and CDS, a subscribed name missing from a response does not exist (unless the server
- * has the {@code ignore_resource_deletion} feature and we had a value). A resource the control plane does not send
- * within the initial fetch timeout of the stream it was requested on does not exist. When the stream breaks,
+ * has the {@code ignore_resource_deletion} feature and we had a value); a name never seen yet is not concluded
+ * absent from a response, which may answer a request sent before it was subscribed: a resource the control plane
+ * does not send within the initial fetch timeout of the stream it was requested on does not exist. When the stream breaks,
  * watchers are told ({@code onError}) but keep their values; the client reconnects with backoff and asks for every
  * watched resource again, with the versions it accepted.
  *
@@ -78,6 +79,7 @@ public final class XdsClient implements AutoCloseable {
   private BackoffPolicy backoff;
   private ScheduledHandle reconnectTimer;
   private boolean closed;
+  private boolean outageReported;
 
   private volatile boolean connected;
   private volatile List<ResourceStatus> publishedStatus = List.of();
@@ -246,12 +248,21 @@ public final class XdsClient implements AutoCloseable {
     if (closed) {
       return;
     }
+    if (closedStream.responseReceived) {
+      outageReported = false;
+    }
     if (!status.isOk() || !closedStream.responseReceived) {
       String detail = "ADS stream to " + server.serverUri() + " closed: " + status.getCode()
           + (status.getDescription() == null ? "" : ": " + status.getDescription());
-      log.warn("{}; keeping the last accepted configuration and reconnecting", detail);
-      for (TypeState<?> state : types.values()) {
-        state.subscriptions.values().forEach(sub -> sub.notifyError(detail));
+      if (outageReported) {
+        // Tell watchers once per outage, not at every failed attempt.
+        log.debug("{}; still reconnecting", detail);
+      } else {
+        outageReported = true;
+        log.warn("{}; keeping the last accepted configuration and reconnecting", detail);
+        for (TypeState<?> state : types.values()) {
+          state.subscriptions.values().forEach(sub -> sub.notifyError(detail));
+        }
       }
     }
     long delayNanos;
@@ -341,6 +352,11 @@ public final class XdsClient implements AutoCloseable {
     if (type.isFullStateOfTheWorld() && !unnamedInvalid) {
       for (ResourceSubscription<T> sub : List.copyOf(state.subscriptions.values())) {
         if (seen.contains(sub.name)) {
+          continue;
+        }
+        if (sub.fetchTimer != null) {
+          // Requested but not heard of yet: this response may answer an earlier request that did not name it.
+          // As gRPC, only the initial fetch timeout decides that a never-seen resource does not exist.
           continue;
         }
         if (sub.hasValue() && server.ignoreResourceDeletion()) {
