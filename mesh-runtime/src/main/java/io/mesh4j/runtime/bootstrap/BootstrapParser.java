@@ -65,16 +65,35 @@ public final class BootstrapParser {
       JsonReader reader = new JsonReader(new StringReader(json));
       reader.setLenient(false);
       JsonElement element = new Gson().getAdapter(JsonElement.class).read(reader);
-      if (reader.peek() != JsonToken.END_DOCUMENT) {
-        throw new MeshConfigurationException("bootstrap: invalid JSON in " + origin + ": trailing data at " + reader);
+      boolean trailing;
+      try {
+        trailing = reader.peek() != JsonToken.END_DOCUMENT;
+      } catch (IOException e) {
+        trailing = true;
+      }
+      if (trailing) {
+        throw new MeshConfigurationException(
+            "bootstrap: invalid JSON in " + origin + ": trailing data after the value, " + where(reader));
       }
       return element;
     } catch (IOException | RuntimeException e) {
       if (e instanceof MeshConfigurationException mce) {
         throw mce;
       }
-      throw new MeshConfigurationException("bootstrap: invalid JSON in " + origin + ": " + e.getMessage(), e);
+      throw new MeshConfigurationException(
+          "bootstrap: invalid JSON in " + origin + ": " + readable(String.valueOf(e.getMessage())), e);
     }
+  }
+
+  /** Gson's messages advise lenient parsing, which is not the reader's fix; keep the part that says where. */
+  private static String readable(String gsonMessage) {
+    return gsonMessage.replace("Use JsonReader.setLenient(true) to accept malformed JSON", "malformed JSON");
+  }
+
+  private static String where(JsonReader reader) {
+    String s = reader.toString(); // "JsonReader at line L column C path P"
+    int at = s.indexOf("at line");
+    return at < 0 ? s : s.substring(at);
   }
 
   private static List<XdsServer> servers(JsonObject root) {
