@@ -1,5 +1,7 @@
 package io.mesh4j.runtime.xds.resource;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
@@ -10,6 +12,7 @@ import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import io.mesh4j.runtime.xds.XdsResourceType;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -19,7 +22,8 @@ import java.util.Set;
  * {@code lb_policy} other than ROUND_ROBIN and {@code load_balancing_policy} other than round_robin;
  * {@code transport_socket}, {@code transport_socket_matches} (TLS); {@code outlier_detection}; {@code health_checks};
  * {@code lb_subset_config}; {@code round_robin_lb_config} (slow start); upstream {@code filters};
- * {@code upstream_config}; {@code common_http_protocol_options.max_stream_duration}; circuit breaker thresholds below
+ * {@code upstream_config}; {@code max_stream_duration} and upstream {@code http_filters} in (typed) HTTP protocol
+ * options; circuit breaker thresholds below
  * Envoy's defaults, {@code retry_budget} and {@code per_host_thresholds}. Every field not listed as ignorable is
  * rejected.
  *
@@ -33,13 +37,14 @@ public final class ClusterType extends XdsResourceType<ClusterResource> {
 
   private static final Set<String> HANDLED =
       Set.of("name", "type", "eds_cluster_config", "connect_timeout", "lb_policy", "load_balancing_policy",
-          "circuit_breakers", "common_http_protocol_options");
+          "circuit_breakers", "common_http_protocol_options",
+          "typed_extension_protocol_options");
 
   /** Connection tuning, DNS settings that EDS clusters do not use, stats, and metadata. */
   static final Set<String> IGNORABLE =
       Set.of("alt_stat_name", "per_connection_buffer_limit_bytes", "load_assignment", "max_requests_per_connection",
           "upstream_http_protocol_options", "http_protocol_options", "http2_protocol_options",
-          "typed_extension_protocol_options", "dns_refresh_rate", "dns_jitter", "dns_failure_refresh_rate",
+          "dns_refresh_rate", "dns_jitter", "dns_failure_refresh_rate",
           "respect_dns_ttl", "dns_lookup_family", "dns_resolvers", "use_tcp_for_dns_lookups",
           "dns_resolution_config", "typed_dns_resolver_config", "wait_for_warm_on_init", "cleanup_interval",
           "upstream_bind_config", "ring_hash_lb_config", "maglev_lb_config", "original_dst_lb_config",
@@ -51,6 +56,11 @@ public final class ClusterType extends XdsResourceType<ClusterResource> {
   private static final Set<String> HTTP_OPTIONS_IGNORABLE =
       Set.of("idle_timeout", "max_connection_duration", "max_headers_count", "max_response_headers_kb",
           "headers_with_underscores_action", "max_requests_per_connection");
+
+  private static final String UPSTREAM_HTTP_OPTIONS_KEY = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+  private static final Set<String> UPSTREAM_HTTP_OPTIONS_IGNORABLE =
+      Set.of("upstream_http_protocol_options", "explicit_http_config", "use_downstream_protocol_config",
+          "auto_config", "header_validation_config");
 
   private static final String ROUND_ROBIN_TYPE_URL =
       "type.googleapis.com/envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin";
@@ -111,10 +121,7 @@ public final class ClusterType extends XdsResourceType<ClusterResource> {
       checkCircuitBreakers(cluster.getCircuitBreakers());
       context.ignoredField("CDS: circuit_breakers at or above Envoy's defaults (not enforced)");
     }
-    if (cluster.hasCommonHttpProtocolOptions()) {
-      HttpProtocolOptions options = cluster.getCommonHttpProtocolOptions();
-      FieldCheck.check(options, "common_http_protocol_options.", Set.of(), HTTP_OPTIONS_IGNORABLE, "CDS", context);
-    }
+    checkHttpProtocolOptions(cluster, context);
     Duration connectTimeout = ClusterResource.DEFAULT_CONNECT_TIMEOUT;
     if (cluster.hasConnectTimeout()) {
       connectTimeout = ListenerType.duration(cluster.getConnectTimeout(), "connect_timeout");
@@ -123,6 +130,39 @@ public final class ClusterType extends XdsResourceType<ClusterResource> {
       }
     }
     return new ClusterResource(cluster.getName(), serviceName, connectTimeout);
+  }
+
+  /**
+   * Protocol options tune connections, except {@code max_stream_duration} (a request timeout) and upstream
+   * {@code http_filters}, which change requests and are rejected. Both the deprecated field and its replacement in
+   * {@code typed_extension_protocol_options} (what istiod sends) are checked.
+   */
+  @SuppressWarnings("deprecation") // common_http_protocol_options: still sent by older control planes
+  private static void checkHttpProtocolOptions(Cluster cluster, DecodeContext context)
+      throws ResourceInvalidException {
+    if (cluster.hasCommonHttpProtocolOptions()) {
+      HttpProtocolOptions options = cluster.getCommonHttpProtocolOptions();
+      FieldCheck.check(options, "common_http_protocol_options.", Set.of(), HTTP_OPTIONS_IGNORABLE, "CDS", context);
+    }
+    for (Map.Entry<String, Any> e : cluster.getTypedExtensionProtocolOptionsMap().entrySet()) {
+      String path = "typed_extension_protocol_options[" + e.getKey() + "]";
+      if (!e.getKey().equals(UPSTREAM_HTTP_OPTIONS_KEY)) {
+        context.ignoredField("CDS: " + path);
+        continue;
+      }
+      io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions options;
+      try {
+        options = e.getValue().unpack(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class);
+      } catch (InvalidProtocolBufferException ex) {
+        throw new ResourceInvalidException(path + ": cannot unpack HttpProtocolOptions: " + ex.getMessage());
+      }
+      FieldCheck.check(options, path + ".", Set.of("common_http_protocol_options"), UPSTREAM_HTTP_OPTIONS_IGNORABLE,
+          "CDS", context);
+      if (options.hasCommonHttpProtocolOptions()) {
+        FieldCheck.check(options.getCommonHttpProtocolOptions(), path + ".common_http_protocol_options.", Set.of(),
+            HTTP_OPTIONS_IGNORABLE, "CDS", context);
+      }
+    }
   }
 
   private static void checkLbPolicy(Cluster cluster) throws ResourceInvalidException {

@@ -12,6 +12,7 @@ final class ConfigSources {
    * {@code eds_config}); {@code initial_fetch_timeout} and {@code resource_api_version} are honoured implicitly
    * (the client's own timeout; V3 only).
    */
+  @SuppressWarnings("deprecation") // ApiVersion.V2: named only to reject it
   static void requireAds(ConfigSource source, String path, boolean emptyMeansAds) throws ResourceInvalidException {
     switch (source.getConfigSourceSpecifierCase()) {
       case ADS:

@@ -99,6 +99,24 @@ class ClusterTypeTest {
   }
 
   @Test
+  void upstreamHttpOptionsThatChangeRequestsAreRejected() throws Exception {
+    String key = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+    var istio = io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder()
+        .setCommonHttpProtocolOptions(io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions.newBuilder()
+            .setIdleTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(3600)))
+        .setUseDownstreamProtocolConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions
+            .UseDownstreamHttpConfig.getDefaultInstance());
+    decode(eds().putTypedExtensionProtocolOptions(key, Any.pack(istio.build())));
+    assertThat(notes.notes).containsExactlyInAnyOrder(
+        "CDS: typed_extension_protocol_options[" + key + "].use_downstream_protocol_config",
+        "CDS: typed_extension_protocol_options[" + key + "].common_http_protocol_options.idle_timeout");
+    var limited = istio.setCommonHttpProtocolOptions(io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions
+        .newBuilder().setMaxStreamDuration(com.google.protobuf.Duration.newBuilder().setSeconds(1)));
+    assertRejected(eds().putTypedExtensionProtocolOptions(key, Any.pack(limited.build())),
+        "typed_extension_protocol_options[" + key + "].common_http_protocol_options.max_stream_duration: not supported");
+  }
+
+  @Test
   void lrsServerIsAcceptedAndNoted() throws Exception {
     decode(eds().setLrsServer(ConfigSource.newBuilder().setSelf(SelfConfigSource.getDefaultInstance())));
     assertThat(notes.notes).containsExactly("CDS: lrs_server");
