@@ -1,5 +1,6 @@
 package io.mesh4j.runtime.xds.resource;
 
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -8,10 +9,20 @@ import java.util.Objects;
  * @param name the cluster name routes refer to
  * @param edsServiceName the name to subscribe to in EDS: {@code eds_cluster_config.service_name}, or the cluster
  *     name when that is empty
+ * @param connectTimeout {@code connect_timeout}, Envoy's default 5 s when unset (recorded; enforcing it is the
+ *     transport's job)
  */
-public record ClusterResource(String name, String edsServiceName) {
+public record ClusterResource(String name, String edsServiceName, Duration connectTimeout) {
+  /** Envoy's default {@code connect_timeout}. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
   public ClusterResource {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(edsServiceName, "edsServiceName");
+    Objects.requireNonNull(connectTimeout, "connectTimeout");
+  }
+
+  public ClusterResource(String name, String edsServiceName) {
+    this(name, edsServiceName, DEFAULT_CONNECT_TIMEOUT);
   }
 }

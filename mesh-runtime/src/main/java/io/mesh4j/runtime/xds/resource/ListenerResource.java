@@ -1,17 +1,27 @@
 package io.mesh4j.runtime.xds.resource;
 
 import io.mesh4j.runtime.route.RouteTable;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
  * A client-side (API) listener: an HttpConnectionManager whose routes come inline or from RDS. Exactly one of
  * {@code rdsRouteConfigName} and {@code inlineRouteTable} is set.
+ *
+ * @param maxStreamDuration the HCM's {@code common_http_protocol_options.max_stream_duration}, or {@code null}
+ *     when unset: as gRPC, the default per-request timeout for routes that set no {@code max_stream_duration} of
+ *     their own
  */
-public record ListenerResource(String name, String rdsRouteConfigName, RouteTable inlineRouteTable) {
+public record ListenerResource(
+    String name, String rdsRouteConfigName, RouteTable inlineRouteTable, Duration maxStreamDuration) {
   public ListenerResource {
     Objects.requireNonNull(name, "name");
     if ((rdsRouteConfigName == null) == (inlineRouteTable == null)) {
       throw new IllegalArgumentException("exactly one of rdsRouteConfigName and inlineRouteTable");
     }
+  }
+
+  public ListenerResource(String name, String rdsRouteConfigName, RouteTable inlineRouteTable) {
+    this(name, rdsRouteConfigName, inlineRouteTable, null);
   }
 }

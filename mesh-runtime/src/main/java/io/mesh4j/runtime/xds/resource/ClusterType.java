@@ -1,0 +1,218 @@
+package io.mesh4j.runtime.xds.resource;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.UInt32Value;
+import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.cluster.v3.LoadBalancingPolicy;
+import io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions;
+import io.mesh4j.runtime.xds.DecodeContext;
+import io.mesh4j.runtime.xds.ResourceInvalidException;
+import io.mesh4j.runtime.xds.XdsResourceType;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * CDS: EDS clusters with round-robin balancing.
+ *
+ * <p>Rejected for now (later work adds them): discovery types other than EDS and {@code cluster_type} (aggregate);
+ * {@code lb_policy} other than ROUND_ROBIN and {@code load_balancing_policy} other than round_robin;
+ * {@code transport_socket}, {@code transport_socket_matches} (TLS); {@code outlier_detection}; {@code health_checks};
+ * {@code lb_subset_config}; {@code round_robin_lb_config} (slow start); upstream {@code filters};
+ * {@code upstream_config}; {@code max_stream_duration} and upstream {@code http_filters} in (typed) HTTP protocol
+ * options; circuit breaker thresholds below
+ * Envoy's defaults, {@code retry_budget} and {@code per_host_thresholds}. Every field not listed as ignorable is
+ * rejected.
+ *
+ * <p>{@code circuit_breakers} at or above Envoy's defaults (1024 connections, pending and requests; 3 retries),
+ * which is what istiod sends when no DestinationRule limits them (all 2^32-1), are accepted and noted: they cannot
+ * bind before the limits we already do not enforce for a cluster without circuit breakers.
+ */
+public final class ClusterType extends XdsResourceType<ClusterResource> {
+  public static final String TYPE_URL = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
+  public static final ClusterType INSTANCE = new ClusterType();
+
+  private static final Set<String> HANDLED =
+      Set.of("name", "type", "eds_cluster_config", "connect_timeout", "lb_policy", "load_balancing_policy",
+          "circuit_breakers", "common_http_protocol_options",
+          "typed_extension_protocol_options");
+
+  /** Connection tuning, DNS settings that EDS clusters do not use, stats, and metadata. */
+  static final Set<String> IGNORABLE =
+      Set.of("alt_stat_name", "per_connection_buffer_limit_bytes", "load_assignment", "max_requests_per_connection",
+          "upstream_http_protocol_options", "http_protocol_options", "http2_protocol_options",
+          "dns_refresh_rate", "dns_jitter", "dns_failure_refresh_rate",
+          "respect_dns_ttl", "dns_lookup_family", "dns_resolvers", "use_tcp_for_dns_lookups",
+          "dns_resolution_config", "typed_dns_resolver_config", "wait_for_warm_on_init", "cleanup_interval",
+          "upstream_bind_config", "ring_hash_lb_config", "maglev_lb_config", "original_dst_lb_config",
+          "least_request_lb_config", "common_lb_config", "metadata", "protocol_selection",
+          "upstream_connection_options", "close_connections_on_host_health_failure",
+          "ignore_health_on_host_removal", "lrs_server", "lrs_report_endpoint_metrics", "track_timeout_budgets",
+          "track_cluster_stats", "preconnect_policy", "connection_pool_per_downstream_connection");
+
+  private static final Set<String> HTTP_OPTIONS_IGNORABLE =
+      Set.of("idle_timeout", "max_connection_duration", "max_headers_count", "max_response_headers_kb",
+          "headers_with_underscores_action", "max_requests_per_connection");
+
+  private static final String UPSTREAM_HTTP_OPTIONS_KEY = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+  private static final Set<String> UPSTREAM_HTTP_OPTIONS_IGNORABLE =
+      Set.of("upstream_http_protocol_options", "explicit_http_config", "use_downstream_protocol_config",
+          "auto_config", "header_validation_config");
+
+  private static final String ROUND_ROBIN_TYPE_URL =
+      "type.googleapis.com/envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin";
+
+  private static final long DEFAULT_MAX_CONNECTIONS = 1024;
+  private static final long DEFAULT_MAX_PENDING_REQUESTS = 1024;
+  private static final long DEFAULT_MAX_REQUESTS = 1024;
+  private static final long DEFAULT_MAX_RETRIES = 3;
+
+  private ClusterType() {}
+
+  @Override
+  public String typeUrl() {
+    return TYPE_URL;
+  }
+
+  @Override
+  public String shortName() {
+    return "CDS";
+  }
+
+  @Override
+  public Class<? extends Message> messageClass() {
+    return Cluster.class;
+  }
+
+  @Override
+  public boolean isFullStateOfTheWorld() {
+    return true;
+  }
+
+  @Override
+  public String name(Message message) {
+    return ((Cluster) message).getName();
+  }
+
+  @Override
+  public ClusterResource decode(Message message, DecodeContext context) throws ResourceInvalidException {
+    Cluster cluster = (Cluster) message;
+    if (cluster.hasClusterType()) {
+      throw new ResourceInvalidException(
+          "cluster_type: " + cluster.getClusterType().getName() + " is not supported yet");
+    }
+    if (cluster.getType() != Cluster.DiscoveryType.EDS) {
+      throw new ResourceInvalidException("type: " + cluster.getType() + " is not supported yet (only EDS)");
+    }
+    FieldCheck.check(cluster, "", HANDLED, IGNORABLE, "CDS", context);
+    Cluster.EdsClusterConfig eds = cluster.getEdsClusterConfig();
+    if (eds.hasEdsConfig()) {
+      ConfigSources.requireAds(eds.getEdsConfig(), "eds_cluster_config.eds_config", true);
+    }
+    String serviceName = eds.getServiceName().isEmpty() ? cluster.getName() : eds.getServiceName();
+    if (serviceName.startsWith("xdstp:")) {
+      throw new ResourceInvalidException("eds_cluster_config.service_name: xdstp names are not supported");
+    }
+    checkLbPolicy(cluster);
+    if (cluster.hasCircuitBreakers()) {
+      checkCircuitBreakers(cluster.getCircuitBreakers());
+      context.ignoredField("CDS: circuit_breakers at or above Envoy's defaults (not enforced)");
+    }
+    checkHttpProtocolOptions(cluster, context);
+    Duration connectTimeout = ClusterResource.DEFAULT_CONNECT_TIMEOUT;
+    if (cluster.hasConnectTimeout()) {
+      connectTimeout = ListenerType.duration(cluster.getConnectTimeout(), "connect_timeout");
+      if (connectTimeout.isZero()) {
+        throw new ResourceInvalidException("connect_timeout: must be greater than 0");
+      }
+    }
+    return new ClusterResource(cluster.getName(), serviceName, connectTimeout);
+  }
+
+  /**
+   * Protocol options tune connections, except {@code max_stream_duration} (a request timeout) and upstream
+   * {@code http_filters}, which change requests and are rejected. Both the deprecated field and its replacement in
+   * {@code typed_extension_protocol_options} (what istiod sends) are checked.
+   */
+  @SuppressWarnings("deprecation") // common_http_protocol_options: still sent by older control planes
+  private static void checkHttpProtocolOptions(Cluster cluster, DecodeContext context)
+      throws ResourceInvalidException {
+    if (cluster.hasCommonHttpProtocolOptions()) {
+      HttpProtocolOptions options = cluster.getCommonHttpProtocolOptions();
+      FieldCheck.check(options, "common_http_protocol_options.", Set.of(), HTTP_OPTIONS_IGNORABLE, "CDS", context);
+    }
+    for (Map.Entry<String, Any> e : cluster.getTypedExtensionProtocolOptionsMap().entrySet()) {
+      String path = "typed_extension_protocol_options[" + e.getKey() + "]";
+      if (!e.getKey().equals(UPSTREAM_HTTP_OPTIONS_KEY)) {
+        context.ignoredField("CDS: " + path);
+        continue;
+      }
+      io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions options;
+      try {
+        options = e.getValue().unpack(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class);
+      } catch (InvalidProtocolBufferException ex) {
+        throw new ResourceInvalidException(path + ": cannot unpack HttpProtocolOptions: " + ex.getMessage());
+      }
+      FieldCheck.check(options, path + ".", Set.of("common_http_protocol_options"), UPSTREAM_HTTP_OPTIONS_IGNORABLE,
+          "CDS", context);
+      if (options.hasCommonHttpProtocolOptions()) {
+        FieldCheck.check(options.getCommonHttpProtocolOptions(), path + ".common_http_protocol_options.", Set.of(),
+            HTTP_OPTIONS_IGNORABLE, "CDS", context);
+      }
+    }
+  }
+
+  private static void checkLbPolicy(Cluster cluster) throws ResourceInvalidException {
+    if (cluster.hasLoadBalancingPolicy()) {
+      // load_balancing_policy overrides lb_policy; take the first policy we know, as Envoy and gRPC do.
+      LoadBalancingPolicy policy = cluster.getLoadBalancingPolicy();
+      for (int i = 0; i < policy.getPoliciesCount(); i++) {
+        String typeUrl = policy.getPolicies(i).getTypedExtensionConfig().getTypedConfig().getTypeUrl();
+        if (typeUrl.equals(ROUND_ROBIN_TYPE_URL)) {
+          if (!policy.getPolicies(i).getTypedExtensionConfig().getTypedConfig().getValue().isEmpty()) {
+            throw new ResourceInvalidException("load_balancing_policy.policies[" + i
+                + "].typed_extension_config.typed_config: round_robin options are not supported yet");
+          }
+          return;
+        }
+      }
+      throw new ResourceInvalidException(
+          "load_balancing_policy: no supported policy (only round_robin for now)");
+    }
+    if (cluster.getLbPolicy() != Cluster.LbPolicy.ROUND_ROBIN) {
+      throw new ResourceInvalidException("lb_policy: " + cluster.getLbPolicy() + " is not supported yet");
+    }
+  }
+
+  private static void checkCircuitBreakers(CircuitBreakers breakers) throws ResourceInvalidException {
+    if (breakers.getPerHostThresholdsCount() > 0) {
+      throw new ResourceInvalidException("circuit_breakers.per_host_thresholds: not supported yet");
+    }
+    for (int i = 0; i < breakers.getThresholdsCount(); i++) {
+      CircuitBreakers.Thresholds t = breakers.getThresholds(i);
+      String path = "circuit_breakers.thresholds[" + i + "].";
+      if (t.hasRetryBudget()) {
+        throw new ResourceInvalidException(path + "retry_budget: not supported yet");
+      }
+      if (t.hasMaxConnectionPools()) {
+        throw new ResourceInvalidException(path + "max_connection_pools: not supported yet");
+      }
+      atLeastDefault(t.hasMaxConnections(), t.getMaxConnections(), DEFAULT_MAX_CONNECTIONS, path + "max_connections");
+      atLeastDefault(t.hasMaxPendingRequests(), t.getMaxPendingRequests(), DEFAULT_MAX_PENDING_REQUESTS,
+          path + "max_pending_requests");
+      atLeastDefault(t.hasMaxRequests(), t.getMaxRequests(), DEFAULT_MAX_REQUESTS, path + "max_requests");
+      atLeastDefault(t.hasMaxRetries(), t.getMaxRetries(), DEFAULT_MAX_RETRIES, path + "max_retries");
+    }
+  }
+
+  private static void atLeastDefault(boolean set, UInt32Value value, long envoyDefault, String path)
+      throws ResourceInvalidException {
+    if (set && Integer.toUnsignedLong(value.getValue()) < envoyDefault) {
+      throw new ResourceInvalidException(path + ": limits below Envoy's default (" + envoyDefault
+          + ") are not supported yet");
+    }
+  }
+}

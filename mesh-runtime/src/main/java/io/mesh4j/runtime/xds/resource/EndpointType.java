@@ -1,0 +1,200 @@
+package io.mesh4j.runtime.xds.resource;
+
+import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.envoyproxy.envoy.config.core.v3.Locality;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.mesh4j.runtime.xds.DecodeContext;
+import io.mesh4j.runtime.xds.ResourceInvalidException;
+import io.mesh4j.runtime.xds.XdsResourceType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * EDS: ClusterLoadAssignments.
+ *
+ * <p>Validation as Envoy and gRPC: {@code load_balancing_weight}s, when set, are at least 1; priorities are
+ * contiguous from 0; addresses are socket addresses with an IP and a {@code port_value}. Health: HEALTHY and UNKNOWN
+ * take traffic; UNHEALTHY, DRAINING, TIMEOUT and DEGRADED do not (gRPC's reading; Envoy would use DEGRADED hosts
+ * only when too few are healthy).
+ *
+ * <p>Rejected: {@code policy.drop_overloads} (later work), {@code policy.weighted_priority_health},
+ * {@code named_endpoints}/{@code endpoint_name}, {@code leds_cluster_locality_config}, pipes, internal addresses,
+ * named ports, custom resolvers, non-TCP protocols. Accepted and noted: {@code additional_addresses},
+ * {@code hostname}, {@code health_check_config}, {@code metadata}, {@code proximity},
+ * {@code policy.endpoint_stale_after}.
+ */
+public final class EndpointType extends XdsResourceType<EndpointResource> {
+  public static final String TYPE_URL = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
+  public static final EndpointType INSTANCE = new EndpointType();
+
+  private static final Set<String> CLA_HANDLED = Set.of("cluster_name", "endpoints", "policy");
+  private static final Set<String> POLICY_HANDLED = Set.of("drop_overloads", "overprovisioning_factor");
+  private static final Set<String> POLICY_IGNORABLE = Set.of("endpoint_stale_after");
+  private static final Set<String> LOCALITY_HANDLED =
+      Set.of("locality", "lb_endpoints", "load_balancing_weight", "priority");
+  private static final Set<String> LOCALITY_IGNORABLE = Set.of("metadata", "proximity");
+  private static final Set<String> LB_ENDPOINT_HANDLED = Set.of("endpoint", "health_status", "load_balancing_weight");
+  private static final Set<String> LB_ENDPOINT_IGNORABLE = Set.of("metadata");
+  private static final Set<String> ENDPOINT_HANDLED = Set.of("address");
+  private static final Set<String> ENDPOINT_IGNORABLE = Set.of("health_check_config", "hostname", "additional_addresses");
+
+  private EndpointType() {}
+
+  @Override
+  public String typeUrl() {
+    return TYPE_URL;
+  }
+
+  @Override
+  public String shortName() {
+    return "EDS";
+  }
+
+  @Override
+  public Class<? extends Message> messageClass() {
+    return ClusterLoadAssignment.class;
+  }
+
+  @Override
+  public boolean isFullStateOfTheWorld() {
+    return false;
+  }
+
+  @Override
+  public String name(Message message) {
+    return ((ClusterLoadAssignment) message).getClusterName();
+  }
+
+  @Override
+  public EndpointResource decode(Message message, DecodeContext context) throws ResourceInvalidException {
+    ClusterLoadAssignment cla = (ClusterLoadAssignment) message;
+    FieldCheck.check(cla, "", CLA_HANDLED, Set.of(), "EDS", context);
+    int overprovisioning = EndpointResource.DEFAULT_OVERPROVISIONING_FACTOR;
+    if (cla.hasPolicy()) {
+      ClusterLoadAssignment.Policy policy = cla.getPolicy();
+      FieldCheck.check(policy, "policy.", POLICY_HANDLED, POLICY_IGNORABLE, "EDS", context);
+      if (policy.getDropOverloadsCount() > 0) {
+        throw new ResourceInvalidException("policy.drop_overloads: not supported yet");
+      }
+      if (policy.hasOverprovisioningFactor()) {
+        long factor = Integer.toUnsignedLong(policy.getOverprovisioningFactor().getValue());
+        if (factor < 1 || factor > Integer.MAX_VALUE) {
+          throw new ResourceInvalidException("policy.overprovisioning_factor: must be between 1 and " + Integer.MAX_VALUE);
+        }
+        overprovisioning = (int) factor;
+      }
+    }
+    List<LocalityEndpoints> localities = new ArrayList<>();
+    Set<Integer> priorities = new TreeSet<>();
+    for (int i = 0; i < cla.getEndpointsCount(); i++) {
+      String path = "endpoints[" + i + "]";
+      LocalityEndpoints locality = locality(cla.getEndpoints(i), path + ".", context);
+      priorities.add(locality.priority());
+      localities.add(locality);
+    }
+    int expected = 0;
+    for (int p : priorities) {
+      if (p != expected) {
+        throw new ResourceInvalidException(
+            "endpoints: priorities must be contiguous from 0, but priority " + expected + " is missing");
+      }
+      expected++;
+    }
+    return new EndpointResource(cla.getClusterName(), localities, overprovisioning);
+  }
+
+  private static LocalityEndpoints locality(LocalityLbEndpoints l, String path, DecodeContext context)
+      throws ResourceInvalidException {
+    FieldCheck.check(l, path, LOCALITY_HANDLED, LOCALITY_IGNORABLE, "EDS", context);
+    int weight = 0;
+    if (l.hasLoadBalancingWeight()) {
+      weight = weight(l.getLoadBalancingWeight().getValue(), path + "load_balancing_weight");
+    }
+    Locality loc = l.getLocality();
+    String name = loc.getRegion() + "/" + loc.getZone() + "/" + loc.getSubZone();
+    if (name.equals("//")) {
+      name = "";
+    }
+    List<LbEndpoint> endpoints = new ArrayList<>();
+    long sum = 0;
+    for (int j = 0; j < l.getLbEndpointsCount(); j++) {
+      LbEndpoint endpoint = endpoint(l.getLbEndpoints(j), path + "lb_endpoints[" + j + "].", context);
+      sum += endpoint.weight();
+      endpoints.add(endpoint);
+    }
+    if (sum > 0xFFFFFFFFL) {
+      throw new ResourceInvalidException(path + "lb_endpoints: the sum of the weights exceeds 4294967295");
+    }
+    return new LocalityEndpoints(name, weight, l.getPriority(), endpoints);
+  }
+
+  private static LbEndpoint endpoint(
+      io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint e, String path, DecodeContext context)
+      throws ResourceInvalidException {
+    FieldCheck.check(e, path, LB_ENDPOINT_HANDLED, LB_ENDPOINT_IGNORABLE, "EDS", context);
+    if (!e.hasEndpoint()) {
+      throw new ResourceInvalidException(path + "endpoint: missing");
+    }
+    Endpoint endpoint = e.getEndpoint();
+    FieldCheck.check(endpoint, path + "endpoint.", ENDPOINT_HANDLED, ENDPOINT_IGNORABLE, "EDS", context);
+    if (!endpoint.hasAddress()) {
+      throw new ResourceInvalidException(path + "endpoint.address: missing");
+    }
+    Address address = endpoint.getAddress();
+    if (!address.hasSocketAddress()) {
+      throw new ResourceInvalidException(path + "endpoint.address: only socket_address is supported, got "
+          + address.getAddressCase().name().toLowerCase(java.util.Locale.ROOT));
+    }
+    SocketAddress socket = address.getSocketAddress();
+    String socketPath = path + "endpoint.address.socket_address.";
+    if (socket.getProtocol() != SocketAddress.Protocol.TCP) {
+      throw new ResourceInvalidException(socketPath + "protocol: only TCP is supported");
+    }
+    if (!socket.getResolverName().isEmpty()) {
+      throw new ResourceInvalidException(socketPath + "resolver_name: not supported");
+    }
+    if (!socket.getNetworkNamespaceFilepath().isEmpty()) {
+      throw new ResourceInvalidException(socketPath + "network_namespace_filepath: not supported");
+    }
+    if (socket.getPortSpecifierCase() != SocketAddress.PortSpecifierCase.PORT_VALUE) {
+      throw new ResourceInvalidException(socketPath + (socket.hasNamedPort() ? "named_port: not supported"
+          : "port_value: missing"));
+    }
+    int port = socket.getPortValue();
+    if (port < 1 || port > 65535) {
+      throw new ResourceInvalidException(socketPath + "port_value: " + Integer.toUnsignedString(port)
+          + " is not a port");
+    }
+    String ip = socket.getAddress();
+    if (!IpLiterals.isIpLiteral(ip)) {
+      throw new ResourceInvalidException(socketPath + "address: '" + ip + "' is not an IP address");
+    }
+    int weight = 1;
+    if (e.hasLoadBalancingWeight()) {
+      weight = weight(e.getLoadBalancingWeight().getValue(), path + "load_balancing_weight");
+    }
+    return new LbEndpoint(ip, port, weight, usable(e.getHealthStatus()));
+  }
+
+  private static int weight(int raw, String path) throws ResourceInvalidException {
+    long value = Integer.toUnsignedLong(raw);
+    if (value < 1) {
+      throw new ResourceInvalidException(path + ": must be at least 1");
+    }
+    if (value > Integer.MAX_VALUE) {
+      throw new ResourceInvalidException(path + ": " + value + " is too large (at most " + Integer.MAX_VALUE + ")");
+    }
+    return (int) value;
+  }
+
+  private static boolean usable(HealthStatus status) {
+    return status == HealthStatus.HEALTHY || status == HealthStatus.UNKNOWN;
+  }
+}

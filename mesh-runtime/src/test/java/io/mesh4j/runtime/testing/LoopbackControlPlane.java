@@ -1,0 +1,260 @@
+package io.mesh4j.runtime.testing;
+
+import com.google.protobuf.Message;
+import io.envoyproxy.controlplane.cache.ConfigWatcher;
+import io.envoyproxy.controlplane.cache.DeltaWatch;
+import io.envoyproxy.controlplane.cache.DeltaXdsRequest;
+import io.envoyproxy.controlplane.cache.DeltaResponse;
+import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.controlplane.cache.Response;
+import io.envoyproxy.controlplane.cache.Watch;
+import io.envoyproxy.controlplane.cache.XdsRequest;
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
+import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * A real xDS control plane on 127.0.0.1: java-control-plane's {@link V3DiscoveryServer} serving ADS from a
+ * {@link SimpleCache} that holds one snapshot for every node. It records every request it receives and every
+ * response it sends, so tests can assert ACKs, NACKs and their {@code error_detail}.
+ *
+ * <p>Two adjustments make the cache behave like istiod or go-control-plane instead of java-control-plane's ADS
+ * defaults (see {@link ServerLikeWatcher}): a response carries the requested resources that exist even when some
+ * requested names are missing (java-control-plane would stay silent), and a NACK is not answered by re-sending the
+ * same rejected snapshot (which would loop), but waits for the next snapshot.
+ *
+ * <pre>{@code
+ * try (LoopbackControlPlane cp = LoopbackControlPlane.start()) {
+ *   cp.setSnapshot("1", List.of(listener), List.of(routes), List.of(cluster), List.of(cla));
+ *   XdsClient client = ... cp.bootstrapJson() ...;
+ * }
+ * }</pre>
+ */
+public final class LoopbackControlPlane implements AutoCloseable {
+  private static final String GROUP = "all";
+
+  private final SimpleCache<String> cache = new SimpleCache<>(node -> GROUP);
+  private final V3DiscoveryServer discoveryServer;
+  private final List<DiscoveryRequest> requests = new CopyOnWriteArrayList<>();
+  private final List<DiscoveryResponse> responses = new CopyOnWriteArrayList<>();
+  private final AtomicInteger streamsOpened = new AtomicInteger();
+  private int port;
+  private Server server;
+
+  private LoopbackControlPlane() {
+    DiscoveryServerCallbacks recorder =
+        new DiscoveryServerCallbacks() {
+          @Override
+          public void onStreamOpen(long streamId, String typeUrl) {
+            streamsOpened.incrementAndGet();
+          }
+
+          @Override
+          public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
+            requests.add(request);
+          }
+
+          @Override
+          public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {}
+
+          @Override
+          public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
+            responses.add(response);
+          }
+        };
+    this.discoveryServer = new V3DiscoveryServer(recorder, new ServerLikeWatcher(cache));
+  }
+
+  /** Starts a control plane on an ephemeral port of 127.0.0.1. */
+  public static LoopbackControlPlane start() {
+    LoopbackControlPlane cp = new LoopbackControlPlane();
+    cp.port = 0;
+    cp.startServer();
+    return cp;
+  }
+
+  /** Starts again on the same port after {@link #stop()}: clients see the control plane come back. */
+  public void restart() {
+    if (server != null) {
+      throw new IllegalStateException("already running");
+    }
+    startServer();
+  }
+
+  private void startServer() {
+    Server s =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port), InsecureServerCredentials.create())
+            .addService(discoveryServer.getAggregatedDiscoveryServiceImpl())
+            .build();
+    try {
+      s.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port, e);
+    }
+    port = s.getPort();
+    server = s;
+  }
+
+  /** Stops listening and cuts every open stream; the snapshot and the recordings are kept. */
+  public void stop() {
+    Server s = server;
+    server = null;
+    if (s == null) {
+      return;
+    }
+    s.shutdownNow();
+    try {
+      s.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** {@code 127.0.0.1:port}, a gRPC target. */
+  public String target() {
+    return "127.0.0.1:" + port;
+  }
+
+  /** A valid gRPC xDS bootstrap pointing at this control plane, insecure, with node id {@code test-node}. */
+  public String bootstrapJson() {
+    return "{\n"
+        + "  \"xds_servers\": [{\n"
+        + "    \"server_uri\": \"" + target() + "\",\n"
+        + "    \"channel_creds\": [{\"type\": \"insecure\"}],\n"
+        + "    \"server_features\": [\"xds_v3\"]\n"
+        + "  }],\n"
+        + "  \"node\": {\"id\": \"test-node\", \"cluster\": \"test-cluster\","
+        + " \"locality\": {\"region\": \"r1\", \"zone\": \"z1\"}}\n"
+        + "}\n";
+  }
+
+  /** Publishes a new snapshot: every resource type gets {@code version}. */
+  public void setSnapshot(
+      String version,
+      List<Listener> listeners,
+      List<RouteConfiguration> routes,
+      List<Cluster> clusters,
+      List<ClusterLoadAssignment> endpoints) {
+    cache.setSnapshot(GROUP, Snapshot.create(clusters, endpoints, listeners, routes, List.of(), version));
+  }
+
+  /** Every request received so far, in order, across streams. */
+  public List<DiscoveryRequest> requests() {
+    return List.copyOf(requests);
+  }
+
+  /** The requests received for one type URL, in order. */
+  public List<DiscoveryRequest> requests(String typeUrl) {
+    return requests.stream().filter(r -> r.getTypeUrl().equals(typeUrl)).collect(Collectors.toList());
+  }
+
+  /** The last request received for a type URL, or {@code null}. */
+  public DiscoveryRequest lastRequest(String typeUrl) {
+    List<DiscoveryRequest> of = requests(typeUrl);
+    return of.isEmpty() ? null : of.get(of.size() - 1);
+  }
+
+  /** Every response sent so far, in order. */
+  public List<DiscoveryResponse> responses() {
+    return List.copyOf(responses);
+  }
+
+  /** The responses sent for one type URL, in order. */
+  public List<DiscoveryResponse> responses(String typeUrl) {
+    return responses.stream().filter(r -> r.getTypeUrl().equals(typeUrl)).collect(Collectors.toList());
+  }
+
+  /** How many ADS streams clients have opened. */
+  public int streamsOpened() {
+    return streamsOpened.get();
+  }
+
+  /**
+   * Makes {@link SimpleCache} answer like a production control plane. The cache's ADS mode withholds a response when
+   * any requested name is missing from the snapshot, and answers a NACK (which carries the previous version) by
+   * sending the rejected snapshot again at once. This watcher asks the cache for every resource of the type and
+   * filters the answer to the requested names, and turns a NACK into a wait for the next snapshot.
+   */
+  private static final class ServerLikeWatcher implements ConfigWatcher {
+    private final SimpleCache<String> cache;
+
+    ServerLikeWatcher(SimpleCache<String> cache) {
+      this.cache = cache;
+    }
+
+    @Override
+    public Watch createWatch(
+        boolean ads,
+        XdsRequest request,
+        Set<String> knownResourceNames,
+        Consumer<Response> responseConsumer,
+        boolean hasClusterChanged,
+        boolean allowDefaultEmptyEdsUpdate) {
+      List<String> requested = request.getResourceNamesList();
+      DiscoveryRequest.Builder everything = request.v3Request().toBuilder().clearResourceNames();
+      Snapshot snapshot = cache.getSnapshot(GROUP);
+      if (snapshot != null) {
+        Map<String, ? extends Message> present = snapshot.resources(request.getResourceType());
+        if (request.hasErrorDetail()) {
+          everything.setVersionInfo(snapshot.version(request.getResourceType()));
+        } else if (requested.stream().anyMatch(n -> !knownResourceNames.contains(n) && present.containsKey(n))) {
+          everything.setVersionInfo(""); // a newly requested resource exists: answer now
+        }
+      }
+      Consumer<Response> filtering =
+          response -> {
+            List<? extends Message> kept =
+                response.resources().stream()
+                    .filter(m -> requested.isEmpty() || requested.contains(Resources.getResourceName(m)))
+                    .collect(Collectors.toList());
+            responseConsumer.accept(Response.create(request, kept, response.version()));
+          };
+      return cache.createWatch(
+          ads, XdsRequest.create(everything.build()), Set.of(), filtering, hasClusterChanged, allowDefaultEmptyEdsUpdate);
+    }
+
+    @Override
+    public DeltaWatch createDeltaWatch(
+        DeltaXdsRequest request,
+        String requesterVersion,
+        Map<String, String> resourceVersions,
+        Set<String> pendingResources,
+        boolean isWildcard,
+        Consumer<DeltaResponse> responseConsumer,
+        boolean hasClusterChanged) {
+      return cache.createDeltaWatch(
+          request, requesterVersion, resourceVersions, pendingResources, isWildcard, responseConsumer, hasClusterChanged);
+    }
+  }
+}
