@@ -45,9 +45,16 @@ import org.slf4j.LoggerFactory;
  * when others in the same response are rejected; the response is ACKed when all are valid, NACKed (previous
  * version, new nonce, {@code error_detail} naming each bad resource and field) otherwise. A rejected resource keeps
  * its last good value. For LDS and CDS, a subscribed name missing from a response does not exist (unless the server
- * has the {@code ignore_resource_deletion} feature and we had a value); a name never seen yet is not concluded
- * absent from a response, which may answer a request sent before it was subscribed: a resource the control plane
- * does not send within the initial fetch timeout of the stream it was requested on does not exist. When the stream breaks,
+ * has the {@code ignore_resource_deletion} feature and we had a value), and a resource the control plane does not
+ * send within the initial fetch timeout of the stream it was requested on does not exist.
+ *
+ * <p>Unlike grpc-java, a name never seen yet can be concluded absent from an LDS/CDS response, not only at the
+ * initial fetch timeout: an HTTP client asks for a listener for every host it calls, and under ALLOW_ANY each host
+ * outside the mesh would otherwise stall its first call for the whole timeout (15 s). grpc-java waits because a
+ * response may predate the request that named the resource. We count the requests that added names and conclude
+ * absence only from a response when every such request has had a response; the remaining case, a push crossing
+ * the request, is rare and heals itself, since the control plane answers the request right after and a resource
+ * that arrives after being judged absent is delivered as usual. When the stream breaks,
  * watchers are told ({@code onError}) but keep their values; the client reconnects with backoff and asks for every
  * watched resource again, with the versions it accepted.
  *
@@ -55,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * called from any thread; watchers are called on the context, one at a time. {@link #status()}, {@link #connected()}
  * and {@link #ignoredFields()} read published immutable values and may be called from anywhere.
  */
-public final class XdsClient implements AutoCloseable {
+public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   private static final Logger log = LoggerFactory.getLogger(XdsClient.class);
 
   /** As gRPC: a resource not sent within this long after it was requested does not exist. */
@@ -124,6 +131,7 @@ public final class XdsClient implements AutoCloseable {
                 startStream();
               }
             } else {
+              state.unansweredSubscriptions++;
               stream.sendRequest(state);
               startFetchTimer(sub);
             }
@@ -225,7 +233,9 @@ public final class XdsClient implements AutoCloseable {
     stream.start();
     for (TypeState<?> state : types.values()) {
       state.nonce = "";
+      state.unansweredSubscriptions = 0;
       if (!state.subscriptions.isEmpty()) {
+        state.unansweredSubscriptions = 1;
         stream.sendRequest(state);
         for (ResourceSubscription<?> sub : state.subscriptions.values()) {
           if (!sub.heardOf()) {
@@ -349,14 +359,14 @@ public final class XdsClient implements AutoCloseable {
         }
       }
     }
+    state.unansweredSubscriptions = Math.max(0, state.unansweredSubscriptions - 1);
     if (type.isFullStateOfTheWorld() && !unnamedInvalid) {
       for (ResourceSubscription<T> sub : List.copyOf(state.subscriptions.values())) {
         if (seen.contains(sub.name)) {
           continue;
         }
-        if (sub.fetchTimer != null) {
-          // Requested but not heard of yet: this response may answer an earlier request that did not name it.
-          // As gRPC, only the initial fetch timeout decides that a never-seen resource does not exist.
+        if (sub.fetchTimer != null && state.unansweredSubscriptions > 0) {
+          // Not heard of yet, and a later request naming it is still unanswered: this response may predate it.
           continue;
         }
         if (sub.hasValue() && server.ignoreResourceDeletion()) {
@@ -413,6 +423,11 @@ public final class XdsClient implements AutoCloseable {
     final Map<String, ResourceSubscription<T>> subscriptions = new LinkedHashMap<>();
     String acceptedVersion = "";
     String nonce = "";
+    /**
+     * Requests that added names and that no response has answered yet, counting one response per request: while
+     * any is outstanding, a response may predate the newest names, so their absence from it proves nothing.
+     */
+    int unansweredSubscriptions;
 
     TypeState(XdsResourceType<T> type) {
       this.type = type;
