@@ -1,18 +1,10 @@
 package io.mesh4j.runtime.testing;
 
-import com.google.protobuf.Message;
-import io.envoyproxy.controlplane.cache.ConfigWatcher;
-import io.envoyproxy.controlplane.cache.DeltaWatch;
-import io.envoyproxy.controlplane.cache.DeltaXdsRequest;
-import io.envoyproxy.controlplane.cache.DeltaResponse;
-import io.envoyproxy.controlplane.cache.Resources;
-import io.envoyproxy.controlplane.cache.Response;
-import io.envoyproxy.controlplane.cache.Watch;
-import io.envoyproxy.controlplane.cache.XdsRequest;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.mesh4j.samples.controlplane.AnswerWhatExistsWatcher;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -27,12 +19,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -41,7 +30,7 @@ import java.util.stream.Collectors;
  * response it sends, so tests can assert ACKs, NACKs and their {@code error_detail}.
  *
  * <p>Two adjustments make the cache behave like istiod or go-control-plane instead of java-control-plane's ADS
- * defaults (see {@link ServerLikeWatcher}): a response carries the requested resources that exist even when some
+ * defaults (see {@link AnswerWhatExistsWatcher}): a response carries the requested resources that exist even when some
  * requested names are missing (java-control-plane would stay silent), and a NACK is not answered by re-sending the
  * same rejected snapshot (which would loop), but waits for the next snapshot.
  *
@@ -84,7 +73,7 @@ public final class LoopbackControlPlane implements AutoCloseable {
             responses.add(response);
           }
         };
-    this.discoveryServer = new V3DiscoveryServer(recorder, new ServerLikeWatcher(cache));
+    this.discoveryServer = new V3DiscoveryServer(recorder, new AnswerWhatExistsWatcher(cache, GROUP));
   }
 
   /** Starts a control plane on an ephemeral port of 127.0.0.1. */
@@ -198,63 +187,5 @@ public final class LoopbackControlPlane implements AutoCloseable {
   /** How many ADS streams clients have opened. */
   public int streamsOpened() {
     return streamsOpened.get();
-  }
-
-  /**
-   * Makes {@link SimpleCache} answer like a production control plane. The cache's ADS mode withholds a response when
-   * any requested name is missing from the snapshot, and answers a NACK (which carries the previous version) by
-   * sending the rejected snapshot again at once. This watcher asks the cache for every resource of the type and
-   * filters the answer to the requested names, and turns a NACK into a wait for the next snapshot.
-   */
-  private static final class ServerLikeWatcher implements ConfigWatcher {
-    private final SimpleCache<String> cache;
-
-    ServerLikeWatcher(SimpleCache<String> cache) {
-      this.cache = cache;
-    }
-
-    @Override
-    public Watch createWatch(
-        boolean ads,
-        XdsRequest request,
-        Set<String> knownResourceNames,
-        Consumer<Response> responseConsumer,
-        boolean hasClusterChanged,
-        boolean allowDefaultEmptyEdsUpdate) {
-      List<String> requested = request.getResourceNamesList();
-      DiscoveryRequest.Builder everything = request.v3Request().toBuilder().clearResourceNames();
-      Snapshot snapshot = cache.getSnapshot(GROUP);
-      if (snapshot != null) {
-        Map<String, ? extends Message> present = snapshot.resources(request.getResourceType());
-        if (request.hasErrorDetail()) {
-          everything.setVersionInfo(snapshot.version(request.getResourceType()));
-        } else if (requested.stream().anyMatch(n -> !knownResourceNames.contains(n) && present.containsKey(n))) {
-          everything.setVersionInfo(""); // a newly requested resource exists: answer now
-        }
-      }
-      Consumer<Response> filtering =
-          response -> {
-            List<? extends Message> kept =
-                response.resources().stream()
-                    .filter(m -> requested.isEmpty() || requested.contains(Resources.getResourceName(m)))
-                    .collect(Collectors.toList());
-            responseConsumer.accept(Response.create(request, kept, response.version()));
-          };
-      return cache.createWatch(
-          ads, XdsRequest.create(everything.build()), Set.of(), filtering, hasClusterChanged, allowDefaultEmptyEdsUpdate);
-    }
-
-    @Override
-    public DeltaWatch createDeltaWatch(
-        DeltaXdsRequest request,
-        String requesterVersion,
-        Map<String, String> resourceVersions,
-        Set<String> pendingResources,
-        boolean isWildcard,
-        Consumer<DeltaResponse> responseConsumer,
-        boolean hasClusterChanged) {
-      return cache.createDeltaWatch(
-          request, requesterVersion, resourceVersions, pendingResources, isWildcard, responseConsumer, hasClusterChanged);
-    }
   }
 }

@@ -95,7 +95,7 @@ public final class LocalControlPlane implements AutoCloseable {
   }
 
   private void startServer(int port) throws IOException {
-    V3DiscoveryServer discovery = new V3DiscoveryServer(new AnswerWhatExistsWatcher(cache));
+    V3DiscoveryServer discovery = new V3DiscoveryServer(new AnswerWhatExistsWatcher(cache, GROUP));
     server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
         .addService(discovery.getAggregatedDiscoveryServiceImpl())
         .addService(discovery.getListenerDiscoveryServiceImpl())
