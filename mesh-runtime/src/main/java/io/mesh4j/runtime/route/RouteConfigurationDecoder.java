@@ -346,7 +346,7 @@ public final class RouteConfigurationDecoder {
   }
 
   @SuppressWarnings("deprecation") // istiod still sends the deprecated direct match fields
-  private static HeaderMatcher decodeHeaderMatcher(
+  static HeaderMatcher decodeHeaderMatcher(
       io.envoyproxy.envoy.config.route.v3.HeaderMatcher proto, String path, DecodeContext context)
       throws ResourceInvalidException {
     HEADER_MATCHER.check(proto, path, context);
@@ -426,7 +426,7 @@ public final class RouteConfigurationDecoder {
     }
   }
 
-  private static Pattern compile(RegexMatcher proto, String path, DecodeContext context)
+  static Pattern compile(RegexMatcher proto, String path, DecodeContext context)
       throws ResourceInvalidException {
     REGEX_MATCHER.check(proto, path, context);
     String regex = proto.getRegex();
