@@ -331,8 +331,8 @@ class RouteConfigurationTypeTest {
               withWeighted(
                   WeightedCluster.newBuilder()
                       .addClusters(weight("a", 1).putTypedPerFilterConfig("f", Any.getDefaultInstance()))),
-              "virtual_hosts[1].routes[0].route.weighted_clusters.clusters[0].typed_per_filter_config: "
-                  + "not supported yet"
+              "virtual_hosts[1].routes[0].route.weighted_clusters.clusters[0].typed_per_filter_config['f']: "
+                  + "missing config"
             },
             new Object[] {
               withWeighted(WeightedCluster.newBuilder().addClusters(weight("a", 1).setHostRewriteLiteral("h"))),
