@@ -17,6 +17,9 @@ final class LocalReplies {
     if (reply.location() != null) {
       headers.add("location", reply.location());
     }
+    if (reply.contentType() != null) {
+      headers.add("content-type", reply.contentType());
+    }
     reply.responseHeaders().apply(new OkHttpHeaderEditor(headers));
     MediaType type = reply.contentType() == null ? null : MediaType.get(reply.contentType());
     return new Response.Builder()
