@@ -52,6 +52,17 @@ import java.util.Set;
  *       the sum; {@code runtime_key_prefix} is ignored as there is no runtime).
  *   <li>RouteAction {@code timeout}: decoded into {@link Route#timeout()} (unset: 15 s, {@code 0s}: disabled, what
  *       istiod sends) but not enforced yet, which is reported through {@link DecodeContext#ignoredField} when set.
+ *   <li>Route {@code redirect} ({@link RedirectAction}), {@code direct_response} ({@link DirectResponseAction};
+ *       body {@code inline_string}/{@code inline_bytes} up to {@code max_direct_response_body_size_bytes}, default
+ *       4096); RouteAction {@code cluster_header} (only clusters the table's other routes name are subscribed, so
+ *       only those are reachable: any other is NO_CLUSTER), {@code prefix_rewrite}, {@code regex_rewrite},
+ *       {@code host_rewrite_literal}, {@code auto_host_rewrite} (the endpoint's address: EDS hostnames are not kept),
+ *       {@code host_rewrite_header}, {@code host_rewrite_path_regex}, {@code append_x_forwarded_host}.
+ *   <li>{@code request_headers_to_add/remove} and {@code response_headers_to_add/remove} on routes, virtual hosts
+ *       and the route configuration, with {@code most_specific_header_mutations_wins} (see {@link HeaderMutations});
+ *       values with {@code %COMMAND%} formatters are rejected ({@code %%} is a literal %).
+ *   <li>{@code typed_per_filter_config} on routes, virtual hosts and weighted clusters, decoded through
+ *       {@link io.mesh4j.runtime.filter.FilterRegistry}.
  *   <li>RouteAction {@code retry_policy}: istiod puts one on every route, so rejecting it would NACK every Istio
  *       route table. It is kept as received in {@link Route#retryPolicy()} for the retry work, and reported through
  *       {@link DecodeContext#ignoredField} as not enforced yet.
@@ -63,25 +74,24 @@ import java.util.Set;
  * {@code metadata}, {@code tracing}, {@code stat_prefix}, {@code per_request_buffer_limit_bytes}; VirtualHost
  * {@code virtual_clusters}, {@code include_request_attempt_count} and {@code include_attempt_count_in_response}
  * (istiod sets the first), {@code include_is_timeout_retry_header}, {@code per_request_buffer_limit_bytes},
- * {@code metadata}; RouteConfiguration {@code validate_clusters}, {@code internal_only_headers},
- * {@code most_specific_header_mutations_wins}, {@code max_direct_response_body_size_bytes}, {@code metadata};
+ * {@code metadata}; RouteConfiguration {@code validate_clusters}, {@code internal_only_headers}, {@code metadata};
  * RouteAction {@code max_stream_duration}, {@code max_grpc_timeout}, {@code grpc_timeout_offset} (what istiod sends
  * with {@code timeout}; the timeout work will implement them), {@code upgrade_configs}, {@code priority},
- * {@code cluster_not_found_response_code}, {@code include_vh_rate_limits}, {@code append_x_forwarded_host};
+ * {@code cluster_not_found_response_code}, {@code include_vh_rate_limits};
  * RegexMatcher {@code google_re2}; RuntimeFractionalPercent {@code runtime_key}; WeightedCluster
  * {@code runtime_key_prefix}.
  *
  * <h2>Rejected as not supported yet</h2>
  *
  * Every other field, when set: e.g. {@code vhds}, {@code cluster_specifier_plugins}, {@code request_mirror_policies},
- * header mutations at any level, {@code typed_per_filter_config} at any level, {@code
+ * weighted-cluster header mutations, {@code
  * ignore_path_parameters_in_path_matching}, VirtualHost {@code matcher}, {@code require_tls}, {@code cors},
- * {@code rate_limits}, {@code retry_policy}, {@code hedge_policy}; Route {@code redirect}, {@code direct_response},
- * {@code filter_action}, {@code non_forwarding_action}; RouteMatch {@code connect_matcher}, {@code
+ * {@code rate_limits}, {@code retry_policy}, {@code hedge_policy}; Route {@code filter_action}, {@code non_forwarding_action}; RouteMatch {@code connect_matcher}, {@code
  * path_match_policy}, {@code tls_context}, {@code dynamic_metadata}, {@code filter_state}; RouteAction {@code
- * cluster_header}, {@code cluster_specifier_plugin}, {@code metadata_match}, rewrites, {@code idle_timeout},
+ * cluster_specifier_plugin}, {@code metadata_match}, {@code path_rewrite_policy}, {@code idle_timeout},
  * {@code hash_policy}, {@code hedge_policy}, {@code internal_redirect_policy}; WeightedCluster {@code header_name};
- * ClusterWeight {@code cluster_header}, {@code metadata_match}, {@code host_rewrite_literal}; StringMatcher
+ * ClusterWeight {@code cluster_header}, {@code metadata_match}, {@code host_rewrite_literal}, header mutations;
+ * DataSource {@code filename}, {@code environment_variable}; StringMatcher
  * {@code custom}. Fields added to the API later are rejected the same way until someone decides otherwise.
  */
 public final class RouteConfigurationDecoder {
