@@ -22,7 +22,9 @@ public class MeshRoutingException extends IOException {
     /** The host is not in the mesh and the outbound policy is REGISTRY_ONLY (Istio: 502 to the BlackHoleCluster). */
     NOT_IN_MESH(502, "NR"),
     /** The mesh was closed. */
-    MESH_CLOSED(503, "UH");
+    MESH_CLOSED(503, "UH"),
+    /** The route's timeout passed before a response (Envoy: 504, UT), e.g. during an injected fault delay. */
+    UPSTREAM_TIMEOUT(504, "UT");
 
     private final int httpStatus;
     private final String responseFlag;

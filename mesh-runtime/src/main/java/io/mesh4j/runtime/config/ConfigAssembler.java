@@ -238,7 +238,7 @@ public final class ConfigAssembler {
       targetClusters.put(clusterName, runtimeFor(cluster.value(), eds.value()));
       usedRuntimes.add(clusterName);
     }
-    return new TargetConfig.Routed(target, table, targetClusters);
+    return new TargetConfig.Routed(target, table, targetClusters, value.httpFilters());
   }
 
   /** Reuses the runtime while its inputs are the same objects, so round robin carries on across unrelated updates. */

@@ -1,7 +1,9 @@
 package io.mesh4j.runtime.config;
 
 import io.mesh4j.runtime.cluster.ClusterRuntime;
+import io.mesh4j.runtime.filter.HttpFilterConfig;
 import io.mesh4j.runtime.route.RouteTable;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -25,12 +27,22 @@ public sealed interface TargetConfig {
     }
   }
 
-  /** Routes, and every cluster they name that exists (a missing one makes its routes answer NO_CLUSTER). */
-  record Routed(String target, RouteTable routes, Map<String, ClusterRuntime> clusters) implements TargetConfig {
+  /**
+   * Routes, and every cluster they name that exists (a missing one makes its routes answer NO_CLUSTER), and the
+   * listener's HTTP filters before the router.
+   */
+  record Routed(
+      String target, RouteTable routes, Map<String, ClusterRuntime> clusters, List<HttpFilterConfig> httpFilters)
+      implements TargetConfig {
     public Routed {
       Objects.requireNonNull(target, "target");
       Objects.requireNonNull(routes, "routes");
       clusters = Map.copyOf(clusters);
+      httpFilters = List.copyOf(httpFilters);
+    }
+
+    public Routed(String target, RouteTable routes, Map<String, ClusterRuntime> clusters) {
+      this(target, routes, clusters, List.of());
     }
   }
 }

@@ -6,7 +6,10 @@ import io.mesh4j.OutboundTrafficPolicy;
 import io.mesh4j.runtime.cluster.ClusterRuntime;
 import io.mesh4j.runtime.config.ConfigAssembler;
 import io.mesh4j.runtime.config.TargetConfig;
+import io.mesh4j.runtime.filter.fault.FaultInjector;
+import io.mesh4j.runtime.filter.fault.InjectedFault;
 import io.mesh4j.runtime.route.RequestView;
+import io.mesh4j.runtime.route.RequestShaping;
 import io.mesh4j.runtime.route.Route;
 import io.mesh4j.runtime.xds.resource.LbEndpoint;
 import java.io.InterruptedIOException;
@@ -27,6 +30,7 @@ public final class MeshEngine {
   private final OutboundTrafficPolicy outboundPolicy;
   private final long listenerWaitNanos;
   private final LongSupplier random;
+  private final RequestPolicies policies;
   private volatile boolean closed;
 
   /**
@@ -34,6 +38,20 @@ public final class MeshEngine {
    */
   public MeshEngine(
       ConfigAssembler assembler, OutboundTrafficPolicy outboundPolicy, Duration listenerWait, LongSupplier random) {
+    this(assembler, outboundPolicy, listenerWait, random, Sleeper.SYSTEM);
+  }
+
+  /**
+   * @param random draws non-negative numbers: one per request (weighted cluster choice) and one per fault percentage
+   * @param sleeper waits for injected fault delays
+   */
+  public MeshEngine(
+      ConfigAssembler assembler,
+      OutboundTrafficPolicy outboundPolicy,
+      Duration listenerWait,
+      LongSupplier random,
+      Sleeper sleeper) {
+    this.policies = new RequestPolicies(new FaultInjector(random), Objects.requireNonNull(sleeper, "sleeper"));
     this.assembler = Objects.requireNonNull(assembler, "assembler");
     this.outboundPolicy = Objects.requireNonNull(outboundPolicy, "outboundPolicy");
     this.listenerWaitNanos = listenerWait.toNanos();
@@ -48,6 +66,7 @@ public final class MeshEngine {
    * @throws InterruptedIOException when interrupted while waiting for the control plane's first answer
    */
   public RoutingDecision route(String target, RequestView request) throws MeshRoutingException, InterruptedIOException {
+    // (A decision may be a local reply; one that forwards may carry an injected fault the transport must release.)
     if (closed) {
       throw new MeshRoutingException(Reason.MESH_CLOSED, "the mesh was closed");
     }
@@ -91,7 +110,8 @@ public final class MeshEngine {
     closed = true;
   }
 
-  private RoutingDecision route(TargetConfig.Routed config, RequestView request) throws MeshRoutingException {
+  private RoutingDecision route(TargetConfig.Routed config, RequestView request)
+      throws MeshRoutingException, InterruptedIOException {
     // One draw per request serves runtime_fraction matching and the weighted cluster choice, as in Envoy.
     long draw = random.getAsLong();
     Route route = config.routes().select(request, draw);
@@ -100,18 +120,41 @@ public final class MeshEngine {
           Reason.NO_ROUTE,
           config.target() + ": no route matches authority '" + request.authority() + "' path '" + request.path() + "'");
     }
-    String clusterName = route.action().selectCluster(draw);
-    ClusterRuntime cluster = config.clusters().get(clusterName);
-    if (cluster == null) {
-      throw new MeshRoutingException(
-          Reason.NO_CLUSTER, config.target() + ": cluster '" + clusterName + "' does not exist");
+    String clusterName = route.action().selectCluster(draw, request);
+    // The HTTP filters (fault injection) run before the router, so before redirects and cluster lookup.
+    InjectedFault fault = policies.evaluateFilters(config.httpFilters(), route, draw, clusterName, request);
+    boolean handedOver = false;
+    try {
+      long delayed = fault != null && fault.delayNanos() > 0 ? policies.delay(config.target(), fault, route) : 0;
+      if (fault != null && fault.abort() != null) {
+        return RoutingDecision.reply(config.target(), route, delayed, RequestPolicies.abort(fault.abort()));
+      }
+      LocalReply answer = RequestPolicies.answer(route, request);
+      if (answer != null) {
+        return RoutingDecision.reply(config.target(), route, delayed, answer);
+      }
+      // cluster_header names clusters only at request time: those the table's other routes bring are known,
+      // any other one is NO_CLUSTER (see README).
+      ClusterRuntime cluster = clusterName == null ? null : config.clusters().get(clusterName);
+      if (cluster == null) {
+        throw new MeshRoutingException(Reason.NO_CLUSTER, config.target() + ": "
+            + (clusterName == null ? "the request names no cluster" : "cluster '" + clusterName + "' does not exist"));
+      }
+      LbEndpoint endpoint = cluster.pick();
+      if (endpoint == null) {
+        throw new MeshRoutingException(
+            Reason.NO_HEALTHY_UPSTREAM, config.target() + ": cluster '" + clusterName + "' has no healthy endpoint");
+      }
+      RequestShaping shaping = route.shaping();
+      String path = shaping.pathRewrite() == null ? null : shaping.pathRewrite().apply(request.path());
+      String host = shaping.hostRewrite() == null ? null : shaping.hostRewrite().apply(request, endpoint.host());
+      handedOver = true;
+      return new RoutingDecision(config.target(), route, cluster, endpoint, path, host, fault, delayed, null);
+    } finally {
+      if (fault != null && !handedOver) {
+        fault.release();
+      }
     }
-    LbEndpoint endpoint = cluster.pick();
-    if (endpoint == null) {
-      throw new MeshRoutingException(
-          Reason.NO_HEALTHY_UPSTREAM, config.target() + ": cluster '" + clusterName + "' has no healthy endpoint");
-    }
-    return new RoutingDecision(config.target(), route, cluster, endpoint);
   }
 
   private TargetConfig awaitFirstConfig(String target) throws MeshRoutingException, InterruptedIOException {

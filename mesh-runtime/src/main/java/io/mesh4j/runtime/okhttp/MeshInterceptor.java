@@ -2,9 +2,11 @@ package io.mesh4j.runtime.okhttp;
 
 import io.mesh4j.runtime.engine.MeshEngine;
 import io.mesh4j.runtime.engine.RoutingDecision;
+import io.mesh4j.runtime.route.RequestShaping;
 import io.mesh4j.runtime.xds.resource.LbEndpoint;
 import java.io.IOException;
 import java.util.Objects;
+import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.Request;
@@ -39,11 +41,43 @@ public final class MeshInterceptor implements Interceptor {
     if (decision == null) {
       return chain.proceed(request);
     }
-    LbEndpoint endpoint = decision.endpoint();
-    Request.Builder routed = request.newBuilder().url(url.newBuilder().host(endpoint.host()).port(endpoint.port()).build());
-    if (request.header("Host") == null) {
-      routed.header("Host", view.authority());
+    if (decision.localReply() != null) {
+      return LocalReplies.toResponse(request, decision.localReply());
     }
-    return chain.proceed(routed.build());
+    try {
+      return forward(chain, request, view, decision);
+    } finally {
+      decision.complete();
+    }
+  }
+
+  /** Applies the engine's decision: endpoint, rewritten path and Host, header mutations both ways. */
+  private static Response forward(Chain chain, Request request, OkHttpRequestView view, RoutingDecision decision)
+      throws IOException {
+    LbEndpoint endpoint = decision.endpoint();
+    HttpUrl.Builder url = request.url().newBuilder().host(endpoint.host()).port(endpoint.port());
+    if (decision.path() != null) {
+      String path = decision.path();
+      int query = path.indexOf('?');
+      url.encodedPath(query < 0 ? path : path.substring(0, query)).encodedQuery(query < 0 ? null : path.substring(query + 1));
+    }
+    RequestShaping shaping = decision.route().shaping();
+    Headers.Builder headers = request.headers().newBuilder();
+    shaping.requestHeaders().apply(new OkHttpHeaderEditor(headers));
+    if (decision.host() != null) {
+      if (shaping.appendXForwardedHost()) {
+        headers.add("x-forwarded-host", view.authority());
+      }
+      headers.set("Host", decision.host());
+    } else if (request.header("Host") == null) {
+      headers.set("Host", view.authority());
+    }
+    Response response = chain.proceed(request.newBuilder().url(url.build()).headers(headers.build()).build());
+    if (shaping.responseHeaders().isEmpty()) {
+      return response;
+    }
+    Headers.Builder responseHeaders = response.headers().newBuilder();
+    shaping.responseHeaders().apply(new OkHttpHeaderEditor(responseHeaders));
+    return response.newBuilder().headers(responseHeaders.build()).build();
   }
 }

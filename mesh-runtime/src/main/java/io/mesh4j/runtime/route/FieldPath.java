@@ -1,14 +1,14 @@
 package io.mesh4j.runtime.route;
 
 /** Builds proto field paths for error messages, e.g. {@code virtual_hosts[1].routes[0].match.safe_regex}. */
-final class FieldPath {
+public final class FieldPath {
   private FieldPath() {}
 
-  static String of(String parent, String field) {
+  public static String of(String parent, String field) {
     return parent.isEmpty() ? field : parent + "." + field;
   }
 
-  static String of(String parent, String field, int index) {
+  public static String of(String parent, String field, int index) {
     return of(parent, field) + "[" + index + "]";
   }
 }

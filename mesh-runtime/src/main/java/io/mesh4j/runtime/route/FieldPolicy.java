@@ -12,7 +12,7 @@ import java.util.Set;
  * Every other set field, including fields added to the API later, is rejected as not supported, so that nothing that
  * would change a request is silently dropped.
  */
-final class FieldPolicy {
+public final class FieldPolicy {
   private final Set<String> handled;
   private final Map<String, String> ignored;
 
@@ -21,14 +21,14 @@ final class FieldPolicy {
     this.ignored = ignored;
   }
 
-  static FieldPolicy of(Set<String> handled, Map<String, String> ignoredWithReason) {
+  public static FieldPolicy of(Set<String> handled, Map<String, String> ignoredWithReason) {
     return new FieldPolicy(Set.copyOf(handled), Map.copyOf(ignoredWithReason));
   }
 
   /**
    * @param path the message's field path, "" for the resource itself
    */
-  void check(MessageOrBuilder message, String path, DecodeContext context) throws ResourceInvalidException {
+  public void check(MessageOrBuilder message, String path, DecodeContext context) throws ResourceInvalidException {
     for (FieldDescriptor field : message.getAllFields().keySet()) {
       String name = field.getName();
       if (handled.contains(name)) {

@@ -1,6 +1,7 @@
 package io.mesh4j.runtime.route;
 
 import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
+import io.mesh4j.runtime.filter.FilterOverrides;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -14,8 +15,20 @@ public final class Route {
   private final RouteAction action;
   private final Duration timeout;
   private final RetryPolicy retryPolicy;
+  private final RouteExtras extras;
 
   Route(String name, RouteMatcher matcher, RouteAction action, Duration timeout, RetryPolicy retryPolicy) {
+    this(name, matcher, action, timeout, retryPolicy, RouteExtras.NONE);
+  }
+
+  Route(
+      String name,
+      RouteMatcher matcher,
+      RouteAction action,
+      Duration timeout,
+      RetryPolicy retryPolicy,
+      RouteExtras extras) {
+    this.extras = Objects.requireNonNull(extras, "extras");
     this.name = Objects.requireNonNull(name, "name");
     this.matcher = Objects.requireNonNull(matcher, "matcher");
     this.action = Objects.requireNonNull(action, "action");
@@ -46,6 +59,21 @@ public final class Route {
    */
   public RetryPolicy retryPolicy() {
     return retryPolicy;
+  }
+
+  /** Path and host rewrites and header mutations (of this route, its virtual host and its route configuration). */
+  public RequestShaping shaping() {
+    return extras.shaping();
+  }
+
+  /** This route's {@code typed_per_filter_config}. */
+  public FilterOverrides filterOverrides() {
+    return extras.routeFilters();
+  }
+
+  /** Its virtual host's {@code typed_per_filter_config}. */
+  public FilterOverrides virtualHostFilterOverrides() {
+    return extras.virtualHostFilters();
   }
 
   boolean matches(MatchInput input) {

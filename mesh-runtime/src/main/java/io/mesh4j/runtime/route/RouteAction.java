@@ -1,7 +1,12 @@
 package io.mesh4j.runtime.route;
 
-/** Where a matched route sends the request. Further kinds (redirect, direct response) arrive with later work. */
-public sealed interface RouteAction permits ClusterAction, WeightedClustersAction {
+/**
+ * What a matched route does: send to a cluster ({@link ClusterAction}, {@link WeightedClustersAction},
+ * {@link ClusterHeaderAction}) or answer itself ({@link RedirectAction}, {@link DirectResponseAction}, whose
+ * {@code selectCluster} is null).
+ */
+public sealed interface RouteAction
+    permits ClusterAction, WeightedClustersAction, ClusterHeaderAction, RedirectAction, DirectResponseAction {
 
   /**
    * The cluster for one request.
@@ -9,4 +14,12 @@ public sealed interface RouteAction permits ClusterAction, WeightedClustersActio
    * @param random a uniformly distributed non-negative number, drawn once per request by the caller
    */
   String selectCluster(long random);
+
+  /**
+   * The cluster for one request, for actions that read the request ({@code cluster_header}); null when there is
+   * none.
+   */
+  default String selectCluster(long random, RequestView request) {
+    return selectCluster(random);
+  }
 }

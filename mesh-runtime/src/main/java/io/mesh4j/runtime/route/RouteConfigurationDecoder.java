@@ -12,6 +12,8 @@ import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.envoyproxy.envoy.type.v3.Int64Range;
+import io.mesh4j.runtime.filter.FilterOverrides;
+import io.mesh4j.runtime.filter.FilterRegistry;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import java.util.ArrayList;
@@ -50,6 +52,17 @@ import java.util.Set;
  *       the sum; {@code runtime_key_prefix} is ignored as there is no runtime).
  *   <li>RouteAction {@code timeout}: decoded into {@link Route#timeout()} (unset: 15 s, {@code 0s}: disabled, what
  *       istiod sends) but not enforced yet, which is reported through {@link DecodeContext#ignoredField} when set.
+ *   <li>Route {@code redirect} ({@link RedirectAction}), {@code direct_response} ({@link DirectResponseAction};
+ *       body {@code inline_string}/{@code inline_bytes} up to {@code max_direct_response_body_size_bytes}, default
+ *       4096); RouteAction {@code cluster_header} (only clusters the table's other routes name are subscribed, so
+ *       only those are reachable: any other is NO_CLUSTER), {@code prefix_rewrite}, {@code regex_rewrite},
+ *       {@code host_rewrite_literal}, {@code auto_host_rewrite} (the endpoint's address: EDS hostnames are not kept),
+ *       {@code host_rewrite_header}, {@code host_rewrite_path_regex}, {@code append_x_forwarded_host}.
+ *   <li>{@code request_headers_to_add/remove} and {@code response_headers_to_add/remove} on routes, virtual hosts
+ *       and the route configuration, with {@code most_specific_header_mutations_wins} (see {@link HeaderMutations});
+ *       values with {@code %COMMAND%} formatters are rejected ({@code %%} is a literal %).
+ *   <li>{@code typed_per_filter_config} on routes, virtual hosts and weighted clusters, decoded through
+ *       {@link io.mesh4j.runtime.filter.FilterRegistry}.
  *   <li>RouteAction {@code retry_policy}: istiod puts one on every route, so rejecting it would NACK every Istio
  *       route table. It is kept as received in {@link Route#retryPolicy()} for the retry work, and reported through
  *       {@link DecodeContext#ignoredField} as not enforced yet.
@@ -61,25 +74,24 @@ import java.util.Set;
  * {@code metadata}, {@code tracing}, {@code stat_prefix}, {@code per_request_buffer_limit_bytes}; VirtualHost
  * {@code virtual_clusters}, {@code include_request_attempt_count} and {@code include_attempt_count_in_response}
  * (istiod sets the first), {@code include_is_timeout_retry_header}, {@code per_request_buffer_limit_bytes},
- * {@code metadata}; RouteConfiguration {@code validate_clusters}, {@code internal_only_headers},
- * {@code most_specific_header_mutations_wins}, {@code max_direct_response_body_size_bytes}, {@code metadata};
+ * {@code metadata}; RouteConfiguration {@code validate_clusters}, {@code internal_only_headers}, {@code metadata};
  * RouteAction {@code max_stream_duration}, {@code max_grpc_timeout}, {@code grpc_timeout_offset} (what istiod sends
  * with {@code timeout}; the timeout work will implement them), {@code upgrade_configs}, {@code priority},
- * {@code cluster_not_found_response_code}, {@code include_vh_rate_limits}, {@code append_x_forwarded_host};
+ * {@code cluster_not_found_response_code}, {@code include_vh_rate_limits};
  * RegexMatcher {@code google_re2}; RuntimeFractionalPercent {@code runtime_key}; WeightedCluster
  * {@code runtime_key_prefix}.
  *
  * <h2>Rejected as not supported yet</h2>
  *
  * Every other field, when set: e.g. {@code vhds}, {@code cluster_specifier_plugins}, {@code request_mirror_policies},
- * header mutations at any level, {@code typed_per_filter_config} at any level, {@code
+ * weighted-cluster header mutations, {@code
  * ignore_path_parameters_in_path_matching}, VirtualHost {@code matcher}, {@code require_tls}, {@code cors},
- * {@code rate_limits}, {@code retry_policy}, {@code hedge_policy}; Route {@code redirect}, {@code direct_response},
- * {@code filter_action}, {@code non_forwarding_action}; RouteMatch {@code connect_matcher}, {@code
+ * {@code rate_limits}, {@code retry_policy}, {@code hedge_policy}; Route {@code filter_action}, {@code non_forwarding_action}; RouteMatch {@code connect_matcher}, {@code
  * path_match_policy}, {@code tls_context}, {@code dynamic_metadata}, {@code filter_state}; RouteAction {@code
- * cluster_header}, {@code cluster_specifier_plugin}, {@code metadata_match}, rewrites, {@code idle_timeout},
+ * cluster_specifier_plugin}, {@code metadata_match}, {@code path_rewrite_policy}, {@code idle_timeout},
  * {@code hash_policy}, {@code hedge_policy}, {@code internal_redirect_policy}; WeightedCluster {@code header_name};
- * ClusterWeight {@code cluster_header}, {@code metadata_match}, {@code host_rewrite_literal}; StringMatcher
+ * ClusterWeight {@code cluster_header}, {@code metadata_match}, {@code host_rewrite_literal}, header mutations;
+ * DataSource {@code filename}, {@code environment_variable}; StringMatcher
  * {@code custom}. Fields added to the API later are rejected the same way until someone decides otherwise.
  */
 public final class RouteConfigurationDecoder {
@@ -87,16 +99,17 @@ public final class RouteConfigurationDecoder {
 
   private static final FieldPolicy ROUTE_CONFIGURATION =
       FieldPolicy.of(
-          Set.of("name", "virtual_hosts", "ignore_port_in_host_matching"),
+          Set.of("name", "virtual_hosts", "ignore_port_in_host_matching", "request_headers_to_add",
+              "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove",
+              "most_specific_header_mutations_wins", "max_direct_response_body_size_bytes"),
           Map.of(
               "validate_clusters", "clusters are not checked against CDS when the table is decoded",
               "internal_only_headers", "only concerns requests from outside the mesh",
-              "most_specific_header_mutations_wins", "header mutations are not supported",
-              "max_direct_response_body_size_bytes", "direct responses are not supported",
               "metadata", "does not change routing"));
   private static final FieldPolicy VIRTUAL_HOST =
       FieldPolicy.of(
-          Set.of("name", "domains", "routes"),
+          Set.of("name", "domains", "routes", "typed_per_filter_config", "request_headers_to_add",
+              "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove"),
           Map.of(
               "virtual_clusters", "statistics only",
               "include_request_attempt_count", "no x-envoy-attempt-count header is added",
@@ -106,7 +119,9 @@ public final class RouteConfigurationDecoder {
               "metadata", "does not change routing"));
   private static final FieldPolicy ROUTE =
       FieldPolicy.of(
-          Set.of("name", "match", "route"),
+          Set.of("name", "match", "route", "redirect", "direct_response", "typed_per_filter_config",
+              "request_headers_to_add", "request_headers_to_remove", "response_headers_to_add",
+              "response_headers_to_remove"),
           Map.of(
               "decorator", "tracing is not implemented",
               "tracing", "tracing is not implemented",
@@ -128,7 +143,9 @@ public final class RouteConfigurationDecoder {
           Map.of());
   private static final FieldPolicy ROUTE_ACTION =
       FieldPolicy.of(
-          Set.of("cluster", "weighted_clusters", "timeout", "retry_policy"),
+          Set.of("cluster", "weighted_clusters", "timeout", "retry_policy", "cluster_header", "prefix_rewrite",
+              "regex_rewrite", "host_rewrite_literal", "auto_host_rewrite", "host_rewrite_header",
+              "host_rewrite_path_regex", "append_x_forwarded_host"),
           Map.of(
               "max_stream_duration", NOT_ENFORCED + " (timeouts)",
               "max_grpc_timeout", NOT_ENFORCED + " (timeouts)",
@@ -136,13 +153,13 @@ public final class RouteConfigurationDecoder {
               "upgrade_configs", "protocol upgrades are left to the HTTP client",
               "priority", "there is one connection pool per endpoint",
               "cluster_not_found_response_code", "a missing cluster fails the call with a MeshRoutingException",
-              "include_vh_rate_limits", "rate limits are not supported",
-              "append_x_forwarded_host", "the host is never rewritten"));
+              "include_vh_rate_limits", "rate limits are not supported"));
   private static final FieldPolicy WEIGHTED_CLUSTER =
       FieldPolicy.of(
           Set.of("clusters", "total_weight"),
           Map.of("runtime_key_prefix", "there is no runtime: the configured weights apply"));
-  private static final FieldPolicy CLUSTER_WEIGHT = FieldPolicy.of(Set.of("name", "weight"), Map.of());
+  private static final FieldPolicy CLUSTER_WEIGHT =
+      FieldPolicy.of(Set.of("name", "weight", "typed_per_filter_config"), Map.of());
   private static final FieldPolicy HEADER_MATCHER =
       FieldPolicy.of(
           Set.of(
@@ -180,8 +197,20 @@ public final class RouteConfigurationDecoder {
     ROUTE_CONFIGURATION.check(config, "", context);
     DomainIndex.Builder domains = new DomainIndex.Builder();
     Set<String> clusters = new HashSet<>();
+    Enclosing table = new Enclosing(
+        ShapingDecoder.headers(config.getRequestHeadersToAddList(), config.getRequestHeadersToRemoveList(), "",
+            "request", context),
+        ShapingDecoder.headers(config.getResponseHeadersToAddList(), config.getResponseHeadersToRemoveList(), "",
+            "response", context),
+        config.getMostSpecificHeaderMutationsWins(),
+        config.hasMaxDirectResponseBodySizeBytes()
+            ? Integer.toUnsignedLong(config.getMaxDirectResponseBodySizeBytes().getValue())
+            : ShapingDecoder.DEFAULT_MAX_DIRECT_RESPONSE_BODY,
+        HeaderMutations.Level.EMPTY,
+        HeaderMutations.Level.EMPTY,
+        FilterOverrides.NONE);
     for (int i = 0; i < config.getVirtualHostsCount(); i++) {
-      decodeVirtualHost(config.getVirtualHosts(i), of("", "virtual_hosts", i), domains, clusters, context);
+      decodeVirtualHost(config.getVirtualHosts(i), of("", "virtual_hosts", i), domains, clusters, table, context);
     }
     return new RouteTable(config.getName(), domains.build(), config.getIgnorePortInHostMatching(), clusters);
   }
@@ -191,9 +220,21 @@ public final class RouteConfigurationDecoder {
       String path,
       DomainIndex.Builder domains,
       Set<String> clusters,
+      Enclosing table,
       DecodeContext context)
       throws ResourceInvalidException {
     VIRTUAL_HOST.check(proto, path, context);
+    Enclosing enclosing = new Enclosing(
+        table.configRequest(),
+        table.configResponse(),
+        table.mostSpecificWins(),
+        table.maxDirectResponseBody(),
+        ShapingDecoder.headers(proto.getRequestHeadersToAddList(), proto.getRequestHeadersToRemoveList(), path,
+            "request", context),
+        ShapingDecoder.headers(proto.getResponseHeadersToAddList(), proto.getResponseHeadersToRemoveList(), path,
+            "response", context),
+        FilterOverrides.decode(proto.getTypedPerFilterConfigMap(), of(path, "typed_per_filter_config"),
+            FilterRegistry.DEFAULT, context));
     if (proto.getName().isEmpty()) {
       throw invalid(of(path, "name"), "must not be empty");
     }
@@ -202,7 +243,7 @@ public final class RouteConfigurationDecoder {
     }
     Route[] routes = new Route[proto.getRoutesCount()];
     for (int i = 0; i < routes.length; i++) {
-      routes[i] = decodeRoute(proto.getRoutes(i), of(path, "routes", i), clusters, context);
+      routes[i] = decodeRoute(proto.getRoutes(i), of(path, "routes", i), clusters, enclosing, context);
     }
     VirtualHost host = new VirtualHost(proto.getName(), routes);
     for (int i = 0; i < proto.getDomainsCount(); i++) {
@@ -217,16 +258,45 @@ public final class RouteConfigurationDecoder {
   }
 
   private static Route decodeRoute(
-      io.envoyproxy.envoy.config.route.v3.Route proto, String path, Set<String> clusters, DecodeContext context)
+      io.envoyproxy.envoy.config.route.v3.Route proto,
+      String path,
+      Set<String> clusters,
+      Enclosing enclosing,
+      DecodeContext context)
       throws ResourceInvalidException {
     ROUTE.check(proto, path, context);
     if (!proto.hasMatch()) {
       throw invalid(of(path, "match"), "is required");
     }
-    if (!proto.hasRoute()) {
-      throw invalid(path, "an action is required; only 'route' is supported");
-    }
     RouteMatcher matcher = decodeMatch(proto.getMatch(), of(path, "match"), context);
+    FilterOverrides routeFilters = FilterOverrides.decode(
+        proto.getTypedPerFilterConfigMap(), of(path, "typed_per_filter_config"), FilterRegistry.DEFAULT, context);
+    HeaderMutations requestHeaders = HeaderMutations.of(
+        List.of(
+            ShapingDecoder.headers(proto.getRequestHeadersToAddList(), proto.getRequestHeadersToRemoveList(), path,
+                "request", context),
+            enclosing.virtualHostRequest(),
+            enclosing.configRequest()),
+        enclosing.mostSpecificWins());
+    HeaderMutations responseHeaders = HeaderMutations.of(
+        List.of(
+            ShapingDecoder.headers(proto.getResponseHeadersToAddList(), proto.getResponseHeadersToRemoveList(), path,
+                "response", context),
+            enclosing.virtualHostResponse(),
+            enclosing.configResponse()),
+        enclosing.mostSpecificWins());
+    if (proto.hasRedirect() || proto.hasDirectResponse()) {
+      RouteAction answer = proto.hasRedirect()
+          ? ShapingDecoder.redirect(proto.getRedirect(), proto.getMatch(), of(path, "redirect"), context)
+          : ShapingDecoder.directResponse(
+              proto.getDirectResponse(), enclosing.maxDirectResponseBody(), of(path, "direct_response"), context);
+      return new Route(proto.getName(), matcher, answer, Route.DEFAULT_TIMEOUT, null,
+          new RouteExtras(new RequestShaping(null, null, false, requestHeaders, responseHeaders), routeFilters,
+              enclosing.virtualHostFilters()));
+    }
+    if (!proto.hasRoute()) {
+      throw invalid(path, "an action is required: one of route, redirect, direct_response");
+    }
     io.envoyproxy.envoy.config.route.v3.RouteAction action = proto.getRoute();
     String actionPath = of(path, "route");
     ROUTE_ACTION.check(action, actionPath, context);
@@ -242,9 +312,22 @@ public final class RouteConfigurationDecoder {
         routeAction =
             decodeWeightedClusters(action.getWeightedClusters(), of(actionPath, "weighted_clusters"), context);
         break;
+      case CLUSTER_HEADER:
+        String header = action.getClusterHeader().toLowerCase(Locale.ROOT);
+        if (header.isEmpty()) {
+          throw invalid(of(actionPath, "cluster_header"), "must not be empty");
+        }
+        routeAction = new ClusterHeaderAction(header);
+        break;
       default:
-        throw invalid(actionPath, "one of cluster, weighted_clusters is required");
+        throw invalid(actionPath, "one of cluster, weighted_clusters, cluster_header is required");
     }
+    RequestShaping shaping = new RequestShaping(
+        pathRewrite(action, proto.getMatch(), actionPath, context),
+        hostRewrite(action, actionPath, context),
+        action.getAppendXForwardedHost(),
+        requestHeaders,
+        responseHeaders);
     java.time.Duration timeout = Route.DEFAULT_TIMEOUT;
     if (action.hasTimeout()) {
       timeout = decodeDuration(action.getTimeout(), of(actionPath, "timeout"));
@@ -255,7 +338,7 @@ public final class RouteConfigurationDecoder {
     }
     if (routeAction instanceof ClusterAction c) {
       clusters.add(c.cluster());
-    } else {
+    } else if (routeAction instanceof WeightedClustersAction) {
       for (WeightedClustersAction.ClusterWeight c : ((WeightedClustersAction) routeAction).clusters()) {
         clusters.add(c.name());
       }
@@ -265,8 +348,56 @@ public final class RouteConfigurationDecoder {
         matcher,
         routeAction,
         timeout,
-        action.hasRetryPolicy() ? action.getRetryPolicy() : null);
+        action.hasRetryPolicy() ? action.getRetryPolicy() : null,
+        new RouteExtras(shaping, routeFilters, enclosing.virtualHostFilters()));
   }
+
+  private static PathRewrite pathRewrite(
+      io.envoyproxy.envoy.config.route.v3.RouteAction action, RouteMatch match, String path, DecodeContext context)
+      throws ResourceInvalidException {
+    boolean prefix = !action.getPrefixRewrite().isEmpty();
+    if (prefix && action.hasRegexRewrite()) {
+      throw invalid(path, "prefix_rewrite and regex_rewrite are mutually exclusive");
+    }
+    if (prefix) {
+      return PathRewrite.prefix(action.getPrefixRewrite(), ShapingDecoder.matchedPrefixLength(match));
+    }
+    if (action.hasRegexRewrite()) {
+      return ShapingDecoder.regexRewrite(action.getRegexRewrite(), of(path, "regex_rewrite"), context);
+    }
+    return null;
+  }
+
+  private static HostRewrite hostRewrite(
+      io.envoyproxy.envoy.config.route.v3.RouteAction action, String path, DecodeContext context)
+      throws ResourceInvalidException {
+    switch (action.getHostRewriteSpecifierCase()) {
+      case HOST_REWRITE_LITERAL:
+        return action.getHostRewriteLiteral().isEmpty() ? null : HostRewrite.literal(action.getHostRewriteLiteral());
+      case AUTO_HOST_REWRITE:
+        return action.getAutoHostRewrite().getValue() ? HostRewrite.auto() : null;
+      case HOST_REWRITE_HEADER:
+        if (action.getHostRewriteHeader().isEmpty()) {
+          throw invalid(of(path, "host_rewrite_header"), "must not be empty");
+        }
+        return HostRewrite.header(action.getHostRewriteHeader().toLowerCase(Locale.ROOT));
+      case HOST_REWRITE_PATH_REGEX:
+        return HostRewrite.pathRegex(
+            ShapingDecoder.regexRewrite(action.getHostRewritePathRegex(), of(path, "host_rewrite_path_regex"), context));
+      default:
+        return null;
+    }
+  }
+
+  /** What a route inherits from its virtual host and route configuration. */
+  private record Enclosing(
+      HeaderMutations.Level configRequest,
+      HeaderMutations.Level configResponse,
+      boolean mostSpecificWins,
+      long maxDirectResponseBody,
+      HeaderMutations.Level virtualHostRequest,
+      HeaderMutations.Level virtualHostResponse,
+      FilterOverrides virtualHostFilters) {}
 
   private static RouteMatcher decodeMatch(RouteMatch match, String path, DecodeContext context)
       throws ResourceInvalidException {
@@ -346,7 +477,7 @@ public final class RouteConfigurationDecoder {
   }
 
   @SuppressWarnings("deprecation") // istiod still sends the deprecated direct match fields
-  private static HeaderMatcher decodeHeaderMatcher(
+  static HeaderMatcher decodeHeaderMatcher(
       io.envoyproxy.envoy.config.route.v3.HeaderMatcher proto, String path, DecodeContext context)
       throws ResourceInvalidException {
     HEADER_MATCHER.check(proto, path, context);
@@ -426,7 +557,7 @@ public final class RouteConfigurationDecoder {
     }
   }
 
-  private static Pattern compile(RegexMatcher proto, String path, DecodeContext context)
+  static Pattern compile(RegexMatcher proto, String path, DecodeContext context)
       throws ResourceInvalidException {
     REGEX_MATCHER.check(proto, path, context);
     String regex = proto.getRegex();
@@ -458,7 +589,9 @@ public final class RouteConfigurationDecoder {
       }
       long weight = cluster.hasWeight() ? Integer.toUnsignedLong(cluster.getWeight().getValue()) : 0;
       sum += weight;
-      clusters.add(new WeightedClustersAction.ClusterWeight(cluster.getName(), weight));
+      clusters.add(new WeightedClustersAction.ClusterWeight(cluster.getName(), weight,
+          FilterOverrides.decode(cluster.getTypedPerFilterConfigMap(), of(clusterPath, "typed_per_filter_config"),
+              FilterRegistry.DEFAULT, context)));
     }
     if (sum == 0) {
       throw invalid(path, "the sum of the cluster weights must be greater than 0");

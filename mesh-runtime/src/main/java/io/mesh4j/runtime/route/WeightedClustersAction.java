@@ -1,5 +1,6 @@
 package io.mesh4j.runtime.route;
 
+import io.mesh4j.runtime.filter.FilterOverrides;
 import java.util.List;
 import java.util.Objects;
 
@@ -11,10 +12,15 @@ public final class WeightedClustersAction implements RouteAction {
   /** Envoy keeps the total in a uint32. */
   public static final long MAX_TOTAL_WEIGHT = 0xFFFF_FFFFL;
 
-  /** One cluster and its weight. */
-  public record ClusterWeight(String name, long weight) {
+  /** One cluster, its weight and its {@code typed_per_filter_config}. */
+  public record ClusterWeight(String name, long weight, FilterOverrides filterOverrides) {
+    public ClusterWeight(String name, long weight) {
+      this(name, weight, FilterOverrides.NONE);
+    }
+
     public ClusterWeight {
       Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(filterOverrides, "filterOverrides");
       if (name.isEmpty()) {
         throw new IllegalArgumentException("cluster name is empty");
       }
@@ -26,6 +32,7 @@ public final class WeightedClustersAction implements RouteAction {
 
   private final List<ClusterWeight> clusters;
   private final String[] names;
+  private final ClusterWeight[] weights;
   private final long[] cumulative;
   private final long totalWeight;
 
@@ -35,6 +42,7 @@ public final class WeightedClustersAction implements RouteAction {
       throw new IllegalArgumentException("no clusters");
     }
     names = new String[this.clusters.size()];
+    weights = this.clusters.toArray(new ClusterWeight[0]);
     cumulative = new long[this.clusters.size()];
     long sum = 0;
     for (int i = 0; i < names.length; i++) {
@@ -66,10 +74,19 @@ public final class WeightedClustersAction implements RouteAction {
 
   @Override
   public String selectCluster(long random) {
+    return names[index(random)];
+  }
+
+  /** The cluster entry {@link #selectCluster(long)} picks for the same draw (for its per-filter overrides). */
+  public ClusterWeight select(long random) {
+    return weights[index(random)];
+  }
+
+  private int index(long random) {
     long draw = Long.remainderUnsigned(random, totalWeight);
     for (int i = 0; i < cumulative.length; i++) {
       if (draw < cumulative[i]) {
-        return names[i];
+        return i;
       }
     }
     throw new AssertionError("draw " + draw + " beyond total " + totalWeight);

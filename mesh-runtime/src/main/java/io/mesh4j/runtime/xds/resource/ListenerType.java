@@ -10,18 +10,24 @@ import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.mesh4j.runtime.filter.FilterRegistry;
+import io.mesh4j.runtime.filter.HttpFilterConfig;
+import io.mesh4j.runtime.filter.HttpFilterProvider;
 import io.mesh4j.runtime.route.RouteTable;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import io.mesh4j.runtime.xds.XdsResourceType;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
  * LDS: client (API) listeners whose {@code api_listener} is an HttpConnectionManager.
  *
  * <p>Rejected: server listeners (no {@code api_listener}); {@code scoped_routes}; RDS from anything but ADS/self;
- * HTTP filters other than the router unless {@code is_optional}; HCM fields that change the request before routing
+ * HTTP filters not in {@link FilterRegistry#DEFAULT} (the fault filter) unless {@code is_optional}, and
+ * {@code disabled} on them; HCM fields that change the request before routing
  * ({@code normalize_path}, {@code merge_slashes}, {@code path_with_escaped_slashes_action},
  * {@code path_normalization_options}, {@code strip_matching_host_port}, {@code strip_any_host_port},
  * {@code strip_trailing_host_dot}, {@code early_header_mutation_extensions}, {@code via}, ...: every field not listed
@@ -129,7 +135,7 @@ public final class ListenerType extends XdsResourceType<ListenerResource> {
         maxStreamDuration = duration(options.getMaxStreamDuration(), "common_http_protocol_options.max_stream_duration");
       }
     }
-    decodeFilters(hcm, context);
+    List<HttpFilterConfig> filters = decodeFilters(hcm, context);
     switch (hcm.getRouteSpecifierCase()) {
       case RDS:
         Rds rds = hcm.getRds();
@@ -140,7 +146,7 @@ public final class ListenerType extends XdsResourceType<ListenerResource> {
         if (rds.getRouteConfigName().isEmpty()) {
           throw new ResourceInvalidException("rds.route_config_name: missing");
         }
-        return new ListenerResource(name, rds.getRouteConfigName(), null, maxStreamDuration);
+        return new ListenerResource(name, rds.getRouteConfigName(), null, maxStreamDuration, filters);
       case ROUTE_CONFIG:
         RouteTable table;
         try {
@@ -148,7 +154,7 @@ public final class ListenerType extends XdsResourceType<ListenerResource> {
         } catch (ResourceInvalidException e) {
           throw ResourceInvalidException.at("route_config", e);
         }
-        return new ListenerResource(name, null, table, maxStreamDuration);
+        return new ListenerResource(name, null, table, maxStreamDuration, filters);
       case SCOPED_ROUTES:
         throw new ResourceInvalidException("scoped_routes: not supported");
       default:
@@ -156,8 +162,14 @@ public final class ListenerType extends XdsResourceType<ListenerResource> {
     }
   }
 
-  /** As gRPC: the router must come last; any other filter is rejected unless it is optional. */
-  private static void decodeFilters(HttpConnectionManager hcm, DecodeContext context) throws ResourceInvalidException {
+  /**
+   * As gRPC: the router must come last; the filters before it are decoded through the registry, and one it does not
+   * know is rejected unless it is optional.
+   */
+  private static List<HttpFilterConfig> decodeFilters(HttpConnectionManager hcm, DecodeContext context)
+      throws ResourceInvalidException {
+    List<HttpFilterConfig> chain = new ArrayList<>();
+    Set<String> names = new java.util.HashSet<>();
     int count = hcm.getHttpFiltersCount();
     if (count == 0) {
       throw new ResourceInvalidException("http_filters: missing (the router filter must be last)");
@@ -183,7 +195,19 @@ public final class ListenerType extends XdsResourceType<ListenerResource> {
           throw new ResourceInvalidException(path + ".disabled: the router filter cannot be disabled");
         }
         decodeRouter(filter.getTypedConfig(), path + ".typed_config", context);
-        return;
+        return chain;
+      }
+      if (!names.add(filter.getName())) {
+        throw new ResourceInvalidException(path + ".name: duplicate filter name '" + filter.getName() + "'");
+      }
+      HttpFilterProvider provider = FilterRegistry.DEFAULT.get(typeUrl);
+      if (provider != null) {
+        if (filter.getDisabled()) {
+          throw new ResourceInvalidException(path + ".disabled: not supported");
+        }
+        chain.add(new HttpFilterConfig(
+            filter.getName(), provider.parseBase(filter.getTypedConfig(), path + ".typed_config", context)));
+        continue;
       }
       if (filter.getIsOptional()) {
         context.ignoredField("LDS HttpConnectionManager: optional filter '" + filter.getName() + "' ("

@@ -162,7 +162,7 @@ class RouteConfigurationTypeTest {
     assertRejected(withRoute(Route.Builder::clearMatch), "virtual_hosts[1].routes[0].match: is required");
     assertRejected(
         withRoute(Route.Builder::clearRoute),
-        "virtual_hosts[1].routes[0]: an action is required; only 'route' is supported");
+        "virtual_hosts[1].routes[0]: an action is required: one of route, redirect, direct_response");
     assertRejected(
         withMatch(RouteMatch.Builder::clearPrefix),
         "virtual_hosts[1].routes[0].match: one of prefix, path, safe_regex, path_separated_prefix is required");
@@ -205,7 +205,7 @@ class RouteConfigurationTypeTest {
         withAction(a -> a.setCluster("")), "virtual_hosts[1].routes[0].route.cluster: must not be empty");
     assertRejected(
         withAction(RouteAction.Builder::clearClusterSpecifier),
-        "virtual_hosts[1].routes[0].route: one of cluster, weighted_clusters is required");
+        "virtual_hosts[1].routes[0].route: one of cluster, weighted_clusters, cluster_header is required");
     assertRejected(
         withAction(a -> a.setTimeout(Duration.newBuilder().setSeconds(-1))),
         "virtual_hosts[1].routes[0].route.timeout: must be a non-negative duration, got -1s 0ns");
@@ -258,8 +258,8 @@ class RouteConfigurationTypeTest {
               RouteConfiguration.newBuilder().setVhds(Vhds.getDefaultInstance()).build(), "vhds: not supported yet"
             },
             new Object[] {
-              RouteConfiguration.newBuilder().addRequestHeadersToRemove("x").build(),
-              "request_headers_to_remove: not supported yet"
+              RouteConfiguration.newBuilder().addRequestHeadersToRemove(":path").build(),
+              "request_headers_to_remove[0]: ':path' may not be modified"
             },
             new Object[] {
               RouteConfiguration.newBuilder().setIgnorePathParametersInPathMatching(true).build(),
@@ -275,7 +275,7 @@ class RouteConfigurationTypeTest {
               RouteConfiguration.newBuilder()
                   .addVirtualHosts(vhost("a", "a").putTypedPerFilterConfig("f", Any.getDefaultInstance()))
                   .build(),
-              "virtual_hosts[0].typed_per_filter_config: not supported yet"
+              "virtual_hosts[0].typed_per_filter_config['f']: missing config"
             },
             new Object[] {
               RouteConfiguration.newBuilder()
@@ -284,20 +284,17 @@ class RouteConfigurationTypeTest {
               "virtual_hosts[0].retry_policy: not supported yet"
             },
             new Object[] {
-              withRoute(r -> r.clearRoute().setRedirect(RedirectAction.getDefaultInstance())),
-              "virtual_hosts[1].routes[0].redirect: not supported yet"
-            },
-            new Object[] {
-              withRoute(r -> r.clearRoute().setDirectResponse(DirectResponseAction.newBuilder().setStatus(200))),
-              "virtual_hosts[1].routes[0].direct_response: not supported yet"
+              withRoute(r -> r.clearRoute().setDirectResponse(DirectResponseAction.newBuilder().setStatus(200)
+                  .setBody(io.envoyproxy.envoy.config.core.v3.DataSource.newBuilder().setFilename("/etc/passwd")))),
+              "virtual_hosts[1].routes[0].direct_response.body.filename: not supported yet"
             },
             new Object[] {
               withRoute(r -> r.addRequestHeadersToAdd(HeaderValueOption.getDefaultInstance())),
-              "virtual_hosts[1].routes[0].request_headers_to_add: not supported yet"
+              "virtual_hosts[1].routes[0].request_headers_to_add[0].header: is required"
             },
             new Object[] {
               withRoute(r -> r.putTypedPerFilterConfig("f", Any.getDefaultInstance())),
-              "virtual_hosts[1].routes[0].typed_per_filter_config: not supported yet"
+              "virtual_hosts[1].routes[0].typed_per_filter_config['f']: missing config"
             },
             new Object[] {
               withMatch(m -> m.setConnectMatcher(RouteMatch.ConnectMatcher.getDefaultInstance())),
@@ -313,18 +310,6 @@ class RouteConfigurationTypeTest {
                       m.setTlsContext(
                           RouteMatch.TlsContextMatchOptions.newBuilder().setPresented(BoolValue.of(true)))),
               "virtual_hosts[1].routes[0].match.tls_context: not supported yet"
-            },
-            new Object[] {
-              withAction(a -> a.setClusterHeader("x-cluster")),
-              "virtual_hosts[1].routes[0].route.cluster_header: not supported yet"
-            },
-            new Object[] {
-              withAction(a -> a.setPrefixRewrite("/v2")),
-              "virtual_hosts[1].routes[0].route.prefix_rewrite: not supported yet"
-            },
-            new Object[] {
-              withAction(a -> a.setHostRewriteLiteral("h")),
-              "virtual_hosts[1].routes[0].route.host_rewrite_literal: not supported yet"
             },
             new Object[] {
               withAction(a -> a.addHashPolicy(RouteAction.HashPolicy.getDefaultInstance())),
@@ -346,8 +331,8 @@ class RouteConfigurationTypeTest {
               withWeighted(
                   WeightedCluster.newBuilder()
                       .addClusters(weight("a", 1).putTypedPerFilterConfig("f", Any.getDefaultInstance()))),
-              "virtual_hosts[1].routes[0].route.weighted_clusters.clusters[0].typed_per_filter_config: "
-                  + "not supported yet"
+              "virtual_hosts[1].routes[0].route.weighted_clusters.clusters[0].typed_per_filter_config['f']: "
+                  + "missing config"
             },
             new Object[] {
               withWeighted(WeightedCluster.newBuilder().addClusters(weight("a", 1).setHostRewriteLiteral("h"))),
@@ -427,7 +412,7 @@ class RouteConfigurationTypeTest {
     assertThatThrownBy(
             () ->
                 RouteConfigurationType.decodeRouteConfiguration(
-                    withAction(a -> a.setClusterHeader("h")), DecodeContext.discarding()))
-        .hasMessage("virtual_hosts[1].routes[0].route.cluster_header: not supported yet");
+                    withAction(a -> a.setIdleTimeout(Duration.newBuilder().setSeconds(1))), DecodeContext.discarding()))
+        .hasMessage("virtual_hosts[1].routes[0].route.idle_timeout: not supported yet");
   }
 }
