@@ -22,7 +22,12 @@ public class MeshRoutingException extends IOException {
     /** The host is not in the mesh and the outbound policy is REGISTRY_ONLY (Istio: 502 to the BlackHoleCluster). */
     NOT_IN_MESH(502, "NR"),
     /** The mesh was closed. */
-    MESH_CLOSED(503, "UH");
+    MESH_CLOSED(503, "UH"),
+    /**
+     * The TLS handshake with the chosen endpoint failed or could not start (peer identity, expiry, unknown CA,
+     * missing certificate material); see {@link MeshTlsHandshakeException#failedCheck()} (Envoy: 503, UF).
+     */
+    TLS_HANDSHAKE(503, "UF");
 
     private final int httpStatus;
     private final String responseFlag;

@@ -2,8 +2,10 @@ package io.mesh4j.runtime.okhttp;
 
 import io.mesh4j.runtime.engine.MeshEngine;
 import io.mesh4j.runtime.engine.RoutingDecision;
+import io.mesh4j.runtime.security.MeshSecurity;
 import io.mesh4j.runtime.xds.resource.LbEndpoint;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Objects;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
@@ -20,9 +22,22 @@ import okhttp3.Response;
  */
 public final class MeshInterceptor implements Interceptor {
   private final MeshEngine engine;
+  private final MeshSecurity security;
+  private final Duration tlsMaterialWait;
 
+  /** Without TLS: requests to clusters with an UpstreamTlsContext fail, never go out in plain text. */
   public MeshInterceptor(MeshEngine engine) {
+    this(engine, null, Duration.ZERO);
+  }
+
+  /**
+   * @param security upstream TLS contexts for clusters with a {@code transport_socket}
+   * @param tlsMaterialWait how long the first request to a TLS cluster waits for its certificate material
+   */
+  public MeshInterceptor(MeshEngine engine, MeshSecurity security, Duration tlsMaterialWait) {
     this.engine = Objects.requireNonNull(engine, "engine");
+    this.security = security;
+    this.tlsMaterialWait = Objects.requireNonNull(tlsMaterialWait, "tlsMaterialWait");
   }
 
   @Override
@@ -43,6 +58,9 @@ public final class MeshInterceptor implements Interceptor {
     Request.Builder routed = request.newBuilder().url(url.newBuilder().host(endpoint.host()).port(endpoint.port()).build());
     if (request.header("Host") == null) {
       routed.header("Host", view.authority());
+    }
+    if (decision.cluster().cluster().tls() != null) {
+      return UpstreamTlsCall.proceed(chain, routed.build(), decision, security, tlsMaterialWait);
     }
     return chain.proceed(routed.build());
   }
