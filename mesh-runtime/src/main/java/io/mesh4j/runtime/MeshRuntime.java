@@ -79,6 +79,11 @@ final class MeshRuntime implements Mesh {
     return builder.addInterceptor(new MeshInterceptor(engine, security, tlsMaterialWait));
   }
 
+  /** The certificate providers and TLS contexts, for tests. */
+  MeshSecurity security() {
+    return security;
+  }
+
   @Override
   public SSLContext serverSslContext(String instance) {
     return security.serverSslContext(instance);

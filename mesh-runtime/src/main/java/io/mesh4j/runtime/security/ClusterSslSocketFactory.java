@@ -4,10 +4,14 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.util.ArrayList;
+import java.util.Enumeration;
 import java.util.List;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
@@ -21,13 +25,19 @@ final class ClusterSslSocketFactory extends SSLSocketFactory {
   private static final List<String> VERSIONS = List.of("TLSv1.2", "TLSv1.3");
 
   private final SSLSocketFactory delegate;
+  private final SSLSessionContext sessions;
+  private final List<MaterialSource> sources;
+  private volatile CertificateMaterial[] sessionsFrom;
   private final String[] protocols;
   private final String[] cipherSuites;
   private final List<SNIServerName> serverNames;
 
-  ClusterSslSocketFactory(SSLSocketFactory delegate, String minVersion, String maxVersion, List<String> ciphers,
-      String sni) {
-    this.delegate = delegate;
+  ClusterSslSocketFactory(SSLContext context, List<MaterialSource> sources, String minVersion, String maxVersion,
+      List<String> ciphers, String sni) {
+    this.delegate = context.getSocketFactory();
+    this.sessions = context.getClientSessionContext();
+    this.sources = List.copyOf(sources);
+    this.sessionsFrom = currentMaterials();
     List<String> versions = new ArrayList<>();
     for (String v : VERSIONS) {
       if (v.compareTo(minVersion) >= 0 && v.compareTo(maxVersion) <= 0) {
@@ -48,10 +58,60 @@ final class ClusterSslSocketFactory extends SSLSocketFactory {
       suites.addAll(ciphers);
       this.cipherSuites = suites.toArray(new String[0]);
     }
-    this.serverNames = sni.isEmpty() ? List.of() : List.of(new SNIHostName(sni));
+    this.serverNames = sni.isEmpty() ? List.of() : List.of(serverName(sni));
+  }
+
+  /**
+   * The JDK's {@link SNIHostName} accepts only LDH host names, but istiod's SNI looks like
+   * {@code outbound_.8080_._.catalog.shop.svc.cluster.local}, which Envoy sends and accepts as is. Such names are
+   * sent as raw host_name bytes. (A JDK server refuses them; Envoy and Go servers take them.)
+   */
+  static SNIServerName serverName(String sni) {
+    try {
+      return new SNIHostName(sni);
+    } catch (IllegalArgumentException notLdh) {
+      return new RawHostName(sni.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+  }
+
+  private static final class RawHostName extends SNIServerName {
+    RawHostName(byte[] encoded) {
+      super(javax.net.ssl.StandardConstants.SNI_HOST_NAME, encoded);
+    }
+  }
+
+  private CertificateMaterial[] currentMaterials() {
+    CertificateMaterial[] now = new CertificateMaterial[sources.size()];
+    for (int i = 0; i < now.length; i++) {
+      now[i] = sources.get(i).current();
+    }
+    return now;
+  }
+
+  /**
+   * A resumed session keeps the identities of the handshake it came from: after a rotation of our certificate or
+   * of the roots, cached sessions are dropped so the next connection does a full handshake with the new material.
+   */
+  private void forgetSessionsAfterRotation() {
+    CertificateMaterial[] before = sessionsFrom;
+    boolean changed = false;
+    for (int i = 0; i < before.length && !changed; i++) {
+      changed = sources.get(i).current() != before[i];
+    }
+    if (!changed) {
+      return;
+    }
+    sessionsFrom = currentMaterials();
+    for (Enumeration<byte[]> ids = sessions.getIds(); ids.hasMoreElements(); ) {
+      SSLSession session = sessions.getSession(ids.nextElement());
+      if (session != null) {
+        session.invalidate();
+      }
+    }
   }
 
   private Socket configure(Socket socket) {
+    forgetSessionsAfterRotation();
     SSLSocket ssl = (SSLSocket) socket;
     SSLParameters params = ssl.getSSLParameters();
     params.setProtocols(protocols);

@@ -94,7 +94,7 @@ public final class MeshSecurity implements AutoCloseable {
     }
     RotatingTrustManager trustManager = new RotatingTrustManager(trust, new SanMatcher(config.sanMatches()), clock);
     SSLContext context = sslContext(identity == null ? null : new RotatingKeyManager(identity), trustManager);
-    ClusterSslSocketFactory factory = new ClusterSslSocketFactory(context.getSocketFactory(), config.minVersion(),
+    ClusterSslSocketFactory factory = new ClusterSslSocketFactory(context, sources, config.minVersion(),
         config.maxVersion(), config.cipherSuites(), config.sni());
     return new UpstreamTls(config, factory, trustManager, sources);
   }

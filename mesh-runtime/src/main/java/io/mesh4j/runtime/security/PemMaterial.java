@@ -63,7 +63,8 @@ final class PemMaterial {
     JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
     try {
       if (o instanceof PEMKeyPair pair) {
-        return converter.getKeyPair(pair).getPrivate();
+        // Only the private half is needed; some writers leave the public key out of SEC1 keys.
+        return converter.getPrivateKey(pair.getPrivateKeyInfo());
       }
       if (o instanceof PrivateKeyInfo info) {
         return converter.getPrivateKey(info);

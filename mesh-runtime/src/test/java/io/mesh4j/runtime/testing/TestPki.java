@@ -206,8 +206,13 @@ public final class TestPki {
       return pem(chain.toArray(new X509Certificate[0]));
     }
 
+    /** PKCS#8, as cert-manager and Istio's agent write keys. */
     public String keyPem() {
-      return pem(keys.getPrivate());
+      try {
+        return pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(keys.getPrivate(), null).generate());
+      } catch (org.bouncycastle.util.io.pem.PemGenerationException e) {
+        throw new IllegalStateException(e);
+      }
     }
 
     /**
