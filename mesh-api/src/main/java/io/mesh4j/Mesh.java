@@ -29,6 +29,16 @@ public interface Mesh extends AutoCloseable {
    */
   OkHttpClient.Builder okHttp(OkHttpClient.Builder builder);
 
+  /**
+   * A server-side {@link javax.net.ssl.SSLContext} over the bootstrap's certificate provider {@code instance}
+   * ({@code certificate_providers}): it presents the current certificate and checks client certificates against the
+   * current roots, and picks up rotated material for new handshakes. For mutual TLS, require client certificates on
+   * the server ({@code SSLParameters.setNeedClientAuth(true)}).
+   *
+   * @throws MeshConfigurationException when the bootstrap has no such instance
+   */
+  javax.net.ssl.SSLContext serverSslContext(String instance);
+
   /** What this instance has been sent, accepted and rejected, as {@code istioctl proxy-status} shows for sidecars. */
   MeshStatus status();
 

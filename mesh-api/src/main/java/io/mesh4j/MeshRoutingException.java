@@ -24,7 +24,12 @@ public class MeshRoutingException extends IOException {
     /** The mesh was closed. */
     MESH_CLOSED(503, "UH"),
     /** The route's timeout passed before a response (Envoy: 504, UT), e.g. during an injected fault delay. */
-    UPSTREAM_TIMEOUT(504, "UT");
+    UPSTREAM_TIMEOUT(504, "UT"),
+    /**
+     * The TLS handshake with the chosen endpoint failed or could not start (peer identity, expiry, unknown CA,
+     * missing certificate material); see {@link MeshTlsHandshakeException#failedCheck()} (Envoy: 503, UF).
+     */
+    TLS_HANDSHAKE(503, "UF");
 
     private final int httpStatus;
     private final String responseFlag;

@@ -14,7 +14,11 @@ import io.mesh4j.runtime.xds.resource.ClusterType;
 import io.mesh4j.runtime.xds.resource.EndpointType;
 import io.mesh4j.runtime.xds.resource.ListenerType;
 import io.mesh4j.runtime.xds.resource.RouteConfigurationType;
+import io.mesh4j.runtime.security.MeshSecurity;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
+import javax.net.ssl.SSLContext;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -30,12 +34,17 @@ final class MeshRuntime implements Mesh {
   private final XdsClient xds;
   private final ConfigAssembler assembler;
   private final MeshEngine engine;
+  private final MeshSecurity security;
+  private final Duration tlsMaterialWait;
 
-  private MeshRuntime(ScheduledExecutorService scheduler, XdsClient xds, ConfigAssembler assembler, MeshEngine engine) {
+  private MeshRuntime(ScheduledExecutorService scheduler, XdsClient xds, ConfigAssembler assembler, MeshEngine engine,
+      MeshSecurity security, Duration tlsMaterialWait) {
     this.scheduler = scheduler;
     this.xds = xds;
     this.assembler = assembler;
     this.engine = engine;
+    this.security = security;
+    this.tlsMaterialWait = tlsMaterialWait;
   }
 
   /** Loads the bootstrap (failing fast, naming the field) and connects to the control plane. */
@@ -49,14 +58,35 @@ final class MeshRuntime implements Mesh {
     });
     LongSupplier random = () -> ThreadLocalRandom.current().nextLong() >>> 1;
     XdsClient xds = XdsClient.newBuilder(bootstrap, scheduler).build();
-    ConfigAssembler assembler = new ConfigAssembler(xds, RESOURCE_TYPES, bootstrap::listenerName, random);
+    MeshSecurity security;
+    try {
+      security = MeshSecurity.start(bootstrap.certificateProviders(), xds, scheduler, Clock.systemUTC());
+    } catch (RuntimeException e) {
+      xds.close();
+      scheduler.shutdownNow();
+      throw e;
+    }
+    // Clusters may name the bootstrap's certificate provider instances, and only those.
+    ResourceTypes types = new ResourceTypes(RESOURCE_TYPES.listeners(), RESOURCE_TYPES.routes(),
+        ClusterType.withCertificateProviders(security.providerInstanceNames()), RESOURCE_TYPES.endpoints());
+    ConfigAssembler assembler = new ConfigAssembler(xds, types, bootstrap::listenerName, random);
     MeshEngine engine = new MeshEngine(assembler, options.outboundTrafficPolicy(), options.listenerWait(), random);
-    return new MeshRuntime(scheduler, xds, assembler, engine);
+    return new MeshRuntime(scheduler, xds, assembler, engine, security, options.listenerWait());
   }
 
   @Override
   public OkHttpClient.Builder okHttp(OkHttpClient.Builder builder) {
-    return builder.addInterceptor(new MeshInterceptor(engine));
+    return builder.addInterceptor(new MeshInterceptor(engine, security, tlsMaterialWait));
+  }
+
+  /** The certificate providers and TLS contexts, for tests. */
+  MeshSecurity security() {
+    return security;
+  }
+
+  @Override
+  public SSLContext serverSslContext(String instance) {
+    return security.serverSslContext(instance);
   }
 
   @Override
@@ -68,6 +98,7 @@ final class MeshRuntime implements Mesh {
   public void close() {
     engine.close();
     assembler.close();
+    security.close();
     xds.close();
     scheduler.shutdownNow();
   }

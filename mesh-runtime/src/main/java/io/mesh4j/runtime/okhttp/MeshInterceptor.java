@@ -3,8 +3,10 @@ package io.mesh4j.runtime.okhttp;
 import io.mesh4j.runtime.engine.MeshEngine;
 import io.mesh4j.runtime.engine.RoutingDecision;
 import io.mesh4j.runtime.route.RequestShaping;
+import io.mesh4j.runtime.security.MeshSecurity;
 import io.mesh4j.runtime.xds.resource.LbEndpoint;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Objects;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
@@ -22,9 +24,22 @@ import okhttp3.Response;
  */
 public final class MeshInterceptor implements Interceptor {
   private final MeshEngine engine;
+  private final MeshSecurity security;
+  private final Duration tlsMaterialWait;
 
+  /** Without TLS: requests to clusters with an UpstreamTlsContext fail, never go out in plain text. */
   public MeshInterceptor(MeshEngine engine) {
+    this(engine, null, Duration.ZERO);
+  }
+
+  /**
+   * @param security upstream TLS contexts for clusters with a {@code transport_socket}
+   * @param tlsMaterialWait how long the first request to a TLS cluster waits for its certificate material
+   */
+  public MeshInterceptor(MeshEngine engine, MeshSecurity security, Duration tlsMaterialWait) {
     this.engine = Objects.requireNonNull(engine, "engine");
+    this.security = security;
+    this.tlsMaterialWait = Objects.requireNonNull(tlsMaterialWait, "tlsMaterialWait");
   }
 
   @Override
@@ -52,7 +67,7 @@ public final class MeshInterceptor implements Interceptor {
   }
 
   /** Applies the engine's decision: endpoint, rewritten path and Host, header mutations both ways. */
-  private static Response forward(Chain chain, Request request, OkHttpRequestView view, RoutingDecision decision)
+  private Response forward(Chain chain, Request request, OkHttpRequestView view, RoutingDecision decision)
       throws IOException {
     LbEndpoint endpoint = decision.endpoint();
     HttpUrl.Builder url = request.url().newBuilder().host(endpoint.host()).port(endpoint.port());
@@ -72,7 +87,10 @@ public final class MeshInterceptor implements Interceptor {
     } else if (request.header("Host") == null) {
       headers.set("Host", view.authority());
     }
-    Response response = chain.proceed(request.newBuilder().url(url.build()).headers(headers.build()).build());
+    Request routed = request.newBuilder().url(url.build()).headers(headers.build()).build();
+    Response response = decision.cluster().cluster().tls() != null
+        ? UpstreamTlsCall.proceed(chain, routed, decision, security, tlsMaterialWait)
+        : chain.proceed(routed);
     if (shaping.responseHeaders().isEmpty()) {
       return response;
     }

@@ -155,7 +155,18 @@ public final class LoopbackControlPlane implements AutoCloseable {
       List<RouteConfiguration> routes,
       List<Cluster> clusters,
       List<ClusterLoadAssignment> endpoints) {
-    cache.setSnapshot(GROUP, Snapshot.create(clusters, endpoints, listeners, routes, List.of(), version));
+    setSnapshot(version, listeners, routes, clusters, endpoints, List.of());
+  }
+
+  /** Publishes a new snapshot with SDS {@code secrets} too. */
+  public void setSnapshot(
+      String version,
+      List<Listener> listeners,
+      List<RouteConfiguration> routes,
+      List<Cluster> clusters,
+      List<ClusterLoadAssignment> endpoints,
+      List<io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> secrets) {
+    cache.setSnapshot(GROUP, Snapshot.create(clusters, endpoints, listeners, routes, secrets, version));
   }
 
   /** Every request received so far, in order, across streams. */

@@ -11,8 +11,9 @@ import java.util.Objects;
  *     name when that is empty
  * @param connectTimeout {@code connect_timeout}, Envoy's default 5 s when unset (recorded; enforcing it is the
  *     transport's job)
+ * @param tls the {@code UpstreamTlsContext} of {@code transport_socket}, or {@code null} for plain text
  */
-public record ClusterResource(String name, String edsServiceName, Duration connectTimeout) {
+public record ClusterResource(String name, String edsServiceName, Duration connectTimeout, UpstreamTlsConfig tls) {
   /** Envoy's default {@code connect_timeout}. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -20,6 +21,10 @@ public record ClusterResource(String name, String edsServiceName, Duration conne
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(edsServiceName, "edsServiceName");
     Objects.requireNonNull(connectTimeout, "connectTimeout");
+  }
+
+  public ClusterResource(String name, String edsServiceName, Duration connectTimeout) {
+    this(name, edsServiceName, connectTimeout, null);
   }
 
   public ClusterResource(String name, String edsServiceName) {

@@ -20,7 +20,7 @@ import java.util.Set;
  *
  * <p>Rejected for now (later work adds them): discovery types other than EDS and {@code cluster_type} (aggregate);
  * {@code lb_policy} other than ROUND_ROBIN and {@code load_balancing_policy} other than round_robin;
- * {@code transport_socket}, {@code transport_socket_matches} (TLS); {@code outlier_detection}; {@code health_checks};
+ * {@code transport_socket_matches}; {@code outlier_detection}; {@code health_checks};
  * {@code lb_subset_config}; {@code round_robin_lb_config} (slow start); upstream {@code filters};
  * {@code upstream_config}; {@code max_stream_duration} and upstream {@code http_filters} in (typed) HTTP protocol
  * options; circuit breaker thresholds below
@@ -33,12 +33,13 @@ import java.util.Set;
  */
 public final class ClusterType extends XdsResourceType<ClusterResource> {
   public static final String TYPE_URL = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
-  public static final ClusterType INSTANCE = new ClusterType();
+  /** Without bootstrap certificate providers: a cluster naming a provider instance is rejected. */
+  public static final ClusterType INSTANCE = new ClusterType(Set.of());
 
   private static final Set<String> HANDLED =
       Set.of("name", "type", "eds_cluster_config", "connect_timeout", "lb_policy", "load_balancing_policy",
           "circuit_breakers", "common_http_protocol_options",
-          "typed_extension_protocol_options");
+          "typed_extension_protocol_options", "transport_socket");
 
   /** Connection tuning, DNS settings that EDS clusters do not use, stats, and metadata. */
   static final Set<String> IGNORABLE =
@@ -70,7 +71,17 @@ public final class ClusterType extends XdsResourceType<ClusterResource> {
   private static final long DEFAULT_MAX_REQUESTS = 1024;
   private static final long DEFAULT_MAX_RETRIES = 3;
 
-  private ClusterType() {}
+  /** The bootstrap's {@code certificate_providers} instance names, which TLS contexts may refer to. */
+  private final Set<String> certificateProviderInstances;
+
+  private ClusterType(Set<String> certificateProviderInstances) {
+    this.certificateProviderInstances = Set.copyOf(certificateProviderInstances);
+  }
+
+  /** A decoder accepting TLS contexts that name these bootstrap {@code certificate_providers} instances. */
+  public static ClusterType withCertificateProviders(Set<String> instanceNames) {
+    return new ClusterType(instanceNames);
+  }
 
   @Override
   public String typeUrl() {
@@ -129,7 +140,10 @@ public final class ClusterType extends XdsResourceType<ClusterResource> {
         throw new ResourceInvalidException("connect_timeout: must be greater than 0");
       }
     }
-    return new ClusterResource(cluster.getName(), serviceName, connectTimeout);
+    UpstreamTlsConfig tls = cluster.hasTransportSocket()
+        ? UpstreamTlsContextDecoder.decode(cluster.getTransportSocket(), certificateProviderInstances, context)
+        : null;
+    return new ClusterResource(cluster.getName(), serviceName, connectTimeout, tls);
   }
 
   /**

@@ -78,9 +78,9 @@ class ClusterTypeTest {
   }
 
   @Test
-  void rejectsTlsOutlierDetectionAndHealthChecksForNow() {
+  void rejectsTransportSocketWithoutConfigOutlierDetectionAndHealthChecksForNow() {
     assertRejected(eds().setTransportSocket(TransportSocket.newBuilder().setName("tls")),
-        "transport_socket: not supported");
+        "transport_socket.typed_config: required");
     assertRejected(eds().setOutlierDetection(OutlierDetection.getDefaultInstance()),
         "outlier_detection: not supported");
     assertRejected(eds().addHealthChecks(io.envoyproxy.envoy.config.core.v3.HealthCheck.getDefaultInstance()),

@@ -1,0 +1,22 @@
+package io.mesh4j.runtime.security;
+
+import io.mesh4j.MeshConfigurationException;
+import io.mesh4j.runtime.bootstrap.CertificateProviderConfig;
+import java.time.Clock;
+import java.util.concurrent.ScheduledExecutorService;
+
+/** Makes a provider from its bootstrap entry, by {@code plugin_name}. */
+final class CertificateProviders {
+  private CertificateProviders() {}
+
+  static CertificateProvider create(String instance, CertificateProviderConfig config,
+      ScheduledExecutorService scheduler, Clock clock) {
+    switch (config.pluginName()) {
+      case FileWatcherCertificateProvider.PLUGIN_NAME:
+        return FileWatcherCertificateProvider.fromConfig(instance, config.config(), scheduler, clock);
+      default:
+        throw new MeshConfigurationException("certificate_providers." + instance + ".plugin_name: '"
+            + config.pluginName() + "' is not supported (file_watcher)");
+    }
+  }
+}

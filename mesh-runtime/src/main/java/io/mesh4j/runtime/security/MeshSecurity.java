@@ -1,0 +1,187 @@
+package io.mesh4j.runtime.security;
+
+import io.mesh4j.MeshConfigurationException;
+import io.mesh4j.runtime.bootstrap.CertificateProviderConfig;
+import io.mesh4j.runtime.xds.ResourceSubscriptions;
+import io.mesh4j.runtime.xds.resource.CertificateSourceRef;
+import io.mesh4j.runtime.xds.resource.UpstreamTlsConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * The mesh's certificate material: the bootstrap's certificate provider instances, SDS secrets, and the upstream
+ * TLS contexts built from them (one per distinct {@link UpstreamTlsConfig}, shared by every cluster that has it).
+ * Also gives applications a rotating server {@link SSLContext} over a provider instance.
+ */
+public final class MeshSecurity implements AutoCloseable {
+  private final Map<String, CertificateProvider> providers;
+  private final SdsSecrets sds;
+  private final Clock clock;
+  private final Map<UpstreamTlsConfig, UpstreamTls> upstreams = new ConcurrentHashMap<>();
+
+  MeshSecurity(Map<String, CertificateProvider> providers, ResourceSubscriptions xds, Clock clock) {
+    this.providers = Map.copyOf(providers);
+    this.sds = xds == null ? null : new SdsSecrets(xds, clock);
+    this.clock = clock;
+  }
+
+  /**
+   * Starts every provider the bootstrap declares; fails fast, naming the field, on an unknown plugin or bad config.
+   *
+   * @param xds where SDS secrets are fetched, or {@code null} when SDS is not available
+   */
+  public static MeshSecurity start(Map<String, CertificateProviderConfig> configs, ResourceSubscriptions xds,
+      ScheduledExecutorService scheduler, Clock clock) {
+    Map<String, CertificateProvider> started = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<String, CertificateProviderConfig> e : configs.entrySet()) {
+        started.put(e.getKey(), CertificateProviders.create(e.getKey(), e.getValue(), scheduler, clock));
+      }
+    } catch (RuntimeException e) {
+      started.values().forEach(CertificateProvider::close);
+      throw e;
+    }
+    return new MeshSecurity(started, xds, clock);
+  }
+
+  public Set<String> providerInstanceNames() {
+    return providers.keySet();
+  }
+
+  /** The provider instance, for status and tests; {@code null} if the bootstrap has none by that name. */
+  public CertificateProvider provider(String instance) {
+    return providers.get(instance);
+  }
+
+  /** The TLS context for clusters with {@code config}; the same object for equal configs. */
+  public UpstreamTls upstream(UpstreamTlsConfig config) throws MaterialUnavailableException {
+    UpstreamTls existing = upstreams.get(config);
+    if (existing != null) {
+      return existing;
+    }
+    UpstreamTls built = build(config);
+    UpstreamTls raced = upstreams.putIfAbsent(config, built);
+    return raced != null ? raced : built;
+  }
+
+  private UpstreamTls build(UpstreamTlsConfig config) throws MaterialUnavailableException {
+    List<MaterialSource> sources = new ArrayList<>();
+    MaterialSource identity = config.identity() == null ? null : source(config.identity(), true);
+    MaterialSource trust = config.trust() == null ? null : source(config.trust(), false);
+    if (identity != null) {
+      sources.add(identity);
+    }
+    if (trust != null && trust != identity) {
+      sources.add(trust);
+    }
+    RotatingTrustManager trustManager = new RotatingTrustManager(trust, new SanMatcher(config.sanMatches()), clock);
+    SSLContext context = sslContext(identity == null ? null : new RotatingKeyManager(identity), trustManager);
+    ClusterSslSocketFactory factory = new ClusterSslSocketFactory(context, sources, config.minVersion(),
+        config.maxVersion(), config.cipherSuites(), config.sni());
+    return new UpstreamTls(config, factory, trustManager, sources);
+  }
+
+  /**
+   * A server {@link SSLContext} presenting the provider instance's current certificate and checking client
+   * certificates against its current roots (any SAN; authorization is the inbound policy's job). Rotations apply to
+   * new handshakes. Ask for client certificates on the server socket or engine
+   * ({@code setNeedClientAuth(true)}) for mutual TLS.
+   */
+  public SSLContext serverSslContext(String instance) {
+    CertificateProvider provider = providers.get(instance);
+    if (provider == null) {
+      throw new MeshConfigurationException("no certificate provider instance '" + instance + "' in the bootstrap "
+          + providers.keySet());
+    }
+    return sslContext(new RotatingKeyManager(provider), new RotatingTrustManager(provider, new SanMatcher(List.of()),
+        clock));
+  }
+
+  private static SSLContext sslContext(KeyManager keyManager, X509TrustManager trustManager) {
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(keyManager == null ? null : new KeyManager[] {keyManager}, new TrustManager[] {trustManager}, null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the JDK has no TLS", e);
+    }
+  }
+
+  private MaterialSource source(CertificateSourceRef ref, boolean identity) throws MaterialUnavailableException {
+    if (ref instanceof CertificateSourceRef.ProviderInstance instance) {
+      CertificateProvider provider = providers.get(instance.instanceName());
+      if (provider == null) {
+        throw new MaterialUnavailableException("certificate provider instance '" + instance.instanceName()
+            + "' is not in the bootstrap");
+      }
+      return provider;
+    }
+    if (ref instanceof CertificateSourceRef.SdsSecret secret) {
+      if (sds == null) {
+        throw new MaterialUnavailableException("SDS secret '" + secret.name() + "': no xDS client");
+      }
+      return sds.source(secret.name(), identity);
+    }
+    if (ref instanceof CertificateSourceRef.InlinePem pem) {
+      return roots(pem.pem().getBytes(java.nio.charset.StandardCharsets.US_ASCII), "inline trusted_ca");
+    }
+    if (ref instanceof CertificateSourceRef.PemFile file) {
+      try {
+        return roots(Files.readAllBytes(Path.of(file.path())), "trusted_ca " + file.path());
+      } catch (IOException e) {
+        throw new MaterialUnavailableException("trusted_ca " + file.path() + ": " + e);
+      }
+    }
+    return systemRoots();
+  }
+
+  private static MaterialSource roots(byte[] pem, String what) throws MaterialUnavailableException {
+    try {
+      return new FixedMaterialSource(CertificateMaterial.roots(PemMaterial.certificates(pem, what)), what);
+    } catch (MaterialException e) {
+      throw new MaterialUnavailableException(e.getMessage());
+    }
+  }
+
+  private static MaterialSource systemRoots() throws MaterialUnavailableException {
+    try {
+      TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      factory.init((KeyStore) null);
+      for (TrustManager tm : factory.getTrustManagers()) {
+        if (tm instanceof X509TrustManager x509) {
+          List<X509Certificate> roots = Arrays.asList(x509.getAcceptedIssuers());
+          return new FixedMaterialSource(CertificateMaterial.roots(roots), "the JDK's system roots");
+        }
+      }
+    } catch (GeneralSecurityException e) {
+      throw new MaterialUnavailableException("system roots: " + e);
+    }
+    throw new MaterialUnavailableException("system roots: the JDK has no X.509 trust manager");
+  }
+
+  @Override
+  public void close() {
+    providers.values().forEach(CertificateProvider::close);
+    if (sds != null) {
+      sds.close();
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package io.mesh4j.runtime.security;
+
+import io.mesh4j.runtime.xds.resource.UpstreamTlsConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.HostnameVerifier;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * One upstream TLS identity at run time: the socket factory, trust manager and host name verifier a transport
+ * uses for every cluster whose {@link UpstreamTlsConfig} is equal. Transports must reuse these very objects so
+ * their connection pools (OkHttp keys pooled connections by them) share connections across such clusters.
+ */
+public final class UpstreamTls {
+  /** Host names are not checked: the trust manager checked the peer's SANs during the handshake. */
+  private static final HostnameVerifier CHECKED_BY_TRUST_MANAGER = (host, session) -> true;
+
+  private final UpstreamTlsConfig config;
+  private final SSLSocketFactory socketFactory;
+  private final X509TrustManager trustManager;
+  private final List<MaterialSource> sources;
+
+  UpstreamTls(UpstreamTlsConfig config, SSLSocketFactory socketFactory, X509TrustManager trustManager,
+      List<MaterialSource> sources) {
+    this.config = config;
+    this.socketFactory = socketFactory;
+    this.trustManager = trustManager;
+    this.sources = List.copyOf(sources);
+  }
+
+  public UpstreamTlsConfig config() {
+    return config;
+  }
+
+  public SSLSocketFactory socketFactory() {
+    return socketFactory;
+  }
+
+  public X509TrustManager trustManager() {
+    return trustManager;
+  }
+
+  public HostnameVerifier hostnameVerifier() {
+    return CHECKED_BY_TRUST_MANAGER;
+  }
+
+  /**
+   * Waits, at most {@code wait}, for the material this context needs (a provider's first files, an SDS secret).
+   *
+   * @return {@code null} when ready, else which source is still missing
+   */
+  public String awaitReady(Duration wait) throws InterruptedException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    for (MaterialSource source : sources) {
+      if (source.ready().isDone()) {
+        continue;
+      }
+      try {
+        source.ready().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        return source.description() + " has no material yet";
+      } catch (ExecutionException e) {
+        return source.description() + " failed: " + e.getCause();
+      }
+    }
+    return null;
+  }
+}

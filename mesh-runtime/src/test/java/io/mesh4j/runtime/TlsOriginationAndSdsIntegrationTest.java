@@ -1,0 +1,133 @@
+package io.mesh4j.runtime;
+
+import static io.mesh4j.runtime.testing.XdsResources.apiListener;
+import static io.mesh4j.runtime.testing.XdsResources.cla;
+import static io.mesh4j.runtime.testing.XdsResources.routeConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import io.mesh4j.Mesh;
+import io.mesh4j.MeshTlsHandshakeException;
+import io.mesh4j.runtime.testing.LoopbackControlPlane;
+import io.mesh4j.runtime.testing.MtlsHttpServer;
+import io.mesh4j.runtime.testing.TestPki;
+import io.mesh4j.runtime.testing.TlsResources;
+import io.mesh4j.runtime.testing.XdsResources;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** TLS origination to an external service (DestinationRule SIMPLE), and mTLS with SDS secrets over ADS. */
+class TlsOriginationAndSdsIntegrationTest {
+  private static final String ID = "spiffe://cluster.local/ns/shop/sa/catalog";
+  private static final String TARGET = "api.example.com:9443";
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private final TestPki.Ca root = TestPki.root("root");
+  private LoopbackControlPlane controlPlane;
+  private MtlsHttpServer server;
+  private Mesh mesh;
+  private OkHttpClient client;
+
+  @BeforeEach
+  void start() {
+    controlPlane = LoopbackControlPlane.start();
+  }
+
+  @AfterEach
+  void stop() {
+    if (mesh != null) {
+      mesh.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+    controlPlane.close();
+  }
+
+  private void serve(String version, Cluster cluster, List<Secret> secrets) {
+    controlPlane.setSnapshot(version, List.of(apiListener(TARGET, "routes")),
+        List.of(routeConfig("routes", TARGET, cluster.getName())), List.of(cluster),
+        List.of(cla(cluster.getName(), server.hostPort())), secrets);
+    if (mesh == null) {
+      mesh = Mesh.builder().bootstrapJson(controlPlane.bootstrapJson()).listenerWait(WAIT).build();
+      client = mesh.okHttp(new OkHttpClient.Builder()).build();
+    }
+  }
+
+  private String call() throws IOException {
+    try (Response response = client.newCall(new Request.Builder().url("http://" + TARGET + "/").build()).execute()) {
+      assertThat(response.code()).isEqualTo(200);
+      return response.body().string();
+    }
+  }
+
+  @Test
+  void simpleTlsOriginationWithGivenRootsAndSni() throws IOException {
+    server = MtlsHttpServer.start("external", root.leaf().dns("api.example.com").issue());
+    serve("1", TlsResources.tlsCluster("outbound|443||api.example.com",
+        TlsResources.simple(TestPki.pem(root.certificate()), "api.example.com")), List.of());
+
+    assertThat(call()).isEqualTo("external");
+    assertThat(server.lastSni()).isEqualTo("api.example.com");
+    assertThat(server.lastClientSerial()).isNull();
+  }
+
+  @Test
+  void simpleTlsRefusesAServerFromAnotherCa() {
+    server = MtlsHttpServer.start("external", TestPki.root("other").leaf().dns("api.example.com").issue());
+    serve("1", TlsResources.tlsCluster("outbound|443||api.example.com",
+        TlsResources.simple(TestPki.pem(root.certificate()), "api.example.com")), List.of());
+
+    assertThatThrownBy(this::call).isInstanceOfSatisfying(MeshTlsHandshakeException.class,
+        e -> assertThat(e.failedCheck()).isEqualTo("UNKNOWN_CA"));
+  }
+
+  @Test
+  void mutualTlsFromSdsSecretsRotatesWhenTheSecretChanges() throws Exception {
+    server = MtlsHttpServer.start("catalog", root.leaf(ID), root.certificate());
+    Cluster cluster = TlsResources.tlsCluster("catalog", TlsResources.sds("default", "ROOTCA", ID));
+    String rootsPem = TestPki.pem(root.certificate());
+    TestPki.Leaf first = root.leaf("spiffe://cluster.local/ns/shop/sa/frontend");
+    serve("1", cluster, List.of(TlsResources.certificateSecret("default", first),
+        TlsResources.rootsSecret("ROOTCA", rootsPem)));
+    assertThat(call()).isEqualTo("catalog");
+    assertThat(server.lastClientSerial()).isEqualTo(first.certificate().getSerialNumber().toString(16));
+
+    for (int i = 2; i <= 4; i++) {
+      TestPki.Leaf next = root.leaf("spiffe://cluster.local/ns/shop/sa/frontend");
+      serve(String.valueOf(i), cluster, List.of(TlsResources.certificateSecret("default", next),
+          TlsResources.rootsSecret("ROOTCA", rootsPem)));
+      String serial = next.certificate().getSerialNumber().toString(16);
+      await().atMost(WAIT).untilAsserted(() -> {
+        client.connectionPool().evictAll();
+        assertThat(call()).isEqualTo("catalog");
+        assertThat(server.clientSerials()).contains(serial);
+      });
+    }
+
+    // A secret whose key does not match its certificate is NACKed; the last good one keeps serving.
+    TestPki.Leaf broken = root.leaf("spiffe://cluster.local/ns/shop/sa/frontend");
+    Secret mismatched = TlsResources.certificateSecret("default", broken).toBuilder()
+        .setTlsCertificate(TlsResources.certificateSecret("default", broken).getTlsCertificate().toBuilder()
+            .setPrivateKey(io.envoyproxy.envoy.config.core.v3.DataSource.newBuilder()
+                .setInlineString(root.leaf(ID).keyPem())))
+        .build();
+    serve("5", cluster, List.of(mismatched, TlsResources.rootsSecret("ROOTCA", rootsPem)));
+    await().atMost(WAIT).until(() -> controlPlane.requests(
+            "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret").stream()
+        .anyMatch(r -> r.getErrorDetail().getMessage().contains("does not match certificate_chain[0]")));
+    client.connectionPool().evictAll();
+    assertThat(call()).isEqualTo("catalog");
+    assertThat(XdsResources.CDS).isNotEmpty();
+  }
+}
