@@ -22,7 +22,7 @@ import java.util.function.LongSupplier;
 import okhttp3.OkHttpClient;
 
 /** The runtime behind {@link Mesh}: one xDS client, one assembler, one engine, shared by every client it routes. */
-final class MeshRuntime implements Mesh {
+final class MeshRuntime implements Mesh, MeshInternals {
   static final ResourceTypes RESOURCE_TYPES = new ResourceTypes(
       ListenerType.INSTANCE, RouteConfigurationType.INSTANCE, ClusterType.INSTANCE, EndpointType.INSTANCE);
 
@@ -57,6 +57,16 @@ final class MeshRuntime implements Mesh {
   @Override
   public OkHttpClient.Builder okHttp(OkHttpClient.Builder builder) {
     return builder.addInterceptor(new MeshInterceptor(engine));
+  }
+
+  @Override
+  public MeshEngine engine() {
+    return engine;
+  }
+
+  @Override
+  public XdsClient xdsClient() {
+    return xds;
   }
 
   @Override
