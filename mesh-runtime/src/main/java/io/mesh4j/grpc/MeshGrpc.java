@@ -1,9 +1,11 @@
 package io.mesh4j.grpc;
 
+import io.grpc.BindableService;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.mesh4j.Mesh;
 import io.mesh4j.runtime.MeshInternals;
+import io.mesh4j.runtime.admin.CsdsService;
 import io.mesh4j.runtime.grpc.MeshChannel;
 import java.util.Objects;
 import java.util.concurrent.ForkJoinPool;
@@ -54,6 +56,15 @@ public final class MeshGrpc {
                 .disableRetry())
             .build(),
         ForkJoinPool.commonPool());
+  }
+
+  /**
+   * The Client Status Discovery Service ({@code envoy.service.status.v3.ClientStatusDiscoveryService}) for
+   * {@code mesh}: add it to an admin gRPC server so grpcdebug and other CSDS tools can read what the mesh subscribed
+   * to, its versions and ACK/NACK states.
+   */
+  public static BindableService csdsService(Mesh mesh) {
+    return new CsdsService(MeshInternals.of(mesh).xdsClient());
   }
 
   /** {@code host:port} of a target written as {@code host:port} or {@code mesh:///host:port}. */
