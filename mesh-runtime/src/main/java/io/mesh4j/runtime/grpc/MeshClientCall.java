@@ -26,7 +26,6 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   private final Executor callbackExecutor;
   private volatile ClientCall<ReqT, RespT> delegate;
   private volatile Status cancelled;
-  private volatile boolean closedLocally;
 
   MeshClientCall(MeshChannel channel, MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Executor fallback) {
     this.channel = channel;
@@ -61,7 +60,6 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   }
 
   private void closeLocally(Listener<RespT> listener, Status status) {
-    closedLocally = true;
     callbackExecutor.execute(() -> listener.onClose(status, new Metadata()));
   }
 
@@ -103,7 +101,7 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   @Override
   public boolean isReady() {
     ClientCall<ReqT, RespT> call = delegate;
-    return call != null ? call.isReady() : closedLocally;
+    return call != null && call.isReady();
   }
 
   @Override
