@@ -220,6 +220,43 @@ class GrpcMeshIntegrationTest {
   }
 
   @Test
+  void asyncCallsThatCannotBeRoutedCloseOnTheirExecutorAndCancelBeforeStartIsHonoured() throws Exception {
+    serve("1", routes(prefixTo("/test.Echo/Other", "catalog-v1")));
+    startMesh();
+
+    java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newSingleThreadExecutor(
+        r -> new Thread(r, "app-callbacks"));
+    try {
+      java.util.concurrent.CompletableFuture<String> closedOn = new java.util.concurrent.CompletableFuture<>();
+      io.grpc.ClientCall<String, String> call = channel.newCall(NamedGrpcServer.HELLO,
+          CallOptions.DEFAULT.withExecutor(executor).withDeadlineAfter(10, TimeUnit.SECONDS));
+      call.start(new io.grpc.ClientCall.Listener<>() {
+        @Override
+        public void onClose(Status status, Metadata trailers) {
+          closedOn.complete(Thread.currentThread().getName() + " " + status.getCode());
+        }
+      }, new Metadata());
+      call.sendMessage("hi"); // ignored after a local close, as on a failed gRPC call
+      call.halfClose();
+      call.request(1);
+      assertThat(closedOn.get(10, TimeUnit.SECONDS)).isEqualTo("app-callbacks UNAVAILABLE");
+
+      java.util.concurrent.CompletableFuture<Status> cancelled = new java.util.concurrent.CompletableFuture<>();
+      io.grpc.ClientCall<String, String> early = channel.newCall(NamedGrpcServer.OTHER, CallOptions.DEFAULT);
+      early.cancel("changed my mind", null);
+      early.start(new io.grpc.ClientCall.Listener<>() {
+        @Override
+        public void onClose(Status status, Metadata trailers) {
+          cancelled.complete(status);
+        }
+      }, new Metadata());
+      assertThat(cancelled.get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.CANCELLED);
+    } finally {
+      executor.shutdownNow();
+    }
+  }
+
+  @Test
   void aClusterWithoutEndpointsFailsUnavailableNoHealthyUpstream() {
     controlPlane.setSnapshot("1",
         List.of(apiListener(TARGET, "catalog-routes")),

@@ -52,6 +52,7 @@ final class InteropHarness implements AutoCloseable {
   private Mesh mesh;
   private InteropClient client;
   private ManagedChannel stats;
+  private final java.util.concurrent.atomic.AtomicInteger failedRpcsReported = new java.util.concurrent.atomic.AtomicInteger();
 
   InteropHarness(String transport, int backendCount) {
     this.transport = transport;
@@ -82,8 +83,8 @@ final class InteropHarness implements AutoCloseable {
   void startClient(String rpc, String metadata) {
     try {
       mesh = Mesh.builder().bootstrapJson(controlPlane.bootstrapJson()).listenerWait(Duration.ofSeconds(10)).build();
-      client = InteropClient.start(new InteropClient.Options(TARGET, 0, QPS, 1, rpc, metadata, 5, false, transport),
-          mesh, () -> {});
+      client = InteropClient.start(new InteropClient.Options(TARGET, 0, QPS, 1, rpc, metadata, 5, true, transport),
+          mesh, failedRpcsReported::incrementAndGet);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -154,6 +155,11 @@ final class InteropHarness implements AutoCloseable {
   void configure(ClientConfigureRequest request) {
     ClientCalls.blockingUnaryCall(stats, InteropServices.CONFIGURE,
         CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), request);
+  }
+
+  /** How many times --fail_on_failed_rpc would have ended the client. */
+  int failedRpcsReported() {
+    return failedRpcsReported.get();
   }
 
   ManagedChannel statsChannel() {

@@ -235,6 +235,25 @@ class InteropScenariosTest {
     }
   }
 
+  /** Failed RPCs are counted by their status (over HTTP, by gRPC's mapping) and --fail_on_failed_rpc fires. */
+  @ParameterizedTest
+  @ValueSource(strings = {"grpc", "okhttp"})
+  void failuresAreCountedByStatus(String transport) {
+    try (InteropHarness h = new InteropHarness(transport, 1)) {
+      h.serveOneCluster("1", "cluster-a", 0);
+      h.startClient("UnaryCall,EmptyCall", "UnaryCall:rpc-behavior:error-code-7");
+      await().atMost(Duration.ofSeconds(10)).until(() -> h.accumulated().getStatsPerMethodOrThrow("UNARY_CALL")
+          .getResultOrDefault(Status.Code.PERMISSION_DENIED.value(), 0) >= 10);
+      LoadBalancerAccumulatedStatsResponse accumulated = h.accumulated();
+      assertThat(accumulated.getStatsPerMethodOrThrow("UNARY_CALL").getResultMap())
+          .containsOnlyKeys(Status.Code.PERMISSION_DENIED.value());
+      assertThat(accumulated.getStatsPerMethodOrThrow("EMPTY_CALL").getResultMap())
+          .containsKey(Status.Code.OK.value());
+      assertThat(h.stats(20).getNumFailures()).isEqualTo(10); // the UnaryCall half of 20 alternating RPCs
+      assertThat(h.failedRpcsReported()).isGreaterThan(0);
+    }
+  }
+
   /** retry: the server fails the first attempts with UNAVAILABLE; retry_policy retries them to success. */
   @Disabled("needs retries from the traffic-policy work")
   @ParameterizedTest
