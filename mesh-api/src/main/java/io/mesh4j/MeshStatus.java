@@ -15,4 +15,9 @@ public record MeshStatus(String controlPlane, boolean connected, List<ResourceSt
     resources = List.copyOf(resources);
     ignoredFields = List.copyOf(ignoredFields);
   }
+
+  /** This status as JSON; see {@link MeshStatusJson}. */
+  public String toJson() {
+    return MeshStatusJson.format(this);
+  }
 }

@@ -26,7 +26,7 @@ import java.util.function.LongSupplier;
 import okhttp3.OkHttpClient;
 
 /** The runtime behind {@link Mesh}: one xDS client, one assembler, one engine, shared by every client it routes. */
-final class MeshRuntime implements Mesh {
+final class MeshRuntime implements Mesh, MeshInternals {
   static final ResourceTypes RESOURCE_TYPES = new ResourceTypes(
       ListenerType.INSTANCE, RouteConfigurationType.INSTANCE, ClusterType.INSTANCE, EndpointType.INSTANCE);
 
@@ -87,6 +87,16 @@ final class MeshRuntime implements Mesh {
   @Override
   public SSLContext serverSslContext(String instance) {
     return security.serverSslContext(instance);
+  }
+
+  @Override
+  public MeshEngine engine() {
+    return engine;
+  }
+
+  @Override
+  public XdsClient xdsClient() {
+    return xds;
   }
 
   @Override

@@ -118,6 +118,10 @@ final class ResourceSubscription<T> {
     return new ResourceStatus(type.typeUrl(), name, version, lastUpdated, state, errorDetail);
   }
 
+  ResourceDump dump() {
+    return new ResourceDump(status(), proto);
+  }
+
   private void safely(Runnable call) {
     try {
       call.run();

@@ -90,6 +90,7 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
 
   private volatile boolean connected;
   private volatile List<ResourceStatus> publishedStatus = List.of();
+  private volatile List<ResourceDump> publishedDump = List.of();
   private volatile List<String> publishedIgnoredFields = List.of();
 
   private XdsClient(Builder b) {
@@ -166,6 +167,16 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   /** Every subscribed resource and what the client made of it. */
   public List<ResourceStatus> status() {
     return publishedStatus;
+  }
+
+  /** Every subscribed resource with its status and last accepted proto, for CSDS. */
+  public List<ResourceDump> dump() {
+    return publishedDump;
+  }
+
+  /** The node this client identifies as. */
+  public Node node() {
+    return node;
   }
 
   /** Whether the ADS stream is established now. */
@@ -407,11 +418,15 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
 
   private void publishStatus() {
     List<ResourceStatus> all = new ArrayList<>();
+    List<ResourceDump> dump = new ArrayList<>();
     for (TypeState<?> state : types.values()) {
       for (ResourceSubscription<?> sub : state.subscriptions.values()) {
-        all.add(sub.status());
+        ResourceDump entry = sub.dump();
+        all.add(entry.status());
+        dump.add(entry);
       }
     }
+    publishedDump = List.copyOf(dump);
     publishedStatus = List.copyOf(all);
   }
 

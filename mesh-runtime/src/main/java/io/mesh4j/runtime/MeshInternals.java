@@ -1,0 +1,27 @@
+package io.mesh4j.runtime;
+
+import io.mesh4j.Mesh;
+import io.mesh4j.runtime.engine.MeshEngine;
+import io.mesh4j.runtime.xds.XdsClient;
+
+/**
+ * The runtime parts behind a {@link Mesh} that other adapters of this module (gRPC channels, CSDS) are built on. Not
+ * an application API: applications use {@code io.mesh4j.grpc.MeshGrpc}.
+ */
+public interface MeshInternals {
+
+  /** The one routing engine every client of this mesh shares. */
+  MeshEngine engine();
+
+  /** The xDS client, for status views. */
+  XdsClient xdsClient();
+
+  /** The internals of {@code mesh}, which must have been built by this runtime. */
+  static MeshInternals of(Mesh mesh) {
+    if (mesh instanceof MeshInternals internals) {
+      return internals;
+    }
+    throw new IllegalArgumentException(
+        "not a mesh4j runtime mesh: " + (mesh == null ? "null" : mesh.getClass().getName()));
+  }
+}

@@ -1,0 +1,21 @@
+package io.mesh4j.runtime.grpc;
+
+import io.grpc.Status;
+import io.mesh4j.MeshRoutingException;
+
+/** How the engine's refusals read to a gRPC caller. */
+final class GrpcStatuses {
+  private GrpcStatuses() {}
+
+  /**
+   * A call the mesh could not route fails with {@code UNAVAILABLE} (as gRPC's own xDS client fails it), the
+   * description carrying the reason and Envoy's response flag so the cause is visible to the caller.
+   */
+  static Status fromRouting(MeshRoutingException e) {
+    return Status.UNAVAILABLE.withDescription(e.getMessage()).withCause(e);
+  }
+
+  static Status interrupted(Throwable cause) {
+    return Status.CANCELLED.withDescription("interrupted while waiting for the mesh configuration").withCause(cause);
+  }
+}

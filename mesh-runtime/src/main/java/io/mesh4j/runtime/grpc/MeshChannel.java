@@ -1,0 +1,149 @@
+package io.mesh4j.runtime.grpc;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.mesh4j.MeshRoutingException;
+import io.mesh4j.MeshRoutingException.Reason;
+import io.mesh4j.runtime.engine.MeshEngine;
+import io.mesh4j.runtime.engine.RoutingDecision;
+import io.mesh4j.runtime.xds.resource.LbEndpoint;
+import java.io.InterruptedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * A channel to one mesh target ({@code host:port}, the listener name) whose every call is routed by the shared
+ * {@link MeshEngine}: route, cluster and endpoint are chosen per call from the call's full method name and metadata,
+ * and the call runs on a plain channel to that endpoint. Endpoint channels are created on first use and cached by
+ * address, so a connection is reused by every call the mesh sends there; an endpoint that leaves the cluster stops
+ * being picked and its channel goes idle (gRPC closes idle connections after the builder's idle timeout).
+ *
+ * <p>Targets the control plane does not know go to a direct channel to the target itself, under the mesh's
+ * outbound traffic policy. Routing state lives in the engine's snapshot only; this class holds no copy of it.
+ */
+public final class MeshChannel extends ManagedChannel {
+  private final MeshEngine engine;
+  private final String target;
+  private final Function<String, ManagedChannel> endpointChannels;
+  private final Executor callbackExecutor;
+  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private volatile boolean shutdown;
+
+  /**
+   * @param target the mesh target, {@code host:port}; it is the listener name and the authority every endpoint sees
+   * @param endpointChannels opens a channel to an endpoint address ({@code host:port}) with {@code target} as its
+   *     authority; called once per address
+   * @param callbackExecutor where a call the mesh refuses is closed when the call has no executor of its own
+   */
+  public MeshChannel(
+      MeshEngine engine, String target, Function<String, ManagedChannel> endpointChannels, Executor callbackExecutor) {
+    this.engine = Objects.requireNonNull(engine, "engine");
+    this.target = Objects.requireNonNull(target, "target");
+    this.endpointChannels = Objects.requireNonNull(endpointChannels, "endpointChannels");
+    this.callbackExecutor = Objects.requireNonNull(callbackExecutor, "callbackExecutor");
+  }
+
+  @Override
+  public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(MethodDescriptor<ReqT, RespT> method, CallOptions options) {
+    return new MeshClientCall<>(this, method, options, callbackExecutor);
+  }
+
+  /** Routes one call; returns the channel it runs on. */
+  Channel select(String fullMethodName, CallOptions options, Metadata headers)
+      throws MeshRoutingException, InterruptedIOException {
+    if (shutdown) {
+      throw new MeshRoutingException(Reason.MESH_CLOSED, "the channel to " + target + " was shut down");
+    }
+    String authority = options.getAuthority() != null ? options.getAuthority() : target;
+    RoutingDecision decision = engine.route(target, new GrpcRequestView(authority, fullMethodName, headers));
+    if (decision == null) {
+      return channelTo(target);
+    }
+    LbEndpoint endpoint = decision.endpoint();
+    return channelTo(endpoint.hostPort());
+  }
+
+  private ManagedChannel channelTo(String address) {
+    ManagedChannel channel = channels.get(address);
+    if (channel == null) {
+      channel = channels.computeIfAbsent(address, endpointChannels);
+      if (shutdown) {
+        channel.shutdown(); // lost a race with shutdown(): do not leak it
+      }
+    }
+    return channel;
+  }
+
+  /** The addresses this channel has opened channels to, for tests and diagnostics. */
+  public List<String> endpointAddresses() {
+    return List.copyOf(channels.keySet());
+  }
+
+  @Override
+  public String authority() {
+    return target;
+  }
+
+  @Override
+  public ManagedChannel shutdown() {
+    shutdown = true;
+    for (ManagedChannel channel : channels.values()) {
+      channel.shutdown();
+    }
+    return this;
+  }
+
+  @Override
+  public ManagedChannel shutdownNow() {
+    shutdown = true;
+    for (ManagedChannel channel : channels.values()) {
+      channel.shutdownNow();
+    }
+    return this;
+  }
+
+  @Override
+  public boolean isShutdown() {
+    return shutdown;
+  }
+
+  @Override
+  public boolean isTerminated() {
+    if (!shutdown) {
+      return false;
+    }
+    for (ManagedChannel channel : channels.values()) {
+      if (!channel.isTerminated()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+    long deadline = System.nanoTime() + unit.toNanos(timeout);
+    for (ManagedChannel channel : new ArrayList<>(channels.values())) {
+      long left = deadline - System.nanoTime();
+      if (!channel.awaitTermination(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+        return false;
+      }
+    }
+    return isTerminated();
+  }
+
+  @Override
+  public String toString() {
+    return "MeshChannel{" + target + ", endpoints=" + channels.keySet() + "}";
+  }
+}

@@ -1,0 +1,121 @@
+package io.mesh4j.runtime.testing;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.stub.ServerCalls;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A real gRPC server on an ephemeral loopback port serving {@code test.Echo/Hello} and {@code test.Echo/Other}
+ * (string messages, no generated code) that answer with the server's name, and remembers the authority it was last
+ * called with. A request {@code "fail:CODE"} is answered with that status.
+ */
+public final class NamedGrpcServer implements AutoCloseable {
+  public static final MethodDescriptor.Marshaller<String> STRING = new MethodDescriptor.Marshaller<>() {
+    @Override
+    public InputStream stream(String value) {
+      return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public String parse(InputStream stream) {
+      try {
+        return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  };
+  public static final MethodDescriptor<String, String> HELLO = method("test.Echo/Hello");
+  public static final MethodDescriptor<String, String> OTHER = method("test.Echo/Other");
+
+  private final String name;
+  private final Server server;
+  private final AtomicReference<String> lastAuthority = new AtomicReference<>();
+
+  private NamedGrpcServer(String name) {
+    this.name = name;
+    ServerCalls.UnaryMethod<String, String> answer = (request, observer) -> {
+      if (request.startsWith("fail:")) {
+        observer.onError(Status.fromCode(Status.Code.valueOf(request.substring(5))).asRuntimeException());
+        return;
+      }
+      observer.onNext(name);
+      observer.onCompleted();
+    };
+    ServerServiceDefinition service = ServerServiceDefinition.builder("test.Echo")
+        .addMethod(HELLO, ServerCalls.asyncUnaryCall(answer))
+        .addMethod(OTHER, ServerCalls.asyncUnaryCall(answer))
+        .build();
+    ServerInterceptor recordAuthority = new ServerInterceptor() {
+      @Override
+      public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+          ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+        lastAuthority.set(call.getAuthority());
+        return next.startCall(call, headers);
+      }
+    };
+    try {
+      server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+          .addService(ServerInterceptors.intercept(service, recordAuthority))
+          .build()
+          .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static MethodDescriptor<String, String> method(String fullName) {
+    return MethodDescriptor.<String, String>newBuilder(STRING, STRING)
+        .setType(MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName(fullName)
+        .build();
+  }
+
+  public static NamedGrpcServer start(String name) {
+    return new NamedGrpcServer(name);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  /** {@code 127.0.0.1:port}, as an endpoint address. */
+  public String hostPort() {
+    return "127.0.0.1:" + port();
+  }
+
+  /** The {@code :authority} of the last call served, or {@code null}. */
+  public String lastAuthority() {
+    return lastAuthority.get();
+  }
+
+  @Override
+  public void close() {
+    server.shutdownNow();
+    try {
+      server.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

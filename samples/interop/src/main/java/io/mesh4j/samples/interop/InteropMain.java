@@ -1,0 +1,36 @@
+package io.mesh4j.samples.interop;
+
+/**
+ * {@code java -jar mesh-interop.jar client [flags]} or {@code java -jar mesh-interop.jar server [flags]}: gRPC's xDS
+ * interop test client and server, with gRPC's flag names.
+ */
+public final class InteropMain {
+  private InteropMain() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0 || !(args[0].equals("client") || args[0].equals("server"))) {
+      System.err.println("usage: mesh-interop.jar client --server=xds:///host:port [--stats_port=8081] [--qps=1]"
+          + " [--num_channels=1] [--rpc=UnaryCall,EmptyCall] [--metadata=EmptyCall:key:value,...]"
+          + " [--rpc_timeout_sec=20] [--fail_on_failed_rpc=false] [--transport=grpc|okhttp]\n"
+          + "       mesh-interop.jar server --port=8080 --http_port=8081 --maintenance_port=8080 --hostname=NAME");
+      System.exit(2);
+      return;
+    }
+    try {
+      if (args[0].equals("client")) {
+        InteropClient client = InteropClient.start(Flags.parse(args, 1, InteropClient.FLAGS));
+        Runtime.getRuntime().addShutdownHook(new Thread(client::close));
+        client.blockUntilShutdown();
+      } else {
+        InteropServer server = InteropServer.start(Flags.parse(args, 1, InteropServer.FLAGS));
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        System.out.println("serving gRPC on " + server.port() + ", HTTP on " + server.httpPort()
+            + ", maintenance on " + server.maintenancePort() + " as " + server.hostname());
+        server.blockUntilShutdown();
+      }
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+    }
+  }
+}
