@@ -10,9 +10,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.envoyproxy.envoy.admin.v3.ClientResourceStatus;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.config.route.v3.RedirectAction;
 import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.service.status.v3.ClientConfig.GenericXdsConfig;
@@ -116,13 +117,13 @@ class CsdsServiceTest {
   @Test
   void aRejectedUpdateIsNackedWithItsErrorWhileTheLastGoodResourceStays() throws Exception {
     assertThat(hello(meshChannel)).isEqualTo("v1");
-    RouteConfiguration redirecting = RouteConfiguration.newBuilder().setName("catalog-routes")
+    RouteConfiguration badRegex = RouteConfiguration.newBuilder().setName("catalog-routes")
         .addVirtualHosts(VirtualHost.newBuilder().setName("v").addDomains("*").addRoutes(Route.newBuilder()
-            .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-            .setRedirect(RedirectAction.newBuilder().setHostRedirect("elsewhere"))))
+            .setMatch(RouteMatch.newBuilder().setSafeRegex(RegexMatcher.newBuilder().setRegex("/(")))
+            .setRoute(RouteAction.newBuilder().setCluster("catalog"))))
         .build();
     controlPlane.setSnapshot("2",
-        List.of(apiListener(TARGET, "catalog-routes")), List.of(redirecting),
+        List.of(apiListener(TARGET, "catalog-routes")), List.of(badRegex),
         List.of(edsCluster("catalog")), List.of(cla("catalog", backend.hostPort())));
 
     String key = XdsResources.RDS + " catalog-routes";
@@ -130,7 +131,7 @@ class CsdsServiceTest {
         .until(() -> fetch().get(key).getClientStatus() == ClientResourceStatus.NACKED);
     GenericXdsConfig routes = fetch().get(key);
     assertThat(routes.getVersionInfo()).isEqualTo("1");
-    assertThat(routes.getErrorState().getDetails()).contains("catalog-routes").contains("redirect");
+    assertThat(routes.getErrorState().getDetails()).contains("catalog-routes").contains("safe_regex");
     assertThat(routes.getXdsConfig().unpack(RouteConfiguration.class).getVirtualHosts(0).getRoutes(0).hasRoute())
         .isTrue();
     // The same view as JSON.
