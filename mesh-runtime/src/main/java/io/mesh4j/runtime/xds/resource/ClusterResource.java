@@ -11,8 +11,10 @@ import java.util.Objects;
  *     name when that is empty
  * @param connectTimeout {@code connect_timeout}, Envoy's default 5 s when unset (recorded; enforcing it is the
  *     transport's job)
+ * @param loadBalancer the load-balancing policy and common settings ({@link LoadBalancerConfig#DEFAULT}: round robin)
  */
-public record ClusterResource(String name, String edsServiceName, Duration connectTimeout) {
+public record ClusterResource(
+    String name, String edsServiceName, Duration connectTimeout, LoadBalancerConfig loadBalancer) {
   /** Envoy's default {@code connect_timeout}. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -20,6 +22,11 @@ public record ClusterResource(String name, String edsServiceName, Duration conne
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(edsServiceName, "edsServiceName");
     Objects.requireNonNull(connectTimeout, "connectTimeout");
+    Objects.requireNonNull(loadBalancer, "loadBalancer");
+  }
+
+  public ClusterResource(String name, String edsServiceName, Duration connectTimeout) {
+    this(name, edsServiceName, connectTimeout, LoadBalancerConfig.DEFAULT);
   }
 
   public ClusterResource(String name, String edsServiceName) {
