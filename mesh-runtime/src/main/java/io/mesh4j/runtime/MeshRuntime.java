@@ -5,6 +5,7 @@ import io.mesh4j.MeshOptions;
 import io.mesh4j.MeshStatus;
 import io.mesh4j.runtime.bootstrap.Bootstrap;
 import io.mesh4j.runtime.bootstrap.BootstrapLoader;
+import io.mesh4j.runtime.cluster.LbEnvironment;
 import io.mesh4j.runtime.config.ConfigAssembler;
 import io.mesh4j.runtime.config.ResourceTypes;
 import io.mesh4j.runtime.engine.MeshEngine;
@@ -27,12 +28,15 @@ final class MeshRuntime implements Mesh {
       ListenerType.INSTANCE, RouteConfigurationType.INSTANCE, ClusterType.INSTANCE, EndpointType.INSTANCE);
 
   private final ScheduledExecutorService scheduler;
+  private final ScheduledExecutorService probes;
   private final XdsClient xds;
   private final ConfigAssembler assembler;
   private final MeshEngine engine;
 
-  private MeshRuntime(ScheduledExecutorService scheduler, XdsClient xds, ConfigAssembler assembler, MeshEngine engine) {
+  private MeshRuntime(ScheduledExecutorService scheduler, ScheduledExecutorService probes, XdsClient xds,
+      ConfigAssembler assembler, MeshEngine engine) {
     this.scheduler = scheduler;
+    this.probes = probes;
     this.xds = xds;
     this.assembler = assembler;
     this.engine = engine;
@@ -49,9 +53,16 @@ final class MeshRuntime implements Mesh {
     });
     LongSupplier random = () -> ThreadLocalRandom.current().nextLong() >>> 1;
     XdsClient xds = XdsClient.newBuilder(bootstrap, scheduler).build();
-    ConfigAssembler assembler = new ConfigAssembler(xds, RESOURCE_TYPES, bootstrap::listenerName, random);
+    // Connectivity probes block for up to a connect timeout, so they get their own thread, not the xDS timer's.
+    ScheduledExecutorService probes = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "mesh4j-lb-probe");
+      thread.setDaemon(true);
+      return thread;
+    });
+    ConfigAssembler assembler = new ConfigAssembler(
+        xds, RESOURCE_TYPES, bootstrap::listenerName, random, LbEnvironment.withScheduler(probes));
     MeshEngine engine = new MeshEngine(assembler, options.outboundTrafficPolicy(), options.listenerWait(), random);
-    return new MeshRuntime(scheduler, xds, assembler, engine);
+    return new MeshRuntime(scheduler, probes, xds, assembler, engine);
   }
 
   @Override
@@ -70,5 +81,6 @@ final class MeshRuntime implements Mesh {
     assembler.close();
     xds.close();
     scheduler.shutdownNow();
+    probes.shutdownNow();
   }
 }

@@ -4,11 +4,12 @@ import io.mesh4j.MeshRoutingException;
 import io.mesh4j.MeshRoutingException.Reason;
 import io.mesh4j.OutboundTrafficPolicy;
 import io.mesh4j.runtime.cluster.ClusterRuntime;
+import io.mesh4j.runtime.cluster.EndpointLease;
 import io.mesh4j.runtime.config.ConfigAssembler;
 import io.mesh4j.runtime.config.TargetConfig;
+import io.mesh4j.runtime.route.RequestHash;
 import io.mesh4j.runtime.route.RequestView;
 import io.mesh4j.runtime.route.Route;
-import io.mesh4j.runtime.xds.resource.LbEndpoint;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.Objects;
@@ -106,12 +107,14 @@ public final class MeshEngine {
       throw new MeshRoutingException(
           Reason.NO_CLUSTER, config.target() + ": cluster '" + clusterName + "' does not exist");
     }
-    LbEndpoint endpoint = cluster.pick();
-    if (endpoint == null) {
+    // hash_policy gives the request hash that ring hash and maglev pick by (Envoy's HashPolicyImpl).
+    RequestHash hash = route.hashPolicy().isEmpty() ? RequestHash.NONE : route.hashPolicy().evaluate(request, random);
+    EndpointLease lease = cluster.acquire(hash.present(), hash.value());
+    if (lease == null) {
       throw new MeshRoutingException(
           Reason.NO_HEALTHY_UPSTREAM, config.target() + ": cluster '" + clusterName + "' has no healthy endpoint");
     }
-    return new RoutingDecision(config.target(), route, cluster, endpoint);
+    return new RoutingDecision(config.target(), route, cluster, lease.endpoint(), lease, hash.setCookie());
   }
 
   private TargetConfig awaitFirstConfig(String target) throws MeshRoutingException, InterruptedIOException {

@@ -44,6 +44,25 @@ public final class MeshInterceptor implements Interceptor {
     if (request.header("Host") == null) {
       routed.header("Host", view.authority());
     }
-    return chain.proceed(routed.build());
+    LeaseReleasingBody.ReleaseOnce release = new LeaseReleasingBody.ReleaseOnce(decision.lease());
+    Response response;
+    try {
+      response = chain.proceed(routed.build());
+    } catch (IOException e) {
+      if (ConnectFailures.isConnectFailure(e)) {
+        decision.lease().connectFailed();
+      }
+      release.run();
+      throw e;
+    } catch (RuntimeException | Error e) {
+      release.run();
+      throw e;
+    }
+    Response.Builder out = response.newBuilder();
+    if (decision.setCookie() != null) {
+      out.addHeader("Set-Cookie", decision.setCookie());
+    }
+    // The endpoint stays busy until the body is consumed or closed (streamed bodies included).
+    return out.body(new LeaseReleasingBody(response.body(), release)).build();
   }
 }

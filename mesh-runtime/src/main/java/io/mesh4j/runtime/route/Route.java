@@ -14,13 +14,25 @@ public final class Route {
   private final RouteAction action;
   private final Duration timeout;
   private final RetryPolicy retryPolicy;
+  private final HashPolicy hashPolicy;
 
   Route(String name, RouteMatcher matcher, RouteAction action, Duration timeout, RetryPolicy retryPolicy) {
+    this(name, matcher, action, timeout, retryPolicy, HashPolicy.NONE);
+  }
+
+  Route(String name, RouteMatcher matcher, RouteAction action, Duration timeout, RetryPolicy retryPolicy,
+      HashPolicy hashPolicy) {
     this.name = Objects.requireNonNull(name, "name");
     this.matcher = Objects.requireNonNull(matcher, "matcher");
     this.action = Objects.requireNonNull(action, "action");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
     this.retryPolicy = retryPolicy;
+    this.hashPolicy = Objects.requireNonNull(hashPolicy, "hashPolicy");
+  }
+
+  /** {@code route.hash_policy}, compiled; {@link HashPolicy#NONE} when unset. */
+  public HashPolicy hashPolicy() {
+    return hashPolicy;
   }
 
   /** The route's {@code name}, or "" when unset. */

@@ -53,6 +53,9 @@ import java.util.Set;
  *   <li>RouteAction {@code retry_policy}: istiod puts one on every route, so rejecting it would NACK every Istio
  *       route table. It is kept as received in {@link Route#retryPolicy()} for the retry work, and reported through
  *       {@link DecodeContext#ignoredField} as not enforced yet.
+ *   <li>RouteAction {@code hash_policy}: header, cookie (with {@code ttl}: generated and set on the response),
+ *       query_parameter, {@code terminal} (see {@link HashPolicyDecoder}; connection_properties and filter_state are
+ *       rejected).
  * </ul>
  *
  * <h2>Accepted but ignored (reported once per field through {@link DecodeContext#ignoredField})</h2>
@@ -78,7 +81,7 @@ import java.util.Set;
  * {@code filter_action}, {@code non_forwarding_action}; RouteMatch {@code connect_matcher}, {@code
  * path_match_policy}, {@code tls_context}, {@code dynamic_metadata}, {@code filter_state}; RouteAction {@code
  * cluster_header}, {@code cluster_specifier_plugin}, {@code metadata_match}, rewrites, {@code idle_timeout},
- * {@code hash_policy}, {@code hedge_policy}, {@code internal_redirect_policy}; WeightedCluster {@code header_name};
+ * {@code hedge_policy}, {@code internal_redirect_policy}; WeightedCluster {@code header_name};
  * ClusterWeight {@code cluster_header}, {@code metadata_match}, {@code host_rewrite_literal}; StringMatcher
  * {@code custom}. Fields added to the API later are rejected the same way until someone decides otherwise.
  */
@@ -128,7 +131,7 @@ public final class RouteConfigurationDecoder {
           Map.of());
   private static final FieldPolicy ROUTE_ACTION =
       FieldPolicy.of(
-          Set.of("cluster", "weighted_clusters", "timeout", "retry_policy"),
+          Set.of("cluster", "weighted_clusters", "timeout", "retry_policy", "hash_policy"),
           Map.of(
               "max_stream_duration", NOT_ENFORCED + " (timeouts)",
               "max_grpc_timeout", NOT_ENFORCED + " (timeouts)",
@@ -260,12 +263,14 @@ public final class RouteConfigurationDecoder {
         clusters.add(c.name());
       }
     }
+    HashPolicy hashPolicy = HashPolicyDecoder.decode(action.getHashPolicyList(), of(actionPath, "hash_policy"));
     return new Route(
         proto.getName(),
         matcher,
         routeAction,
         timeout,
-        action.hasRetryPolicy() ? action.getRetryPolicy() : null);
+        action.hasRetryPolicy() ? action.getRetryPolicy() : null,
+        hashPolicy);
   }
 
   private static RouteMatcher decodeMatch(RouteMatch match, String path, DecodeContext context)

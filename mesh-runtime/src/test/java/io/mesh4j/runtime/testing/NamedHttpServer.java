@@ -16,6 +16,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code x-served-by}) and remembers the Host header it was last sent.
  */
 public final class NamedHttpServer implements AutoCloseable {
+  static {
+    // The JDK server writes headers and body separately; without TCP_NODELAY every response waits ~40 ms for the
+    // client's delayed ACK (Nagle), which made request-heavy tests take tens of seconds.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+  }
+
   private final String name;
   private final HttpServer server;
   private final ExecutorService executor = Executors.newFixedThreadPool(4);
