@@ -2,7 +2,6 @@ package io.mesh4j.runtime.cluster;
 
 import io.mesh4j.runtime.xds.BackoffPolicy;
 import io.mesh4j.runtime.xds.resource.LbEndpoint;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -71,12 +70,7 @@ final class EndpointState implements EndpointLease {
   }
 
   private void scheduleProbe(long run, BackoffPolicy backoff) {
-    try {
-      owner.environment().scheduler().schedule(() -> probe(run, backoff), backoff.nextBackoffNanos(),
-          TimeUnit.NANOSECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      // The mesh is closing.
-    }
+    owner.environment().scheduler().schedule(() -> probe(run, backoff), backoff.nextBackoffNanos());
   }
 
   private void probe(long run, BackoffPolicy backoff) {

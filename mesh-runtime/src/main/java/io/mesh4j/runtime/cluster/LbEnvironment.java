@@ -6,7 +6,9 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -20,7 +22,7 @@ import java.util.function.Supplier;
  * @param probeBackoff a fresh backoff per run of failed probes; gRPC's connection backoff by default
  */
 public record LbEnvironment(
-    LongSupplier random, ScheduledExecutorService scheduler, Connector connector,
+    LongSupplier random, ProbeScheduler scheduler, Connector connector,
     Supplier<BackoffPolicy> probeBackoff) {
 
   public LbEnvironment {
@@ -32,7 +34,14 @@ public record LbEnvironment(
 
   /** Real randomness, TCP probes with gRPC's connection backoff, on the given scheduler. */
   public static LbEnvironment withScheduler(ScheduledExecutorService scheduler) {
-    return new LbEnvironment(() -> ThreadLocalRandom.current().nextLong(), scheduler, Connector.TCP,
+    ProbeScheduler probes = (probe, delayNanos) -> {
+      try {
+        scheduler.schedule(probe, delayNanos, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        // Shut down with the mesh: probes stop.
+      }
+    };
+    return new LbEnvironment(() -> ThreadLocalRandom.current().nextLong(), probes, Connector.TCP,
         ExponentialBackoffPolicy.grpcDefaults(new Random()));
   }
 
