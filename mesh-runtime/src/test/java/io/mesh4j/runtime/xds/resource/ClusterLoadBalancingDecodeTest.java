@@ -178,6 +178,7 @@ class ClusterLoadBalancingDecodeTest {
   }
 
   @Test
+  @SuppressWarnings("deprecation") // enable_full_scan: deprecated, still sent by older control planes
   void rejectsUnsupportedTypedPolicies() {
     assertRejected(policies(Empty.getDefaultInstance()),
         "load_balancing_policy: no supported policy (supported: round_robin, least_request, random, ring_hash, "
