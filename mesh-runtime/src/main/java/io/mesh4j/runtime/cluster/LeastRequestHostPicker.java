@@ -49,16 +49,15 @@ final class LeastRequestHostPicker implements HostPicker {
     return best;
   }
 
+  /** Two passes instead of an array per pick; counts that move between the passes only shift the draw slightly. */
   private EndpointState weighted(long random) {
-    double[] effective = new double[hosts.length];
     double total = 0;
     for (int i = 0; i < hosts.length; i++) {
-      effective[i] = weights[i] / scale(hosts[i].active() + 1.0);
-      total += effective[i];
+      total += weights[i] / scale(hosts[i].active() + 1.0);
     }
     double point = (random >>> 11) * 0x1.0p-53 * total;
     for (int i = 0; i < hosts.length; i++) {
-      point -= effective[i];
+      point -= weights[i] / scale(hosts[i].active() + 1.0);
       if (point < 0) {
         return hosts[i];
       }
