@@ -5,24 +5,25 @@ import io.mesh4j.MeshOptions;
 import io.mesh4j.MeshStatus;
 import io.mesh4j.runtime.bootstrap.Bootstrap;
 import io.mesh4j.runtime.bootstrap.BootstrapLoader;
+import io.mesh4j.runtime.cluster.LbEnvironment;
 import io.mesh4j.runtime.config.ConfigAssembler;
 import io.mesh4j.runtime.config.ResourceTypes;
 import io.mesh4j.runtime.engine.MeshEngine;
 import io.mesh4j.runtime.okhttp.MeshInterceptor;
+import io.mesh4j.runtime.security.MeshSecurity;
 import io.mesh4j.runtime.xds.XdsClient;
 import io.mesh4j.runtime.xds.resource.ClusterType;
 import io.mesh4j.runtime.xds.resource.EndpointType;
 import io.mesh4j.runtime.xds.resource.ListenerType;
 import io.mesh4j.runtime.xds.resource.RouteConfigurationType;
-import io.mesh4j.runtime.security.MeshSecurity;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
-import javax.net.ssl.SSLContext;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
+import javax.net.ssl.SSLContext;
 import okhttp3.OkHttpClient;
 
 /** The runtime behind {@link Mesh}: one xDS client, one assembler, one engine, shared by every client it routes. */
@@ -31,15 +32,17 @@ final class MeshRuntime implements Mesh, MeshInternals {
       ListenerType.INSTANCE, RouteConfigurationType.INSTANCE, ClusterType.INSTANCE, EndpointType.INSTANCE);
 
   private final ScheduledExecutorService scheduler;
+  private final ScheduledExecutorService probes;
   private final XdsClient xds;
   private final ConfigAssembler assembler;
   private final MeshEngine engine;
   private final MeshSecurity security;
   private final Duration tlsMaterialWait;
 
-  private MeshRuntime(ScheduledExecutorService scheduler, XdsClient xds, ConfigAssembler assembler, MeshEngine engine,
-      MeshSecurity security, Duration tlsMaterialWait) {
+  private MeshRuntime(ScheduledExecutorService scheduler, ScheduledExecutorService probes, XdsClient xds,
+      ConfigAssembler assembler, MeshEngine engine, MeshSecurity security, Duration tlsMaterialWait) {
     this.scheduler = scheduler;
+    this.probes = probes;
     this.xds = xds;
     this.assembler = assembler;
     this.engine = engine;
@@ -66,12 +69,19 @@ final class MeshRuntime implements Mesh, MeshInternals {
       scheduler.shutdownNow();
       throw e;
     }
+    // Connectivity probes block for up to a connect timeout, so they get their own thread, not the xDS timer's.
+    ScheduledExecutorService probes = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "mesh4j-lb-probe");
+      thread.setDaemon(true);
+      return thread;
+    });
     // Clusters may name the bootstrap's certificate provider instances, and only those.
     ResourceTypes types = new ResourceTypes(RESOURCE_TYPES.listeners(), RESOURCE_TYPES.routes(),
         ClusterType.withCertificateProviders(security.providerInstanceNames()), RESOURCE_TYPES.endpoints());
-    ConfigAssembler assembler = new ConfigAssembler(xds, types, bootstrap::listenerName, random);
+    ConfigAssembler assembler = new ConfigAssembler(
+        xds, types, bootstrap::listenerName, random, LbEnvironment.withScheduler(probes));
     MeshEngine engine = new MeshEngine(assembler, options.outboundTrafficPolicy(), options.listenerWait(), random);
-    return new MeshRuntime(scheduler, xds, assembler, engine, security, options.listenerWait());
+    return new MeshRuntime(scheduler, probes, xds, assembler, engine, security, options.listenerWait());
   }
 
   @Override
@@ -111,5 +121,6 @@ final class MeshRuntime implements Mesh, MeshInternals {
     security.close();
     xds.close();
     scheduler.shutdownNow();
+    probes.shutdownNow();
   }
 }

@@ -29,8 +29,8 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.mesh4j.Mesh;
-import io.mesh4j.MeshRoutingException;
 import io.mesh4j.MeshRoutingException.Reason;
+import io.mesh4j.MeshRoutingException;
 import io.mesh4j.runtime.testing.LoopbackControlPlane;
 import io.mesh4j.runtime.testing.RecordingHttpServer;
 import java.io.IOException;

@@ -3,71 +3,64 @@ package io.mesh4j.runtime.cluster;
 import io.mesh4j.runtime.xds.resource.ClusterResource;
 import io.mesh4j.runtime.xds.resource.EndpointResource;
 import io.mesh4j.runtime.xds.resource.LbEndpoint;
-import io.mesh4j.runtime.xds.resource.LocalityEndpoints;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 
 /**
- * A cluster as the request path uses it: its configuration, its endpoints, and the picker over the endpoints that
- * can take traffic. Built on the control-plane thread whenever the cluster or its endpoints change; immutable
- * apart from the picker's counter.
+ * A cluster as the request path uses it: its configuration, its endpoints, and the plan that picks among them
+ * ({@link LoadPlan}: Envoy's priority load, panic threshold, locality weights and the cluster's policy). Built on the
+ * control-plane thread whenever the cluster or its endpoints change; the per-endpoint state (active requests,
+ * connectivity) lives in a {@link ClusterState} handed from one runtime of the cluster to the next. Picking reads one
+ * volatile plan and never locks; the plan is replaced when an endpoint's connectivity changes.
  */
 public final class ClusterRuntime {
   private final ClusterResource cluster;
   private final EndpointResource endpoints;
-  private final int activePriority;
-  private final EndpointPicker picker;
+  private final ClusterState state;
+  private final long start;
+  private volatile LoadPlan plan = LoadPlan.EMPTY;
 
-  private ClusterRuntime(ClusterResource cluster, EndpointResource endpoints, int activePriority, EndpointPicker picker) {
+  private ClusterRuntime(ClusterResource cluster, EndpointResource endpoints, ClusterState state, long start) {
     this.cluster = cluster;
     this.endpoints = endpoints;
-    this.activePriority = activePriority;
-    this.picker = picker;
+    this.state = state;
+    this.start = start;
   }
 
   /**
-   * Builds the runtime for a cluster. Traffic goes to the highest priority (lowest number) that has a healthy
-   * endpoint; endpoints in it are balanced by weight.
+   * Builds a runtime with fresh endpoint state, probing on the shared scheduler.
    *
    * @param endpoints the cluster's load assignment, or {@code null} when EDS said it does not exist
    * @param start where round robin starts, so that many clients do not all begin at the first endpoint
    */
   public static ClusterRuntime build(ClusterResource cluster, EndpointResource endpoints, long start) {
+    return build(cluster, endpoints, start, null, LbEnvironment.shared());
+  }
+
+  /**
+   * Builds the runtime for a new version of a cluster, carrying over {@code previous}'s per-endpoint state (active
+   * request counts; connect failures too unless the assignment is a new one, which puts every endpoint back).
+   *
+   * @param previous the cluster's current runtime, or {@code null}
+   * @param environment used when there is no previous runtime
+   */
+  public static ClusterRuntime build(
+      ClusterResource cluster, EndpointResource endpoints, long start, ClusterRuntime previous,
+      LbEnvironment environment) {
     Objects.requireNonNull(cluster, "cluster");
-    List<LbEndpoint> chosen = List.of();
-    int priority = -1;
-    if (endpoints != null) {
-      for (int p = 0; chosen.isEmpty() && p <= maxPriority(endpoints); p++) {
-        chosen = healthyAt(endpoints, p);
-        priority = p;
-      }
+    ClusterState state = previous != null ? previous.state : new ClusterState(environment);
+    boolean freshAssignment = previous == null || previous.endpoints != endpoints;
+    ClusterRuntime runtime = new ClusterRuntime(cluster, endpoints, state, start);
+    synchronized (state) {
+      state.sync(endpoints, freshAssignment, cluster.connectTimeout());
+      runtime.replan();
+      state.setCurrent(runtime);
     }
-    EndpointPicker picker = chosen.isEmpty() ? () -> null : new WeightedRoundRobinPicker(chosen, start);
-    return new ClusterRuntime(cluster, endpoints, chosen.isEmpty() ? -1 : priority, picker);
+    return runtime;
   }
 
-  private static int maxPriority(EndpointResource endpoints) {
-    int max = -1;
-    for (LocalityEndpoints locality : endpoints.localities()) {
-      max = Math.max(max, locality.priority());
-    }
-    return max;
-  }
-
-  private static List<LbEndpoint> healthyAt(EndpointResource endpoints, int priority) {
-    List<LbEndpoint> healthy = new ArrayList<>();
-    for (LocalityEndpoints locality : endpoints.localities()) {
-      if (locality.priority() != priority) {
-        continue;
-      }
-      for (LbEndpoint endpoint : locality.endpoints()) {
-        if (endpoint.healthy()) {
-          healthy.add(endpoint);
-        }
-      }
-    }
-    return healthy;
+  /** Recomputes the plan from the endpoints and their current connectivity. Called under the state's lock. */
+  void replan() {
+    plan = LoadPlan.build(endpoints, cluster.loadBalancer(), state, start);
   }
 
   public String name() {
@@ -83,13 +76,36 @@ public final class ClusterRuntime {
     return endpoints;
   }
 
-  /** The priority traffic goes to, or -1 when no endpoint is healthy. */
+  /** The highest priority that takes traffic, or -1 when no endpoint can take traffic. */
   public int activePriority() {
-    return activePriority;
+    return plan.activePriority();
   }
 
-  /** The endpoint for the next attempt, or {@code null} when no endpoint can take traffic. */
+  /**
+   * Picks the endpoint for one attempt and counts it as active until the lease is released.
+   *
+   * @param hashed whether the request has a hash ({@code hash_policy}); hash-based policies pick at random without
+   * @param hash the request's hash
+   * @return the lease, or {@code null} when no endpoint can take traffic
+   */
+  public EndpointLease acquire(boolean hashed, long hash) {
+    EndpointState picked = plan.pick(hashed, hash, state.environment().random().getAsLong());
+    return picked == null ? null : picked.acquire();
+  }
+
+  /** The endpoint for the next attempt without a hash and without counting it, or {@code null}. */
   public LbEndpoint pick() {
-    return picker.pick();
+    EndpointState picked = plan.pick(false, 0, state.environment().random().getAsLong());
+    return picked == null ? null : picked.endpoint();
+  }
+
+  /** The cluster is no longer used by any target: its connectivity probes stop. */
+  public void retire() {
+    state.retire();
+  }
+
+  @Override
+  public String toString() {
+    return "ClusterRuntime{" + cluster.name() + ", " + cluster.loadBalancer().policy() + "}";
   }
 }

@@ -50,16 +50,21 @@ final class WeightedRoundRobinPicker implements EndpointPicker {
 
   @Override
   public LbEndpoint pick() {
+    return endpoints[pickIndex()];
+  }
+
+  /** The position, in the list given to the constructor, of the endpoint for the next attempt. */
+  int pickIndex() {
     long n = next.getAndIncrement();
     if (sequence != null) {
-      return endpoints[sequence[(int) Long.remainderUnsigned(n, sequence.length)]];
+      return sequence[(int) Long.remainderUnsigned(n, sequence.length)];
     }
     if (cumulative == null) {
-      return endpoints[(int) Long.remainderUnsigned(n, endpoints.length)];
+      return (int) Long.remainderUnsigned(n, endpoints.length);
     }
     long total = cumulative[cumulative.length - 1];
     long point = Long.remainderUnsigned(n * GOLDEN_GAMMA, total);
-    return endpoints[firstAbove(cumulative, point)];
+    return firstAbove(cumulative, point);
   }
 
   private static int firstAbove(long[] cumulative, long point) {

@@ -2,6 +2,7 @@ package io.mesh4j.runtime.config;
 
 import io.grpc.SynchronizationContext;
 import io.mesh4j.runtime.cluster.ClusterRuntime;
+import io.mesh4j.runtime.cluster.LbEnvironment;
 import io.mesh4j.runtime.route.RouteTable;
 import io.mesh4j.runtime.xds.ResourceSubscriptions;
 import io.mesh4j.runtime.xds.XdsResourceType;
@@ -37,6 +38,7 @@ public final class ConfigAssembler {
   private final ResourceSubscriptions xds;
   private final ResourceTypes types;
   private final LongSupplier random;
+  private final LbEnvironment lbEnvironment;
   private final UnaryOperator<String> listenerName;
   private final SynchronizationContext serial;
 
@@ -57,6 +59,14 @@ public final class ConfigAssembler {
    */
   public ConfigAssembler(
       ResourceSubscriptions xds, ResourceTypes types, UnaryOperator<String> listenerName, LongSupplier random) {
+    this(xds, types, listenerName, random, LbEnvironment.shared());
+  }
+
+  /** @param lbEnvironment randomness, scheduler and connector for the clusters' load balancing and probes */
+  public ConfigAssembler(
+      ResourceSubscriptions xds, ResourceTypes types, UnaryOperator<String> listenerName, LongSupplier random,
+      LbEnvironment lbEnvironment) {
+    this.lbEnvironment = Objects.requireNonNull(lbEnvironment, "lbEnvironment");
     this.xds = Objects.requireNonNull(xds, "xds");
     this.types = Objects.requireNonNull(types, "types");
     this.listenerName = Objects.requireNonNull(listenerName, "listenerName");
@@ -186,7 +196,7 @@ public final class ConfigAssembler {
         next.put(target, config);
       }
     }
-    runtimes.keySet().retainAll(usedRuntimes);
+    runtimes.entrySet().removeIf(e -> !usedRuntimes.contains(e.getKey()) && retire(e.getValue()));
     MeshSnapshot published = new MeshSnapshot(next);
     if (!published.equals(previous)) {
       snapshot = published;
@@ -247,9 +257,14 @@ public final class ConfigAssembler {
     if (existing != null && existing.cluster() == cluster && existing.endpoints() == assignment) {
       return existing;
     }
-    ClusterRuntime built = ClusterRuntime.build(cluster, assignment, random.getAsLong());
+    ClusterRuntime built = ClusterRuntime.build(cluster, assignment, random.getAsLong(), existing, lbEnvironment);
     runtimes.put(cluster.name(), built);
     return built;
+  }
+
+  private static boolean retire(ClusterRuntime runtime) {
+    runtime.retire();
+    return true;
   }
 
   private <T> void cancelAll(XdsResourceType<T> type, Map<String, Watched<T>> watches) {

@@ -1,15 +1,17 @@
 package io.mesh4j.runtime.engine;
 
-import io.mesh4j.MeshRoutingException;
 import io.mesh4j.MeshRoutingException.Reason;
+import io.mesh4j.MeshRoutingException;
 import io.mesh4j.OutboundTrafficPolicy;
 import io.mesh4j.runtime.cluster.ClusterRuntime;
+import io.mesh4j.runtime.cluster.EndpointLease;
 import io.mesh4j.runtime.config.ConfigAssembler;
 import io.mesh4j.runtime.config.TargetConfig;
 import io.mesh4j.runtime.filter.fault.FaultInjector;
 import io.mesh4j.runtime.filter.fault.InjectedFault;
-import io.mesh4j.runtime.route.RequestView;
+import io.mesh4j.runtime.route.RequestHash;
 import io.mesh4j.runtime.route.RequestShaping;
+import io.mesh4j.runtime.route.RequestView;
 import io.mesh4j.runtime.route.Route;
 import io.mesh4j.runtime.xds.resource.LbEndpoint;
 import java.io.InterruptedIOException;
@@ -140,16 +142,20 @@ public final class MeshEngine {
         throw new MeshRoutingException(Reason.NO_CLUSTER, config.target() + ": "
             + (clusterName == null ? "the request names no cluster" : "cluster '" + clusterName + "' does not exist"));
       }
-      LbEndpoint endpoint = cluster.pick();
-      if (endpoint == null) {
+      // hash_policy gives the request hash that ring hash and maglev pick by (Envoy's HashPolicyImpl).
+      RequestHash hash = route.hashPolicy().isEmpty() ? RequestHash.NONE : route.hashPolicy().evaluate(request, random);
+      EndpointLease lease = cluster.acquire(hash.present(), hash.value());
+      if (lease == null) {
         throw new MeshRoutingException(
             Reason.NO_HEALTHY_UPSTREAM, config.target() + ": cluster '" + clusterName + "' has no healthy endpoint");
       }
+      LbEndpoint endpoint = lease.endpoint();
       RequestShaping shaping = route.shaping();
       String path = shaping.pathRewrite() == null ? null : shaping.pathRewrite().apply(request.path());
       String host = shaping.hostRewrite() == null ? null : shaping.hostRewrite().apply(request, endpoint.host());
       handedOver = true;
-      return new RoutingDecision(config.target(), route, cluster, endpoint, path, host, fault, delayed, null);
+      return new RoutingDecision(
+          config.target(), route, cluster, endpoint, lease, hash.setCookie(), path, host, fault, delayed, null);
     } finally {
       if (fault != null && !handedOver) {
         fault.release();

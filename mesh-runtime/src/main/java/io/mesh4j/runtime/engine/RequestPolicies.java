@@ -1,7 +1,7 @@
 package io.mesh4j.runtime.engine;
 
-import io.mesh4j.MeshRoutingException;
 import io.mesh4j.MeshRoutingException.Reason;
+import io.mesh4j.MeshRoutingException;
 import io.mesh4j.runtime.filter.FilterConfig;
 import io.mesh4j.runtime.filter.FilterOverrides;
 import io.mesh4j.runtime.filter.HttpFilterConfig;

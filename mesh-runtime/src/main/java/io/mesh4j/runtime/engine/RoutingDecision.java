@@ -1,6 +1,7 @@
 package io.mesh4j.runtime.engine;
 
 import io.mesh4j.runtime.cluster.ClusterRuntime;
+import io.mesh4j.runtime.cluster.EndpointLease;
 import io.mesh4j.runtime.filter.fault.InjectedFault;
 import io.mesh4j.runtime.route.Route;
 import io.mesh4j.runtime.xds.resource.LbEndpoint;
@@ -8,12 +9,16 @@ import java.util.Objects;
 
 /**
  * Where one request goes: the route that matched, the cluster it chose, and the endpoint picked in it; or, when
- * {@link #localReply()} is set, the answer the mesh gives itself (cluster and endpoint are then null).
+ * {@link #localReply()} is set, the answer the mesh gives itself (cluster, endpoint and lease are then null).
  *
+ * @param lease the request's hold on the endpoint: the transport releases it once when the request is over (response
+ *     body closed or consumed, or failure) and reports connection failures through it
+ * @param setCookie a {@code Set-Cookie} header value the transport adds to the response ({@code hash_policy} cookie
+ *     with a {@code ttl} that was generated for this request), or {@code null}
  * @param path the rewritten {@code :path} (with query), or null to keep the request's
  * @param host the rewritten Host, or null to keep it
- * @param fault an injected fault whose delay has already passed; the transport {@linkplain InjectedFault#release()
- *     releases} it when the exchange ends; or null
+ * @param fault an injected fault whose delay has already passed; the transport {@linkplain #complete() completes}
+ *     the decision when the exchange ends; or null
  * @param faultDelayNanos how long the engine slept for an injected delay (counts against the route's timeout)
  */
 public record RoutingDecision(
@@ -21,6 +26,8 @@ public record RoutingDecision(
     Route route,
     ClusterRuntime cluster,
     LbEndpoint endpoint,
+    EndpointLease lease,
+    String setCookie,
     String path,
     String host,
     InjectedFault fault,
@@ -32,15 +39,12 @@ public record RoutingDecision(
     if (localReply == null) {
       Objects.requireNonNull(cluster, "cluster");
       Objects.requireNonNull(endpoint, "endpoint");
+      Objects.requireNonNull(lease, "lease");
     }
   }
 
-  public RoutingDecision(String target, Route route, ClusterRuntime cluster, LbEndpoint endpoint) {
-    this(target, route, cluster, endpoint, null, null, null, 0, null);
-  }
-
   static RoutingDecision reply(String target, Route route, long faultDelayNanos, LocalReply reply) {
-    return new RoutingDecision(target, route, null, null, null, null, null, faultDelayNanos, reply);
+    return new RoutingDecision(target, route, null, null, null, null, null, null, null, faultDelayNanos, reply);
   }
 
   /** Ends the injected fault's count as active, if any. */

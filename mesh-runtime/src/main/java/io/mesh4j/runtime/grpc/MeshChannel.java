@@ -6,8 +6,8 @@ import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
-import io.mesh4j.MeshRoutingException;
 import io.mesh4j.MeshRoutingException.Reason;
+import io.mesh4j.MeshRoutingException;
 import io.mesh4j.runtime.engine.MeshEngine;
 import io.mesh4j.runtime.engine.RoutingDecision;
 import io.mesh4j.runtime.xds.resource.LbEndpoint;
@@ -58,8 +58,11 @@ public final class MeshChannel extends ManagedChannel {
     return new MeshClientCall<>(this, method, options, callbackExecutor);
   }
 
-  /** Routes one call; returns the channel it runs on. */
-  Channel select(String fullMethodName, CallOptions options, Metadata headers)
+  /** Where one call goes: the endpoint's channel, and the engine's decision ({@code null} for pass-through). */
+  record Selection(Channel channel, RoutingDecision decision) {}
+
+  /** Routes one call; a decision with a local reply (a fault abort) has no channel. */
+  Selection select(String fullMethodName, CallOptions options, Metadata headers)
       throws MeshRoutingException, InterruptedIOException {
     if (shutdown) {
       throw new MeshRoutingException(Reason.MESH_CLOSED, "the channel to " + target + " was shut down");
@@ -67,10 +70,13 @@ public final class MeshChannel extends ManagedChannel {
     String authority = options.getAuthority() != null ? options.getAuthority() : target;
     RoutingDecision decision = engine.route(target, new GrpcRequestView(authority, fullMethodName, headers));
     if (decision == null) {
-      return channelTo(target);
+      return new Selection(channelTo(target), null);
+    }
+    if (decision.localReply() != null) {
+      return new Selection(null, decision);
     }
     LbEndpoint endpoint = decision.endpoint();
-    return channelTo(endpoint.hostPort());
+    return new Selection(channelTo(endpoint.hostPort()), decision);
   }
 
   private ManagedChannel channelTo(String address) {

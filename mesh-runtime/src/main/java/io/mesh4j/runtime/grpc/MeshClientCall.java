@@ -3,10 +3,13 @@ package io.mesh4j.runtime.grpc;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
+import io.grpc.ForwardingClientCallListener;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.mesh4j.MeshRoutingException;
+import io.mesh4j.runtime.cluster.ConnectFailures;
+import io.mesh4j.runtime.engine.RoutingDecision;
 import java.io.InterruptedIOException;
 import java.util.concurrent.Executor;
 
@@ -20,6 +23,27 @@ import java.util.concurrent.Executor;
  * side; {@code cancel} may race with {@code start}, which the volatile fields settle.
  */
 final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
+  /** Ends the call's hold on its endpoint when the call closes, and reports an endpoint that refused to connect. */
+  private static final class DecisionReleasingListener<RespT>
+      extends ForwardingClientCallListener.SimpleForwardingClientCallListener<RespT> {
+    private final RoutingDecision decision;
+
+    DecisionReleasingListener(Listener<RespT> delegate, RoutingDecision decision) {
+      super(delegate);
+      this.decision = decision;
+    }
+
+    @Override
+    public void onClose(Status status, Metadata trailers) {
+      if (status.getCode() == Status.Code.UNAVAILABLE && ConnectFailures.isConnectFailure(status.getCause())) {
+        decision.lease().connectFailed();
+      }
+      decision.lease().release();
+      decision.complete();
+      super.onClose(status, trailers);
+    }
+  }
+
   private final MeshChannel channel;
   private final MethodDescriptor<ReqT, RespT> method;
   private final CallOptions callOptions;
@@ -40,9 +64,9 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       closeLocally(listener, cancelled);
       return;
     }
-    Channel endpoint;
+    MeshChannel.Selection selection;
     try {
-      endpoint = channel.select(method.getFullMethodName(), callOptions, headers);
+      selection = channel.select(method.getFullMethodName(), callOptions, headers);
     } catch (MeshRoutingException e) {
       closeLocally(listener, GrpcStatuses.fromRouting(e));
       return;
@@ -50,9 +74,15 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       closeLocally(listener, GrpcStatuses.interrupted(e));
       return;
     }
-    ClientCall<ReqT, RespT> call = endpoint.newCall(method, callOptions);
+    RoutingDecision decision = selection.decision();
+    if (decision != null && decision.localReply() != null) {
+      decision.complete();
+      closeLocally(listener, GrpcStatuses.fromLocalReply(decision.localReply()));
+      return;
+    }
+    ClientCall<ReqT, RespT> call = selection.channel().newCall(method, callOptions);
     delegate = call;
-    call.start(listener, headers);
+    call.start(decision == null ? listener : new DecisionReleasingListener<>(listener, decision), headers);
     Status cancel = cancelled;
     if (cancel != null) {
       call.cancel(cancel.getDescription(), cancel.getCause());

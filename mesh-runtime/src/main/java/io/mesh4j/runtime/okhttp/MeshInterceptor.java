@@ -1,5 +1,6 @@
 package io.mesh4j.runtime.okhttp;
 
+import io.mesh4j.runtime.cluster.ConnectFailures;
 import io.mesh4j.runtime.engine.MeshEngine;
 import io.mesh4j.runtime.engine.RoutingDecision;
 import io.mesh4j.runtime.route.RequestShaping;
@@ -88,14 +89,32 @@ public final class MeshInterceptor implements Interceptor {
       headers.set("Host", view.authority());
     }
     Request routed = request.newBuilder().url(url.build()).headers(headers.build()).build();
-    Response response = decision.cluster().cluster().tls() != null
-        ? UpstreamTlsCall.proceed(chain, routed, decision, security, tlsMaterialWait)
-        : chain.proceed(routed);
-    if (shaping.responseHeaders().isEmpty()) {
-      return response;
+    LeaseReleasingBody.ReleaseOnce release = new LeaseReleasingBody.ReleaseOnce(decision.lease());
+    Response response;
+    try {
+      response = decision.cluster().cluster().tls() != null
+          ? UpstreamTlsCall.proceed(chain, routed, decision, security, tlsMaterialWait)
+          : chain.proceed(routed);
+    } catch (IOException e) {
+      if (ConnectFailures.isConnectFailure(e)) {
+        decision.lease().connectFailed();
+      }
+      release.run();
+      throw e;
+    } catch (RuntimeException | Error e) {
+      release.run();
+      throw e;
     }
-    Headers.Builder responseHeaders = response.headers().newBuilder();
-    shaping.responseHeaders().apply(new OkHttpHeaderEditor(responseHeaders));
-    return response.newBuilder().headers(responseHeaders.build()).build();
+    Response.Builder out = response.newBuilder();
+    if (!shaping.responseHeaders().isEmpty()) {
+      Headers.Builder responseHeaders = response.headers().newBuilder();
+      shaping.responseHeaders().apply(new OkHttpHeaderEditor(responseHeaders));
+      out.headers(responseHeaders.build());
+    }
+    if (decision.setCookie() != null) {
+      out.addHeader("Set-Cookie", decision.setCookie());
+    }
+    // The endpoint stays busy until the body is consumed or closed (streamed bodies included).
+    return out.body(new LeaseReleasingBody(response.body(), release)).build();
   }
 }

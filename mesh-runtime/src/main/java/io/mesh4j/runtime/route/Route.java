@@ -16,9 +16,10 @@ public final class Route {
   private final Duration timeout;
   private final RetryPolicy retryPolicy;
   private final RouteExtras extras;
+  private final HashPolicy hashPolicy;
 
   Route(String name, RouteMatcher matcher, RouteAction action, Duration timeout, RetryPolicy retryPolicy) {
-    this(name, matcher, action, timeout, retryPolicy, RouteExtras.NONE);
+    this(name, matcher, action, timeout, retryPolicy, RouteExtras.NONE, HashPolicy.NONE);
   }
 
   Route(
@@ -27,13 +28,20 @@ public final class Route {
       RouteAction action,
       Duration timeout,
       RetryPolicy retryPolicy,
-      RouteExtras extras) {
+      RouteExtras extras,
+      HashPolicy hashPolicy) {
     this.extras = Objects.requireNonNull(extras, "extras");
     this.name = Objects.requireNonNull(name, "name");
     this.matcher = Objects.requireNonNull(matcher, "matcher");
     this.action = Objects.requireNonNull(action, "action");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
     this.retryPolicy = retryPolicy;
+    this.hashPolicy = Objects.requireNonNull(hashPolicy, "hashPolicy");
+  }
+
+  /** {@code route.hash_policy}, compiled; {@link HashPolicy#NONE} when unset. */
+  public HashPolicy hashPolicy() {
+    return hashPolicy;
   }
 
   /** The route's {@code name}, or "" when unset. */

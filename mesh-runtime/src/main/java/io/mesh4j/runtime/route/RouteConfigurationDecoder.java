@@ -66,6 +66,9 @@ import java.util.Set;
  *   <li>RouteAction {@code retry_policy}: istiod puts one on every route, so rejecting it would NACK every Istio
  *       route table. It is kept as received in {@link Route#retryPolicy()} for the retry work, and reported through
  *       {@link DecodeContext#ignoredField} as not enforced yet.
+ *   <li>RouteAction {@code hash_policy}: header, cookie (with {@code ttl}: generated and set on the response),
+ *       query_parameter, {@code terminal} (see {@link HashPolicyDecoder}; connection_properties and filter_state are
+ *       rejected).
  * </ul>
  *
  * <h2>Accepted but ignored (reported once per field through {@link DecodeContext#ignoredField})</h2>
@@ -89,7 +92,7 @@ import java.util.Set;
  * {@code rate_limits}, {@code retry_policy}, {@code hedge_policy}; Route {@code filter_action}, {@code non_forwarding_action}; RouteMatch {@code connect_matcher}, {@code
  * path_match_policy}, {@code tls_context}, {@code dynamic_metadata}, {@code filter_state}; RouteAction {@code
  * cluster_specifier_plugin}, {@code metadata_match}, {@code path_rewrite_policy}, {@code idle_timeout},
- * {@code hash_policy}, {@code hedge_policy}, {@code internal_redirect_policy}; WeightedCluster {@code header_name};
+ * {@code hedge_policy}, {@code internal_redirect_policy}; WeightedCluster {@code header_name};
  * ClusterWeight {@code cluster_header}, {@code metadata_match}, {@code host_rewrite_literal}, header mutations;
  * DataSource {@code filename}, {@code environment_variable}; StringMatcher
  * {@code custom}. Fields added to the API later are rejected the same way until someone decides otherwise.
@@ -145,7 +148,7 @@ public final class RouteConfigurationDecoder {
       FieldPolicy.of(
           Set.of("cluster", "weighted_clusters", "timeout", "retry_policy", "cluster_header", "prefix_rewrite",
               "regex_rewrite", "host_rewrite_literal", "auto_host_rewrite", "host_rewrite_header",
-              "host_rewrite_path_regex", "append_x_forwarded_host"),
+              "host_rewrite_path_regex", "append_x_forwarded_host", "hash_policy"),
           Map.of(
               "max_stream_duration", NOT_ENFORCED + " (timeouts)",
               "max_grpc_timeout", NOT_ENFORCED + " (timeouts)",
@@ -292,7 +295,8 @@ public final class RouteConfigurationDecoder {
               proto.getDirectResponse(), enclosing.maxDirectResponseBody(), of(path, "direct_response"), context);
       return new Route(proto.getName(), matcher, answer, Route.DEFAULT_TIMEOUT, null,
           new RouteExtras(new RequestShaping(null, null, false, requestHeaders, responseHeaders), routeFilters,
-              enclosing.virtualHostFilters()));
+              enclosing.virtualHostFilters()),
+          HashPolicy.NONE);
     }
     if (!proto.hasRoute()) {
       throw invalid(path, "an action is required: one of route, redirect, direct_response");
@@ -343,13 +347,15 @@ public final class RouteConfigurationDecoder {
         clusters.add(c.name());
       }
     }
+    HashPolicy hashPolicy = HashPolicyDecoder.decode(action.getHashPolicyList(), of(actionPath, "hash_policy"));
     return new Route(
         proto.getName(),
         matcher,
         routeAction,
         timeout,
         action.hasRetryPolicy() ? action.getRetryPolicy() : null,
-        new RouteExtras(shaping, routeFilters, enclosing.virtualHostFilters()));
+        new RouteExtras(shaping, routeFilters, enclosing.virtualHostFilters()),
+        hashPolicy);
   }
 
   private static PathRewrite pathRewrite(

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mesh4j.runtime.xds.resource.ClusterResource;
 import io.mesh4j.runtime.xds.resource.EndpointResource;
 import io.mesh4j.runtime.xds.resource.LbEndpoint;
+import io.mesh4j.runtime.xds.resource.LbPolicy;
+import io.mesh4j.runtime.xds.resource.LoadBalancerConfig;
 import io.mesh4j.runtime.xds.resource.LocalityEndpoints;
 import java.util.HashSet;
 import java.util.List;
@@ -13,6 +15,8 @@ import org.junit.jupiter.api.Test;
 
 class ClusterRuntimeTest {
   private static final ClusterResource CLUSTER = new ClusterResource("catalog", "catalog");
+  private static final ClusterResource NO_PANIC = new ClusterResource("catalog", "catalog",
+      ClusterResource.DEFAULT_CONNECT_TIMEOUT, new LoadBalancerConfig(new LbPolicy.RoundRobin(), 0, false));
 
   private static LbEndpoint endpoint(int port, boolean healthy) {
     return new LbEndpoint("127.0.0.1", port, 1, healthy);
@@ -57,7 +61,9 @@ class ClusterRuntimeTest {
   void noHealthyEndpointOrNoAssignmentPicksNothing() {
     EndpointResource allDown = new EndpointResource("catalog", List.of(
         new LocalityEndpoints("", 0, 0, List.of(endpoint(1, false)))));
-    assertThat(ClusterRuntime.build(CLUSTER, allDown, 0).pick()).isNull();
+    // Envoy's panic mode would send traffic to the unhealthy endpoint anyway; with panic disabled nothing is picked.
+    assertThat(ClusterRuntime.build(NO_PANIC, allDown, 0).pick()).isNull();
+    assertThat(ClusterRuntime.build(CLUSTER, allDown, 0).pick().port()).isEqualTo(1);
     assertThat(ClusterRuntime.build(CLUSTER, null, 0).pick()).isNull();
     assertThat(ClusterRuntime.build(CLUSTER, null, 0).activePriority()).isEqualTo(-1);
   }

@@ -12,8 +12,14 @@ import java.util.Objects;
  * @param connectTimeout {@code connect_timeout}, Envoy's default 5 s when unset (recorded; enforcing it is the
  *     transport's job)
  * @param tls the {@code UpstreamTlsContext} of {@code transport_socket}, or {@code null} for plain text
+ * @param loadBalancer the load-balancing policy and common settings ({@link LoadBalancerConfig#DEFAULT}: round robin)
  */
-public record ClusterResource(String name, String edsServiceName, Duration connectTimeout, UpstreamTlsConfig tls) {
+public record ClusterResource(
+    String name,
+    String edsServiceName,
+    Duration connectTimeout,
+    UpstreamTlsConfig tls,
+    LoadBalancerConfig loadBalancer) {
   /** Envoy's default {@code connect_timeout}. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -21,10 +27,19 @@ public record ClusterResource(String name, String edsServiceName, Duration conne
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(edsServiceName, "edsServiceName");
     Objects.requireNonNull(connectTimeout, "connectTimeout");
+    Objects.requireNonNull(loadBalancer, "loadBalancer");
+  }
+
+  public ClusterResource(String name, String edsServiceName, Duration connectTimeout, LoadBalancerConfig loadBalancer) {
+    this(name, edsServiceName, connectTimeout, null, loadBalancer);
+  }
+
+  public ClusterResource(String name, String edsServiceName, Duration connectTimeout, UpstreamTlsConfig tls) {
+    this(name, edsServiceName, connectTimeout, tls, LoadBalancerConfig.DEFAULT);
   }
 
   public ClusterResource(String name, String edsServiceName, Duration connectTimeout) {
-    this(name, edsServiceName, connectTimeout, null);
+    this(name, edsServiceName, connectTimeout, null, LoadBalancerConfig.DEFAULT);
   }
 
   public ClusterResource(String name, String edsServiceName) {

@@ -6,7 +6,6 @@ import com.google.protobuf.Message;
 import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
-import io.envoyproxy.envoy.config.cluster.v3.LoadBalancingPolicy;
 import io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
@@ -16,10 +15,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * CDS: EDS clusters with round-robin balancing.
+ * CDS: EDS clusters and their load balancing.
+ *
+ * <p>Load balancing ({@code lb_policy}, {@code load_balancing_policy}, {@code common_lb_config} and the
+ * {@code *_lb_config}s) is decoded by {@link LbPolicyDecoder}, which lists what it implements and rejects.
  *
  * <p>Rejected for now (later work adds them): discovery types other than EDS and {@code cluster_type} (aggregate);
- * {@code lb_policy} other than ROUND_ROBIN and {@code load_balancing_policy} other than round_robin;
  * {@code transport_socket_matches}; {@code outlier_detection}; {@code health_checks};
  * {@code lb_subset_config}; {@code round_robin_lb_config} (slow start); upstream {@code filters};
  * {@code upstream_config}; {@code max_stream_duration} and upstream {@code http_filters} in (typed) HTTP protocol
@@ -39,7 +40,8 @@ public final class ClusterType extends XdsResourceType<ClusterResource> {
   private static final Set<String> HANDLED =
       Set.of("name", "type", "eds_cluster_config", "connect_timeout", "lb_policy", "load_balancing_policy",
           "circuit_breakers", "common_http_protocol_options",
-          "typed_extension_protocol_options", "transport_socket");
+          "typed_extension_protocol_options", "transport_socket", "common_lb_config", "least_request_lb_config",
+          "ring_hash_lb_config", "maglev_lb_config");
 
   /** Connection tuning, DNS settings that EDS clusters do not use, stats, and metadata. */
   static final Set<String> IGNORABLE =
@@ -48,8 +50,7 @@ public final class ClusterType extends XdsResourceType<ClusterResource> {
           "dns_refresh_rate", "dns_jitter", "dns_failure_refresh_rate",
           "respect_dns_ttl", "dns_lookup_family", "dns_resolvers", "use_tcp_for_dns_lookups",
           "dns_resolution_config", "typed_dns_resolver_config", "wait_for_warm_on_init", "cleanup_interval",
-          "upstream_bind_config", "ring_hash_lb_config", "maglev_lb_config", "original_dst_lb_config",
-          "least_request_lb_config", "common_lb_config", "metadata", "protocol_selection",
+          "upstream_bind_config", "original_dst_lb_config", "metadata", "protocol_selection",
           "upstream_connection_options", "close_connections_on_host_health_failure",
           "ignore_health_on_host_removal", "lrs_server", "lrs_report_endpoint_metrics", "track_timeout_budgets",
           "track_cluster_stats", "preconnect_policy", "connection_pool_per_downstream_connection");
@@ -62,9 +63,6 @@ public final class ClusterType extends XdsResourceType<ClusterResource> {
   private static final Set<String> UPSTREAM_HTTP_OPTIONS_IGNORABLE =
       Set.of("upstream_http_protocol_options", "explicit_http_config", "use_downstream_protocol_config",
           "auto_config", "header_validation_config");
-
-  private static final String ROUND_ROBIN_TYPE_URL =
-      "type.googleapis.com/envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin";
 
   private static final long DEFAULT_MAX_CONNECTIONS = 1024;
   private static final long DEFAULT_MAX_PENDING_REQUESTS = 1024;
@@ -127,7 +125,7 @@ public final class ClusterType extends XdsResourceType<ClusterResource> {
     if (serviceName.startsWith("xdstp:")) {
       throw new ResourceInvalidException("eds_cluster_config.service_name: xdstp names are not supported");
     }
-    checkLbPolicy(cluster);
+    LoadBalancerConfig loadBalancer = LbPolicyDecoder.decode(cluster, context);
     if (cluster.hasCircuitBreakers()) {
       checkCircuitBreakers(cluster.getCircuitBreakers());
       context.ignoredField("CDS: circuit_breakers at or above Envoy's defaults (not enforced)");
@@ -143,7 +141,7 @@ public final class ClusterType extends XdsResourceType<ClusterResource> {
     UpstreamTlsConfig tls = cluster.hasTransportSocket()
         ? UpstreamTlsContextDecoder.decode(cluster.getTransportSocket(), certificateProviderInstances, context)
         : null;
-    return new ClusterResource(cluster.getName(), serviceName, connectTimeout, tls);
+    return new ClusterResource(cluster.getName(), serviceName, connectTimeout, tls, loadBalancer);
   }
 
   /**
@@ -176,28 +174,6 @@ public final class ClusterType extends XdsResourceType<ClusterResource> {
         FieldCheck.check(options.getCommonHttpProtocolOptions(), path + ".common_http_protocol_options.", Set.of(),
             HTTP_OPTIONS_IGNORABLE, "CDS", context);
       }
-    }
-  }
-
-  private static void checkLbPolicy(Cluster cluster) throws ResourceInvalidException {
-    if (cluster.hasLoadBalancingPolicy()) {
-      // load_balancing_policy overrides lb_policy; take the first policy we know, as Envoy and gRPC do.
-      LoadBalancingPolicy policy = cluster.getLoadBalancingPolicy();
-      for (int i = 0; i < policy.getPoliciesCount(); i++) {
-        String typeUrl = policy.getPolicies(i).getTypedExtensionConfig().getTypedConfig().getTypeUrl();
-        if (typeUrl.equals(ROUND_ROBIN_TYPE_URL)) {
-          if (!policy.getPolicies(i).getTypedExtensionConfig().getTypedConfig().getValue().isEmpty()) {
-            throw new ResourceInvalidException("load_balancing_policy.policies[" + i
-                + "].typed_extension_config.typed_config: round_robin options are not supported yet");
-          }
-          return;
-        }
-      }
-      throw new ResourceInvalidException(
-          "load_balancing_policy: no supported policy (only round_robin for now)");
-    }
-    if (cluster.getLbPolicy() != Cluster.LbPolicy.ROUND_ROBIN) {
-      throw new ResourceInvalidException("lb_policy: " + cluster.getLbPolicy() + " is not supported yet");
     }
   }
 

@@ -21,8 +21,9 @@ import java.util.TreeSet;
  *
  * <p>Validation as Envoy and gRPC: {@code load_balancing_weight}s, when set, are at least 1; priorities are
  * contiguous from 0; addresses are socket addresses with an IP and a {@code port_value}. Health: HEALTHY and UNKNOWN
- * take traffic; UNHEALTHY, DRAINING, TIMEOUT and DEGRADED do not (gRPC's reading; Envoy would use DEGRADED hosts
- * only when too few are healthy).
+ * are healthy; UNHEALTHY, DRAINING, TIMEOUT and DEGRADED are not (gRPC's reading; Envoy would use DEGRADED hosts
+ * only when too few are healthy). How priorities, {@code policy.overprovisioning_factor}, locality weights and the
+ * panic threshold turn these into traffic is the cluster package's {@code LoadPlan}.
  *
  * <p>Rejected: {@code policy.drop_overloads} (later work), {@code policy.weighted_priority_health},
  * {@code named_endpoints}/{@code endpoint_name}, {@code leds_cluster_locality_config}, pipes, internal addresses,

@@ -8,14 +8,11 @@ import com.google.protobuf.Empty;
 import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
-import io.envoyproxy.envoy.config.cluster.v3.LoadBalancingPolicy;
 import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
 import io.envoyproxy.envoy.config.core.v3.ApiConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
 import io.envoyproxy.envoy.config.core.v3.SelfConfigSource;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
-import io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig;
-import io.envoyproxy.envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin;
 import io.mesh4j.runtime.testing.XdsResources;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import java.time.Duration;
@@ -61,20 +58,6 @@ class ClusterTypeTest {
     assertRejected(eds().setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder()
             .setEdsConfig(ConfigSource.newBuilder().setApiConfigSource(ApiConfigSource.getDefaultInstance()))),
         "eds_cluster_config.eds_config.api_config_source: not supported (only ads or self)");
-  }
-
-  @Test
-  void onlyRoundRobinForNow() throws Exception {
-    assertRejected(eds().setLbPolicy(Cluster.LbPolicy.RING_HASH), "lb_policy: RING_HASH is not supported yet");
-    assertRejected(eds().setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST), "lb_policy: LEAST_REQUEST is not supported yet");
-    LoadBalancingPolicy.Policy other = LoadBalancingPolicy.Policy.newBuilder().setTypedExtensionConfig(
-        TypedExtensionConfig.newBuilder().setName("x").setTypedConfig(Any.pack(Empty.getDefaultInstance()))).build();
-    LoadBalancingPolicy.Policy rr = LoadBalancingPolicy.Policy.newBuilder().setTypedExtensionConfig(
-        TypedExtensionConfig.newBuilder().setName("rr").setTypedConfig(Any.pack(RoundRobin.getDefaultInstance())))
-        .build();
-    assertRejected(eds().setLoadBalancingPolicy(LoadBalancingPolicy.newBuilder().addPolicies(other)),
-        "load_balancing_policy: no supported policy (only round_robin for now)");
-    decode(eds().setLoadBalancingPolicy(LoadBalancingPolicy.newBuilder().addPolicies(other).addPolicies(rr)));
   }
 
   @Test

@@ -312,8 +312,10 @@ class RouteConfigurationTypeTest {
               "virtual_hosts[1].routes[0].match.tls_context: not supported yet"
             },
             new Object[] {
-              withAction(a -> a.addHashPolicy(RouteAction.HashPolicy.getDefaultInstance())),
-              "virtual_hosts[1].routes[0].route.hash_policy: not supported yet"
+              withAction(a -> a.addHashPolicy(RouteAction.HashPolicy.newBuilder().setConnectionProperties(
+                  RouteAction.HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true)))),
+              "virtual_hosts[1].routes[0].route.hash_policy[0].connection_properties: not supported (a client has no "
+                  + "downstream connection to hash)"
             },
             new Object[] {
               withAction(a -> a.setIdleTimeout(Duration.newBuilder().setSeconds(1))),

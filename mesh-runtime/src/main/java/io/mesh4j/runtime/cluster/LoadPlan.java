@@ -1,0 +1,130 @@
+package io.mesh4j.runtime.cluster;
+
+import io.mesh4j.runtime.xds.resource.EndpointResource;
+import io.mesh4j.runtime.xds.resource.LbEndpoint;
+import io.mesh4j.runtime.xds.resource.LbPolicy;
+import io.mesh4j.runtime.xds.resource.LoadBalancerConfig;
+import io.mesh4j.runtime.xds.resource.LocalityEndpoints;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Which endpoints take traffic and how, for one cluster at one moment: the load of each priority
+ * ({@link PriorityLoad}), and per priority the endpoints to use (healthy ones, or all in panic) with the policy's
+ * picker, per locality when locality weights apply. Immutable; rebuilt when the endpoints or their connectivity change.
+ *
+ * <p>An endpoint is healthy when EDS says so (HEALTHY or UNKNOWN) and the data path has not seen it refuse connections.
+ * Locality weights ({@code locality_weighted_lb_config} only, as in Envoy) choose the locality first, each weighing
+ * {@code weight * min(1, overprovisioning * healthy / hosts)}; Envoy schedules localities with EDF, here each request
+ * draws one in proportion (same shares). In panic, localities are not used, as in Envoy. For RING_HASH and MAGLEV,
+ * locality weights scale the endpoint weights instead (Envoy's {@code normalizeWeights}).
+ */
+final class LoadPlan {
+  static final LoadPlan EMPTY = new LoadPlan(new int[0], new PriorityPicker[0], false, -1);
+
+  /** Cumulative load per priority, ending at 100. */
+  private final int[] cumulativeLoad;
+  private final PriorityPicker[] priorities;
+  private final boolean hashBased;
+  private final int activePriority;
+
+  private LoadPlan(int[] cumulativeLoad, PriorityPicker[] priorities, boolean hashBased, int activePriority) {
+    this.cumulativeLoad = cumulativeLoad;
+    this.priorities = priorities;
+    this.hashBased = hashBased;
+    this.activePriority = activePriority;
+  }
+
+  int activePriority() {
+    return activePriority;
+  }
+
+  /**
+   * @param hash the request's hash when {@code hashed}
+   * @param random one uniformly random value
+   */
+  EndpointState pick(boolean hashed, long hash, long random) {
+    if (priorities.length == 0) {
+      return null;
+    }
+    // Envoy's hash-based balancers use the request hash (a random one without) for the priority and the ring alike;
+    // the others use a random draw for both.
+    long h = hashBased ? (hashed ? hash : random) : random;
+    int priority = choosePriority(h);
+    PriorityPicker picker = priorities[priority];
+    return picker == null ? null : picker.pick(h, HostPicker.mix(random));
+  }
+
+  /** Envoy's {@code choosePriority}: {@code h % 100 + 1} against the cumulative loads. */
+  private int choosePriority(long h) {
+    if (priorities.length == 1) {
+      return 0;
+    }
+    long point = Long.remainderUnsigned(h, 100) + 1;
+    for (int i = 0; i < cumulativeLoad.length; i++) {
+      if (point <= cumulativeLoad[i]) {
+        return i;
+      }
+    }
+    return 0;
+  }
+
+  static LoadPlan build(EndpointResource assignment, LoadBalancerConfig config, ClusterState state, long start) {
+    if (assignment == null || assignment.localities().isEmpty()) {
+      return EMPTY;
+    }
+    int count = 0;
+    for (LocalityEndpoints l : assignment.localities()) {
+      count = Math.max(count, l.priority() + 1);
+    }
+    List<List<LocalityHosts>> byPriority = new ArrayList<>();
+    for (int p = 0; p < count; p++) {
+      byPriority.add(new ArrayList<>());
+    }
+    int[] hosts = new int[count];
+    int[] healthy = new int[count];
+    for (LocalityEndpoints l : assignment.localities()) {
+      LocalityHosts lh = new LocalityHosts(l.weight());
+      for (LbEndpoint e : l.endpoints()) {
+        EndpointState s = state.get(e);
+        lh.all.add(s);
+        if (e.healthy() && !s.isConnectFailed()) {
+          lh.healthy.add(s);
+        }
+      }
+      byPriority.get(l.priority()).add(lh);
+      hosts[l.priority()] += lh.all.size();
+      healthy[l.priority()] += lh.healthy.size();
+    }
+    PriorityLoad load = PriorityLoad.compute(hosts, healthy, assignment.overprovisioningFactor(),
+        config.healthyPanicThreshold());
+    PriorityPicker[] pickers = new PriorityPicker[count];
+    int[] cumulative = new int[count];
+    int sum = 0;
+    int active = -1;
+    for (int p = 0; p < count; p++) {
+      sum += load.load(p);
+      cumulative[p] = sum;
+      if (load.load(p) > 0) {
+        pickers[p] = PriorityPicker.build(byPriority.get(p), load.panic(p), assignment.overprovisioningFactor(),
+            config, start);
+        if (active < 0 && pickers[p] != null) {
+          active = p;
+        }
+      }
+    }
+    boolean hashBased = config.policy() instanceof LbPolicy.RingHash || config.policy() instanceof LbPolicy.Maglev;
+    return new LoadPlan(cumulative, pickers, hashBased, active);
+  }
+
+  /** The endpoints of one locality at one priority. */
+  static final class LocalityHosts {
+    final int weight;
+    final List<EndpointState> all = new ArrayList<>();
+    final List<EndpointState> healthy = new ArrayList<>();
+
+    LocalityHosts(int weight) {
+      this.weight = weight;
+    }
+  }
+}
