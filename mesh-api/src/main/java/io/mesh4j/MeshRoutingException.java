@@ -22,7 +22,11 @@ public class MeshRoutingException extends IOException {
     /** The host is not in the mesh and the outbound policy is REGISTRY_ONLY (Istio: 502 to the BlackHoleCluster). */
     NOT_IN_MESH(502, "NR"),
     /** The mesh was closed. */
-    MESH_CLOSED(503, "UH");
+    MESH_CLOSED(503, "UH"),
+    /** The route timeout, or the last attempt's per-try timeout, expired (Envoy: 504, UT). */
+    UPSTREAM_TIMEOUT(504, "UT"),
+    /** A circuit breaker of the cluster is open: too many requests, pending requests or retries (Envoy: 503, UO). */
+    OVERFLOW(503, "UO");
 
     private final int httpStatus;
     private final String responseFlag;

@@ -1,5 +1,7 @@
 package io.mesh4j.runtime.cluster;
 
+import io.mesh4j.runtime.policy.ClusterPolicyState;
+import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.xds.resource.ClusterResource;
 import io.mesh4j.runtime.xds.resource.EndpointResource;
 import io.mesh4j.runtime.xds.resource.LbEndpoint;
@@ -18,12 +20,22 @@ public final class ClusterRuntime {
   private final EndpointResource endpoints;
   private final int activePriority;
   private final EndpointPicker picker;
+  private final ClusterPolicyState policy;
+  private final int pickable;
 
-  private ClusterRuntime(ClusterResource cluster, EndpointResource endpoints, int activePriority, EndpointPicker picker) {
+  private ClusterRuntime(ClusterResource cluster, EndpointResource endpoints, int activePriority, EndpointPicker picker,
+      ClusterPolicyState policy, int pickable) {
     this.cluster = cluster;
     this.endpoints = endpoints;
     this.activePriority = activePriority;
     this.picker = picker;
+    this.policy = policy;
+    this.pickable = pickable;
+  }
+
+  /** As {@link #build(ClusterResource, EndpointResource, long, ClusterRuntime, PolicyEnvironment)}, with fresh state. */
+  public static ClusterRuntime build(ClusterResource cluster, EndpointResource endpoints, long start) {
+    return build(cluster, endpoints, start, null, PolicyEnvironment.system());
   }
 
   /**
@@ -32,8 +44,10 @@ public final class ClusterRuntime {
    *
    * @param endpoints the cluster's load assignment, or {@code null} when EDS said it does not exist
    * @param start where round robin starts, so that many clients do not all begin at the first endpoint
+   * @param previous the cluster's runtime until now, whose circuit breakers and outlier state carry on, or null
    */
-  public static ClusterRuntime build(ClusterResource cluster, EndpointResource endpoints, long start) {
+  public static ClusterRuntime build(ClusterResource cluster, EndpointResource endpoints, long start,
+      ClusterRuntime previous, PolicyEnvironment env) {
     Objects.requireNonNull(cluster, "cluster");
     List<LbEndpoint> chosen = List.of();
     int priority = -1;
@@ -44,7 +58,11 @@ public final class ClusterRuntime {
       }
     }
     EndpointPicker picker = chosen.isEmpty() ? () -> null : new WeightedRoundRobinPicker(chosen, start);
-    return new ClusterRuntime(cluster, endpoints, chosen.isEmpty() ? -1 : priority, picker);
+    ClusterPolicyState policy = previous == null
+        ? ClusterPolicyState.create(cluster.outlierDetection(), env)
+        : previous.policy.carryOver(cluster.outlierDetection(), env);
+    policy.setHosts(chosen.stream().map(LbEndpoint::hostPort).toList());
+    return new ClusterRuntime(cluster, endpoints, chosen.isEmpty() ? -1 : priority, picker, policy, chosen.size());
   }
 
   private static int maxPriority(EndpointResource endpoints) {
@@ -88,8 +106,29 @@ public final class ClusterRuntime {
     return activePriority;
   }
 
-  /** The endpoint for the next attempt, or {@code null} when no endpoint can take traffic. */
+  /**
+   * The endpoint for the next attempt, or {@code null} when no endpoint can take traffic. Endpoints ejected by
+   * outlier detection are skipped; when every one is ejected, one is used anyway (as Envoy's panic mode would).
+   */
   public LbEndpoint pick() {
-    return picker.pick();
+    LbEndpoint endpoint = picker.pick();
+    for (int i = 1; i < pickable && endpoint != null && policy.isEjected(endpoint.hostPort()); i++) {
+      endpoint = picker.pick();
+    }
+    return endpoint;
+  }
+
+  /** Circuit breakers and outlier detection: state that outlives this object across config updates. */
+  public ClusterPolicyState policy() {
+    return policy;
+  }
+
+  /**
+   * Reports an attempt's outcome to outlier detection.
+   *
+   * @param status the response status, or the status a failure without response stands for (503; 504 timeout)
+   */
+  public void attemptFinished(LbEndpoint endpoint, int status) {
+    policy.attemptFinished(endpoint.hostPort(), status);
   }
 }

@@ -2,6 +2,7 @@ package io.mesh4j.runtime.config;
 
 import io.grpc.SynchronizationContext;
 import io.mesh4j.runtime.cluster.ClusterRuntime;
+import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.route.RouteTable;
 import io.mesh4j.runtime.xds.ResourceSubscriptions;
 import io.mesh4j.runtime.xds.XdsResourceType;
@@ -37,6 +38,7 @@ public final class ConfigAssembler {
   private final ResourceSubscriptions xds;
   private final ResourceTypes types;
   private final LongSupplier random;
+  private final PolicyEnvironment policyEnvironment;
   private final UnaryOperator<String> listenerName;
   private final SynchronizationContext serial;
 
@@ -57,6 +59,13 @@ public final class ConfigAssembler {
    */
   public ConfigAssembler(
       ResourceSubscriptions xds, ResourceTypes types, UnaryOperator<String> listenerName, LongSupplier random) {
+    this(xds, types, listenerName, random, PolicyEnvironment.system());
+  }
+
+  /** @param policyEnvironment clock, random and timers for the clusters' outlier detection */
+  public ConfigAssembler(ResourceSubscriptions xds, ResourceTypes types, UnaryOperator<String> listenerName,
+      LongSupplier random, PolicyEnvironment policyEnvironment) {
+    this.policyEnvironment = Objects.requireNonNull(policyEnvironment, "policyEnvironment");
     this.xds = Objects.requireNonNull(xds, "xds");
     this.types = Objects.requireNonNull(types, "types");
     this.listenerName = Objects.requireNonNull(listenerName, "listenerName");
@@ -238,7 +247,7 @@ public final class ConfigAssembler {
       targetClusters.put(clusterName, runtimeFor(cluster.value(), eds.value()));
       usedRuntimes.add(clusterName);
     }
-    return new TargetConfig.Routed(target, table, targetClusters);
+    return new TargetConfig.Routed(target, table, targetClusters, value.maxStreamDuration());
   }
 
   /** Reuses the runtime while its inputs are the same objects, so round robin carries on across unrelated updates. */
@@ -247,7 +256,7 @@ public final class ConfigAssembler {
     if (existing != null && existing.cluster() == cluster && existing.endpoints() == assignment) {
       return existing;
     }
-    ClusterRuntime built = ClusterRuntime.build(cluster, assignment, random.getAsLong());
+    ClusterRuntime built = ClusterRuntime.build(cluster, assignment, random.getAsLong(), existing, policyEnvironment);
     runtimes.put(cluster.name(), built);
     return built;
   }

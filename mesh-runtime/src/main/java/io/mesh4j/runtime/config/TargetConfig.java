@@ -2,6 +2,7 @@ package io.mesh4j.runtime.config;
 
 import io.mesh4j.runtime.cluster.ClusterRuntime;
 import io.mesh4j.runtime.route.RouteTable;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
@@ -25,12 +26,21 @@ public sealed interface TargetConfig {
     }
   }
 
-  /** Routes, and every cluster they name that exists (a missing one makes its routes answer NO_CLUSTER). */
-  record Routed(String target, RouteTable routes, Map<String, ClusterRuntime> clusters) implements TargetConfig {
+  /**
+   * Routes, and every cluster they name that exists (a missing one makes its routes answer NO_CLUSTER).
+   *
+   * @param maxStreamDuration the listener's {@code common_http_protocol_options.max_stream_duration}, or null
+   */
+  record Routed(String target, RouteTable routes, Map<String, ClusterRuntime> clusters, Duration maxStreamDuration)
+      implements TargetConfig {
     public Routed {
       Objects.requireNonNull(target, "target");
       Objects.requireNonNull(routes, "routes");
       clusters = Map.copyOf(clusters);
+    }
+
+    public Routed(String target, RouteTable routes, Map<String, ClusterRuntime> clusters) {
+      this(target, routes, clusters, null);
     }
   }
 }

@@ -111,7 +111,7 @@ public final class MeshEngine {
       throw new MeshRoutingException(
           Reason.NO_HEALTHY_UPSTREAM, config.target() + ": cluster '" + clusterName + "' has no healthy endpoint");
     }
-    return new RoutingDecision(config.target(), route, cluster, endpoint);
+    return new RoutingDecision(config.target(), route, cluster, endpoint, config.maxStreamDuration());
   }
 
   private TargetConfig awaitFirstConfig(String target) throws MeshRoutingException, InterruptedIOException {

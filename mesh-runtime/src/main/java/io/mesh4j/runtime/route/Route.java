@@ -1,6 +1,7 @@
 package io.mesh4j.runtime.route;
 
-import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
+import io.mesh4j.runtime.policy.RetryPolicy;
+import io.mesh4j.runtime.policy.RoutePolicy;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -12,15 +13,13 @@ public final class Route {
   private final String name;
   private final RouteMatcher matcher;
   private final RouteAction action;
-  private final Duration timeout;
-  private final RetryPolicy retryPolicy;
+  private final RoutePolicy policy;
 
-  Route(String name, RouteMatcher matcher, RouteAction action, Duration timeout, RetryPolicy retryPolicy) {
+  Route(String name, RouteMatcher matcher, RouteAction action, RoutePolicy policy) {
     this.name = Objects.requireNonNull(name, "name");
     this.matcher = Objects.requireNonNull(matcher, "matcher");
     this.action = Objects.requireNonNull(action, "action");
-    this.timeout = Objects.requireNonNull(timeout, "timeout");
-    this.retryPolicy = retryPolicy;
+    this.policy = Objects.requireNonNull(policy, "policy");
   }
 
   /** The route's {@code name}, or "" when unset. */
@@ -34,18 +33,20 @@ public final class Route {
 
   /**
    * {@code route.timeout}: {@link #DEFAULT_TIMEOUT} when unset, {@link Duration#ZERO} when disabled ({@code 0s}, what
-   * istiod sends by default). Decoded for the timeout work; the data path does not enforce it yet.
+   * istiod sends by default).
    */
   public Duration timeout() {
-    return timeout;
+    return Duration.ofNanos(policy.timeoutNanos());
   }
 
-  /**
-   * {@code route.retry_policy} as received (not compiled, not validated beyond the proto), or null. Kept for the
-   * retry work; the data path does not retry yet.
-   */
+  /** The compiled retry policy: the route's, else its virtual host's, or null. */
   public RetryPolicy retryPolicy() {
-    return retryPolicy;
+    return policy.retry();
+  }
+
+  /** Timeouts, retries and the attempt-count header, as the attempt loop applies them. */
+  public RoutePolicy policy() {
+    return policy;
   }
 
   boolean matches(MatchInput input) {

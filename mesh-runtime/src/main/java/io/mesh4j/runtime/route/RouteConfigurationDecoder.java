@@ -12,6 +12,7 @@ import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.envoyproxy.envoy.type.v3.Int64Range;
+import io.mesh4j.runtime.policy.RoutePolicy;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import java.util.ArrayList;
@@ -96,10 +97,9 @@ public final class RouteConfigurationDecoder {
               "metadata", "does not change routing"));
   private static final FieldPolicy VIRTUAL_HOST =
       FieldPolicy.of(
-          Set.of("name", "domains", "routes"),
+          Set.of("name", "domains", "routes", "retry_policy", "include_request_attempt_count"),
           Map.of(
               "virtual_clusters", "statistics only",
-              "include_request_attempt_count", "no x-envoy-attempt-count header is added",
               "include_attempt_count_in_response", "no x-envoy-attempt-count header is added",
               "include_is_timeout_retry_header", "no x-envoy-is-timeout-retry header is added",
               "per_request_buffer_limit_bytes", "requests are not buffered by the mesh",
@@ -128,11 +128,10 @@ public final class RouteConfigurationDecoder {
           Map.of());
   private static final FieldPolicy ROUTE_ACTION =
       FieldPolicy.of(
-          Set.of("cluster", "weighted_clusters", "timeout", "retry_policy"),
+          Set.of("cluster", "weighted_clusters", "timeout", "retry_policy", "idle_timeout", "max_stream_duration"),
           Map.of(
-              "max_stream_duration", NOT_ENFORCED + " (timeouts)",
-              "max_grpc_timeout", NOT_ENFORCED + " (timeouts)",
-              "grpc_timeout_offset", NOT_ENFORCED + " (timeouts)",
+              "max_grpc_timeout", NOT_ENFORCED + " (deprecated gRPC timeout header cap; for the gRPC transport)",
+              "grpc_timeout_offset", NOT_ENFORCED + " (deprecated gRPC timeout header offset; for the gRPC transport)",
               "upgrade_configs", "protocol upgrades are left to the HTTP client",
               "priority", "there is one connection pool per endpoint",
               "cluster_not_found_response_code", "a missing cluster fails the call with a MeshRoutingException",
@@ -200,9 +199,13 @@ public final class RouteConfigurationDecoder {
     if (proto.getDomainsCount() == 0) {
       throw invalid(of(path, "domains"), "must not be empty");
     }
+    io.mesh4j.runtime.policy.RetryPolicy hostRetry = proto.hasRetryPolicy()
+        ? RetryPolicyDecoder.decode(proto.getRetryPolicy(), of(path, "retry_policy"), context)
+        : null;
     Route[] routes = new Route[proto.getRoutesCount()];
     for (int i = 0; i < routes.length; i++) {
-      routes[i] = decodeRoute(proto.getRoutes(i), of(path, "routes", i), clusters, context);
+      routes[i] = decodeRoute(proto.getRoutes(i), of(path, "routes", i), clusters, context, hostRetry,
+          proto.getIncludeRequestAttemptCount());
     }
     VirtualHost host = new VirtualHost(proto.getName(), routes);
     for (int i = 0; i < proto.getDomainsCount(); i++) {
@@ -217,7 +220,8 @@ public final class RouteConfigurationDecoder {
   }
 
   private static Route decodeRoute(
-      io.envoyproxy.envoy.config.route.v3.Route proto, String path, Set<String> clusters, DecodeContext context)
+      io.envoyproxy.envoy.config.route.v3.Route proto, String path, Set<String> clusters, DecodeContext context,
+      io.mesh4j.runtime.policy.RetryPolicy hostRetry, boolean includeAttemptCount)
       throws ResourceInvalidException {
     ROUTE.check(proto, path, context);
     if (!proto.hasMatch()) {
@@ -245,14 +249,7 @@ public final class RouteConfigurationDecoder {
       default:
         throw invalid(actionPath, "one of cluster, weighted_clusters is required");
     }
-    java.time.Duration timeout = Route.DEFAULT_TIMEOUT;
-    if (action.hasTimeout()) {
-      timeout = decodeDuration(action.getTimeout(), of(actionPath, "timeout"));
-      context.ignoredField("envoy.config.route.v3.RouteAction.timeout: " + NOT_ENFORCED);
-    }
-    if (action.hasRetryPolicy()) {
-      context.ignoredField("envoy.config.route.v3.RouteAction.retry_policy: " + NOT_ENFORCED);
-    }
+    RoutePolicy policy = RoutePolicyDecoder.decode(action, actionPath, hostRetry, includeAttemptCount, context);
     if (routeAction instanceof ClusterAction c) {
       clusters.add(c.cluster());
     } else {
@@ -260,12 +257,7 @@ public final class RouteConfigurationDecoder {
         clusters.add(c.name());
       }
     }
-    return new Route(
-        proto.getName(),
-        matcher,
-        routeAction,
-        timeout,
-        action.hasRetryPolicy() ? action.getRetryPolicy() : null);
+    return new Route(proto.getName(), matcher, routeAction, policy);
   }
 
   private static RouteMatcher decodeMatch(RouteMatch match, String path, DecodeContext context)
@@ -346,7 +338,7 @@ public final class RouteConfigurationDecoder {
   }
 
   @SuppressWarnings("deprecation") // istiod still sends the deprecated direct match fields
-  private static HeaderMatcher decodeHeaderMatcher(
+  static HeaderMatcher decodeHeaderMatcher(
       io.envoyproxy.envoy.config.route.v3.HeaderMatcher proto, String path, DecodeContext context)
       throws ResourceInvalidException {
     HEADER_MATCHER.check(proto, path, context);
@@ -474,14 +466,14 @@ public final class RouteConfigurationDecoder {
     return WeightedClustersAction.of(clusters);
   }
 
-  private static java.time.Duration decodeDuration(Duration proto, String path) throws ResourceInvalidException {
+  static java.time.Duration decodeDuration(Duration proto, String path) throws ResourceInvalidException {
     if (proto.getSeconds() < 0 || proto.getNanos() < 0 || proto.getNanos() > 999_999_999) {
       throw invalid(path, "must be a non-negative duration, got " + proto.getSeconds() + "s " + proto.getNanos() + "ns");
     }
     return java.time.Duration.ofSeconds(proto.getSeconds(), proto.getNanos());
   }
 
-  private static ResourceInvalidException invalid(String path, String problem) {
+  static ResourceInvalidException invalid(String path, String problem) {
     return new ResourceInvalidException(path.isEmpty() ? problem : path + ": " + problem);
   }
 }

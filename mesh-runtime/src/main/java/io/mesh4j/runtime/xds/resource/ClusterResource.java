@@ -1,5 +1,7 @@
 package io.mesh4j.runtime.xds.resource;
 
+import io.mesh4j.runtime.policy.CircuitBreakerThresholds;
+import io.mesh4j.runtime.policy.OutlierDetectionConfig;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -11,8 +13,15 @@ import java.util.Objects;
  *     name when that is empty
  * @param connectTimeout {@code connect_timeout}, Envoy's default 5 s when unset (recorded; enforcing it is the
  *     transport's job)
+ * @param circuitBreakers the DEFAULT-priority {@code circuit_breakers.thresholds}, Envoy's defaults when unset
+ * @param outlierDetection {@code outlier_detection}, or {@code null} when the cluster has none
  */
-public record ClusterResource(String name, String edsServiceName, Duration connectTimeout) {
+public record ClusterResource(
+    String name,
+    String edsServiceName,
+    Duration connectTimeout,
+    CircuitBreakerThresholds circuitBreakers,
+    OutlierDetectionConfig outlierDetection) {
   /** Envoy's default {@code connect_timeout}. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -20,6 +29,11 @@ public record ClusterResource(String name, String edsServiceName, Duration conne
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(edsServiceName, "edsServiceName");
     Objects.requireNonNull(connectTimeout, "connectTimeout");
+    Objects.requireNonNull(circuitBreakers, "circuitBreakers");
+  }
+
+  public ClusterResource(String name, String edsServiceName, Duration connectTimeout) {
+    this(name, edsServiceName, connectTimeout, CircuitBreakerThresholds.DEFAULT, null);
   }
 
   public ClusterResource(String name, String edsServiceName) {
