@@ -2,7 +2,8 @@ package io.mesh4j.runtime.okhttp;
 
 import io.mesh4j.runtime.engine.MeshEngine;
 import io.mesh4j.runtime.engine.RoutingDecision;
-import io.mesh4j.runtime.xds.resource.LbEndpoint;
+import io.mesh4j.runtime.policy.AttemptLoop;
+import io.mesh4j.runtime.policy.PolicyEnvironment;
 import java.io.IOException;
 import java.util.Objects;
 import okhttp3.HttpUrl;
@@ -20,9 +21,18 @@ import okhttp3.Response;
  */
 public final class MeshInterceptor implements Interceptor {
   private final MeshEngine engine;
+  private final PolicyEnvironment env;
+  private final AttemptLoop attempts;
 
   public MeshInterceptor(MeshEngine engine) {
+    this(engine, PolicyEnvironment.system());
+  }
+
+  /** @param env clock, random, timers and sleeper for timeouts, retries and back-off */
+  public MeshInterceptor(MeshEngine engine, PolicyEnvironment env) {
     this.engine = Objects.requireNonNull(engine, "engine");
+    this.env = Objects.requireNonNull(env, "env");
+    this.attempts = new AttemptLoop(env);
   }
 
   @Override
@@ -39,11 +49,7 @@ public final class MeshInterceptor implements Interceptor {
     if (decision == null) {
       return chain.proceed(request);
     }
-    LbEndpoint endpoint = decision.endpoint();
-    Request.Builder routed = request.newBuilder().url(url.newBuilder().host(endpoint.host()).port(endpoint.port()).build());
-    if (request.header("Host") == null) {
-      routed.header("Host", view.authority());
-    }
-    return chain.proceed(routed.build());
+    // Timeouts, retries, circuit breakers and outlier reporting: the engine's attempt loop, OkHttp only translates.
+    return OkHttpAttempts.execute(chain, view, decision, attempts, env);
   }
 }

@@ -3,11 +3,11 @@ package io.mesh4j.runtime.xds.resource;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import com.google.protobuf.UInt32Value;
-import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.LoadBalancingPolicy;
 import io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions;
+import io.mesh4j.runtime.policy.CircuitBreakerThresholds;
+import io.mesh4j.runtime.policy.OutlierDetectionConfig;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import io.mesh4j.runtime.xds.XdsResourceType;
@@ -20,16 +20,14 @@ import java.util.Set;
  *
  * <p>Rejected for now (later work adds them): discovery types other than EDS and {@code cluster_type} (aggregate);
  * {@code lb_policy} other than ROUND_ROBIN and {@code load_balancing_policy} other than round_robin;
- * {@code transport_socket}, {@code transport_socket_matches} (TLS); {@code outlier_detection}; {@code health_checks};
+ * {@code transport_socket}, {@code transport_socket_matches} (TLS); {@code health_checks};
  * {@code lb_subset_config}; {@code round_robin_lb_config} (slow start); upstream {@code filters};
  * {@code upstream_config}; {@code max_stream_duration} and upstream {@code http_filters} in (typed) HTTP protocol
- * options; circuit breaker thresholds below
- * Envoy's defaults, {@code retry_budget} and {@code per_host_thresholds}. Every field not listed as ignorable is
- * rejected.
+ * options; the parts of {@code circuit_breakers} and {@code outlier_detection} that {@link ClusterPolicyDecoder}
+ * rejects. Every field not listed as ignorable is rejected.
  *
- * <p>{@code circuit_breakers} at or above Envoy's defaults (1024 connections, pending and requests; 3 retries),
- * which is what istiod sends when no DestinationRule limits them (all 2^32-1), are accepted and noted: they cannot
- * bind before the limits we already do not enforce for a cluster without circuit breakers.
+ * <p>{@code circuit_breakers} and {@code outlier_detection} are decoded by {@link ClusterPolicyDecoder} into the
+ * {@link ClusterResource} and enforced on the request path (see {@code io.mesh4j.runtime.policy}).
  */
 public final class ClusterType extends XdsResourceType<ClusterResource> {
   public static final String TYPE_URL = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
@@ -37,7 +35,7 @@ public final class ClusterType extends XdsResourceType<ClusterResource> {
 
   private static final Set<String> HANDLED =
       Set.of("name", "type", "eds_cluster_config", "connect_timeout", "lb_policy", "load_balancing_policy",
-          "circuit_breakers", "common_http_protocol_options",
+          "circuit_breakers", "outlier_detection", "common_http_protocol_options",
           "typed_extension_protocol_options");
 
   /** Connection tuning, DNS settings that EDS clusters do not use, stats, and metadata. */
@@ -64,11 +62,6 @@ public final class ClusterType extends XdsResourceType<ClusterResource> {
 
   private static final String ROUND_ROBIN_TYPE_URL =
       "type.googleapis.com/envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin";
-
-  private static final long DEFAULT_MAX_CONNECTIONS = 1024;
-  private static final long DEFAULT_MAX_PENDING_REQUESTS = 1024;
-  private static final long DEFAULT_MAX_REQUESTS = 1024;
-  private static final long DEFAULT_MAX_RETRIES = 3;
 
   private ClusterType() {}
 
@@ -117,10 +110,12 @@ public final class ClusterType extends XdsResourceType<ClusterResource> {
       throw new ResourceInvalidException("eds_cluster_config.service_name: xdstp names are not supported");
     }
     checkLbPolicy(cluster);
-    if (cluster.hasCircuitBreakers()) {
-      checkCircuitBreakers(cluster.getCircuitBreakers());
-      context.ignoredField("CDS: circuit_breakers at or above Envoy's defaults (not enforced)");
-    }
+    CircuitBreakerThresholds breakers = cluster.hasCircuitBreakers()
+        ? ClusterPolicyDecoder.circuitBreakers(cluster.getCircuitBreakers(), context)
+        : CircuitBreakerThresholds.DEFAULT;
+    OutlierDetectionConfig outlierDetection = cluster.hasOutlierDetection()
+        ? ClusterPolicyDecoder.outlierDetection(cluster.getOutlierDetection(), context)
+        : null;
     checkHttpProtocolOptions(cluster, context);
     Duration connectTimeout = ClusterResource.DEFAULT_CONNECT_TIMEOUT;
     if (cluster.hasConnectTimeout()) {
@@ -129,7 +124,7 @@ public final class ClusterType extends XdsResourceType<ClusterResource> {
         throw new ResourceInvalidException("connect_timeout: must be greater than 0");
       }
     }
-    return new ClusterResource(cluster.getName(), serviceName, connectTimeout);
+    return new ClusterResource(cluster.getName(), serviceName, connectTimeout, breakers, outlierDetection);
   }
 
   /**
@@ -184,35 +179,6 @@ public final class ClusterType extends XdsResourceType<ClusterResource> {
     }
     if (cluster.getLbPolicy() != Cluster.LbPolicy.ROUND_ROBIN) {
       throw new ResourceInvalidException("lb_policy: " + cluster.getLbPolicy() + " is not supported yet");
-    }
-  }
-
-  private static void checkCircuitBreakers(CircuitBreakers breakers) throws ResourceInvalidException {
-    if (breakers.getPerHostThresholdsCount() > 0) {
-      throw new ResourceInvalidException("circuit_breakers.per_host_thresholds: not supported yet");
-    }
-    for (int i = 0; i < breakers.getThresholdsCount(); i++) {
-      CircuitBreakers.Thresholds t = breakers.getThresholds(i);
-      String path = "circuit_breakers.thresholds[" + i + "].";
-      if (t.hasRetryBudget()) {
-        throw new ResourceInvalidException(path + "retry_budget: not supported yet");
-      }
-      if (t.hasMaxConnectionPools()) {
-        throw new ResourceInvalidException(path + "max_connection_pools: not supported yet");
-      }
-      atLeastDefault(t.hasMaxConnections(), t.getMaxConnections(), DEFAULT_MAX_CONNECTIONS, path + "max_connections");
-      atLeastDefault(t.hasMaxPendingRequests(), t.getMaxPendingRequests(), DEFAULT_MAX_PENDING_REQUESTS,
-          path + "max_pending_requests");
-      atLeastDefault(t.hasMaxRequests(), t.getMaxRequests(), DEFAULT_MAX_REQUESTS, path + "max_requests");
-      atLeastDefault(t.hasMaxRetries(), t.getMaxRetries(), DEFAULT_MAX_RETRIES, path + "max_retries");
-    }
-  }
-
-  private static void atLeastDefault(boolean set, UInt32Value value, long envoyDefault, String path)
-      throws ResourceInvalidException {
-    if (set && Integer.toUnsignedLong(value.getValue()) < envoyDefault) {
-      throw new ResourceInvalidException(path + ": limits below Envoy's default (" + envoyDefault
-          + ") are not supported yet");
     }
   }
 }

@@ -279,9 +279,9 @@ class RouteConfigurationTypeTest {
             },
             new Object[] {
               RouteConfiguration.newBuilder()
-                  .addVirtualHosts(vhost("a", "a").setRetryPolicy(RetryPolicy.getDefaultInstance()))
+                  .addVirtualHosts(vhost("a", "a").setRetryPolicy(RetryPolicy.newBuilder().setRetryOn("5xx,bogus")))
                   .build(),
-              "virtual_hosts[0].retry_policy: not supported yet"
+              "virtual_hosts[0].retry_policy.retry_on: unknown retry condition 'bogus'"
             },
             new Object[] {
               withRoute(r -> r.clearRoute().setRedirect(RedirectAction.getDefaultInstance())),
@@ -331,8 +331,8 @@ class RouteConfigurationTypeTest {
               "virtual_hosts[1].routes[0].route.hash_policy: not supported yet"
             },
             new Object[] {
-              withAction(a -> a.setIdleTimeout(Duration.newBuilder().setSeconds(1))),
-              "virtual_hosts[1].routes[0].route.idle_timeout: not supported yet"
+              withAction(a -> a.setIdleTimeout(Duration.newBuilder().setSeconds(-1))),
+              "virtual_hosts[1].routes[0].route.idle_timeout: must be a non-negative duration, got -1s 0ns"
             },
             new Object[] {
               withAction(a -> a.addRequestMirrorPolicies(RouteAction.RequestMirrorPolicy.getDefaultInstance())),
@@ -408,13 +408,10 @@ class RouteConfigurationTypeTest {
         .contains(
             "envoy.config.route.v3.RouteConfiguration.validate_clusters: "
                 + "clusters are not checked against CDS when the table is decoded",
-            "envoy.config.route.v3.VirtualHost.include_request_attempt_count: no x-envoy-attempt-count header is added",
             "envoy.config.route.v3.Route.decorator: tracing is not implemented",
             "envoy.config.route.v3.Route.metadata: does not change routing",
-            "envoy.config.route.v3.RouteAction.timeout: decoded but not enforced yet",
-            "envoy.config.route.v3.RouteAction.retry_policy: decoded but not enforced yet",
-            "envoy.config.route.v3.RouteAction.max_grpc_timeout: decoded but not enforced yet (timeouts)",
-            "envoy.config.route.v3.RouteAction.max_stream_duration: decoded but not enforced yet (timeouts)",
+            "envoy.config.route.v3.RouteAction.max_grpc_timeout: "
+                + "decoded but not enforced yet (deprecated gRPC timeout header cap; for the gRPC transport)",
             "envoy.config.route.v3.RouteAction.upgrade_configs: protocol upgrades are left to the HTTP client");
     assertThat(notes).allSatisfy(note -> assertThat(note).doesNotContain("["));
   }
