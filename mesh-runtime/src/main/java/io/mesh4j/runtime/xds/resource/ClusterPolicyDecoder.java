@@ -23,7 +23,7 @@ import java.util.Set;
  * <p>Outlier detection: everything but the local-origin split, which is rejected when
  * {@code split_external_local_origin_errors} is true; the local-origin-only fields are noted (they have no effect
  * without it), as is {@code successful_active_health_check_uneject_host} (no active health checks);
- * {@code monitors} and {@code detect_degraded_hosts} are rejected.
+ * {@code monitors} (and any field added later) is rejected.
  */
 final class ClusterPolicyDecoder {
   private static final Set<String> THRESHOLDS_HANDLED =
