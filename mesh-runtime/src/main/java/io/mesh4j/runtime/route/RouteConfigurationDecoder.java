@@ -49,23 +49,22 @@ import java.util.Set;
  *   <li>RouteAction {@code cluster} (non-empty) and {@code weighted_clusters} (non-empty list of named clusters;
  *       total = sum of weights, which must be in [1, 2^32-1]; the deprecated {@code total_weight}, if set, must equal
  *       the sum; {@code runtime_key_prefix} is ignored as there is no runtime).
- *   <li>RouteAction {@code timeout}: decoded into {@link Route#timeout()} (unset: 15 s, {@code 0s}: disabled, what
- *       istiod sends) but not enforced yet, which is reported through {@link DecodeContext#ignoredField} when set.
- *   <li>RouteAction {@code retry_policy}: istiod puts one on every route, so rejecting it would NACK every Istio
- *       route table. It is kept as received in {@link Route#retryPolicy()} for the retry work, and reported through
- *       {@link DecodeContext#ignoredField} as not enforced yet.
+ *   <li>RouteAction {@code timeout} (unset: 15 s, {@code 0s}: disabled, what istiod sends), {@code idle_timeout},
+ *       {@code max_stream_duration.max_stream_duration}, and {@code retry_policy}, else the VirtualHost's
+ *       {@code retry_policy}; VirtualHost {@code include_request_attempt_count}: compiled into {@link Route#policy()}
+ *       by {@link RoutePolicyDecoder} and {@link RetryPolicyDecoder} (which list what they reject) and enforced by
+ *       the attempt loop ({@code io.mesh4j.runtime.policy}).
  * </ul>
  *
  * <h2>Accepted but ignored (reported once per field through {@link DecodeContext#ignoredField})</h2>
  *
  * Fields that do not change where or how a request is sent by an in-process client: Route {@code decorator},
  * {@code metadata}, {@code tracing}, {@code stat_prefix}, {@code per_request_buffer_limit_bytes}; VirtualHost
- * {@code virtual_clusters}, {@code include_request_attempt_count} and {@code include_attempt_count_in_response}
- * (istiod sets the first), {@code include_is_timeout_retry_header}, {@code per_request_buffer_limit_bytes},
+ * {@code virtual_clusters}, {@code include_attempt_count_in_response}, {@code include_is_timeout_retry_header}, {@code per_request_buffer_limit_bytes},
  * {@code metadata}; RouteConfiguration {@code validate_clusters}, {@code internal_only_headers},
  * {@code most_specific_header_mutations_wins}, {@code max_direct_response_body_size_bytes}, {@code metadata};
- * RouteAction {@code max_stream_duration}, {@code max_grpc_timeout}, {@code grpc_timeout_offset} (what istiod sends
- * with {@code timeout}; the timeout work will implement them), {@code upgrade_configs}, {@code priority},
+ * RouteAction {@code max_grpc_timeout}, {@code grpc_timeout_offset} (deprecated; the grpc-timeout header, left to
+ * the gRPC transport), {@code upgrade_configs}, {@code priority},
  * {@code cluster_not_found_response_code}, {@code include_vh_rate_limits}, {@code append_x_forwarded_host};
  * RegexMatcher {@code google_re2}; RuntimeFractionalPercent {@code runtime_key}; WeightedCluster
  * {@code runtime_key_prefix}.
@@ -75,10 +74,10 @@ import java.util.Set;
  * Every other field, when set: e.g. {@code vhds}, {@code cluster_specifier_plugins}, {@code request_mirror_policies},
  * header mutations at any level, {@code typed_per_filter_config} at any level, {@code
  * ignore_path_parameters_in_path_matching}, VirtualHost {@code matcher}, {@code require_tls}, {@code cors},
- * {@code rate_limits}, {@code retry_policy}, {@code hedge_policy}; Route {@code redirect}, {@code direct_response},
+ * {@code rate_limits}, {@code retry_policy_typed_config}, {@code hedge_policy}; Route {@code redirect}, {@code direct_response},
  * {@code filter_action}, {@code non_forwarding_action}; RouteMatch {@code connect_matcher}, {@code
  * path_match_policy}, {@code tls_context}, {@code dynamic_metadata}, {@code filter_state}; RouteAction {@code
- * cluster_header}, {@code cluster_specifier_plugin}, {@code metadata_match}, rewrites, {@code idle_timeout},
+ * cluster_header}, {@code cluster_specifier_plugin}, {@code metadata_match}, rewrites,
  * {@code hash_policy}, {@code hedge_policy}, {@code internal_redirect_policy}; WeightedCluster {@code header_name};
  * ClusterWeight {@code cluster_header}, {@code metadata_match}, {@code host_rewrite_literal}; StringMatcher
  * {@code custom}. Fields added to the API later are rejected the same way until someone decides otherwise.
