@@ -14,6 +14,7 @@ import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
 import io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.route.v3.Route;
@@ -57,6 +58,7 @@ class ResilienceIntegrationTest {
   private final List<BehavingHttpServer> servers = new ArrayList<>();
   private Mesh mesh;
   private OkHttpClient client;
+  private int firstEndpointWeight = 1;
 
   @BeforeEach
   void start() {
@@ -93,8 +95,14 @@ class ResilienceIntegrationTest {
     for (int i = 0; i < endpoints.length; i++) {
       hostPorts[i] = endpoints[i].hostPort();
     }
-    controlPlane.setSnapshot("1", List.of(listener), List.of(routes), List.of(cluster.build()),
-        List.of(cla("catalog", hostPorts)));
+    ClusterLoadAssignment assignment = cla("catalog", hostPorts);
+    if (firstEndpointWeight > 1) {
+      ClusterLoadAssignment.Builder weighted = assignment.toBuilder();
+      weighted.getEndpointsBuilder(0).getLbEndpointsBuilder(0)
+          .setLoadBalancingWeight(UInt32Value.of(firstEndpointWeight));
+      assignment = weighted.build();
+    }
+    controlPlane.setSnapshot("1", List.of(listener), List.of(routes), List.of(cluster.build()), List.of(assignment));
     mesh = Mesh.builder().bootstrapJson(controlPlane.bootstrapJson()).listenerWait(WAIT)
         .outboundTrafficPolicy(OutboundTrafficPolicy.REGISTRY_ONLY).build();
     client = mesh.okHttp(new OkHttpClient.Builder()).build();
@@ -164,8 +172,11 @@ class ResilienceIntegrationTest {
     BehavingHttpServer good = server("good", "ok");
     RetryPolicy.RetryHostPredicate previous = RetryPolicy.RetryHostPredicate.newBuilder()
         .setName("envoy.retry_host_predicates.previous_hosts").build();
+    // Weight 20 to the bad endpoint: without the predicate, round robin would hand the retry to it again. Within
+    // one weight cycle (21 picks) the good one comes up, so 30 selections are enough.
+    firstEndpointWeight = 20;
     serve(RouteAction.newBuilder().setRetryPolicy(retry("5xx", 1).addRetryHostPredicate(previous)
-        .setHostSelectionRetryMaxAttempts(5)), bad, good);
+        .setHostSelectionRetryMaxAttempts(30)), bad, good);
     for (int i = 0; i < 6; i++) {
       try (Response response = call(new Request.Builder().url(URL))) {
         assertThat(response.code()).isEqualTo(200);

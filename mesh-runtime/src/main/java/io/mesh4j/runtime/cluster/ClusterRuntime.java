@@ -22,6 +22,7 @@ public final class ClusterRuntime {
   private final EndpointPicker picker;
   private final ClusterPolicyState policy;
   private final int pickable;
+  private static final int MAX_PICKS_PAST_EJECTED = 1024;
 
   private ClusterRuntime(ClusterResource cluster, EndpointResource endpoints, int activePriority, EndpointPicker picker,
       ClusterPolicyState policy, int pickable) {
@@ -62,7 +63,11 @@ public final class ClusterRuntime {
         ? ClusterPolicyState.create(cluster.outlierDetection(), env)
         : previous.policy.carryOver(cluster.outlierDetection(), env);
     policy.setHosts(chosen.stream().map(LbEndpoint::hostPort).toList());
-    return new ClusterRuntime(cluster, endpoints, chosen.isEmpty() ? -1 : priority, picker, policy, chosen.size());
+    // Weighted round robin visits every endpoint within one cycle of the total weight: that many picks (bounded)
+    // are enough to get past the ejected ones.
+    long totalWeight = chosen.stream().mapToLong(LbEndpoint::weight).sum();
+    int maxPicks = (int) Math.min(Math.max(totalWeight, chosen.size()), MAX_PICKS_PAST_EJECTED);
+    return new ClusterRuntime(cluster, endpoints, chosen.isEmpty() ? -1 : priority, picker, policy, maxPicks);
   }
 
   private static int maxPriority(EndpointResource endpoints) {
