@@ -90,6 +90,10 @@ public final class AttemptLoop {
           breaker.releaseAttempt();
           AttemptFailure failure = transport.classify(e);
           if (failure == null) {
+            if (e instanceof MeshRoutingException m && m.reason() == Reason.UPSTREAM_TIMEOUT) {
+              // The route timeout cut this attempt short: Envoy reports that to outlier detection as a 504.
+              cluster.attemptFinished(endpoint, 504);
+            }
             throw withEarlier(e, earlier);
           }
           cluster.attemptFinished(endpoint, failure.equivalentStatus());
