@@ -23,8 +23,11 @@ public class MeshRoutingException extends IOException {
     NOT_IN_MESH(502, "NR"),
     /** The mesh was closed. */
     MESH_CLOSED(503, "UH"),
-    /** The route's timeout passed before a response (Envoy: 504, UT), e.g. during an injected fault delay. */
+    /** The route timeout, or the last attempt's per-try timeout, expired (Envoy: 504, UT); also when an injected
+     * fault delay reaches the route timeout. */
     UPSTREAM_TIMEOUT(504, "UT"),
+    /** A circuit breaker of the cluster is open: too many requests, pending requests or retries (Envoy: 503, UO). */
+    OVERFLOW(503, "UO"),
     /**
      * The TLS handshake with the chosen endpoint failed or could not start (peer identity, expiry, unknown CA,
      * missing certificate material); see {@link MeshTlsHandshakeException#failedCheck()} (Envoy: 503, UF).

@@ -10,6 +10,7 @@ import io.mesh4j.runtime.config.ConfigAssembler;
 import io.mesh4j.runtime.config.ResourceTypes;
 import io.mesh4j.runtime.engine.MeshEngine;
 import io.mesh4j.runtime.okhttp.MeshInterceptor;
+import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.security.MeshSecurity;
 import io.mesh4j.runtime.xds.XdsClient;
 import io.mesh4j.runtime.xds.resource.ClusterType;
@@ -79,14 +80,14 @@ final class MeshRuntime implements Mesh, MeshInternals {
     ResourceTypes types = new ResourceTypes(RESOURCE_TYPES.listeners(), RESOURCE_TYPES.routes(),
         ClusterType.withCertificateProviders(security.providerInstanceNames()), RESOURCE_TYPES.endpoints());
     ConfigAssembler assembler = new ConfigAssembler(
-        xds, types, bootstrap::listenerName, random, LbEnvironment.withScheduler(probes));
+        xds, types, bootstrap::listenerName, random, LbEnvironment.withScheduler(probes), PolicyEnvironment.system());
     MeshEngine engine = new MeshEngine(assembler, options.outboundTrafficPolicy(), options.listenerWait(), random);
     return new MeshRuntime(scheduler, probes, xds, assembler, engine, security, options.listenerWait());
   }
 
   @Override
   public OkHttpClient.Builder okHttp(OkHttpClient.Builder builder) {
-    return builder.addInterceptor(new MeshInterceptor(engine, security, tlsMaterialWait));
+    return builder.addInterceptor(new MeshInterceptor(engine, security, tlsMaterialWait, PolicyEnvironment.system()));
   }
 
   /** The certificate providers and TLS contexts, for tests. */

@@ -1,8 +1,13 @@
 package io.mesh4j.runtime.cluster;
 
+import io.mesh4j.runtime.policy.ClusterPolicyState;
+import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.xds.resource.ClusterResource;
 import io.mesh4j.runtime.xds.resource.EndpointResource;
 import io.mesh4j.runtime.xds.resource.LbEndpoint;
+import java.util.ArrayList;
+import java.util.List;
+import io.mesh4j.runtime.xds.resource.LocalityEndpoints;
 import java.util.Objects;
 
 /**
@@ -10,20 +15,27 @@ import java.util.Objects;
  * ({@link LoadPlan}: Envoy's priority load, panic threshold, locality weights and the cluster's policy). Built on the
  * control-plane thread whenever the cluster or its endpoints change; the per-endpoint state (active requests,
  * connectivity) lives in a {@link ClusterState} handed from one runtime of the cluster to the next. Picking reads one
- * volatile plan and never locks; the plan is replaced when an endpoint's connectivity changes.
+ * volatile plan and never locks; the plan is replaced when an endpoint's connectivity changes. Circuit breakers and
+ * outlier detection live in a {@link ClusterPolicyState}, handed on the same way.
  */
 public final class ClusterRuntime {
   private final ClusterResource cluster;
   private final EndpointResource endpoints;
   private final ClusterState state;
   private final long start;
+  private final ClusterPolicyState policy;
+  private final int maxPicksPastEjected;
   private volatile LoadPlan plan = LoadPlan.EMPTY;
+  private static final int MAX_PICKS_PAST_EJECTED = 1024;
 
-  private ClusterRuntime(ClusterResource cluster, EndpointResource endpoints, ClusterState state, long start) {
+  private ClusterRuntime(ClusterResource cluster, EndpointResource endpoints, ClusterState state, long start,
+      ClusterPolicyState policy, int maxPicksPastEjected) {
     this.cluster = cluster;
     this.endpoints = endpoints;
     this.state = state;
     this.start = start;
+    this.policy = policy;
+    this.maxPicksPastEjected = maxPicksPastEjected;
   }
 
   /**
@@ -33,7 +45,19 @@ public final class ClusterRuntime {
    * @param start where round robin starts, so that many clients do not all begin at the first endpoint
    */
   public static ClusterRuntime build(ClusterResource cluster, EndpointResource endpoints, long start) {
-    return build(cluster, endpoints, start, null, LbEnvironment.shared());
+    return build(cluster, endpoints, start, null, LbEnvironment.shared(), PolicyEnvironment.system());
+  }
+
+  /** As the full {@code build}, with the system's policy environment. */
+  public static ClusterRuntime build(ClusterResource cluster, EndpointResource endpoints, long start,
+      ClusterRuntime previous, LbEnvironment environment) {
+    return build(cluster, endpoints, start, previous, environment, PolicyEnvironment.system());
+  }
+
+  /** As the full {@code build}, probing on the shared scheduler. */
+  public static ClusterRuntime build(ClusterResource cluster, EndpointResource endpoints, long start,
+      ClusterRuntime previous, PolicyEnvironment policyEnvironment) {
+    return build(cluster, endpoints, start, previous, LbEnvironment.shared(), policyEnvironment);
   }
 
   /**
@@ -45,11 +69,30 @@ public final class ClusterRuntime {
    */
   public static ClusterRuntime build(
       ClusterResource cluster, EndpointResource endpoints, long start, ClusterRuntime previous,
-      LbEnvironment environment) {
+      LbEnvironment environment, PolicyEnvironment policyEnvironment) {
     Objects.requireNonNull(cluster, "cluster");
     ClusterState state = previous != null ? previous.state : new ClusterState(environment);
     boolean freshAssignment = previous == null || previous.endpoints != endpoints;
-    ClusterRuntime runtime = new ClusterRuntime(cluster, endpoints, state, start);
+    ClusterPolicyState policy = previous == null
+        ? ClusterPolicyState.create(cluster.outlierDetection(), policyEnvironment)
+        : previous.policy.carryOver(cluster.outlierDetection(), policyEnvironment);
+    List<String> hosts = new ArrayList<>();
+    long totalWeight = 0;
+    if (endpoints != null) {
+      for (LocalityEndpoints locality : endpoints.localities()) {
+        for (LbEndpoint endpoint : locality.endpoints()) {
+          if (endpoint.healthy()) {
+            hosts.add(endpoint.hostPort());
+            totalWeight += endpoint.weight();
+          }
+        }
+      }
+    }
+    policy.setHosts(hosts);
+    // A weighted pick visits every endpoint within about one cycle of the total weight: that many picks (bounded)
+    // are enough to get past the ejected ones.
+    int maxPicks = (int) Math.min(Math.max(totalWeight, hosts.size()), MAX_PICKS_PAST_EJECTED);
+    ClusterRuntime runtime = new ClusterRuntime(cluster, endpoints, state, start, policy, maxPicks);
     synchronized (state) {
       state.sync(endpoints, freshAssignment, cluster.connectTimeout());
       runtime.replan();
@@ -89,14 +132,50 @@ public final class ClusterRuntime {
    * @return the lease, or {@code null} when no endpoint can take traffic
    */
   public EndpointLease acquire(boolean hashed, long hash) {
-    EndpointState picked = plan.pick(hashed, hash, state.environment().random().getAsLong());
+    EndpointState picked = pickState(hashed, hash);
     return picked == null ? null : picked.acquire();
   }
 
   /** The endpoint for the next attempt without a hash and without counting it, or {@code null}. */
   public LbEndpoint pick() {
-    EndpointState picked = plan.pick(false, 0, state.environment().random().getAsLong());
+    EndpointState picked = pickState(false, 0);
     return picked == null ? null : picked.endpoint();
+  }
+
+  /**
+   * Counts a request to this endpoint (picked by someone else, e.g. a retry avoiding previous hosts) as active until
+   * the lease is released; {@code null} if the endpoint is no longer in the cluster.
+   */
+  public EndpointLease lease(LbEndpoint endpoint) {
+    EndpointState known = state.get(endpoint);
+    return known == null ? null : known.acquire();
+  }
+
+  /**
+   * Endpoints ejected by outlier detection are skipped; when every pick lands on one, the last is used anyway (as
+   * Envoy's panic mode would). A hashed pick is not re-drawn: the hash names its endpoint.
+   */
+  private EndpointState pickState(boolean hashed, long hash) {
+    EndpointState picked = plan.pick(hashed, hash, state.environment().random().getAsLong());
+    for (int i = 1; !hashed && i < maxPicksPastEjected && picked != null
+        && policy.isEjected(picked.endpoint().hostPort()); i++) {
+      picked = plan.pick(false, 0, state.environment().random().getAsLong());
+    }
+    return picked;
+  }
+
+  /** Circuit breakers and outlier detection: state that outlives this object across config updates. */
+  public ClusterPolicyState policy() {
+    return policy;
+  }
+
+  /**
+   * Reports an attempt's outcome to outlier detection.
+   *
+   * @param status the response status, or the status a failure without response stands for (503; 504 timeout)
+   */
+  public void attemptFinished(LbEndpoint endpoint, int status) {
+    policy.attemptFinished(endpoint.hostPort(), status);
   }
 
   /** The cluster is no longer used by any target: its connectivity probes stop. */

@@ -3,6 +3,7 @@ package io.mesh4j.runtime.config;
 import io.grpc.SynchronizationContext;
 import io.mesh4j.runtime.cluster.ClusterRuntime;
 import io.mesh4j.runtime.cluster.LbEnvironment;
+import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.route.RouteTable;
 import io.mesh4j.runtime.xds.ResourceSubscriptions;
 import io.mesh4j.runtime.xds.XdsResourceType;
@@ -39,6 +40,7 @@ public final class ConfigAssembler {
   private final ResourceTypes types;
   private final LongSupplier random;
   private final LbEnvironment lbEnvironment;
+  private final PolicyEnvironment policyEnvironment;
   private final UnaryOperator<String> listenerName;
   private final SynchronizationContext serial;
 
@@ -59,14 +61,18 @@ public final class ConfigAssembler {
    */
   public ConfigAssembler(
       ResourceSubscriptions xds, ResourceTypes types, UnaryOperator<String> listenerName, LongSupplier random) {
-    this(xds, types, listenerName, random, LbEnvironment.shared());
+    this(xds, types, listenerName, random, LbEnvironment.shared(), PolicyEnvironment.system());
   }
 
-  /** @param lbEnvironment randomness, scheduler and connector for the clusters' load balancing and probes */
+  /**
+   * @param lbEnvironment randomness, scheduler and connector for the clusters' load balancing and probes
+   * @param policyEnvironment clock, random and timers for the clusters' outlier detection
+   */
   public ConfigAssembler(
       ResourceSubscriptions xds, ResourceTypes types, UnaryOperator<String> listenerName, LongSupplier random,
-      LbEnvironment lbEnvironment) {
+      LbEnvironment lbEnvironment, PolicyEnvironment policyEnvironment) {
     this.lbEnvironment = Objects.requireNonNull(lbEnvironment, "lbEnvironment");
+    this.policyEnvironment = Objects.requireNonNull(policyEnvironment, "policyEnvironment");
     this.xds = Objects.requireNonNull(xds, "xds");
     this.types = Objects.requireNonNull(types, "types");
     this.listenerName = Objects.requireNonNull(listenerName, "listenerName");
@@ -248,7 +254,8 @@ public final class ConfigAssembler {
       targetClusters.put(clusterName, runtimeFor(cluster.value(), eds.value()));
       usedRuntimes.add(clusterName);
     }
-    return new TargetConfig.Routed(target, table, targetClusters, value.httpFilters());
+    return new TargetConfig.Routed(
+        target, table, targetClusters, value.httpFilters(), value.maxStreamDuration());
   }
 
   /** Reuses the runtime while its inputs are the same objects, so round robin carries on across unrelated updates. */
@@ -257,7 +264,8 @@ public final class ConfigAssembler {
     if (existing != null && existing.cluster() == cluster && existing.endpoints() == assignment) {
       return existing;
     }
-    ClusterRuntime built = ClusterRuntime.build(cluster, assignment, random.getAsLong(), existing, lbEnvironment);
+    ClusterRuntime built = ClusterRuntime.build(
+        cluster, assignment, random.getAsLong(), existing, lbEnvironment, policyEnvironment);
     runtimes.put(cluster.name(), built);
     return built;
   }

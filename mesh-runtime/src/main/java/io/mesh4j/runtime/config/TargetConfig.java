@@ -3,6 +3,7 @@ package io.mesh4j.runtime.config;
 import io.mesh4j.runtime.cluster.ClusterRuntime;
 import io.mesh4j.runtime.filter.HttpFilterConfig;
 import io.mesh4j.runtime.route.RouteTable;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -30,9 +31,15 @@ public sealed interface TargetConfig {
   /**
    * Routes, and every cluster they name that exists (a missing one makes its routes answer NO_CLUSTER), and the
    * listener's HTTP filters before the router.
+   *
+   * @param maxStreamDuration the listener's {@code common_http_protocol_options.max_stream_duration}, or null
    */
   record Routed(
-      String target, RouteTable routes, Map<String, ClusterRuntime> clusters, List<HttpFilterConfig> httpFilters)
+      String target,
+      RouteTable routes,
+      Map<String, ClusterRuntime> clusters,
+      List<HttpFilterConfig> httpFilters,
+      Duration maxStreamDuration)
       implements TargetConfig {
     public Routed {
       Objects.requireNonNull(target, "target");
@@ -42,7 +49,7 @@ public sealed interface TargetConfig {
     }
 
     public Routed(String target, RouteTable routes, Map<String, ClusterRuntime> clusters) {
-      this(target, routes, clusters, List.of());
+      this(target, routes, clusters, List.of(), null);
     }
   }
 }

@@ -154,8 +154,8 @@ public final class MeshEngine {
       String path = shaping.pathRewrite() == null ? null : shaping.pathRewrite().apply(request.path());
       String host = shaping.hostRewrite() == null ? null : shaping.hostRewrite().apply(request, endpoint.host());
       handedOver = true;
-      return new RoutingDecision(
-          config.target(), route, cluster, endpoint, lease, hash.setCookie(), path, host, fault, delayed, null);
+      return new RoutingDecision(config.target(), route, cluster, endpoint, lease, hash.setCookie(), path, host, fault,
+          delayed, null, config.maxStreamDuration());
     } finally {
       if (fault != null && !handedOver) {
         fault.release();

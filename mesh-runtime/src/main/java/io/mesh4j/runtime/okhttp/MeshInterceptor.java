@@ -1,15 +1,13 @@
 package io.mesh4j.runtime.okhttp;
 
-import io.mesh4j.runtime.cluster.ConnectFailures;
 import io.mesh4j.runtime.engine.MeshEngine;
 import io.mesh4j.runtime.engine.RoutingDecision;
-import io.mesh4j.runtime.route.RequestShaping;
+import io.mesh4j.runtime.policy.AttemptLoop;
+import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.security.MeshSecurity;
-import io.mesh4j.runtime.xds.resource.LbEndpoint;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
-import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.Request;
@@ -27,20 +25,30 @@ public final class MeshInterceptor implements Interceptor {
   private final MeshEngine engine;
   private final MeshSecurity security;
   private final Duration tlsMaterialWait;
+  private final PolicyEnvironment env;
+  private final AttemptLoop attempts;
 
   /** Without TLS: requests to clusters with an UpstreamTlsContext fail, never go out in plain text. */
   public MeshInterceptor(MeshEngine engine) {
-    this(engine, null, Duration.ZERO);
+    this(engine, null, Duration.ZERO, PolicyEnvironment.system());
+  }
+
+  /** Without TLS, with this environment for timeouts, retries and back-off. */
+  public MeshInterceptor(MeshEngine engine, PolicyEnvironment env) {
+    this(engine, null, Duration.ZERO, env);
   }
 
   /**
-   * @param security upstream TLS contexts for clusters with a {@code transport_socket}
+   * @param security upstream TLS contexts for clusters with a {@code transport_socket}, or null for none
    * @param tlsMaterialWait how long the first request to a TLS cluster waits for its certificate material
+   * @param env clock, random, timers and sleeper for timeouts, retries and back-off
    */
-  public MeshInterceptor(MeshEngine engine, MeshSecurity security, Duration tlsMaterialWait) {
+  public MeshInterceptor(MeshEngine engine, MeshSecurity security, Duration tlsMaterialWait, PolicyEnvironment env) {
     this.engine = Objects.requireNonNull(engine, "engine");
     this.security = security;
     this.tlsMaterialWait = Objects.requireNonNull(tlsMaterialWait, "tlsMaterialWait");
+    this.env = Objects.requireNonNull(env, "env");
+    this.attempts = new AttemptLoop(env);
   }
 
   @Override
@@ -61,60 +69,10 @@ public final class MeshInterceptor implements Interceptor {
       return LocalReplies.toResponse(request, decision.localReply());
     }
     try {
-      return forward(chain, request, view, decision);
+      // Timeouts, retries, circuit breakers and outlier reporting: the engine's attempt loop; OkHttp only translates.
+      return OkHttpAttempts.execute(chain, view, decision, attempts, env, security, tlsMaterialWait);
     } finally {
       decision.complete();
     }
-  }
-
-  /** Applies the engine's decision: endpoint, rewritten path and Host, header mutations both ways. */
-  private Response forward(Chain chain, Request request, OkHttpRequestView view, RoutingDecision decision)
-      throws IOException {
-    LbEndpoint endpoint = decision.endpoint();
-    HttpUrl.Builder url = request.url().newBuilder().host(endpoint.host()).port(endpoint.port());
-    if (decision.path() != null) {
-      String path = decision.path();
-      int query = path.indexOf('?');
-      url.encodedPath(query < 0 ? path : path.substring(0, query)).encodedQuery(query < 0 ? null : path.substring(query + 1));
-    }
-    RequestShaping shaping = decision.route().shaping();
-    Headers.Builder headers = request.headers().newBuilder();
-    shaping.requestHeaders().apply(new OkHttpHeaderEditor(headers));
-    if (decision.host() != null) {
-      if (shaping.appendXForwardedHost()) {
-        headers.add("x-forwarded-host", view.authority());
-      }
-      headers.set("Host", decision.host());
-    } else if (request.header("Host") == null) {
-      headers.set("Host", view.authority());
-    }
-    Request routed = request.newBuilder().url(url.build()).headers(headers.build()).build();
-    LeaseReleasingBody.ReleaseOnce release = new LeaseReleasingBody.ReleaseOnce(decision.lease());
-    Response response;
-    try {
-      response = decision.cluster().cluster().tls() != null
-          ? UpstreamTlsCall.proceed(chain, routed, decision, security, tlsMaterialWait)
-          : chain.proceed(routed);
-    } catch (IOException e) {
-      if (ConnectFailures.isConnectFailure(e)) {
-        decision.lease().connectFailed();
-      }
-      release.run();
-      throw e;
-    } catch (RuntimeException | Error e) {
-      release.run();
-      throw e;
-    }
-    Response.Builder out = response.newBuilder();
-    if (!shaping.responseHeaders().isEmpty()) {
-      Headers.Builder responseHeaders = response.headers().newBuilder();
-      shaping.responseHeaders().apply(new OkHttpHeaderEditor(responseHeaders));
-      out.headers(responseHeaders.build());
-    }
-    if (decision.setCookie() != null) {
-      out.addHeader("Set-Cookie", decision.setCookie());
-    }
-    // The endpoint stays busy until the body is consumed or closed (streamed bodies included).
-    return out.body(new LeaseReleasingBody(response.body(), release)).build();
   }
 }

@@ -47,7 +47,11 @@ final class OkHttpRequestView implements RequestView {
     if (!lowerCaseName.isEmpty() && lowerCaseName.charAt(0) == ':') {
       return pseudoHeader(lowerCaseName);
     }
-    Headers headers = request.headers();
+    return joined(request.headers(), lowerCaseName);
+  }
+
+  /** All values of a header joined with {@code ","}, or {@code null}; shared with the response view. */
+  static String joined(Headers headers, String lowerCaseName) {
     String first = null;
     StringBuilder joined = null;
     for (int i = 0, n = headers.size(); i < n; i++) {

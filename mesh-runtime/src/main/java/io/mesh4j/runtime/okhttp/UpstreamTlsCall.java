@@ -1,7 +1,8 @@
 package io.mesh4j.runtime.okhttp;
 
 import io.mesh4j.MeshTlsHandshakeException;
-import io.mesh4j.runtime.engine.RoutingDecision;
+import io.mesh4j.runtime.cluster.ClusterRuntime;
+import io.mesh4j.runtime.xds.resource.LbEndpoint;
 import io.mesh4j.runtime.security.MaterialUnavailableException;
 import io.mesh4j.runtime.security.MeshSecurity;
 import io.mesh4j.runtime.security.PeerCertificateException;
@@ -31,11 +32,10 @@ import okhttp3.Response;
 final class UpstreamTlsCall {
   private UpstreamTlsCall() {}
 
-  static Response proceed(Interceptor.Chain chain, Request routed, RoutingDecision decision, MeshSecurity security,
-      Duration materialWait) throws IOException {
-    UpstreamTlsConfig config = decision.cluster().cluster().tls();
-    String where = "cluster '" + decision.cluster().name() + "' endpoint " + decision.endpoint().host() + ":"
-        + decision.endpoint().port();
+  static Response proceed(Interceptor.Chain chain, Request routed, ClusterRuntime cluster, LbEndpoint endpoint,
+      MeshSecurity security, Duration materialWait) throws IOException {
+    UpstreamTlsConfig config = cluster.cluster().tls();
+    String where = "cluster '" + cluster.name() + "' endpoint " + endpoint.hostPort();
     if (security == null) {
       throw new MeshTlsHandshakeException("NO_MATERIAL", where + ": this client has no TLS support", null);
     }

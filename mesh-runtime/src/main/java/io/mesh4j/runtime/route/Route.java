@@ -1,47 +1,40 @@
 package io.mesh4j.runtime.route;
 
-import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.mesh4j.runtime.filter.FilterOverrides;
+import io.mesh4j.runtime.policy.RetryPolicy;
+import io.mesh4j.runtime.policy.RoutePolicy;
 import java.time.Duration;
 import java.util.Objects;
 
-/** One compiled route: its matcher and its action. Immutable. */
+/** One compiled route: its matcher, its action, and what applies to requests it takes. Immutable. */
 public final class Route {
   /** Envoy's default when {@code route.timeout} is unset. */
-  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
+  public static final Duration DEFAULT_TIMEOUT = RoutePolicy.DEFAULT_TIMEOUT;
 
   private final String name;
   private final RouteMatcher matcher;
   private final RouteAction action;
-  private final Duration timeout;
-  private final RetryPolicy retryPolicy;
+  private final RoutePolicy policy;
   private final RouteExtras extras;
   private final HashPolicy hashPolicy;
 
-  Route(String name, RouteMatcher matcher, RouteAction action, Duration timeout, RetryPolicy retryPolicy) {
-    this(name, matcher, action, timeout, retryPolicy, RouteExtras.NONE, HashPolicy.NONE);
+  Route(String name, RouteMatcher matcher, RouteAction action, RoutePolicy policy) {
+    this(name, matcher, action, policy, RouteExtras.NONE, HashPolicy.NONE);
   }
 
   Route(
       String name,
       RouteMatcher matcher,
       RouteAction action,
-      Duration timeout,
-      RetryPolicy retryPolicy,
+      RoutePolicy policy,
       RouteExtras extras,
       HashPolicy hashPolicy) {
-    this.extras = Objects.requireNonNull(extras, "extras");
     this.name = Objects.requireNonNull(name, "name");
     this.matcher = Objects.requireNonNull(matcher, "matcher");
     this.action = Objects.requireNonNull(action, "action");
-    this.timeout = Objects.requireNonNull(timeout, "timeout");
-    this.retryPolicy = retryPolicy;
+    this.policy = Objects.requireNonNull(policy, "policy");
+    this.extras = Objects.requireNonNull(extras, "extras");
     this.hashPolicy = Objects.requireNonNull(hashPolicy, "hashPolicy");
-  }
-
-  /** {@code route.hash_policy}, compiled; {@link HashPolicy#NONE} when unset. */
-  public HashPolicy hashPolicy() {
-    return hashPolicy;
   }
 
   /** The route's {@code name}, or "" when unset. */
@@ -55,18 +48,25 @@ public final class Route {
 
   /**
    * {@code route.timeout}: {@link #DEFAULT_TIMEOUT} when unset, {@link Duration#ZERO} when disabled ({@code 0s}, what
-   * istiod sends by default). Decoded for the timeout work; the data path does not enforce it yet.
+   * istiod sends by default).
    */
   public Duration timeout() {
-    return timeout;
+    return Duration.ofNanos(policy.timeoutNanos());
   }
 
-  /**
-   * {@code route.retry_policy} as received (not compiled, not validated beyond the proto), or null. Kept for the
-   * retry work; the data path does not retry yet.
-   */
+  /** The compiled retry policy: the route's, else its virtual host's, or null. */
   public RetryPolicy retryPolicy() {
-    return retryPolicy;
+    return policy.retry();
+  }
+
+  /** Timeouts, retries and the attempt-count header, as the attempt loop applies them. */
+  public RoutePolicy policy() {
+    return policy;
+  }
+
+  /** {@code route.hash_policy}, compiled; {@link HashPolicy#NONE} when unset. */
+  public HashPolicy hashPolicy() {
+    return hashPolicy;
   }
 
   /** Path and host rewrites and header mutations (of this route, its virtual host and its route configuration). */

@@ -14,6 +14,7 @@ import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.envoyproxy.envoy.type.v3.Int64Range;
 import io.mesh4j.runtime.filter.FilterOverrides;
 import io.mesh4j.runtime.filter.FilterRegistry;
+import io.mesh4j.runtime.policy.RoutePolicy;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import java.util.ArrayList;
@@ -50,8 +51,6 @@ import java.util.Set;
  *   <li>RouteAction {@code cluster} (non-empty) and {@code weighted_clusters} (non-empty list of named clusters;
  *       total = sum of weights, which must be in [1, 2^32-1]; the deprecated {@code total_weight}, if set, must equal
  *       the sum; {@code runtime_key_prefix} is ignored as there is no runtime).
- *   <li>RouteAction {@code timeout}: decoded into {@link Route#timeout()} (unset: 15 s, {@code 0s}: disabled, what
- *       istiod sends) but not enforced yet, which is reported through {@link DecodeContext#ignoredField} when set.
  *   <li>Route {@code redirect} ({@link RedirectAction}), {@code direct_response} ({@link DirectResponseAction};
  *       body {@code inline_string}/{@code inline_bytes} up to {@code max_direct_response_body_size_bytes}, default
  *       4096); RouteAction {@code cluster_header} (only clusters the table's other routes name are subscribed, so
@@ -63,23 +62,25 @@ import java.util.Set;
  *       values with {@code %COMMAND%} formatters are rejected ({@code %%} is a literal %).
  *   <li>{@code typed_per_filter_config} on routes, virtual hosts and weighted clusters, decoded through
  *       {@link io.mesh4j.runtime.filter.FilterRegistry}.
- *   <li>RouteAction {@code retry_policy}: istiod puts one on every route, so rejecting it would NACK every Istio
- *       route table. It is kept as received in {@link Route#retryPolicy()} for the retry work, and reported through
- *       {@link DecodeContext#ignoredField} as not enforced yet.
  *   <li>RouteAction {@code hash_policy}: header, cookie (with {@code ttl}: generated and set on the response),
  *       query_parameter, {@code terminal} (see {@link HashPolicyDecoder}; connection_properties and filter_state are
  *       rejected).
+ *   <li>RouteAction {@code timeout} (unset: 15 s, {@code 0s}: disabled, what istiod sends), {@code idle_timeout},
+ *       {@code max_stream_duration.max_stream_duration}, and {@code retry_policy}, else the VirtualHost's
+ *       {@code retry_policy}; VirtualHost {@code include_request_attempt_count}: compiled into {@link Route#policy()}
+ *       by {@link RoutePolicyDecoder} and {@link RetryPolicyDecoder} (which list what they reject) and enforced by
+ *       the attempt loop ({@code io.mesh4j.runtime.policy}).
  * </ul>
  *
  * <h2>Accepted but ignored (reported once per field through {@link DecodeContext#ignoredField})</h2>
  *
  * Fields that do not change where or how a request is sent by an in-process client: Route {@code decorator},
  * {@code metadata}, {@code tracing}, {@code stat_prefix}, {@code per_request_buffer_limit_bytes}; VirtualHost
- * {@code virtual_clusters}, {@code include_request_attempt_count} and {@code include_attempt_count_in_response}
- * (istiod sets the first), {@code include_is_timeout_retry_header}, {@code per_request_buffer_limit_bytes},
- * {@code metadata}; RouteConfiguration {@code validate_clusters}, {@code internal_only_headers}, {@code metadata};
- * RouteAction {@code max_stream_duration}, {@code max_grpc_timeout}, {@code grpc_timeout_offset} (what istiod sends
- * with {@code timeout}; the timeout work will implement them), {@code upgrade_configs}, {@code priority},
+ * {@code virtual_clusters}, {@code include_attempt_count_in_response}, {@code include_is_timeout_retry_header}, {@code per_request_buffer_limit_bytes},
+ * {@code metadata}; RouteConfiguration {@code validate_clusters}, {@code internal_only_headers},
+ * {@code metadata};
+ * RouteAction {@code max_grpc_timeout}, {@code grpc_timeout_offset} (deprecated; the grpc-timeout header, left to
+ * the gRPC transport), {@code upgrade_configs}, {@code priority},
  * {@code cluster_not_found_response_code}, {@code include_vh_rate_limits};
  * RegexMatcher {@code google_re2}; RuntimeFractionalPercent {@code runtime_key}; WeightedCluster
  * {@code runtime_key_prefix}.
@@ -89,9 +90,9 @@ import java.util.Set;
  * Every other field, when set: e.g. {@code vhds}, {@code cluster_specifier_plugins}, {@code request_mirror_policies},
  * weighted-cluster header mutations, {@code
  * ignore_path_parameters_in_path_matching}, VirtualHost {@code matcher}, {@code require_tls}, {@code cors},
- * {@code rate_limits}, {@code retry_policy}, {@code hedge_policy}; Route {@code filter_action}, {@code non_forwarding_action}; RouteMatch {@code connect_matcher}, {@code
+ * {@code rate_limits}, {@code retry_policy_typed_config}, {@code hedge_policy}; Route {@code filter_action}, {@code non_forwarding_action}; RouteMatch {@code connect_matcher}, {@code
  * path_match_policy}, {@code tls_context}, {@code dynamic_metadata}, {@code filter_state}; RouteAction {@code
- * cluster_specifier_plugin}, {@code metadata_match}, {@code path_rewrite_policy}, {@code idle_timeout},
+ * cluster_specifier_plugin}, {@code metadata_match}, {@code path_rewrite_policy},
  * {@code hedge_policy}, {@code internal_redirect_policy}; WeightedCluster {@code header_name};
  * ClusterWeight {@code cluster_header}, {@code metadata_match}, {@code host_rewrite_literal}, header mutations;
  * DataSource {@code filename}, {@code environment_variable}; StringMatcher
@@ -112,10 +113,10 @@ public final class RouteConfigurationDecoder {
   private static final FieldPolicy VIRTUAL_HOST =
       FieldPolicy.of(
           Set.of("name", "domains", "routes", "typed_per_filter_config", "request_headers_to_add",
-              "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove"),
+              "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove", "retry_policy",
+              "include_request_attempt_count"),
           Map.of(
               "virtual_clusters", "statistics only",
-              "include_request_attempt_count", "no x-envoy-attempt-count header is added",
               "include_attempt_count_in_response", "no x-envoy-attempt-count header is added",
               "include_is_timeout_retry_header", "no x-envoy-is-timeout-retry header is added",
               "per_request_buffer_limit_bytes", "requests are not buffered by the mesh",
@@ -148,11 +149,11 @@ public final class RouteConfigurationDecoder {
       FieldPolicy.of(
           Set.of("cluster", "weighted_clusters", "timeout", "retry_policy", "cluster_header", "prefix_rewrite",
               "regex_rewrite", "host_rewrite_literal", "auto_host_rewrite", "host_rewrite_header",
-              "host_rewrite_path_regex", "append_x_forwarded_host", "hash_policy"),
+              "host_rewrite_path_regex", "append_x_forwarded_host", "hash_policy", "idle_timeout",
+              "max_stream_duration"),
           Map.of(
-              "max_stream_duration", NOT_ENFORCED + " (timeouts)",
-              "max_grpc_timeout", NOT_ENFORCED + " (timeouts)",
-              "grpc_timeout_offset", NOT_ENFORCED + " (timeouts)",
+              "max_grpc_timeout", NOT_ENFORCED + " (deprecated gRPC timeout header cap; for the gRPC transport)",
+              "grpc_timeout_offset", NOT_ENFORCED + " (deprecated gRPC timeout header offset; for the gRPC transport)",
               "upgrade_configs", "protocol upgrades are left to the HTTP client",
               "priority", "there is one connection pool per endpoint",
               "cluster_not_found_response_code", "a missing cluster fails the call with a MeshRoutingException",
@@ -244,9 +245,13 @@ public final class RouteConfigurationDecoder {
     if (proto.getDomainsCount() == 0) {
       throw invalid(of(path, "domains"), "must not be empty");
     }
+    io.mesh4j.runtime.policy.RetryPolicy hostRetry = proto.hasRetryPolicy()
+        ? RetryPolicyDecoder.decode(proto.getRetryPolicy(), of(path, "retry_policy"), context)
+        : null;
     Route[] routes = new Route[proto.getRoutesCount()];
     for (int i = 0; i < routes.length; i++) {
-      routes[i] = decodeRoute(proto.getRoutes(i), of(path, "routes", i), clusters, enclosing, context);
+      routes[i] = decodeRoute(proto.getRoutes(i), of(path, "routes", i), clusters, enclosing, context, hostRetry,
+          proto.getIncludeRequestAttemptCount());
     }
     VirtualHost host = new VirtualHost(proto.getName(), routes);
     for (int i = 0; i < proto.getDomainsCount(); i++) {
@@ -265,7 +270,9 @@ public final class RouteConfigurationDecoder {
       String path,
       Set<String> clusters,
       Enclosing enclosing,
-      DecodeContext context)
+      DecodeContext context,
+      io.mesh4j.runtime.policy.RetryPolicy hostRetry,
+      boolean includeAttemptCount)
       throws ResourceInvalidException {
     ROUTE.check(proto, path, context);
     if (!proto.hasMatch()) {
@@ -293,7 +300,7 @@ public final class RouteConfigurationDecoder {
           ? ShapingDecoder.redirect(proto.getRedirect(), proto.getMatch(), of(path, "redirect"), context)
           : ShapingDecoder.directResponse(
               proto.getDirectResponse(), enclosing.maxDirectResponseBody(), of(path, "direct_response"), context);
-      return new Route(proto.getName(), matcher, answer, Route.DEFAULT_TIMEOUT, null,
+      return new Route(proto.getName(), matcher, answer, RoutePolicy.DEFAULT,
           new RouteExtras(new RequestShaping(null, null, false, requestHeaders, responseHeaders), routeFilters,
               enclosing.virtualHostFilters()),
           HashPolicy.NONE);
@@ -332,14 +339,7 @@ public final class RouteConfigurationDecoder {
         action.getAppendXForwardedHost(),
         requestHeaders,
         responseHeaders);
-    java.time.Duration timeout = Route.DEFAULT_TIMEOUT;
-    if (action.hasTimeout()) {
-      timeout = decodeDuration(action.getTimeout(), of(actionPath, "timeout"));
-      context.ignoredField("envoy.config.route.v3.RouteAction.timeout: " + NOT_ENFORCED);
-    }
-    if (action.hasRetryPolicy()) {
-      context.ignoredField("envoy.config.route.v3.RouteAction.retry_policy: " + NOT_ENFORCED);
-    }
+    RoutePolicy policy = RoutePolicyDecoder.decode(action, actionPath, hostRetry, includeAttemptCount, context);
     if (routeAction instanceof ClusterAction c) {
       clusters.add(c.cluster());
     } else if (routeAction instanceof WeightedClustersAction) {
@@ -352,8 +352,7 @@ public final class RouteConfigurationDecoder {
         proto.getName(),
         matcher,
         routeAction,
-        timeout,
-        action.hasRetryPolicy() ? action.getRetryPolicy() : null,
+        policy,
         new RouteExtras(shaping, routeFilters, enclosing.virtualHostFilters()),
         hashPolicy);
   }
@@ -613,14 +612,14 @@ public final class RouteConfigurationDecoder {
     return WeightedClustersAction.of(clusters);
   }
 
-  private static java.time.Duration decodeDuration(Duration proto, String path) throws ResourceInvalidException {
+  static java.time.Duration decodeDuration(Duration proto, String path) throws ResourceInvalidException {
     if (proto.getSeconds() < 0 || proto.getNanos() < 0 || proto.getNanos() > 999_999_999) {
       throw invalid(path, "must be a non-negative duration, got " + proto.getSeconds() + "s " + proto.getNanos() + "ns");
     }
     return java.time.Duration.ofSeconds(proto.getSeconds(), proto.getNanos());
   }
 
-  private static ResourceInvalidException invalid(String path, String problem) {
+  static ResourceInvalidException invalid(String path, String problem) {
     return new ResourceInvalidException(path.isEmpty() ? problem : path + ": " + problem);
   }
 }

@@ -75,12 +75,13 @@ class RouteMatchExtrasTest {
   }
 
   @Test
-  void retryPolicyIsKeptForTheRetryWork() {
+  void retryPolicyIsCompiledOntoTheRoute() {
     RetryPolicy policy = RetryPolicy.newBuilder().setRetryOn("5xx").build();
     Route route =
         table(withAction(RouteAction.newBuilder().setCluster("c").setRetryPolicy(policy)))
             .select(TestRequest.get("h", "/"), 0);
-    assertThat(route.retryPolicy()).isEqualTo(policy);
+    assertThat(route.retryPolicy().retryOn()).isEqualTo(io.mesh4j.runtime.policy.RetryOn.FIVE_XX);
+    assertThat(route.retryPolicy().numRetries()).isEqualTo(1);
     assertThat(table(route("c", prefix("/"))).select(TestRequest.get("h", "/"), 0).retryPolicy()).isNull();
   }
 

@@ -1,5 +1,7 @@
 package io.mesh4j.runtime.xds.resource;
 
+import io.mesh4j.runtime.policy.CircuitBreakerThresholds;
+import io.mesh4j.runtime.policy.OutlierDetectionConfig;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -13,13 +15,18 @@ import java.util.Objects;
  *     transport's job)
  * @param tls the {@code UpstreamTlsContext} of {@code transport_socket}, or {@code null} for plain text
  * @param loadBalancer the load-balancing policy and common settings ({@link LoadBalancerConfig#DEFAULT}: round robin)
+ * @param circuitBreakers the DEFAULT-priority {@code circuit_breakers.thresholds}, Envoy's defaults when unset
+ * @param outlierDetection {@code outlier_detection}, or {@code null} when the cluster has none
  */
 public record ClusterResource(
     String name,
     String edsServiceName,
     Duration connectTimeout,
     UpstreamTlsConfig tls,
-    LoadBalancerConfig loadBalancer) {
+    LoadBalancerConfig loadBalancer,
+
+    CircuitBreakerThresholds circuitBreakers,
+    OutlierDetectionConfig outlierDetection) {
   /** Envoy's default {@code connect_timeout}. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -28,18 +35,24 @@ public record ClusterResource(
     Objects.requireNonNull(edsServiceName, "edsServiceName");
     Objects.requireNonNull(connectTimeout, "connectTimeout");
     Objects.requireNonNull(loadBalancer, "loadBalancer");
+    Objects.requireNonNull(circuitBreakers, "circuitBreakers");
   }
 
   public ClusterResource(String name, String edsServiceName, Duration connectTimeout, LoadBalancerConfig loadBalancer) {
-    this(name, edsServiceName, connectTimeout, null, loadBalancer);
+    this(name, edsServiceName, connectTimeout, null, loadBalancer, CircuitBreakerThresholds.DEFAULT, null);
   }
 
   public ClusterResource(String name, String edsServiceName, Duration connectTimeout, UpstreamTlsConfig tls) {
-    this(name, edsServiceName, connectTimeout, tls, LoadBalancerConfig.DEFAULT);
+    this(name, edsServiceName, connectTimeout, tls, LoadBalancerConfig.DEFAULT, CircuitBreakerThresholds.DEFAULT, null);
+  }
+
+  public ClusterResource(String name, String edsServiceName, Duration connectTimeout,
+      CircuitBreakerThresholds circuitBreakers, OutlierDetectionConfig outlierDetection) {
+    this(name, edsServiceName, connectTimeout, null, LoadBalancerConfig.DEFAULT, circuitBreakers, outlierDetection);
   }
 
   public ClusterResource(String name, String edsServiceName, Duration connectTimeout) {
-    this(name, edsServiceName, connectTimeout, null, LoadBalancerConfig.DEFAULT);
+    this(name, edsServiceName, connectTimeout, null, LoadBalancerConfig.DEFAULT, CircuitBreakerThresholds.DEFAULT, null);
   }
 
   public ClusterResource(String name, String edsServiceName) {

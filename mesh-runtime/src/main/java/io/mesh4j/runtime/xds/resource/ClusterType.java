@@ -3,10 +3,10 @@ package io.mesh4j.runtime.xds.resource;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import com.google.protobuf.UInt32Value;
-import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions;
+import io.mesh4j.runtime.policy.CircuitBreakerThresholds;
+import io.mesh4j.runtime.policy.OutlierDetectionConfig;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import io.mesh4j.runtime.xds.XdsResourceType;
@@ -21,16 +21,14 @@ import java.util.Set;
  * {@code *_lb_config}s) is decoded by {@link LbPolicyDecoder}, which lists what it implements and rejects.
  *
  * <p>Rejected for now (later work adds them): discovery types other than EDS and {@code cluster_type} (aggregate);
- * {@code transport_socket_matches}; {@code outlier_detection}; {@code health_checks};
+ * {@code transport_socket_matches}; {@code health_checks};
  * {@code lb_subset_config}; {@code round_robin_lb_config} (slow start); upstream {@code filters};
  * {@code upstream_config}; {@code max_stream_duration} and upstream {@code http_filters} in (typed) HTTP protocol
- * options; circuit breaker thresholds below
- * Envoy's defaults, {@code retry_budget} and {@code per_host_thresholds}. Every field not listed as ignorable is
- * rejected.
+ * options; the parts of {@code circuit_breakers} and {@code outlier_detection} that {@link ClusterPolicyDecoder}
+ * rejects. Every field not listed as ignorable is rejected.
  *
- * <p>{@code circuit_breakers} at or above Envoy's defaults (1024 connections, pending and requests; 3 retries),
- * which is what istiod sends when no DestinationRule limits them (all 2^32-1), are accepted and noted: they cannot
- * bind before the limits we already do not enforce for a cluster without circuit breakers.
+ * <p>{@code circuit_breakers} and {@code outlier_detection} are decoded by {@link ClusterPolicyDecoder} into the
+ * {@link ClusterResource} and enforced on the request path (see {@code io.mesh4j.runtime.policy}).
  */
 public final class ClusterType extends XdsResourceType<ClusterResource> {
   public static final String TYPE_URL = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
@@ -39,7 +37,7 @@ public final class ClusterType extends XdsResourceType<ClusterResource> {
 
   private static final Set<String> HANDLED =
       Set.of("name", "type", "eds_cluster_config", "connect_timeout", "lb_policy", "load_balancing_policy",
-          "circuit_breakers", "common_http_protocol_options",
+          "circuit_breakers", "outlier_detection", "common_http_protocol_options",
           "typed_extension_protocol_options", "transport_socket", "common_lb_config", "least_request_lb_config",
           "ring_hash_lb_config", "maglev_lb_config");
 
@@ -63,11 +61,6 @@ public final class ClusterType extends XdsResourceType<ClusterResource> {
   private static final Set<String> UPSTREAM_HTTP_OPTIONS_IGNORABLE =
       Set.of("upstream_http_protocol_options", "explicit_http_config", "use_downstream_protocol_config",
           "auto_config", "header_validation_config");
-
-  private static final long DEFAULT_MAX_CONNECTIONS = 1024;
-  private static final long DEFAULT_MAX_PENDING_REQUESTS = 1024;
-  private static final long DEFAULT_MAX_REQUESTS = 1024;
-  private static final long DEFAULT_MAX_RETRIES = 3;
 
   /** The bootstrap's {@code certificate_providers} instance names, which TLS contexts may refer to. */
   private final Set<String> certificateProviderInstances;
@@ -126,10 +119,12 @@ public final class ClusterType extends XdsResourceType<ClusterResource> {
       throw new ResourceInvalidException("eds_cluster_config.service_name: xdstp names are not supported");
     }
     LoadBalancerConfig loadBalancer = LbPolicyDecoder.decode(cluster, context);
-    if (cluster.hasCircuitBreakers()) {
-      checkCircuitBreakers(cluster.getCircuitBreakers());
-      context.ignoredField("CDS: circuit_breakers at or above Envoy's defaults (not enforced)");
-    }
+    CircuitBreakerThresholds breakers = cluster.hasCircuitBreakers()
+        ? ClusterPolicyDecoder.circuitBreakers(cluster.getCircuitBreakers(), context)
+        : CircuitBreakerThresholds.DEFAULT;
+    OutlierDetectionConfig outlierDetection = cluster.hasOutlierDetection()
+        ? ClusterPolicyDecoder.outlierDetection(cluster.getOutlierDetection(), context)
+        : null;
     checkHttpProtocolOptions(cluster, context);
     Duration connectTimeout = ClusterResource.DEFAULT_CONNECT_TIMEOUT;
     if (cluster.hasConnectTimeout()) {
@@ -141,7 +136,8 @@ public final class ClusterType extends XdsResourceType<ClusterResource> {
     UpstreamTlsConfig tls = cluster.hasTransportSocket()
         ? UpstreamTlsContextDecoder.decode(cluster.getTransportSocket(), certificateProviderInstances, context)
         : null;
-    return new ClusterResource(cluster.getName(), serviceName, connectTimeout, tls, loadBalancer);
+    return new ClusterResource(
+        cluster.getName(), serviceName, connectTimeout, tls, loadBalancer, breakers, outlierDetection);
   }
 
   /**
@@ -174,35 +170,6 @@ public final class ClusterType extends XdsResourceType<ClusterResource> {
         FieldCheck.check(options.getCommonHttpProtocolOptions(), path + ".common_http_protocol_options.", Set.of(),
             HTTP_OPTIONS_IGNORABLE, "CDS", context);
       }
-    }
-  }
-
-  private static void checkCircuitBreakers(CircuitBreakers breakers) throws ResourceInvalidException {
-    if (breakers.getPerHostThresholdsCount() > 0) {
-      throw new ResourceInvalidException("circuit_breakers.per_host_thresholds: not supported yet");
-    }
-    for (int i = 0; i < breakers.getThresholdsCount(); i++) {
-      CircuitBreakers.Thresholds t = breakers.getThresholds(i);
-      String path = "circuit_breakers.thresholds[" + i + "].";
-      if (t.hasRetryBudget()) {
-        throw new ResourceInvalidException(path + "retry_budget: not supported yet");
-      }
-      if (t.hasMaxConnectionPools()) {
-        throw new ResourceInvalidException(path + "max_connection_pools: not supported yet");
-      }
-      atLeastDefault(t.hasMaxConnections(), t.getMaxConnections(), DEFAULT_MAX_CONNECTIONS, path + "max_connections");
-      atLeastDefault(t.hasMaxPendingRequests(), t.getMaxPendingRequests(), DEFAULT_MAX_PENDING_REQUESTS,
-          path + "max_pending_requests");
-      atLeastDefault(t.hasMaxRequests(), t.getMaxRequests(), DEFAULT_MAX_REQUESTS, path + "max_requests");
-      atLeastDefault(t.hasMaxRetries(), t.getMaxRetries(), DEFAULT_MAX_RETRIES, path + "max_retries");
-    }
-  }
-
-  private static void atLeastDefault(boolean set, UInt32Value value, long envoyDefault, String path)
-      throws ResourceInvalidException {
-    if (set && Integer.toUnsignedLong(value.getValue()) < envoyDefault) {
-      throw new ResourceInvalidException(path + ": limits below Envoy's default (" + envoyDefault
-          + ") are not supported yet");
     }
   }
 }

@@ -6,9 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.Any;
 import com.google.protobuf.Empty;
 import com.google.protobuf.UInt32Value;
-import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
-import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
 import io.envoyproxy.envoy.config.core.v3.ApiConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
 import io.envoyproxy.envoy.config.core.v3.SelfConfigSource;
@@ -61,24 +59,11 @@ class ClusterTypeTest {
   }
 
   @Test
-  void rejectsTransportSocketWithoutConfigOutlierDetectionAndHealthChecksForNow() {
+  void rejectsTransportSocketWithoutConfigAndHealthChecksForNow() {
     assertRejected(eds().setTransportSocket(TransportSocket.newBuilder().setName("tls")),
         "transport_socket.typed_config: required");
-    assertRejected(eds().setOutlierDetection(OutlierDetection.getDefaultInstance()),
-        "outlier_detection: not supported");
     assertRejected(eds().addHealthChecks(io.envoyproxy.envoy.config.core.v3.HealthCheck.getDefaultInstance()),
         "health_checks: not supported");
-  }
-
-  @Test
-  void circuitBreakersAtIstioDefaultsAreNotedBelowEnvoyDefaultsRejected() throws Exception {
-    UInt32Value max = UInt32Value.of(-1); // 2^32-1, as istiod sends
-    decode(eds().setCircuitBreakers(CircuitBreakers.newBuilder().addThresholds(CircuitBreakers.Thresholds.newBuilder()
-        .setMaxConnections(max).setMaxPendingRequests(max).setMaxRequests(max).setMaxRetries(max))));
-    assertThat(notes.notes).containsExactly("CDS: circuit_breakers at or above Envoy's defaults (not enforced)");
-    assertRejected(eds().setCircuitBreakers(CircuitBreakers.newBuilder().addThresholds(
-            CircuitBreakers.Thresholds.newBuilder().setMaxRequests(UInt32Value.of(10)))),
-        "circuit_breakers.thresholds[0].max_requests: limits below Envoy's default (1024) are not supported yet");
   }
 
   @Test

@@ -1,0 +1,65 @@
+package io.mesh4j.runtime.policy;
+
+import java.util.Collection;
+import java.util.Objects;
+
+/**
+ * The live resilience state of one cluster: circuit-breaker counters and outlier detection. Outlives the cluster's
+ * runtime objects: when the cluster or its endpoints change, the next runtime takes this state over
+ * ({@link #carryOver}), so counters and ejections survive config updates.
+ */
+public final class ClusterPolicyState {
+  private final CircuitBreaker breaker;
+  private final OutlierDetector outliers;
+
+  private ClusterPolicyState(CircuitBreaker breaker, OutlierDetector outliers) {
+    this.breaker = breaker;
+    this.outliers = outliers;
+  }
+
+  /** @param outlierDetection {@code null} when the cluster has none */
+  public static ClusterPolicyState create(OutlierDetectionConfig outlierDetection, PolicyEnvironment env) {
+    return new ClusterPolicyState(
+        new CircuitBreaker(), outlierDetection == null ? null : new OutlierDetector(outlierDetection, env));
+  }
+
+  /**
+   * The state for the cluster's next configuration: this one while the outlier detection config is unchanged;
+   * otherwise the same counters with a fresh detector (the new thresholds start over, as a new Envoy cluster does).
+   */
+  public ClusterPolicyState carryOver(OutlierDetectionConfig outlierDetection, PolicyEnvironment env) {
+    OutlierDetectionConfig current = outliers == null ? null : outliers.config();
+    if (Objects.equals(current, outlierDetection)) {
+      return this;
+    }
+    return new ClusterPolicyState(
+        breaker, outlierDetection == null ? null : new OutlierDetector(outlierDetection, env));
+  }
+
+  public CircuitBreaker breaker() {
+    return breaker;
+  }
+
+  /** The detector, or {@code null} when the cluster has no outlier detection. */
+  public OutlierDetector outliers() {
+    return outliers;
+  }
+
+  /** The endpoints now in the cluster, as {@code host:port}. */
+  public void setHosts(Collection<String> keys) {
+    if (outliers != null) {
+      outliers.setHosts(keys);
+    }
+  }
+
+  public boolean isEjected(String key) {
+    return outliers != null && outliers.isEjected(key);
+  }
+
+  /** @param status the response status, or what a local failure stands for ({@link AttemptFailure}) */
+  public void attemptFinished(String key, int status) {
+    if (outliers != null) {
+      outliers.record(key, status);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Resilience, once for every transport: route timeouts, retries, circuit breakers and outlier detection, with
+ * Envoy v3's semantics and defaults. Transports (OkHttp now, gRPC later) implement
+ * {@link io.mesh4j.runtime.policy.AttemptLoop.Transport} and only translate.
+ *
+ * <h2>How a routed request runs</h2>
+ *
+ * The engine routes it ({@code MeshEngine.route}), then {@link io.mesh4j.runtime.policy.AttemptLoop} sends
+ * attempts: each takes a circuit-breaker slot of the cluster, reports its outcome to the cluster
+ * ({@code ClusterRuntime.attemptFinished}, feeding outlier detection), and a retriable outcome is retried after a
+ * jittered back-off on an endpoint picked again with {@code ClusterRuntime.pick()} (which skips ejected endpoints).
+ *
+ * <h2>Decisions, where Envoy leaves room or an in-process client differs</h2>
+ *
+ * <ul>
+ *   <li><b>Timeouts.</b> The route timeout and the max stream duration (the route's, else the listener's) make one
+ *       deadline from the start of the call to the end of the response body, retries and back-off included.
+ *       {@code per_try_timeout} bounds an attempt until its response headers (Envoy also ignores it once the
+ *       response has started). A back-off the deadline would cut short fails the call at once with
+ *       UPSTREAM_TIMEOUT. gRPC's {@code grpc-timeout} header fields are decoded and noted for the gRPC transport.
+ *   <li><b>Circuit breakers.</b> Only DEFAULT-priority thresholds apply (no route is HIGH priority here). With
+ *       HTTP/1.1 every attempt in flight holds a connection, so attempts beyond {@code max_connections} count as
+ *       pending, and beyond {@code max_connections + max_pending_requests} (or {@code max_requests}) the call fails
+ *       at once with OVERFLOW (503 UO). A response's slot is held until its body is closed. {@code max_retries}
+ *       bounds retries in progress; when exhausted, the retriable outcome is returned as is (Envoy's retry
+ *       overflow).
+ *   <li><b>Outlier detection.</b> Locally originated failures count as 503 (504 for timeouts), as Envoy does without
+ *       {@code split_external_local_origin_errors}. When every endpoint is ejected, the picker uses one anyway.
+ *       State lives in {@link io.mesh4j.runtime.policy.ClusterPolicyState}, carried from one cluster runtime to the
+ *       next so counters and ejections survive config updates.
+ *   <li><b>Never replayed.</b> A request whose body is one-shot is not retried; its failure says so.
+ * </ul>
+ */
+package io.mesh4j.runtime.policy;

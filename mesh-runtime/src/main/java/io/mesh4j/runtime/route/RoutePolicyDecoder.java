@@ -1,0 +1,57 @@
+package io.mesh4j.runtime.route;
+
+import static io.mesh4j.runtime.route.FieldPath.of;
+
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteAction.MaxStreamDuration;
+import io.mesh4j.runtime.policy.RetryPolicy;
+import io.mesh4j.runtime.policy.RoutePolicy;
+import io.mesh4j.runtime.xds.DecodeContext;
+import io.mesh4j.runtime.xds.ResourceInvalidException;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The timeouts and retries of a RouteAction: {@code timeout} (default 15 s, {@code 0s} disables),
+ * {@code idle_timeout} ({@code 0s} disables), {@code max_stream_duration.max_stream_duration} (unset: the listener's;
+ * {@code 0s}: none for this route), {@code retry_policy} (else the virtual host's; Envoy does not merge them).
+ * {@code max_stream_duration.grpc_timeout_header_max} and {@code grpc_timeout_header_offset} concern the
+ * {@code grpc-timeout} header, which only gRPC requests carry: accepted and reported, for the gRPC transport to act on.
+ */
+final class RoutePolicyDecoder {
+  private static final FieldPolicy MAX_STREAM_DURATION =
+      FieldPolicy.of(
+          Set.of("max_stream_duration"),
+          Map.of(
+              "grpc_timeout_header_max", "not enforced yet (the grpc-timeout header; for the gRPC transport)",
+              "grpc_timeout_header_offset", "not enforced yet (the grpc-timeout header; for the gRPC transport)"));
+
+  private RoutePolicyDecoder() {}
+
+  static RoutePolicy decode(
+      RouteAction action, String path, RetryPolicy hostRetry, boolean includeAttemptCount, DecodeContext context)
+      throws ResourceInvalidException {
+    long timeout = RoutePolicy.DEFAULT_TIMEOUT.toNanos();
+    if (action.hasTimeout()) {
+      timeout = RouteConfigurationDecoder.decodeDuration(action.getTimeout(), of(path, "timeout")).toNanos();
+    }
+    long idle = 0;
+    if (action.hasIdleTimeout()) {
+      idle = RouteConfigurationDecoder.decodeDuration(action.getIdleTimeout(), of(path, "idle_timeout")).toNanos();
+    }
+    long maxStreamDuration = -1;
+    if (action.hasMaxStreamDuration()) {
+      MaxStreamDuration proto = action.getMaxStreamDuration();
+      String msdPath = of(path, "max_stream_duration");
+      MAX_STREAM_DURATION.check(proto, msdPath, context);
+      if (proto.hasMaxStreamDuration()) {
+        maxStreamDuration = RouteConfigurationDecoder.decodeDuration(
+            proto.getMaxStreamDuration(), of(msdPath, "max_stream_duration")).toNanos();
+      }
+    }
+    RetryPolicy retry = action.hasRetryPolicy()
+        ? RetryPolicyDecoder.decode(action.getRetryPolicy(), of(path, "retry_policy"), context)
+        : hostRetry;
+    return new RoutePolicy(timeout, idle, maxStreamDuration, retry, includeAttemptCount);
+  }
+}

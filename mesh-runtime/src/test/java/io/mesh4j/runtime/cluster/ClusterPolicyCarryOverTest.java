@@ -1,0 +1,83 @@
+package io.mesh4j.runtime.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mesh4j.runtime.policy.CircuitBreakerThresholds;
+import io.mesh4j.runtime.policy.OutlierDetectionConfig;
+import io.mesh4j.runtime.policy.PolicyEnvironment;
+import io.mesh4j.runtime.testing.FakeTime;
+import io.mesh4j.runtime.xds.resource.ClusterResource;
+import io.mesh4j.runtime.xds.resource.EndpointResource;
+import io.mesh4j.runtime.xds.resource.LbEndpoint;
+import io.mesh4j.runtime.xds.resource.LocalityEndpoints;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Ejected endpoints are not picked; breaker counters and ejections survive a rebuild of the cluster's runtime. */
+class ClusterPolicyCarryOverTest {
+  private static final LbEndpoint A = new LbEndpoint("127.0.0.1", 1, 1, true);
+  private static final LbEndpoint B = new LbEndpoint("127.0.0.1", 2, 1, true);
+  private static final LbEndpoint C = new LbEndpoint("127.0.0.1", 3, 1, true);
+
+  private final FakeTime time = new FakeTime();
+  private final PolicyEnvironment env = time.environment(() -> 0);
+
+  private static OutlierDetectionConfig ejectAfterOne() {
+    OutlierDetectionConfig d = OutlierDetectionConfig.DEFAULT;
+    return new OutlierDetectionConfig(1, 5, d.intervalNanos(), d.baseEjectionTimeNanos(), d.maxEjectionTimeNanos(), 0,
+        100, 100, 0, 100, 5, 100, 1900, 85, 0, 5, 50, false);
+  }
+
+  private static ClusterResource cluster(OutlierDetectionConfig od) {
+    return new ClusterResource("c", "c", Duration.ofSeconds(5), CircuitBreakerThresholds.DEFAULT, od);
+  }
+
+  private static EndpointResource endpoints(LbEndpoint... endpoints) {
+    return new EndpointResource("c", List.of(new LocalityEndpoints("l", 0, 0, List.of(endpoints))));
+  }
+
+  private static Set<LbEndpoint> picks(ClusterRuntime runtime) {
+    Set<LbEndpoint> picked = new HashSet<>();
+    for (int i = 0; i < 20; i++) {
+      picked.add(runtime.pick());
+    }
+    return picked;
+  }
+
+  @Test
+  void ejectedEndpointsAreSkippedUntilTheyReturn() {
+    ClusterRuntime runtime = ClusterRuntime.build(cluster(ejectAfterOne()), endpoints(A, B, C), 0, null, env);
+    runtime.attemptFinished(A, 503);
+    assertThat(picks(runtime)).containsExactlyInAnyOrder(B, C);
+    time.advance(Duration.ofSeconds(30).toNanos());
+    assertThat(picks(runtime)).containsExactlyInAnyOrder(A, B, C);
+  }
+
+  @Test
+  void whenEveryEndpointIsEjectedOneIsUsedAnyway() {
+    ClusterRuntime runtime = ClusterRuntime.build(cluster(ejectAfterOne()), endpoints(A), 0, null, env);
+    runtime.attemptFinished(A, 503);
+    assertThat(runtime.policy().isEjected(A.hostPort())).isTrue();
+    assertThat(runtime.pick()).isEqualTo(A);
+  }
+
+  @Test
+  void stateSurvivesANewEndpointSetAndStartsOverWithNewOutlierSettings() {
+    ClusterRuntime first = ClusterRuntime.build(cluster(ejectAfterOne()), endpoints(A, B, C), 0, null, env);
+    first.attemptFinished(A, 503);
+    assertThat(first.policy().breaker().tryAcquireAttempt(CircuitBreakerThresholds.DEFAULT)).isTrue();
+
+    ClusterRuntime second = ClusterRuntime.build(cluster(ejectAfterOne()), endpoints(A, B, C, new LbEndpoint(
+        "127.0.0.1", 4, 1, true)), 0, first, env);
+    assertThat(second.policy()).isSameAs(first.policy());
+    assertThat(second.policy().isEjected(A.hostPort())).isTrue();
+    assertThat(second.policy().breaker().attemptsInFlight()).isEqualTo(1);
+
+    ClusterRuntime third = ClusterRuntime.build(cluster(null), endpoints(A, B, C), 0, second, env);
+    assertThat(third.policy().isEjected(A.hostPort())).isFalse();
+    assertThat(third.policy().breaker()).isSameAs(first.policy().breaker());
+  }
+}
