@@ -30,7 +30,7 @@ public final class BenchmarkReport {
     Collection<RunResult> results = new Runner(options).run();
 
     Path loadReport = Files.createTempFile("mesh4j-load", ".md");
-    LoadBenchmark.main(new String[] {loadReport.toString(), "4", loadSeconds, "2"});
+    LoadBenchmark.main(new String[] {loadReport.toString(), "4", loadSeconds, "4"});
 
     StringBuilder md = new StringBuilder();
     md.append("# mesh4j benchmark report\n\n");
