@@ -33,6 +33,7 @@ public final class MeshEngine {
   private final long listenerWaitNanos;
   private final LongSupplier random;
   private final RequestPolicies policies;
+  private volatile String sourceAddress;
   private volatile boolean closed;
 
   /**
@@ -107,6 +108,15 @@ public final class MeshEngine {
     }
   }
 
+  /**
+   * This instance's address, which {@code hash_policy} {@code connection_properties.source_ip} hashes (a sidecar sees
+   * it as the downstream address). Without it such a policy contributes no hash.
+   */
+  public MeshEngine withSourceAddress(String address) {
+    this.sourceAddress = address;
+    return this;
+  }
+
   /** Stops routing: every later request fails with {@link Reason#MESH_CLOSED}. */
   public void close() {
     closed = true;
@@ -143,7 +153,7 @@ public final class MeshEngine {
             + (clusterName == null ? "the request names no cluster" : "cluster '" + clusterName + "' does not exist"));
       }
       // hash_policy gives the request hash that ring hash and maglev pick by (Envoy's HashPolicyImpl).
-      RequestHash hash = route.hashPolicy().isEmpty() ? RequestHash.NONE : route.hashPolicy().evaluate(request, random);
+      RequestHash hash = route.hashPolicy().isEmpty() ? RequestHash.NONE : route.hashPolicy().evaluate(request, random, sourceAddress);
       EndpointLease lease = cluster.acquire(hash.present(), hash.value());
       if (lease == null) {
         throw new MeshRoutingException(

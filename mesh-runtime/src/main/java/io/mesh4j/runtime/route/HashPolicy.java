@@ -28,13 +28,14 @@ public final class HashPolicy {
 
   /**
    * @param random draws the value of a generated cookie
+   * @param sourceAddress this instance's address, what {@code connection_properties.source_ip} hashes, or null
    */
-  public RequestHash evaluate(RequestView request, LongSupplier random) {
+  public RequestHash evaluate(RequestView request, LongSupplier random, String sourceAddress) {
     boolean present = false;
     long hash = 0;
     String setCookie = null;
     for (Method method : methods) {
-      String value = method.value(request);
+      String value = method instanceof SourceIp source ? (source.enabled() ? sourceAddress : null) : method.value(request);
       if (value == null && method instanceof Cookie cookie && cookie.ttl != null) {
         // Envoy generates the cookie and asks the router to set it on the response.
         value = String.format(Locale.ROOT, "%016x", random.getAsLong());
@@ -73,6 +74,18 @@ public final class HashPolicy {
     @Override
     public String value(RequestView request) {
       return request.header(lowerCaseName);
+    }
+  }
+
+  /**
+   * {@code connection_properties.source_ip}: behind a sidecar the downstream connection comes from the application's
+   * own address, so every request of one instance hashes alike; in process that address is the instance's, which
+   * the engine supplies. {@code source_ip: false} contributes nothing, as in Envoy.
+   */
+  record SourceIp(boolean enabled, boolean terminal) implements Method {
+    @Override
+    public String value(RequestView request) {
+      throw new UnsupportedOperationException("the engine supplies the instance's address");
     }
   }
 

@@ -10,7 +10,8 @@ import java.util.Locale;
 /**
  * RouteAction {@code hash_policy}: {@code header} (without {@code regex_rewrite}), {@code cookie} ({@code name},
  * {@code ttl}, {@code path}, {@code attributes}), {@code query_parameter}, and {@code terminal}. Rejected:
- * {@code connection_properties} (a client has no downstream connection whose address could be hashed),
+ * {@code connection_properties.source_ip} hashes this instance's own address (what a sidecar sees as the downstream
+ * address),
  * {@code filter_state}, {@code header.regex_rewrite}.
  */
 final class HashPolicyDecoder {
@@ -69,8 +70,9 @@ final class HashPolicyDecoder {
         }
         return new HashPolicy.QueryParameter(name, terminal);
       }
-      case CONNECTION_PROPERTIES -> throw new ResourceInvalidException(path
-          + ".connection_properties: not supported (a client has no downstream connection to hash)");
+      case CONNECTION_PROPERTIES -> {
+        return new HashPolicy.SourceIp(p.getConnectionProperties().getSourceIp(), terminal);
+      }
       case FILTER_STATE -> throw new ResourceInvalidException(path + ".filter_state: not supported");
       default -> throw new ResourceInvalidException(path + ": one of header, cookie, query_parameter is required");
     }

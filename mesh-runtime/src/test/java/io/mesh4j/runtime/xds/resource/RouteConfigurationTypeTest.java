@@ -312,10 +312,9 @@ class RouteConfigurationTypeTest {
               "virtual_hosts[1].routes[0].match.tls_context: not supported yet"
             },
             new Object[] {
-              withAction(a -> a.addHashPolicy(RouteAction.HashPolicy.newBuilder().setConnectionProperties(
-                  RouteAction.HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true)))),
-              "virtual_hosts[1].routes[0].route.hash_policy[0].connection_properties: not supported (a client has no "
-                  + "downstream connection to hash)"
+              withAction(a -> a.addHashPolicy(RouteAction.HashPolicy.newBuilder().setFilterState(
+                  RouteAction.HashPolicy.FilterState.newBuilder().setKey("k")))),
+              "virtual_hosts[1].routes[0].route.hash_policy[0].filter_state: not supported"
             },
             new Object[] {
               withAction(a -> a.setIdleTimeout(Duration.newBuilder().setSeconds(-1))),
