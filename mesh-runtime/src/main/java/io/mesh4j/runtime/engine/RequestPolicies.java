@@ -45,7 +45,7 @@ final class RequestPolicies {
     }
     RouteAction action = route.action();
     FilterOverrides weighted =
-        action instanceof WeightedClustersAction w ? w.select(draw).filterOverrides() : FilterOverrides.NONE;
+        action instanceof WeightedClustersAction w ? w.select(w.draw(draw, request)).filterOverrides() : FilterOverrides.NONE;
     for (HttpFilterConfig filter : filters) {
       FilterConfig config =
           FilterOverrides.mostSpecific(filter, weighted, route.filterOverrides(), route.virtualHostFilterOverrides());

@@ -93,7 +93,7 @@ import java.util.Set;
  * {@code rate_limits}, {@code retry_policy_typed_config}, {@code hedge_policy}; Route {@code filter_action}, {@code non_forwarding_action}; RouteMatch {@code connect_matcher}, {@code
  * path_match_policy}, {@code tls_context}, {@code dynamic_metadata}, {@code filter_state}; RouteAction {@code
  * cluster_specifier_plugin}, {@code metadata_match}, {@code path_rewrite_policy},
- * {@code hedge_policy}, {@code internal_redirect_policy}; WeightedCluster {@code header_name};
+ * {@code hedge_policy}, {@code internal_redirect_policy};
  * ClusterWeight {@code cluster_header}, {@code metadata_match}, {@code host_rewrite_literal}, header mutations;
  * DataSource {@code filename}, {@code environment_variable}; StringMatcher
  * {@code custom}. Fields added to the API later are rejected the same way until someone decides otherwise.
@@ -160,7 +160,7 @@ public final class RouteConfigurationDecoder {
               "include_vh_rate_limits", "rate limits are not supported"));
   private static final FieldPolicy WEIGHTED_CLUSTER =
       FieldPolicy.of(
-          Set.of("clusters", "total_weight"),
+          Set.of("clusters", "total_weight", "header_name"),
           Map.of("runtime_key_prefix", "there is no runtime: the configured weights apply"));
   private static final FieldPolicy CLUSTER_WEIGHT =
       FieldPolicy.of(Set.of("name", "weight", "typed_per_filter_config"), Map.of());
@@ -609,7 +609,8 @@ public final class RouteConfigurationDecoder {
           of(path, "total_weight"),
           Integer.toUnsignedLong(proto.getTotalWeight().getValue()) + " is not the sum of the cluster weights " + sum);
     }
-    return WeightedClustersAction.of(clusters);
+    String header = proto.getHeaderName().isEmpty() ? null : proto.getHeaderName().toLowerCase(Locale.ROOT);
+    return WeightedClustersAction.of(clusters, header);
   }
 
   static java.time.Duration decodeDuration(Duration proto, String path) throws ResourceInvalidException {

@@ -6,7 +6,9 @@ import java.util.Objects;
 
 /**
  * Split among clusters by weight, as Envoy does: {@code random % totalWeight} (the draw read as unsigned 64-bit)
- * falls in one cluster's slice of the precomputed cumulative weights. Clusters of weight 0 are never chosen.
+ * falls in one cluster's slice of the precomputed cumulative weights. Clusters of weight 0 are never chosen. With
+ * {@code header_name}, the draw is the request header's value when it is an unsigned 64-bit number (so a caller that
+ * sends one per user keeps each user on one version of a canary), else the request's own draw.
  */
 public final class WeightedClustersAction implements RouteAction {
   /** Envoy keeps the total in a uint32. */
@@ -35,8 +37,10 @@ public final class WeightedClustersAction implements RouteAction {
   private final ClusterWeight[] weights;
   private final long[] cumulative;
   private final long totalWeight;
+  private final String randomValueHeader;
 
-  private WeightedClustersAction(List<ClusterWeight> clusters) {
+  private WeightedClustersAction(List<ClusterWeight> clusters, String randomValueHeader) {
+    this.randomValueHeader = randomValueHeader;
     this.clusters = List.copyOf(clusters);
     if (this.clusters.isEmpty()) {
       throw new IllegalArgumentException("no clusters");
@@ -61,7 +65,36 @@ public final class WeightedClustersAction implements RouteAction {
    * @throws IllegalArgumentException if the list is empty or the total weight is 0 or above {@link #MAX_TOTAL_WEIGHT}
    */
   public static WeightedClustersAction of(List<ClusterWeight> clusters) {
-    return new WeightedClustersAction(clusters);
+    return new WeightedClustersAction(clusters, null);
+  }
+
+  /**
+   * @param randomValueHeader {@code header_name}, lower case: the request header whose unsigned 64-bit value is the
+   *     draw, or null
+   */
+  public static WeightedClustersAction of(List<ClusterWeight> clusters, String randomValueHeader) {
+    return new WeightedClustersAction(clusters, randomValueHeader);
+  }
+
+  /** The draw that picks the cluster: the {@code header_name} header's number when there is one, else {@code random}. */
+  public long draw(long random, RequestView request) {
+    if (randomValueHeader == null) {
+      return random;
+    }
+    String value = request.header(randomValueHeader);
+    if (value == null || value.isEmpty() || value.indexOf(',') >= 0) {
+      return random;
+    }
+    try {
+      return Long.parseUnsignedLong(value.trim());
+    } catch (NumberFormatException e) {
+      return random;
+    }
+  }
+
+  @Override
+  public String selectCluster(long random, RequestView request) {
+    return selectCluster(draw(random, request));
   }
 
   public List<ClusterWeight> clusters() {

@@ -44,6 +44,28 @@ class WeightedClustersTest {
   }
 
   @Test
+  void headerNameGivesTheDrawSoOneUserStaysOnOneVersion() {
+    io.envoyproxy.envoy.config.route.v3.Route route = weightedRoute(weighted("v1", 90), weighted("v2", 10));
+    route = route.toBuilder().setRoute(route.getRoute().toBuilder().setWeightedClusters(
+        route.getRoute().getWeightedClusters().toBuilder().setHeaderName("X-Canary-Draw"))).build();
+    WeightedClustersAction action = action(table(route));
+    // 95 % 100 falls in v2's slice whatever the request's own draw; 42 in v1's.
+    for (long own = 0; own < 100; own++) {
+      assertThat(action.selectCluster(own, TestRequest.get("h", "/").header("x-canary-draw", "95"))).isEqualTo("v2");
+      assertThat(action.selectCluster(own, TestRequest.get("h", "/").header("x-canary-draw", "42"))).isEqualTo("v1");
+    }
+    // Read as unsigned: 2^64-1 is 15 mod 100, in v1's slice (as a signed -1 it would not be a valid draw at all).
+    assertThat(action.selectCluster(99, TestRequest.get("h", "/").header("x-canary-draw", "18446744073709551615")))
+        .isEqualTo("v1");
+    // Absent, not a number, negative or repeated: the request's own draw, as Envoy falls back.
+    assertThat(action.selectCluster(95, TestRequest.get("h", "/"))).isEqualTo("v2");
+    assertThat(action.selectCluster(5, TestRequest.get("h", "/").header("x-canary-draw", "abc"))).isEqualTo("v1");
+    assertThat(action.selectCluster(5, TestRequest.get("h", "/").header("x-canary-draw", "-95"))).isEqualTo("v1");
+    assertThat(action.selectCluster(5, TestRequest.get("h", "/").header("x-canary-draw", "95").header("x-canary-draw", "1")))
+        .isEqualTo("v1");
+  }
+
+  @Test
   void drawIsReadAsUnsigned() {
     WeightedClustersAction action = action(table(weightedRoute(weighted("a", 1), weighted("b", 2))));
     // 2^64 - 1 = 18446744073709551615, which is 0 mod 3

@@ -325,10 +325,6 @@ class RouteConfigurationTypeTest {
               "virtual_hosts[1].routes[0].route.request_mirror_policies: not supported yet"
             },
             new Object[] {
-              withWeighted(WeightedCluster.newBuilder().addClusters(weight("a", 1)).setHeaderName("x-rand")),
-              "virtual_hosts[1].routes[0].route.weighted_clusters.header_name: not supported yet"
-            },
-            new Object[] {
               withWeighted(
                   WeightedCluster.newBuilder()
                       .addClusters(weight("a", 1).putTypedPerFilterConfig("f", Any.getDefaultInstance()))),
