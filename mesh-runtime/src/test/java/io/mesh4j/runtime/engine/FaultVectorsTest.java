@@ -26,6 +26,7 @@ import io.mesh4j.runtime.filter.fault.InjectedFault;
 import io.mesh4j.runtime.route.RouteProtos;
 import io.mesh4j.runtime.route.RouteTable;
 import io.mesh4j.runtime.route.TestRequest;
+import io.mesh4j.runtime.testing.FakeTime;
 import io.mesh4j.runtime.xds.DecodeContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,8 +40,9 @@ class FaultVectorsTest {
   /** Draws that always fall inside a percentage (0) unless a test queues others. */
   private final List<Long> draws = new ArrayList<>();
   private final LongSupplier random = () -> draws.isEmpty() ? 0 : draws.remove(0);
-  private final List<Long> slept = new ArrayList<>();
-  private final RequestPolicies policies = new RequestPolicies(new FaultInjector(random), slept::add);
+  /** The policies' fake time: fault delays are slept on its sleeper, like retry back-offs, and recorded. */
+  private final FakeTime time = new FakeTime();
+  private final RequestPolicies policies = new RequestPolicies(new FaultInjector(random), time.environment(() -> 0));
 
   static FractionalPercent percent(int numerator, FractionalPercent.DenominatorType denominator) {
     return FractionalPercent.newBuilder().setNumerator(numerator).setDenominator(denominator).build();
@@ -154,7 +156,7 @@ class FaultVectorsTest {
     assertThatThrownBy(() -> policies.delay("t", fault, route))
         .isInstanceOf(MeshRoutingException.class)
         .satisfies(e -> assertThat(((MeshRoutingException) e).reason()).isEqualTo(Reason.UPSTREAM_TIMEOUT));
-    assertThat(slept).containsExactly(1_000_000_000L);
+    assertThat(time.sleeps()).containsExactly(1_000_000_000L);
 
     // With a timeout of 0 (disabled) the whole delay passes, then the abort answers.
     RouteTable noTimeout = RouteProtos.table(Route.newBuilder().setMatch(prefix("/"))
