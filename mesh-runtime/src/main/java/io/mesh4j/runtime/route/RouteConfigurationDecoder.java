@@ -14,6 +14,7 @@ import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.envoyproxy.envoy.type.v3.Int64Range;
 import io.mesh4j.runtime.filter.FilterOverrides;
 import io.mesh4j.runtime.filter.FilterRegistry;
+import io.mesh4j.runtime.matcher.StringMatcher;
 import io.mesh4j.runtime.policy.RoutePolicy;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.FieldAllowList;
