@@ -43,7 +43,7 @@ class HashPolicyTest {
   }
 
   private static HashPolicy policy(RouteAction.HashPolicy... policies) {
-    return RouteProtos.decode(config(policies)).select(TestRequest.get("h", "/")).hashPolicy();
+    return RouteProtos.decode(config(policies)).select(InMemoryRequest.get("h", "/")).hashPolicy();
   }
 
   private static void assertRejected(RouteAction.HashPolicy policy, String message) {
@@ -59,15 +59,15 @@ class HashPolicyTest {
   @Test
   void headerHashIsXxHash64OfTheValueAndAbsentHeaderGivesNoHash() {
     HashPolicy policy = policy(header("X-User", false));
-    RequestHash hash = policy.evaluate(TestRequest.get("h", "/").header("x-user", "alice"), () -> 0);
+    RequestHash hash = policy.evaluate(InMemoryRequest.get("h", "/").header("x-user", "alice"), () -> 0);
     assertThat(hash.present()).isTrue();
     assertThat(hash.value()).isEqualTo(XxHash64.hash("alice"));
-    assertThat(policy.evaluate(TestRequest.get("h", "/"), () -> 0).present()).isFalse();
+    assertThat(policy.evaluate(InMemoryRequest.get("h", "/"), () -> 0).present()).isFalse();
   }
 
   @Test
   void policiesCombineByRotatingAndXoringAndTerminalStopsOnceThereIsAHash() {
-    TestRequest request = TestRequest.get("h", "/items?tenant=acme&x=1").header("x-user", "alice");
+    InMemoryRequest request = InMemoryRequest.get("h", "/items?tenant=acme&x=1").header("x-user", "alice");
     long user = XxHash64.hash("alice");
     long tenant = XxHash64.hash("acme");
     assertThat(policy(header("x-user", false), query("tenant")).evaluate(request, () -> 0).value())
@@ -84,9 +84,9 @@ class HashPolicyTest {
   @Test
   void queryParameterTakesTheFirstValueUndecoded() {
     HashPolicy policy = policy(query("q"));
-    assertThat(policy.evaluate(TestRequest.get("h", "/s?q=a%20b&q=c"), () -> 0).value())
+    assertThat(policy.evaluate(InMemoryRequest.get("h", "/s?q=a%20b&q=c"), () -> 0).value())
         .isEqualTo(XxHash64.hash("a%20b"));
-    assertThat(policy.evaluate(TestRequest.get("h", "/s"), () -> 0).present()).isFalse();
+    assertThat(policy.evaluate(InMemoryRequest.get("h", "/s"), () -> 0).present()).isFalse();
   }
 
   @Test
@@ -95,25 +95,25 @@ class HashPolicyTest {
         .setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(3600))
         .addAttributes(io.envoyproxy.envoy.config.route.v3.RouteAction.HashPolicy.CookieAttribute.newBuilder()
             .setName("SameSite").setValue("Strict"))));
-    RequestHash present = withTtl.evaluate(TestRequest.get("h", "/").header("cookie", "a=1; sticky=\"abc\""), () -> 7);
+    RequestHash present = withTtl.evaluate(InMemoryRequest.get("h", "/").header("cookie", "a=1; sticky=\"abc\""), () -> 7);
     assertThat(present.value()).isEqualTo(XxHash64.hash("abc"));
     assertThat(present.setCookie()).isNull();
 
-    RequestHash generated = withTtl.evaluate(TestRequest.get("h", "/"), () -> 0xabcL);
+    RequestHash generated = withTtl.evaluate(InMemoryRequest.get("h", "/"), () -> 0xabcL);
     assertThat(generated.setCookie())
         .isEqualTo("sticky=\"0000000000000abc\"; Max-Age=3600; Path=/api; SameSite=Strict; HttpOnly");
     assertThat(generated.value()).isEqualTo(XxHash64.hash("0000000000000abc"));
     // The generated cookie, sent back, gives the same hash: the user stays on the endpoint.
-    assertThat(withTtl.evaluate(TestRequest.get("h", "/").header("cookie", "sticky=\"0000000000000abc\""), () -> 1)
+    assertThat(withTtl.evaluate(InMemoryRequest.get("h", "/").header("cookie", "sticky=\"0000000000000abc\""), () -> 1)
         .value()).isEqualTo(generated.value());
 
     HashPolicy withoutTtl = policy(cookie(Cookie.newBuilder().setName("sticky")));
-    RequestHash none = withoutTtl.evaluate(TestRequest.get("h", "/"), () -> 0);
+    RequestHash none = withoutTtl.evaluate(InMemoryRequest.get("h", "/"), () -> 0);
     assertThat(none.present()).isFalse();
     assertThat(none.setCookie()).isNull();
     HashPolicy session = policy(cookie(Cookie.newBuilder().setName("s")
         .setTtl(com.google.protobuf.Duration.getDefaultInstance())));
-    assertThat(session.evaluate(TestRequest.get("h", "/"), () -> 1).setCookie())
+    assertThat(session.evaluate(InMemoryRequest.get("h", "/"), () -> 1).setCookie())
         .isEqualTo("s=\"0000000000000001\"; HttpOnly");
   }
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class WeightedClustersTest {
 
   private static WeightedClustersAction action(RouteTable table) {
-    return (WeightedClustersAction) table.select(TestRequest.get("h", "/"), 0).action();
+    return (WeightedClustersAction) table.select(InMemoryRequest.get("h", "/"), 0).action();
   }
 
   @Test
