@@ -23,7 +23,8 @@
  *       pending, and beyond {@code max_connections + max_pending_requests} (or {@code max_requests}) the call fails
  *       at once with OVERFLOW (503 UO). A response's slot is held until its body is closed. {@code max_retries}
  *       bounds retries in progress; when exhausted, the retriable outcome is returned as is (Envoy's retry
- *       overflow).
+ *       overflow: no header marks the response) and counted in {@code CircuitBreaker.retryOverflows()} (Envoy's
+ *       {@code upstream_rq_retry_overflow}); a retriable failure also carries a suppressed "not retried" note.
  *   <li><b>Outlier detection.</b> Locally originated failures count as 503 (504 for timeouts), as Envoy does without
  *       {@code split_external_local_origin_errors}. When every endpoint is ejected, the picker uses one anyway.
  *       State lives in {@link io.mesh4j.runtime.policy.ClusterPolicyState}, carried from one cluster runtime to the
