@@ -1,5 +1,6 @@
 package io.mesh4j.benchmarks;
 
+import io.mesh4j.runtime.route.InMemoryRequest;
 import io.mesh4j.runtime.route.Route;
 import io.mesh4j.runtime.route.RouteTable;
 import io.mesh4j.runtime.xds.DecodeContext;
@@ -36,10 +37,10 @@ public class RouteSelectionBenchmark {
   int routesPerHost;
 
   RouteTable table;
-  BenchRequest headerRoute;
-  BenchRequest defaultRoute;
-  BenchRequest regexRoute;
-  BenchRequest wildcardMiss;
+  InMemoryRequest headerRoute;
+  InMemoryRequest defaultRoute;
+  InMemoryRequest regexRoute;
+  InMemoryRequest wildcardMiss;
 
   @Setup
   public void setUp() throws Exception {
@@ -49,12 +50,13 @@ public class RouteSelectionBenchmark {
     int branch = routesPerHost - 3;
     String authority = RealisticRouteConfiguration.host(service) + ":8080";
     // Matches the last header route: every earlier route of the host is evaluated and fails first.
-    headerRoute = new BenchRequest(authority, "/api/v" + branch + "/items?page=2", "x-feature", "branch-" + branch,
-        "user-agent", "okhttp/5.5.1", "accept", "application/json");
-    defaultRoute = new BenchRequest(authority, "/items/42", "user-agent", "okhttp/5.5.1", "accept", "application/json");
-    regexRoute = new BenchRequest(authority, "/admin/users/42", "user-agent", "okhttp/5.5.1");
-    wildcardMiss = new BenchRequest("unknown.example.com", "/", "user-agent", "okhttp/5.5.1");
-    for (BenchRequest request : new BenchRequest[] {headerRoute, defaultRoute, regexRoute}) {
+    headerRoute = InMemoryRequest.get(authority, "/api/v" + branch + "/items?page=2")
+        .header("x-feature", "branch-" + branch).header("user-agent", "okhttp/5.5.1").header("accept", "application/json");
+    defaultRoute = InMemoryRequest.get(authority, "/items/42")
+        .header("user-agent", "okhttp/5.5.1").header("accept", "application/json");
+    regexRoute = InMemoryRequest.get(authority, "/admin/users/42").header("user-agent", "okhttp/5.5.1");
+    wildcardMiss = InMemoryRequest.get("unknown.example.com", "/").header("user-agent", "okhttp/5.5.1");
+    for (InMemoryRequest request : new InMemoryRequest[] {headerRoute, defaultRoute, regexRoute}) {
       if (table.select(request) == null) {
         throw new IllegalStateException("benchmark request does not route: " + request.path());
       }

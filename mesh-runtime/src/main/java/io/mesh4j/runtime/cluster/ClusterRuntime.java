@@ -15,8 +15,9 @@ import java.util.Objects;
  * ({@link LoadPlan}: Envoy's priority load, panic threshold, locality weights and the cluster's policy). Built on the
  * control-plane thread whenever the cluster or its endpoints change; the per-endpoint state (active requests,
  * connectivity) lives in a {@link ClusterState} handed from one runtime of the cluster to the next. Picking reads one
- * volatile plan and never locks; the plan is replaced when an endpoint's connectivity changes. Circuit breakers and
- * outlier detection live in a {@link ClusterPolicyState}, handed on the same way.
+ * volatile plan and never locks; the plan is replaced when an endpoint's connectivity changes or outlier detection
+ * ejects or returns one. Circuit breakers and outlier detection live in a {@link ClusterPolicyState}, handed on the
+ * same way.
  */
 public final class ClusterRuntime {
   private final ClusterResource cluster;
@@ -24,18 +25,15 @@ public final class ClusterRuntime {
   private final ClusterState state;
   private final long start;
   private final ClusterPolicyState policy;
-  private final int maxPicksPastEjected;
   private volatile LoadPlan plan = LoadPlan.EMPTY;
-  private static final int MAX_PICKS_PAST_EJECTED = 1024;
 
   private ClusterRuntime(ClusterResource cluster, EndpointResource endpoints, ClusterState state, long start,
-      ClusterPolicyState policy, int maxPicksPastEjected) {
+      ClusterPolicyState policy) {
     this.cluster = cluster;
     this.endpoints = endpoints;
     this.state = state;
     this.start = start;
     this.policy = policy;
-    this.maxPicksPastEjected = maxPicksPastEjected;
   }
 
   /**
@@ -77,22 +75,19 @@ public final class ClusterRuntime {
         ? ClusterPolicyState.create(cluster.outlierDetection(), policyEnvironment)
         : previous.policy.carryOver(cluster.outlierDetection(), policyEnvironment);
     List<String> hosts = new ArrayList<>();
-    long totalWeight = 0;
     if (endpoints != null) {
       for (LocalityEndpoints locality : endpoints.localities()) {
         for (LbEndpoint endpoint : locality.endpoints()) {
           if (endpoint.healthy()) {
             hosts.add(endpoint.hostPort());
-            totalWeight += endpoint.weight();
           }
         }
       }
     }
     policy.setHosts(hosts);
-    // A weighted pick visits every endpoint within about one cycle of the total weight: that many picks (bounded)
-    // are enough to get past the ejected ones.
-    int maxPicks = (int) Math.min(Math.max(totalWeight, hosts.size()), MAX_PICKS_PAST_EJECTED);
-    ClusterRuntime runtime = new ClusterRuntime(cluster, endpoints, state, start, policy, maxPicks);
+    // Ejected endpoints count as unhealthy in the plan (priority load and panic, as in Envoy): replan on each change.
+    policy.onEjectionChange(state::healthChanged);
+    ClusterRuntime runtime = new ClusterRuntime(cluster, endpoints, state, start, policy);
     synchronized (state) {
       state.sync(endpoints, freshAssignment, cluster.connectTimeout());
       runtime.replan();
@@ -103,7 +98,7 @@ public final class ClusterRuntime {
 
   /** Recomputes the plan from the endpoints and their current connectivity. Called under the state's lock. */
   void replan() {
-    plan = LoadPlan.build(endpoints, cluster.loadBalancer(), state, start);
+    plan = LoadPlan.build(endpoints, cluster.loadBalancer(), state, policy::isEjected, start);
   }
 
   public String name() {
@@ -152,16 +147,11 @@ public final class ClusterRuntime {
   }
 
   /**
-   * Endpoints ejected by outlier detection are skipped; when every pick lands on one, the last is used anyway (as
-   * Envoy's panic mode would). A hashed pick is not re-drawn: the hash names its endpoint.
+   * Endpoints ejected by outlier detection are out of the plan (unhealthy for priority load and panic), so a pick
+   * never lands on one unless the priority is in panic, as in Envoy.
    */
   private EndpointState pickState(boolean hashed, long hash) {
-    EndpointState picked = plan.pick(hashed, hash, state.environment().random().getAsLong());
-    for (int i = 1; !hashed && i < maxPicksPastEjected && picked != null
-        && policy.isEjected(picked.endpoint().hostPort()); i++) {
-      picked = plan.pick(false, 0, state.environment().random().getAsLong());
-    }
-    return picked;
+    return plan.pick(hashed, hash, state.environment().random().getAsLong());
   }
 
   /** Circuit breakers and outlier detection: state that outlives this object across config updates. */

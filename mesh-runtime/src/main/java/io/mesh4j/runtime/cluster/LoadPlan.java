@@ -7,13 +7,15 @@ import io.mesh4j.runtime.xds.resource.LoadBalancerConfig;
 import io.mesh4j.runtime.xds.resource.LocalityEndpoints;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Which endpoints take traffic and how, for one cluster at one moment: the load of each priority
  * ({@link PriorityLoad}), and per priority the endpoints to use (healthy ones, or all in panic) with the policy's
  * picker, per locality when locality weights apply. Immutable; rebuilt when the endpoints or their connectivity change.
  *
- * <p>An endpoint is healthy when EDS says so (HEALTHY or UNKNOWN) and the data path has not seen it refuse connections.
+ * <p>An endpoint is healthy when EDS says so (HEALTHY or UNKNOWN), the data path has not seen it refuse connections and
+ * outlier detection has not ejected it (Envoy counts ejected hosts as unhealthy for priority load and panic).
  * Locality weights ({@code locality_weighted_lb_config} only, as in Envoy) choose the locality first, each weighing
  * {@code weight * min(1, overprovisioning * healthy / hosts)}; Envoy schedules localities with EDF, here each request
  * draws one in proportion (same shares). In panic, localities are not used, as in Envoy. For RING_HASH and MAGLEV,
@@ -69,7 +71,9 @@ final class LoadPlan {
     return 0;
   }
 
-  static LoadPlan build(EndpointResource assignment, LoadBalancerConfig config, ClusterState state, long start) {
+  /** @param ejected whether outlier detection has ejected an endpoint ({@code host:port}) */
+  static LoadPlan build(EndpointResource assignment, LoadBalancerConfig config, ClusterState state,
+      Predicate<String> ejected, long start) {
     if (assignment == null || assignment.localities().isEmpty()) {
       return EMPTY;
     }
@@ -88,7 +92,7 @@ final class LoadPlan {
       for (LbEndpoint e : l.endpoints()) {
         EndpointState s = state.get(e);
         lh.all.add(s);
-        if (e.healthy() && !s.isConnectFailed()) {
+        if (e.healthy() && !s.isConnectFailed() && !ejected.test(e.hostPort())) {
           lh.healthy.add(s);
         }
       }

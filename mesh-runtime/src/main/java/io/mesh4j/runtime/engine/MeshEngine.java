@@ -9,6 +9,7 @@ import io.mesh4j.runtime.config.ConfigAssembler;
 import io.mesh4j.runtime.config.TargetConfig;
 import io.mesh4j.runtime.filter.fault.FaultInjector;
 import io.mesh4j.runtime.filter.fault.InjectedFault;
+import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.route.RequestHash;
 import io.mesh4j.runtime.route.RequestShaping;
 import io.mesh4j.runtime.route.RequestView;
@@ -41,20 +42,20 @@ public final class MeshEngine {
    */
   public MeshEngine(
       ConfigAssembler assembler, OutboundTrafficPolicy outboundPolicy, Duration listenerWait, LongSupplier random) {
-    this(assembler, outboundPolicy, listenerWait, random, Sleeper.SYSTEM);
+    this(assembler, outboundPolicy, listenerWait, random, PolicyEnvironment.system());
   }
 
   /**
    * @param random draws non-negative numbers: one per request (weighted cluster choice) and one per fault percentage
-   * @param sleeper waits for injected fault delays
+   * @param environment the policies' time: its sleeper waits out injected fault delays, as it does retry back-offs
    */
   public MeshEngine(
       ConfigAssembler assembler,
       OutboundTrafficPolicy outboundPolicy,
       Duration listenerWait,
       LongSupplier random,
-      Sleeper sleeper) {
-    this.policies = new RequestPolicies(new FaultInjector(random), Objects.requireNonNull(sleeper, "sleeper"));
+      PolicyEnvironment environment) {
+    this.policies = new RequestPolicies(new FaultInjector(random), Objects.requireNonNull(environment, "environment"));
     this.assembler = Objects.requireNonNull(assembler, "assembler");
     this.outboundPolicy = Objects.requireNonNull(outboundPolicy, "outboundPolicy");
     this.listenerWaitNanos = listenerWait.toNanos();

@@ -9,6 +9,7 @@ import io.mesh4j.runtime.filter.fault.AbortStatus;
 import io.mesh4j.runtime.filter.fault.FaultConfig;
 import io.mesh4j.runtime.filter.fault.FaultInjector;
 import io.mesh4j.runtime.filter.fault.InjectedFault;
+import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.route.DirectResponseAction;
 import io.mesh4j.runtime.route.HeaderMutations;
 import io.mesh4j.runtime.route.RedirectAction;
@@ -26,11 +27,11 @@ final class RequestPolicies {
   private static final byte[] ABORT_BODY = AbortStatus.BODY.getBytes(StandardCharsets.UTF_8);
 
   private final FaultInjector faults;
-  private final Sleeper sleeper;
+  private final PolicyEnvironment environment;
 
-  RequestPolicies(FaultInjector faults, Sleeper sleeper) {
+  RequestPolicies(FaultInjector faults, PolicyEnvironment environment) {
     this.faults = faults;
-    this.sleeper = sleeper;
+    this.environment = environment;
   }
 
   /**
@@ -70,14 +71,8 @@ final class RequestPolicies {
     long timeout = route.timeout().toNanos();
     boolean timesOut = timeout > 0 && delay >= timeout;
     long sleep = timesOut ? timeout : delay;
-    try {
-      sleeper.sleep(sleep);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      InterruptedIOException interrupted = new InterruptedIOException("interrupted during an injected fault delay");
-      interrupted.initCause(e);
-      throw interrupted;
-    }
+    // The same injected sleeper as the retry back-off: one notion of waiting, replaced as a whole in tests.
+    environment.sleeper().sleep(sleep);
     if (timesOut) {
       throw new MeshRoutingException(Reason.UPSTREAM_TIMEOUT, target + ": the injected fault delay of "
           + Duration.ofNanos(delay) + " reached the route timeout " + route.timeout());

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class CircuitBreaker {
   private final AtomicLong inFlight = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
+  private final AtomicLong retryOverflows = new AtomicLong();
 
   /** Takes a slot for one attempt, or returns false when the cluster overflows. */
   public boolean tryAcquireAttempt(CircuitBreakerThresholds limits) {
@@ -20,9 +21,16 @@ public final class CircuitBreaker {
     inFlight.decrementAndGet();
   }
 
-  /** Takes a slot for one retry in progress ({@code max_retries}), or returns false when none is left. */
+  /**
+   * Takes a slot for one retry in progress ({@code max_retries}), or returns false when none is left and counts the
+   * overflow ({@link #retryOverflows()}).
+   */
   public boolean tryAcquireRetry(CircuitBreakerThresholds limits) {
-    return tryAcquire(retries, limits.maxRetries());
+    if (tryAcquire(retries, limits.maxRetries())) {
+      return true;
+    }
+    retryOverflows.incrementAndGet();
+    return false;
   }
 
   public void releaseRetry() {
@@ -37,6 +45,16 @@ public final class CircuitBreaker {
   /** For tests and status: retries in progress. */
   public long retriesInProgress() {
     return retries.get();
+  }
+
+  /**
+   * Envoy's {@code upstream_rq_retry_overflow}: retries not made because {@code max_retries} were in use. As in Envoy,
+   * a retriable response that overflows is returned to the caller as it is (no header added); a retriable failure
+   * carries a suppressed "not retried" note. This counter is how the overflow is seen; it lives as long as the
+   * cluster's circuit-breaker counters (across config updates) and is meant for metrics.
+   */
+  public long retryOverflows() {
+    return retryOverflows.get();
   }
 
   private static boolean tryAcquire(AtomicLong counter, long limit) {

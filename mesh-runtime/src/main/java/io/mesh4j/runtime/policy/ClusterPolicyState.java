@@ -52,6 +52,13 @@ public final class ClusterPolicyState {
     }
   }
 
+  /** Runs {@code listener} whenever an endpoint is ejected or returns (see {@link OutlierDetector#onEjectionChange}). */
+  public void onEjectionChange(Runnable listener) {
+    if (outliers != null) {
+      outliers.onEjectionChange(listener);
+    }
+  }
+
   public boolean isEjected(String key) {
     return outliers != null && outliers.isEjected(key);
   }

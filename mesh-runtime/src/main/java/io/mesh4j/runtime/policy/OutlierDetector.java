@@ -28,6 +28,8 @@ public final class OutlierDetector {
   private final PolicyEnvironment env;
   private final Map<String, HostMonitor> hosts = new ConcurrentHashMap<>();
   private final AtomicInteger ejected = new AtomicInteger();
+  /** Told when an endpoint is ejected or returns, so that the cluster replans its load (as connectivity changes do). */
+  private volatile Runnable ejectionListener = () -> {};
 
   public OutlierDetector(OutlierDetectionConfig config, PolicyEnvironment env) {
     this.config = Objects.requireNonNull(config, "config");
@@ -50,6 +52,15 @@ public final class OutlierDetector {
 
   public OutlierDetectionConfig config() {
     return config;
+  }
+
+  /**
+   * Runs {@code listener} after each ejection and after each sweep that returned endpoints. Called while this
+   * detector's monitor is held: the listener must not call back into ejection (replanning only reads
+   * {@link #isEjected}, which is lock-free).
+   */
+  public void onEjectionChange(Runnable listener) {
+    this.ejectionListener = listener;
   }
 
   /** The cluster's current endpoints: new ones start clean, removed ones are forgotten (and un-ejected). */
@@ -124,6 +135,7 @@ public final class OutlierDetector {
     long now = env.nanoClock().getAsLong();
     List<HostMonitor> volumeForSuccessRate = new ArrayList<>();
     List<HostMonitor> volumeForFailurePercentage = new ArrayList<>();
+    boolean returned = false;
     for (HostMonitor monitor : hosts.values()) {
       long success = monitor.success.getAndSet(0);
       long failure = monitor.failure.getAndSet(0);
@@ -133,6 +145,7 @@ public final class OutlierDetector {
           monitor.consecutive5xx.set(0);
           monitor.consecutiveGateway.set(0);
           ejected.decrementAndGet();
+          returned = true;
         }
         continue;
       }
@@ -147,6 +160,9 @@ public final class OutlierDetector {
       if (total >= config.failurePercentageRequestVolume()) {
         volumeForFailurePercentage.add(monitor);
       }
+    }
+    if (returned) {
+      ejectionListener.run();
     }
     judgeSuccessRate(volumeForSuccessRate);
     judgeFailurePercentage(volumeForFailurePercentage);
@@ -205,6 +221,7 @@ public final class OutlierDetector {
     monitor.ejectedAtNanos = env.nanoClock().getAsLong();
     monitor.ejected = true;
     ejected.incrementAndGet();
+    ejectionListener.run();
   }
 
   /** What the detector knows of one endpoint. Counters are atomics; the rest changes under the detector's lock. */

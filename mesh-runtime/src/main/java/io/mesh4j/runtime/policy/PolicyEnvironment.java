@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
  * @param nanoClock monotonic nanoseconds ({@link System#nanoTime()})
  * @param random uniformly distributed non-negative longs
  * @param scheduler for outlier detection sweeps and the deadline watchdog
- * @param sleeper for retry back-off
+ * @param sleeper for retry back-off and injected fault delays
  */
 public record PolicyEnvironment(LongSupplier nanoClock, LongSupplier random, Scheduler scheduler, Sleeper sleeper) {
   public PolicyEnvironment {

@@ -2,7 +2,7 @@ package io.mesh4j.runtime.policy;
 
 import java.io.InterruptedIOException;
 
-/** Waits between retries (the back-off); injected so that tests do not sleep. */
+/** Waits: the retry back-off and injected fault delays; injected so that tests do not sleep. */
 @FunctionalInterface
 public interface Sleeper {
   void sleep(long nanos) throws InterruptedIOException;
@@ -13,7 +13,7 @@ public interface Sleeper {
       Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      InterruptedIOException interrupted = new InterruptedIOException("interrupted during the retry back-off");
+      InterruptedIOException interrupted = new InterruptedIOException("interrupted while waiting (retry back-off or fault delay)");
       interrupted.initCause(e);
       throw interrupted;
     }

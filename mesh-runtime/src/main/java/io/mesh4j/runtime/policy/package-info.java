@@ -23,9 +23,12 @@
  *       pending, and beyond {@code max_connections + max_pending_requests} (or {@code max_requests}) the call fails
  *       at once with OVERFLOW (503 UO). A response's slot is held until its body is closed. {@code max_retries}
  *       bounds retries in progress; when exhausted, the retriable outcome is returned as is (Envoy's retry
- *       overflow).
+ *       overflow: no header marks the response) and counted in {@code CircuitBreaker.retryOverflows()} (Envoy's
+ *       {@code upstream_rq_retry_overflow}); a retriable failure also carries a suppressed "not retried" note.
  *   <li><b>Outlier detection.</b> Locally originated failures count as 503 (504 for timeouts), as Envoy does without
- *       {@code split_external_local_origin_errors}. When every endpoint is ejected, the picker uses one anyway.
+ *       {@code split_external_local_origin_errors}. Ejected endpoints count as unhealthy in the cluster's load plan
+ *       (replanned on each ejection and return): traffic fails over to lower priorities, and the panic threshold
+ *       puts them back in use when too few are left, as in Envoy.
  *       State lives in {@link io.mesh4j.runtime.policy.ClusterPolicyState}, carried from one cluster runtime to the
  *       next so counters and ejections survive config updates.
  *   <li><b>Never replayed.</b> A request whose body is one-shot is not retried; its failure says so.

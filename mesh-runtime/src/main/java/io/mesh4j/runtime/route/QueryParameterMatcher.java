@@ -1,5 +1,7 @@
 package io.mesh4j.runtime.route;
 
+import io.mesh4j.runtime.matcher.StringMatcher;
+
 /**
  * A compiled {@code QueryParameterMatcher}: the parameter's first value must exist and, when a string matcher is
  * given, match it. {@code present_match} (either value, as in Envoy) and a name-only matcher both mean "present".

@@ -8,6 +8,7 @@ import io.mesh4j.runtime.policy.RetryBackoff;
 import io.mesh4j.runtime.policy.RetryOn;
 import io.mesh4j.runtime.policy.RetryPolicy;
 import io.mesh4j.runtime.xds.DecodeContext;
+import io.mesh4j.runtime.xds.FieldAllowList;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,15 +33,15 @@ final class RetryPolicyDecoder {
   static final String PREVIOUS_HOSTS_TYPE_URL =
       "type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate";
 
-  private static final FieldPolicy RETRY_POLICY =
-      FieldPolicy.of(
+  private static final FieldAllowList RETRY_POLICY =
+      FieldAllowList.of(
           Set.of("retry_on", "num_retries", "per_try_timeout", "per_try_idle_timeout", "retry_host_predicate",
               "host_selection_retry_max_attempts", "retriable_status_codes", "retry_back_off", "retriable_headers",
               "retriable_request_headers"),
           Map.of());
-  private static final FieldPolicy RETRY_BACK_OFF =
-      FieldPolicy.of(Set.of("base_interval", "max_interval"), Map.of());
-  private static final FieldPolicy HOST_PREDICATE = FieldPolicy.of(Set.of("name", "typed_config"), Map.of());
+  private static final FieldAllowList RETRY_BACK_OFF =
+      FieldAllowList.of(Set.of("base_interval", "max_interval"), Map.of());
+  private static final FieldAllowList HOST_PREDICATE = FieldAllowList.of(Set.of("name", "typed_config"), Map.of());
 
   private RetryPolicyDecoder() {}
 

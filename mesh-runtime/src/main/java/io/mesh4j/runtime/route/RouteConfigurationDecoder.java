@@ -14,8 +14,10 @@ import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.envoyproxy.envoy.type.v3.Int64Range;
 import io.mesh4j.runtime.filter.FilterOverrides;
 import io.mesh4j.runtime.filter.FilterRegistry;
+import io.mesh4j.runtime.matcher.StringMatcher;
 import io.mesh4j.runtime.policy.RoutePolicy;
 import io.mesh4j.runtime.xds.DecodeContext;
+import io.mesh4j.runtime.xds.FieldAllowList;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -101,8 +103,8 @@ import java.util.Set;
 public final class RouteConfigurationDecoder {
   private static final String NOT_ENFORCED = "decoded but not enforced yet";
 
-  private static final FieldPolicy ROUTE_CONFIGURATION =
-      FieldPolicy.of(
+  private static final FieldAllowList ROUTE_CONFIGURATION =
+      FieldAllowList.of(
           Set.of("name", "virtual_hosts", "ignore_port_in_host_matching", "request_headers_to_add",
               "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove",
               "most_specific_header_mutations_wins", "max_direct_response_body_size_bytes"),
@@ -110,8 +112,8 @@ public final class RouteConfigurationDecoder {
               "validate_clusters", "clusters are not checked against CDS when the table is decoded",
               "internal_only_headers", "only concerns requests from outside the mesh",
               "metadata", "does not change routing"));
-  private static final FieldPolicy VIRTUAL_HOST =
-      FieldPolicy.of(
+  private static final FieldAllowList VIRTUAL_HOST =
+      FieldAllowList.of(
           Set.of("name", "domains", "routes", "typed_per_filter_config", "request_headers_to_add",
               "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove", "retry_policy",
               "include_request_attempt_count"),
@@ -121,8 +123,8 @@ public final class RouteConfigurationDecoder {
               "include_is_timeout_retry_header", "no x-envoy-is-timeout-retry header is added",
               "per_request_buffer_limit_bytes", "requests are not buffered by the mesh",
               "metadata", "does not change routing"));
-  private static final FieldPolicy ROUTE =
-      FieldPolicy.of(
+  private static final FieldAllowList ROUTE =
+      FieldAllowList.of(
           Set.of("name", "match", "route", "redirect", "direct_response", "typed_per_filter_config",
               "request_headers_to_add", "request_headers_to_remove", "response_headers_to_add",
               "response_headers_to_remove"),
@@ -132,8 +134,8 @@ public final class RouteConfigurationDecoder {
               "metadata", "does not change routing",
               "stat_prefix", "statistics only",
               "per_request_buffer_limit_bytes", "requests are not buffered by the mesh"));
-  private static final FieldPolicy ROUTE_MATCH =
-      FieldPolicy.of(
+  private static final FieldAllowList ROUTE_MATCH =
+      FieldAllowList.of(
           Set.of(
               "prefix",
               "path",
@@ -145,8 +147,8 @@ public final class RouteConfigurationDecoder {
               "query_parameters",
               "grpc"),
           Map.of());
-  private static final FieldPolicy ROUTE_ACTION =
-      FieldPolicy.of(
+  private static final FieldAllowList ROUTE_ACTION =
+      FieldAllowList.of(
           Set.of("cluster", "weighted_clusters", "timeout", "retry_policy", "cluster_header", "prefix_rewrite",
               "regex_rewrite", "host_rewrite_literal", "auto_host_rewrite", "host_rewrite_header",
               "host_rewrite_path_regex", "append_x_forwarded_host", "hash_policy", "idle_timeout",
@@ -158,14 +160,14 @@ public final class RouteConfigurationDecoder {
               "priority", "there is one connection pool per endpoint",
               "cluster_not_found_response_code", "a missing cluster fails the call with a MeshRoutingException",
               "include_vh_rate_limits", "rate limits are not supported"));
-  private static final FieldPolicy WEIGHTED_CLUSTER =
-      FieldPolicy.of(
+  private static final FieldAllowList WEIGHTED_CLUSTER =
+      FieldAllowList.of(
           Set.of("clusters", "total_weight", "header_name"),
           Map.of("runtime_key_prefix", "there is no runtime: the configured weights apply"));
-  private static final FieldPolicy CLUSTER_WEIGHT =
-      FieldPolicy.of(Set.of("name", "weight", "typed_per_filter_config"), Map.of());
-  private static final FieldPolicy HEADER_MATCHER =
-      FieldPolicy.of(
+  private static final FieldAllowList CLUSTER_WEIGHT =
+      FieldAllowList.of(Set.of("name", "weight", "typed_per_filter_config"), Map.of());
+  private static final FieldAllowList HEADER_MATCHER =
+      FieldAllowList.of(
           Set.of(
               "name",
               "exact_match",
@@ -179,17 +181,17 @@ public final class RouteConfigurationDecoder {
               "invert_match",
               "treat_missing_header_as_empty"),
           Map.of());
-  private static final FieldPolicy QUERY_PARAMETER_MATCHER =
-      FieldPolicy.of(Set.of("name", "string_match", "present_match"), Map.of());
-  private static final FieldPolicy STRING_MATCHER =
-      FieldPolicy.of(Set.of("exact", "prefix", "suffix", "safe_regex", "contains", "ignore_case"), Map.of());
-  private static final FieldPolicy REGEX_MATCHER =
-      FieldPolicy.of(Set.of("regex"), Map.of("google_re2", "RE2J has no program size limit"));
-  private static final FieldPolicy RUNTIME_FRACTION =
-      FieldPolicy.of(
+  private static final FieldAllowList QUERY_PARAMETER_MATCHER =
+      FieldAllowList.of(Set.of("name", "string_match", "present_match"), Map.of());
+  private static final FieldAllowList STRING_MATCHER =
+      FieldAllowList.of(Set.of("exact", "prefix", "suffix", "safe_regex", "contains", "ignore_case"), Map.of());
+  private static final FieldAllowList REGEX_MATCHER =
+      FieldAllowList.of(Set.of("regex"), Map.of("google_re2", "RE2J has no program size limit"));
+  private static final FieldAllowList RUNTIME_FRACTION =
+      FieldAllowList.of(
           Set.of("default_value"), Map.of("runtime_key", "there is no runtime: default_value applies"));
-  private static final FieldPolicy FRACTIONAL_PERCENT =
-      FieldPolicy.of(Set.of("numerator", "denominator"), Map.of());
+  private static final FieldAllowList FRACTIONAL_PERCENT =
+      FieldAllowList.of(Set.of("numerator", "denominator"), Map.of());
 
   private static final HeaderMatcher[] NO_HEADERS = new HeaderMatcher[0];
   private static final QueryParameterMatcher[] NO_QUERY_PARAMETERS = new QueryParameterMatcher[0];

@@ -7,6 +7,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteAction.MaxStreamDuration;
 import io.mesh4j.runtime.policy.RetryPolicy;
 import io.mesh4j.runtime.policy.RoutePolicy;
 import io.mesh4j.runtime.xds.DecodeContext;
+import io.mesh4j.runtime.xds.FieldAllowList;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import java.util.Map;
 import java.util.Set;
@@ -19,8 +20,8 @@ import java.util.Set;
  * {@code grpc-timeout} header, which only gRPC requests carry: accepted and reported, for the gRPC transport to act on.
  */
 final class RoutePolicyDecoder {
-  private static final FieldPolicy MAX_STREAM_DURATION =
-      FieldPolicy.of(
+  private static final FieldAllowList MAX_STREAM_DURATION =
+      FieldAllowList.of(
           Set.of("max_stream_duration"),
           Map.of(
               "grpc_timeout_header_max", "not enforced yet (the grpc-timeout header; for the gRPC transport)",

@@ -9,6 +9,7 @@ import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute;
 import io.mesh4j.runtime.xds.DecodeContext;
+import io.mesh4j.runtime.xds.FieldAllowList;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -22,17 +23,17 @@ final class ShapingDecoder {
   /** Envoy's default {@code max_direct_response_body_size_bytes}. */
   static final long DEFAULT_MAX_DIRECT_RESPONSE_BODY = 4096;
 
-  private static final FieldPolicy HEADER_VALUE_OPTION =
-      FieldPolicy.of(Set.of("header", "append", "append_action", "keep_empty_value"), Map.of());
-  private static final FieldPolicy HEADER_VALUE = FieldPolicy.of(Set.of("key", "value", "raw_value"), Map.of());
-  private static final FieldPolicy REGEX_SUBSTITUTE = FieldPolicy.of(Set.of("pattern", "substitution"), Map.of());
-  private static final FieldPolicy REDIRECT =
-      FieldPolicy.of(
+  private static final FieldAllowList HEADER_VALUE_OPTION =
+      FieldAllowList.of(Set.of("header", "append", "append_action", "keep_empty_value"), Map.of());
+  private static final FieldAllowList HEADER_VALUE = FieldAllowList.of(Set.of("key", "value", "raw_value"), Map.of());
+  private static final FieldAllowList REGEX_SUBSTITUTE = FieldAllowList.of(Set.of("pattern", "substitution"), Map.of());
+  private static final FieldAllowList REDIRECT =
+      FieldAllowList.of(
           Set.of("https_redirect", "scheme_redirect", "host_redirect", "port_redirect", "path_redirect",
               "prefix_rewrite", "regex_rewrite", "response_code", "strip_query"),
           Map.of());
-  private static final FieldPolicy DIRECT_RESPONSE = FieldPolicy.of(Set.of("status", "body"), Map.of());
-  private static final FieldPolicy DATA_SOURCE = FieldPolicy.of(Set.of("inline_string", "inline_bytes"), Map.of());
+  private static final FieldAllowList DIRECT_RESPONSE = FieldAllowList.of(Set.of("status", "body"), Map.of());
+  private static final FieldAllowList DATA_SOURCE = FieldAllowList.of(Set.of("inline_string", "inline_bytes"), Map.of());
 
   private ShapingDecoder() {}
 

@@ -1,6 +1,7 @@
 package io.mesh4j.runtime.security;
 
 import com.google.re2j.Pattern;
+import io.mesh4j.runtime.matcher.StringMatcher;
 import io.mesh4j.runtime.xds.resource.SanMatch;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
@@ -20,19 +21,20 @@ final class SanMatcher {
   private static final int IP = 7;
 
   private final List<SanMatch> matches;
-  private final List<Pattern> regexes;
+  /** Each match's value rule, compiled: the same StringMatcher routes use. */
+  private final List<StringMatcher> values;
   private final boolean requiresUri;
 
   SanMatcher(List<SanMatch> matches) {
     this.matches = List.copyOf(matches);
-    List<Pattern> compiled = new ArrayList<>();
+    List<StringMatcher> compiled = new ArrayList<>();
     boolean uri = false;
     for (SanMatch match : this.matches) {
-      compiled.add(match.kind() == SanMatch.Kind.SAFE_REGEX ? Pattern.compile(match.pattern()) : null);
+      compiled.add(compile(match));
       uri |= match.type() == SanMatch.SanType.URI
           || (match.type() == SanMatch.SanType.ANY && match.pattern().startsWith("spiffe://"));
     }
-    this.regexes = compiled;
+    this.values = compiled;
     this.requiresUri = uri;
   }
 
@@ -61,7 +63,7 @@ final class SanMatcher {
         hasUri |= tag == URI;
         presented.add(value);
         for (int i = 0; i < matches.size(); i++) {
-          if (typeMatches(matches.get(i).type(), tag) && valueMatches(i, value)) {
+          if (typeMatches(matches.get(i).type(), tag) && values.get(i).matches(value)) {
             return;
           }
         }
@@ -85,17 +87,15 @@ final class SanMatcher {
     };
   }
 
-  private boolean valueMatches(int i, String value) {
-    SanMatch m = matches.get(i);
+  private static StringMatcher compile(SanMatch m) {
     String p = m.pattern();
     boolean ic = m.ignoreCase();
     return switch (m.kind()) {
-      case EXACT -> ic ? p.equalsIgnoreCase(value) : p.equals(value);
-      case PREFIX -> value.regionMatches(ic, 0, p, 0, p.length());
-      case SUFFIX -> value.length() >= p.length() && value.regionMatches(ic, value.length() - p.length(), p, 0, p.length());
-      case CONTAINS -> ic ? value.toLowerCase(java.util.Locale.ROOT).contains(p.toLowerCase(java.util.Locale.ROOT))
-          : value.contains(p);
-      case SAFE_REGEX -> regexes.get(i).matches(value);
+      case EXACT -> StringMatcher.exact(p, ic);
+      case PREFIX -> StringMatcher.prefix(p, ic);
+      case SUFFIX -> StringMatcher.suffix(p, ic);
+      case CONTAINS -> StringMatcher.contains(p, ic);
+      case SAFE_REGEX -> StringMatcher.regex(Pattern.compile(p));
     };
   }
 }

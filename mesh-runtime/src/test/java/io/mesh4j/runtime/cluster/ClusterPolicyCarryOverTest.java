@@ -80,4 +80,34 @@ class ClusterPolicyCarryOverTest {
     assertThat(third.policy().isEjected(A.hostPort())).isFalse();
     assertThat(third.policy().breaker()).isSameAs(first.policy().breaker());
   }
+
+  @Test
+  void ejectionCountsAsUnhealthySoTrafficMovesToPriorityOneAndBack() {
+    // P0: A and B, P1: C. Ejecting A leaves P0 50 % healthy: health min(100, 1.4 x 50) = 70, so P0 takes 70 % and
+    // P1 30 % (Envoy's priority load); before the ejection and after A returns, P0 takes everything.
+    EndpointResource assignment = new EndpointResource("c", List.of(
+        new LocalityEndpoints("l0", 0, 0, List.of(A, B)), new LocalityEndpoints("l1", 0, 1, List.of(C))));
+    ClusterRuntime runtime = ClusterRuntime.build(cluster(ejectAfterOne()), assignment, 0, null, env);
+    assertThat(sharePicked(runtime, C, 2000)).isZero();
+
+    runtime.attemptFinished(A, 503);
+    assertThat(runtime.policy().isEjected(A.hostPort())).isTrue();
+    // 2000 uniform draws at p = 0.3: sd = sqrt(2000 x 0.3 x 0.7) = 20.5 picks (1 %); 6 sd is 6 %.
+    assertThat(sharePicked(runtime, C, 2000)).isBetween(0.24, 0.36);
+    assertThat(sharePicked(runtime, A, 2000)).isZero();
+
+    time.advance(Duration.ofSeconds(30).toNanos()); // the sweep returns A: the plan is rebuilt
+    assertThat(runtime.policy().isEjected(A.hostPort())).isFalse();
+    assertThat(sharePicked(runtime, C, 2000)).isZero();
+  }
+
+  private static double sharePicked(ClusterRuntime runtime, LbEndpoint endpoint, int picks) {
+    int hits = 0;
+    for (int i = 0; i < picks; i++) {
+      if (endpoint.equals(runtime.pick())) {
+        hits++;
+      }
+    }
+    return (double) hits / picks;
+  }
 }

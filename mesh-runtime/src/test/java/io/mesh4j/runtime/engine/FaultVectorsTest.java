@@ -25,7 +25,8 @@ import io.mesh4j.runtime.filter.fault.FaultInjector;
 import io.mesh4j.runtime.filter.fault.InjectedFault;
 import io.mesh4j.runtime.route.RouteProtos;
 import io.mesh4j.runtime.route.RouteTable;
-import io.mesh4j.runtime.route.TestRequest;
+import io.mesh4j.runtime.route.InMemoryRequest;
+import io.mesh4j.runtime.testing.FakeTime;
 import io.mesh4j.runtime.xds.DecodeContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,8 +40,9 @@ class FaultVectorsTest {
   /** Draws that always fall inside a percentage (0) unless a test queues others. */
   private final List<Long> draws = new ArrayList<>();
   private final LongSupplier random = () -> draws.isEmpty() ? 0 : draws.remove(0);
-  private final List<Long> slept = new ArrayList<>();
-  private final RequestPolicies policies = new RequestPolicies(new FaultInjector(random), slept::add);
+  /** The policies' fake time: fault delays are slept on its sleeper, like retry back-offs, and recorded. */
+  private final FakeTime time = new FakeTime();
+  private final RequestPolicies policies = new RequestPolicies(new FaultInjector(random), time.environment(() -> 0));
 
   static FractionalPercent percent(int numerator, FractionalPercent.DenominatorType denominator) {
     return FractionalPercent.newBuilder().setNumerator(numerator).setDenominator(denominator).build();
@@ -60,7 +62,7 @@ class FaultVectorsTest {
         .build();
   }
 
-  private InjectedFault evaluate(HttpFilterConfig filter, RouteTable table, TestRequest request) {
+  private InjectedFault evaluate(HttpFilterConfig filter, RouteTable table, InMemoryRequest request) {
     io.mesh4j.runtime.route.Route route = table.select(request, 0);
     return policies.evaluateFilters(List.of(filter), route, 0, "c", request);
   }
@@ -71,7 +73,7 @@ class FaultVectorsTest {
 
   @Test
   void vector28_headerFaultsNeedHeaderAbortOrHeaderDelayAndTakeTheSmallerPercentage() throws Exception {
-    TestRequest request = TestRequest.get("a", "/").header("x-envoy-fault-abort-request", "418")
+    InMemoryRequest request = InMemoryRequest.get("a", "/").header("x-envoy-fault-abort-request", "418")
         .header("x-envoy-fault-delay-request", "250");
     // A fixed abort config ignores the headers: its own status, its own percentage.
     InjectedFault fixed = evaluate(filter(abort(503, 100)), plainRoute(), request);
@@ -92,19 +94,19 @@ class FaultVectorsTest {
     fromHeaders.release();
 
     // The abort header asks 80%, the config allows 50: min is 50. Draw 49 is in, 50 is out (delay draws first).
-    TestRequest asking80 = TestRequest.get("a", "/").header("x-envoy-fault-abort-request", "418")
+    InMemoryRequest asking80 = InMemoryRequest.get("a", "/").header("x-envoy-fault-abort-request", "418")
         .header("x-envoy-fault-abort-request-percentage", "80");
     draws.addAll(List.of(0L, 49L));
     assertThat(evaluate(filter, plainRoute(), asking80).abort()).isNotNull();
     draws.addAll(List.of(0L, 50L));
     assertThat(evaluate(filter, plainRoute(), asking80)).isNull();
     // Asking 10% lowers it: draw 10 is out.
-    TestRequest asking10 = TestRequest.get("a", "/").header("x-envoy-fault-abort-request", "418")
+    InMemoryRequest asking10 = InMemoryRequest.get("a", "/").header("x-envoy-fault-abort-request", "418")
         .header("x-envoy-fault-abort-request-percentage", "10");
     draws.addAll(List.of(0L, 10L));
     assertThat(evaluate(filter, plainRoute(), asking10)).isNull();
     // No abort header: nothing to abort with.
-    assertThat(evaluate(filter, plainRoute(), TestRequest.get("a", "/"))).isNull();
+    assertThat(evaluate(filter, plainRoute(), InMemoryRequest.get("a", "/"))).isNull();
   }
 
   @Test
@@ -120,14 +122,14 @@ class FaultVectorsTest {
         .setAbort(FaultAbort.newBuilder().setHeaderAbort(FaultAbort.HeaderAbort.getDefaultInstance())
             .setPercentage(hundred(100)))
         .build();
-    TestRequest both = TestRequest.get("a", "/").header("x-envoy-fault-abort-request", "404")
+    InMemoryRequest both = InMemoryRequest.get("a", "/").header("x-envoy-fault-abort-request", "404")
         .header("x-envoy-fault-abort-grpc-request", "5");
     InjectedFault fault = evaluate(filter(headerAbort), plainRoute(), both);
     assertThat(fault.abort()).isEqualTo(new AbortStatus(404, -1));
     assertThat(fault.abort().grpcStatusForGrpcCall()).isEqualTo(12);
     fault.release();
 
-    TestRequest grpcOnly = TestRequest.get("a", "/").header("x-envoy-fault-abort-grpc-request", "5");
+    InMemoryRequest grpcOnly = InMemoryRequest.get("a", "/").header("x-envoy-fault-abort-grpc-request", "5");
     InjectedFault grpc = evaluate(filter(headerAbort), plainRoute(), grpcOnly);
     assertThat(grpc.abort()).isEqualTo(new AbortStatus(200, 5));
     assertThat(grpc.abort().grpcStatusForGrpcCall()).isEqualTo(5);
@@ -135,7 +137,7 @@ class FaultVectorsTest {
 
     HTTPFault configuredGrpc = HTTPFault.newBuilder()
         .setAbort(FaultAbort.newBuilder().setGrpcStatus(8).setPercentage(hundred(100))).build();
-    InjectedFault configured = evaluate(filter(configuredGrpc), plainRoute(), TestRequest.get("a", "/"));
+    InjectedFault configured = evaluate(filter(configuredGrpc), plainRoute(), InMemoryRequest.get("a", "/"));
     assertThat(configured.abort()).isEqualTo(new AbortStatus(200, 8));
     assertThat(RequestPolicies.abort(configured.abort()).responseFlag()).isEqualTo("FI");
   }
@@ -148,13 +150,13 @@ class FaultVectorsTest {
         .build();
     RouteTable oneSecond = RouteProtos.table(Route.newBuilder().setMatch(prefix("/"))
         .setRoute(RouteAction.newBuilder().setCluster("c").setTimeout(Durations.fromSeconds(1))).build());
-    TestRequest request = TestRequest.get("a", "/");
+    InMemoryRequest request = InMemoryRequest.get("a", "/");
     InjectedFault fault = evaluate(filter(delayThenAbort), oneSecond, request);
     io.mesh4j.runtime.route.Route route = oneSecond.select(request, 0);
     assertThatThrownBy(() -> policies.delay("t", fault, route))
         .isInstanceOf(MeshRoutingException.class)
         .satisfies(e -> assertThat(((MeshRoutingException) e).reason()).isEqualTo(Reason.UPSTREAM_TIMEOUT));
-    assertThat(slept).containsExactly(1_000_000_000L);
+    assertThat(time.sleeps()).containsExactly(1_000_000_000L);
 
     // With a timeout of 0 (disabled) the whole delay passes, then the abort answers.
     RouteTable noTimeout = RouteProtos.table(Route.newBuilder().setMatch(prefix("/"))
@@ -167,7 +169,7 @@ class FaultVectorsTest {
   @Test
   void vector31_noNewFaultOnceMaxActiveFaultsAreInFlight() throws Exception {
     HttpFilterConfig filter = filter(abort(503, 100).toBuilder().setMaxActiveFaults(UInt32Value.of(2)).build());
-    TestRequest request = TestRequest.get("a", "/");
+    InMemoryRequest request = InMemoryRequest.get("a", "/");
     InjectedFault first = evaluate(filter, plainRoute(), request);
     InjectedFault second = evaluate(filter, plainRoute(), request);
     assertThat(first).isNotNull();
@@ -200,10 +202,10 @@ class FaultVectorsTest {
             .addRoutes(Route.newBuilder().setMatch(prefix("/")).setRoute(RouteAction.newBuilder().setCluster("c"))))
         .build();
     RouteTable table = RouteProtos.decode(config);
-    assertThat(evaluate(base, table, TestRequest.get("vh", "/weighted")).abort().httpStatus()).isEqualTo(503);
-    assertThat(evaluate(base, table, TestRequest.get("vh", "/route")).abort().httpStatus()).isEqualTo(502);
-    assertThat(evaluate(base, table, TestRequest.get("vh", "/other")).abort().httpStatus()).isEqualTo(501);
-    assertThat(evaluate(base, table, TestRequest.get("plain", "/")).abort().httpStatus()).isEqualTo(500);
+    assertThat(evaluate(base, table, InMemoryRequest.get("vh", "/weighted")).abort().httpStatus()).isEqualTo(503);
+    assertThat(evaluate(base, table, InMemoryRequest.get("vh", "/route")).abort().httpStatus()).isEqualTo(502);
+    assertThat(evaluate(base, table, InMemoryRequest.get("vh", "/other")).abort().httpStatus()).isEqualTo(501);
+    assertThat(evaluate(base, table, InMemoryRequest.get("plain", "/")).abort().httpStatus()).isEqualTo(500);
   }
 
   @Test
@@ -214,8 +216,8 @@ class FaultVectorsTest {
             .setRoute(RouteAction.newBuilder().setCluster("c")).build(),
         RouteProtos.route("c", prefix("/")));
     HttpFilterConfig base = filter(abort(503, 100));
-    assertThat(evaluate(base, table, TestRequest.get("a", "/off"))).isNull();
-    assertThat(evaluate(base, table, TestRequest.get("a", "/on"))).isNotNull();
+    assertThat(evaluate(base, table, InMemoryRequest.get("a", "/off"))).isNull();
+    assertThat(evaluate(base, table, InMemoryRequest.get("a", "/on"))).isNotNull();
   }
 
   @Test
@@ -227,12 +229,12 @@ class FaultVectorsTest {
             .setPresentMatch(true))
         .build();
     HttpFilterConfig filter = filter(conditioned);
-    TestRequest all = TestRequest.get("a", "/").header("x-envoy-downstream-service-node", "frontend")
+    InMemoryRequest all = InMemoryRequest.get("a", "/").header("x-envoy-downstream-service-node", "frontend")
         .header("x-test", "1");
     assertThat(evaluate(filter, plainRoute(), all)).isNotNull();
-    assertThat(evaluate(filter, plainRoute(), TestRequest.get("a", "/").header("x-test", "1"))).isNull();
+    assertThat(evaluate(filter, plainRoute(), InMemoryRequest.get("a", "/").header("x-test", "1"))).isNull();
     assertThat(evaluate(filter, plainRoute(),
-        TestRequest.get("a", "/").header("x-envoy-downstream-service-node", "frontend"))).isNull();
+        InMemoryRequest.get("a", "/").header("x-envoy-downstream-service-node", "frontend"))).isNull();
     io.mesh4j.runtime.route.Route route = plainRoute().select(all, 0);
     assertThat(policies.evaluateFilters(List.of(filter), route, 0, "other", all)).isNull();
   }
@@ -244,12 +246,12 @@ class FaultVectorsTest {
             .setPercentage(percent(25, FractionalPercent.DenominatorType.TEN_THOUSAND)))
         .build());
     draws.add(10_024L); // 10024 % 10000 = 24 < 25
-    assertThat(evaluate(filter, plainRoute(), TestRequest.get("a", "/"))).isNotNull();
+    assertThat(evaluate(filter, plainRoute(), InMemoryRequest.get("a", "/"))).isNotNull();
     draws.add(25L);
-    assertThat(evaluate(filter, plainRoute(), TestRequest.get("a", "/"))).isNull();
+    assertThat(evaluate(filter, plainRoute(), InMemoryRequest.get("a", "/"))).isNull();
     // Unset percentage: Envoy's zero value, never.
     HttpFilterConfig unset = filter(HTTPFault.newBuilder()
         .setAbort(FaultAbort.newBuilder().setHttpStatus(503)).build());
-    assertThat(evaluate(unset, plainRoute(), TestRequest.get("a", "/"))).isNull();
+    assertThat(evaluate(unset, plainRoute(), InMemoryRequest.get("a", "/"))).isNull();
   }
 }

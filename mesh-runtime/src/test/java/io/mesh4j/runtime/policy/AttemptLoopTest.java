@@ -241,6 +241,11 @@ class AttemptLoopTest {
     assertThat(run(c, route(retry(RetryOn.FIVE_XX, 3, false, 1)), true, Long.MAX_VALUE, script)).isEqualTo(503);
     assertThat(script.sentTo).hasSize(1);
     assertThat(c.policy().breaker().retriesInProgress()).isZero();
+    // Not silent: counted as Envoy's upstream_rq_retry_overflow (the response itself carries nothing, as in Envoy).
+    assertThat(c.policy().breaker().retryOverflows()).isEqualTo(1);
+    // A response that needs no retry is no overflow.
+    run(c, route(retry(RetryOn.FIVE_XX, 3, false, 1)), true, Long.MAX_VALUE, new Script(200));
+    assertThat(c.policy().breaker().retryOverflows()).isEqualTo(1);
   }
 
   @Test

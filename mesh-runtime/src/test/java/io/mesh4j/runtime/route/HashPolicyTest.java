@@ -43,7 +43,7 @@ class HashPolicyTest {
   }
 
   private static HashPolicy policy(RouteAction.HashPolicy... policies) {
-    return RouteProtos.decode(config(policies)).select(TestRequest.get("h", "/")).hashPolicy();
+    return RouteProtos.decode(config(policies)).select(InMemoryRequest.get("h", "/")).hashPolicy();
   }
 
   private static void assertRejected(RouteAction.HashPolicy policy, String message) {
@@ -59,15 +59,15 @@ class HashPolicyTest {
   @Test
   void headerHashIsXxHash64OfTheValueAndAbsentHeaderGivesNoHash() {
     HashPolicy policy = policy(header("X-User", false));
-    RequestHash hash = policy.evaluate(TestRequest.get("h", "/").header("x-user", "alice"), () -> 0, null);
+    RequestHash hash = policy.evaluate(InMemoryRequest.get("h", "/").header("x-user", "alice"), () -> 0, null);
     assertThat(hash.present()).isTrue();
     assertThat(hash.value()).isEqualTo(XxHash64.hash("alice"));
-    assertThat(policy.evaluate(TestRequest.get("h", "/"), () -> 0, null).present()).isFalse();
+    assertThat(policy.evaluate(InMemoryRequest.get("h", "/"), () -> 0, null).present()).isFalse();
   }
 
   @Test
   void policiesCombineByRotatingAndXoringAndTerminalStopsOnceThereIsAHash() {
-    TestRequest request = TestRequest.get("h", "/items?tenant=acme&x=1").header("x-user", "alice");
+    InMemoryRequest request = InMemoryRequest.get("h", "/items?tenant=acme&x=1").header("x-user", "alice");
     long user = XxHash64.hash("alice");
     long tenant = XxHash64.hash("acme");
     assertThat(policy(header("x-user", false), query("tenant")).evaluate(request, () -> 0, null).value())
@@ -84,9 +84,9 @@ class HashPolicyTest {
   @Test
   void queryParameterTakesTheFirstValueUndecoded() {
     HashPolicy policy = policy(query("q"));
-    assertThat(policy.evaluate(TestRequest.get("h", "/s?q=a%20b&q=c"), () -> 0, null).value())
+    assertThat(policy.evaluate(InMemoryRequest.get("h", "/s?q=a%20b&q=c"), () -> 0, null).value())
         .isEqualTo(XxHash64.hash("a%20b"));
-    assertThat(policy.evaluate(TestRequest.get("h", "/s"), () -> 0, null).present()).isFalse();
+    assertThat(policy.evaluate(InMemoryRequest.get("h", "/s"), () -> 0, null).present()).isFalse();
   }
 
   @Test
@@ -95,25 +95,25 @@ class HashPolicyTest {
         .setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(3600))
         .addAttributes(io.envoyproxy.envoy.config.route.v3.RouteAction.HashPolicy.CookieAttribute.newBuilder()
             .setName("SameSite").setValue("Strict"))));
-    RequestHash present = withTtl.evaluate(TestRequest.get("h", "/").header("cookie", "a=1; sticky=\"abc\""), () -> 7, null);
+    RequestHash present = withTtl.evaluate(InMemoryRequest.get("h", "/").header("cookie", "a=1; sticky=\"abc\""), () -> 7, null);
     assertThat(present.value()).isEqualTo(XxHash64.hash("abc"));
     assertThat(present.setCookie()).isNull();
 
-    RequestHash generated = withTtl.evaluate(TestRequest.get("h", "/"), () -> 0xabcL, null);
+    RequestHash generated = withTtl.evaluate(InMemoryRequest.get("h", "/"), () -> 0xabcL, null);
     assertThat(generated.setCookie())
         .isEqualTo("sticky=\"0000000000000abc\"; Max-Age=3600; Path=/api; SameSite=Strict; HttpOnly");
     assertThat(generated.value()).isEqualTo(XxHash64.hash("0000000000000abc"));
     // The generated cookie, sent back, gives the same hash: the user stays on the endpoint.
-    assertThat(withTtl.evaluate(TestRequest.get("h", "/").header("cookie", "sticky=\"0000000000000abc\""), () -> 1, null)
+    assertThat(withTtl.evaluate(InMemoryRequest.get("h", "/").header("cookie", "sticky=\"0000000000000abc\""), () -> 1, null)
         .value()).isEqualTo(generated.value());
 
     HashPolicy withoutTtl = policy(cookie(Cookie.newBuilder().setName("sticky")));
-    RequestHash none = withoutTtl.evaluate(TestRequest.get("h", "/"), () -> 0, null);
+    RequestHash none = withoutTtl.evaluate(InMemoryRequest.get("h", "/"), () -> 0, null);
     assertThat(none.present()).isFalse();
     assertThat(none.setCookie()).isNull();
     HashPolicy session = policy(cookie(Cookie.newBuilder().setName("s")
         .setTtl(com.google.protobuf.Duration.getDefaultInstance())));
-    assertThat(session.evaluate(TestRequest.get("h", "/"), () -> 1, null).setCookie())
+    assertThat(session.evaluate(InMemoryRequest.get("h", "/"), () -> 1, null).setCookie())
         .isEqualTo("s=\"0000000000000001\"; HttpOnly");
   }
 
@@ -121,16 +121,16 @@ class HashPolicyTest {
   void sourceIpHashesThisInstancesAddressSoOneInstanceIsStickyAndFalseGivesNothing() {
     HashPolicy sourceIp = policy(RouteAction.HashPolicy.newBuilder()
         .setConnectionProperties(ConnectionProperties.newBuilder().setSourceIp(true)).build());
-    RequestHash fromA = sourceIp.evaluate(TestRequest.get("h", "/a"), () -> 0, "10.0.0.7");
+    RequestHash fromA = sourceIp.evaluate(InMemoryRequest.get("h", "/a"), () -> 0, "10.0.0.7");
     assertThat(fromA.present()).isTrue();
     assertThat(fromA.value()).isEqualTo(XxHash64.hash("10.0.0.7"));
-    assertThat(sourceIp.evaluate(TestRequest.get("h", "/b").header("x-user", "bob"), () -> 0, "10.0.0.7").value())
+    assertThat(sourceIp.evaluate(InMemoryRequest.get("h", "/b").header("x-user", "bob"), () -> 0, "10.0.0.7").value())
         .isEqualTo(fromA.value());
-    assertThat(sourceIp.evaluate(TestRequest.get("h", "/a"), () -> 0, "10.0.0.8").value()).isNotEqualTo(fromA.value());
-    assertThat(sourceIp.evaluate(TestRequest.get("h", "/a"), () -> 0, null).present()).isFalse();
+    assertThat(sourceIp.evaluate(InMemoryRequest.get("h", "/a"), () -> 0, "10.0.0.8").value()).isNotEqualTo(fromA.value());
+    assertThat(sourceIp.evaluate(InMemoryRequest.get("h", "/a"), () -> 0, null).present()).isFalse();
     HashPolicy off = policy(RouteAction.HashPolicy.newBuilder()
         .setConnectionProperties(ConnectionProperties.newBuilder().setSourceIp(false)).build());
-    assertThat(off.evaluate(TestRequest.get("h", "/a"), () -> 0, "10.0.0.7").present()).isFalse();
+    assertThat(off.evaluate(InMemoryRequest.get("h", "/a"), () -> 0, "10.0.0.7").present()).isFalse();
   }
 
   @Test

@@ -18,21 +18,21 @@ import org.junit.jupiter.api.Test;
 @SuppressWarnings("deprecation") // exercises the deprecated fields istiod still sends
 class HeaderMatchingTest {
 
-  private static boolean matches(List<HeaderMatcher.Builder> matchers, TestRequest request) {
+  private static boolean matches(List<HeaderMatcher.Builder> matchers, InMemoryRequest request) {
     var match = prefix("/");
     matchers.forEach(match::addHeaders);
     return table(route("c", match)).select(request, 0) != null;
   }
 
-  private static boolean matches(HeaderMatcher.Builder matcher, TestRequest request) {
+  private static boolean matches(HeaderMatcher.Builder matcher, InMemoryRequest request) {
     return matches(List.of(matcher), request);
   }
 
-  private static TestRequest request() {
-    return TestRequest.get("host", "/");
+  private static InMemoryRequest request() {
+    return InMemoryRequest.get("host", "/");
   }
 
-  private static TestRequest with(String name, String value) {
+  private static InMemoryRequest with(String name, String value) {
     return request().header(name, value);
   }
 

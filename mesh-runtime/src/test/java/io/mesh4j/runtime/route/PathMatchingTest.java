@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class PathMatchingTest {
 
   private static boolean matches(RouteMatch.Builder match, String path) {
-    return table(route("c", match)).select(TestRequest.get("host", path), 0) != null;
+    return table(route("c", match)).select(InMemoryRequest.get("host", path), 0) != null;
   }
 
   @Test
@@ -86,9 +86,9 @@ class PathMatchingTest {
   @Test
   void firstMatchingRouteWins() { // vector 11
     RouteTable table = table(route("exact-root", path("/")), route("any", prefix("/")));
-    assertThat(table.select(TestRequest.get("h", "/"), 0).name()).isEqualTo("exact-root");
-    assertThat(table.select(TestRequest.get("h", "/x"), 0).name()).isEqualTo("any");
+    assertThat(table.select(InMemoryRequest.get("h", "/"), 0).name()).isEqualTo("exact-root");
+    assertThat(table.select(InMemoryRequest.get("h", "/x"), 0).name()).isEqualTo("any");
     RouteTable reversed = table(route("any", prefix("/")), route("exact-root", path("/")));
-    assertThat(reversed.select(TestRequest.get("h", "/"), 0).name()).isEqualTo("any");
+    assertThat(reversed.select(InMemoryRequest.get("h", "/"), 0).name()).isEqualTo("any");
   }
 }

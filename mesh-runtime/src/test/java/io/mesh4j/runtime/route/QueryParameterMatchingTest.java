@@ -19,7 +19,7 @@ class QueryParameterMatchingTest {
   private static boolean matches(List<QueryParameterMatcher.Builder> matchers, String path) {
     var match = prefix("/");
     matchers.forEach(match::addQueryParameters);
-    return table(route("c", match)).select(TestRequest.get("host", path), 0) != null;
+    return table(route("c", match)).select(InMemoryRequest.get("host", path), 0) != null;
   }
 
   private static boolean matches(QueryParameterMatcher.Builder matcher, String path) {
@@ -80,7 +80,7 @@ class QueryParameterMatchingTest {
     assertThat(q.first("b")).isEqualTo("");
     assertThat(q.first("c")).isEqualTo("3=4");
     assertThat(q.first("d")).isNull();
-    MatchInput input = new MatchInput(TestRequest.get("h", "/p?a=1"), "/p?a=1", 0);
+    MatchInput input = new MatchInput(InMemoryRequest.get("h", "/p?a=1"), "/p?a=1", 0);
     assertThat(input.query()).isSameAs(input.query());
   }
 }

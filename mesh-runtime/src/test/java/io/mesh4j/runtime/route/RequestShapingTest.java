@@ -36,7 +36,7 @@ class RequestShapingTest {
   }
 
   private static io.mesh4j.runtime.route.Route only(Route route, String path) {
-    return table(route).select(TestRequest.get("a:80", path), 0);
+    return table(route).select(InMemoryRequest.get("a:80", path), 0);
   }
 
   private static Route forward(RouteMatch.Builder match, UnaryOperator<RouteAction.Builder> action) {
@@ -70,7 +70,7 @@ class RequestShapingTest {
 
   @Test
   void hostRewrites() {
-    TestRequest request = TestRequest.get("a:80", "/tenant/acme/x").header("x-host", "from-header");
+    InMemoryRequest request = InMemoryRequest.get("a:80", "/tenant/acme/x").header("x-host", "from-header");
     assertThat(only(forward(prefix("/"), a -> a.setHostRewriteLiteral("lit")), "/").shaping().hostRewrite()
         .apply(request, "10.0.0.1")).isEqualTo("lit");
     assertThat(only(forward(prefix("/"), a -> a.setAutoHostRewrite(BoolValue.of(true))), "/").shaping().hostRewrite()
@@ -79,7 +79,7 @@ class RequestShapingTest {
         .isNull();
     HostRewrite header = only(forward(prefix("/"), a -> a.setHostRewriteHeader("X-Host")), "/").shaping().hostRewrite();
     assertThat(header.apply(request, "10.0.0.1")).isEqualTo("from-header");
-    assertThat(header.apply(TestRequest.get("a:80", "/"), "10.0.0.1")).isNull(); // absent: Host kept
+    assertThat(header.apply(InMemoryRequest.get("a:80", "/"), "10.0.0.1")).isNull(); // absent: Host kept
     assertThat(only(forward(prefix("/"), a -> a.setHostRewritePathRegex(regex("^/tenant/([^/]+)/.*$", "\\1.svc"))), "/")
         .shaping().hostRewrite().apply(request, "10.0.0.1")).isEqualTo("acme.svc");
   }
@@ -131,7 +131,7 @@ class RequestShapingTest {
                     .toBuilder().setKeepEmptyValue(true).build())
                 .addRequestHeadersToRemove("x-append")))
         .build();
-    return RouteProtos.decode(config).select(TestRequest.get("a", "/"), 0).shaping().requestHeaders();
+    return RouteProtos.decode(config).select(InMemoryRequest.get("a", "/"), 0).shaping().requestHeaders();
   }
 
   @Test
@@ -164,7 +164,7 @@ class RequestShapingTest {
     assertThat(headers.values.get("x-a")).containsExactly("v");
   }
 
-  private static String location(RedirectAction.Builder redirect, RouteMatch.Builder match, TestRequest request) {
+  private static String location(RedirectAction.Builder redirect, RouteMatch.Builder match, InMemoryRequest request) {
     io.mesh4j.runtime.route.Route route =
         table(Route.newBuilder().setMatch(match).setRedirect(redirect).build()).select(request, 0);
     return ((io.mesh4j.runtime.route.RedirectAction) route.action()).location(request);
@@ -172,7 +172,7 @@ class RequestShapingTest {
 
   @Test
   void redirectLocations() {
-    TestRequest request = TestRequest.get("shop:8080", "/old/a?q=1");
+    InMemoryRequest request = InMemoryRequest.get("shop:8080", "/old/a?q=1");
     assertThat(location(RedirectAction.newBuilder(), prefix("/"), request)).isEqualTo("http://shop:8080/old/a?q=1");
     assertThat(location(RedirectAction.newBuilder().setPathRedirect("/new"), prefix("/"), request))
         .isEqualTo("http://shop:8080/new?q=1");
@@ -192,7 +192,7 @@ class RequestShapingTest {
         .isEqualTo("https://shop:8080/old/a?q=1");
     // The source scheme's default port goes when the scheme changes (RedirectAction's documentation).
     assertThat(location(RedirectAction.newBuilder().setHttpsRedirect(true), prefix("/"),
-        TestRequest.get("shop:80", "/p"))).isEqualTo("https://shop/p");
+        InMemoryRequest.get("shop:80", "/p"))).isEqualTo("https://shop/p");
     io.mesh4j.runtime.route.Route found = table(Route.newBuilder().setMatch(prefix("/"))
         .setRedirect(RedirectAction.newBuilder().setResponseCode(RedirectAction.RedirectResponseCode.PERMANENT_REDIRECT))
         .build()).select(request, 0);
@@ -204,7 +204,7 @@ class RequestShapingTest {
     io.mesh4j.runtime.route.Route route = table(Route.newBuilder().setMatch(prefix("/"))
         .setDirectResponse(DirectResponseAction.newBuilder().setStatus(503)
             .setBody(DataSource.newBuilder().setInlineBytes(ByteString.copyFromUtf8("down")))).build())
-        .select(TestRequest.get("a", "/"), 0);
+        .select(InMemoryRequest.get("a", "/"), 0);
     io.mesh4j.runtime.route.DirectResponseAction action = (io.mesh4j.runtime.route.DirectResponseAction) route.action();
     assertThat(action.status()).isEqualTo(503);
     assertThat(new String(action.body(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("down");

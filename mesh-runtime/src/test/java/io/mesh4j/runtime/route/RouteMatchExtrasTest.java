@@ -28,7 +28,7 @@ class RouteMatchExtrasTest {
                             .setNumerator(10)
                             .setDenominator(FractionalPercent.DenominatorType.HUNDRED)));
     RouteTable table = table(route("canary", tenPercent), route("stable", prefix("/")));
-    TestRequest request = TestRequest.get("h", "/");
+    InMemoryRequest request = InMemoryRequest.get("h", "/");
     assertThat(table.select(request, 9).name()).isEqualTo("canary");
     assertThat(table.select(request, 109).name()).isEqualTo("canary");
     assertThat(table.select(request, 10).name()).isEqualTo("stable");
@@ -51,27 +51,27 @@ class RouteMatchExtrasTest {
   void grpcMatchOnlyMatchesGrpcRequests() {
     RouteTable table =
         table(route("grpc", prefix("/").setGrpc(RouteMatch.GrpcRouteMatchOptions.getDefaultInstance())), route("http", prefix("/")));
-    assertThat(table.select(TestRequest.get("h", "/pkg.S/M").header("content-type", "application/grpc"), 0).name())
+    assertThat(table.select(InMemoryRequest.get("h", "/pkg.S/M").header("content-type", "application/grpc"), 0).name())
         .isEqualTo("grpc");
     assertThat(
-            table.select(TestRequest.get("h", "/pkg.S/M").header("content-type", "application/grpc+proto"), 0).name())
+            table.select(InMemoryRequest.get("h", "/pkg.S/M").header("content-type", "application/grpc+proto"), 0).name())
         .isEqualTo("grpc");
-    assertThat(table.select(TestRequest.get("h", "/pkg.S/M").header("content-type", "application/grpc-web"), 0).name())
+    assertThat(table.select(InMemoryRequest.get("h", "/pkg.S/M").header("content-type", "application/grpc-web"), 0).name())
         .isEqualTo("http");
-    assertThat(table.select(TestRequest.get("h", "/x").header("content-type", "application/json"), 0).name())
+    assertThat(table.select(InMemoryRequest.get("h", "/x").header("content-type", "application/json"), 0).name())
         .isEqualTo("http");
-    assertThat(table.select(TestRequest.get("h", "/x"), 0).name()).isEqualTo("http");
+    assertThat(table.select(InMemoryRequest.get("h", "/x"), 0).name()).isEqualTo("http");
   }
 
   @Test
   void timeoutDefaultsTo15sAndZeroDisables() {
-    assertThat(table(route("c", prefix("/"))).select(TestRequest.get("h", "/"), 0).timeout())
+    assertThat(table(route("c", prefix("/"))).select(InMemoryRequest.get("h", "/"), 0).timeout())
         .isEqualTo(java.time.Duration.ofSeconds(15));
     RouteTable zero = table(withAction(RouteAction.newBuilder().setCluster("c").setTimeout(Duration.newBuilder())));
-    assertThat(zero.select(TestRequest.get("h", "/"), 0).timeout()).isEqualTo(java.time.Duration.ZERO);
+    assertThat(zero.select(InMemoryRequest.get("h", "/"), 0).timeout()).isEqualTo(java.time.Duration.ZERO);
     RouteTable custom =
         table(withAction(RouteAction.newBuilder().setCluster("c").setTimeout(Duration.newBuilder().setSeconds(2).setNanos(500_000_000))));
-    assertThat(custom.select(TestRequest.get("h", "/"), 0).timeout()).isEqualTo(java.time.Duration.ofMillis(2500));
+    assertThat(custom.select(InMemoryRequest.get("h", "/"), 0).timeout()).isEqualTo(java.time.Duration.ofMillis(2500));
   }
 
   @Test
@@ -79,10 +79,10 @@ class RouteMatchExtrasTest {
     RetryPolicy policy = RetryPolicy.newBuilder().setRetryOn("5xx").build();
     Route route =
         table(withAction(RouteAction.newBuilder().setCluster("c").setRetryPolicy(policy)))
-            .select(TestRequest.get("h", "/"), 0);
+            .select(InMemoryRequest.get("h", "/"), 0);
     assertThat(route.retryPolicy().retryOn()).isEqualTo(io.mesh4j.runtime.policy.RetryOn.FIVE_XX);
     assertThat(route.retryPolicy().numRetries()).isEqualTo(1);
-    assertThat(table(route("c", prefix("/"))).select(TestRequest.get("h", "/"), 0).retryPolicy()).isNull();
+    assertThat(table(route("c", prefix("/"))).select(InMemoryRequest.get("h", "/"), 0).retryPolicy()).isNull();
   }
 
   private static io.envoyproxy.envoy.config.route.v3.Route withAction(RouteAction.Builder action) {

@@ -103,7 +103,7 @@ public final class RouteProtos {
   }
 
   /** The cluster a request is routed to, or null when no route matches. */
-  public static String clusterFor(RouteTable table, TestRequest request) {
+  public static String clusterFor(RouteTable table, InMemoryRequest request) {
     io.mesh4j.runtime.route.Route route = table.select(request, 0);
     return route == null ? null : route.action().selectCluster(0);
   }

@@ -24,7 +24,7 @@ class VirtualHostSelectionTest {
 
   private static String vhostFor(RouteConfiguration.Builder config, String authority) {
     RouteTable table = decode(config.build());
-    Route route = table.select(TestRequest.get(authority, "/"), 0);
+    Route route = table.select(InMemoryRequest.get(authority, "/"), 0);
     String name = table.virtualHostName(authority);
     assertThat(route == null ? null : route.name()).isEqualTo(name == null ? null : "c-" + name);
     return name;
@@ -82,13 +82,13 @@ class VirtualHostSelectionTest {
   @Test
   void noAuthorityNoRoute() { // vector 5
     RouteTable table = decode(hosts("*").build());
-    assertThat(table.select(TestRequest.get(null, "/"), 0)).isNull();
-    assertThat(table.select(TestRequest.get("anything", "/"), 0)).isNotNull();
+    assertThat(table.select(InMemoryRequest.get(null, "/"), 0)).isNull();
+    assertThat(table.select(InMemoryRequest.get("anything", "/"), 0)).isNotNull();
   }
 
   @Test
   void noPathNoRoute() {
-    assertThat(decode(hosts("*").build()).select(TestRequest.get("a", null), 0)).isNull();
+    assertThat(decode(hosts("*").build()).select(InMemoryRequest.get("a", null), 0)).isNull();
   }
 
   @Test
@@ -145,8 +145,8 @@ class VirtualHostSelectionTest {
             config(
                 vhost("api", List.of("api.com"), route("api", prefix("/api"))),
                 vhost("any", List.of("*"), route("any", prefix("/")))));
-    assertThat(table.select(TestRequest.get("api.com", "/other"), 0)).isNull();
-    assertThat(table.select(TestRequest.get("web.com", "/other"), 0).name()).isEqualTo("any");
+    assertThat(table.select(InMemoryRequest.get("api.com", "/other"), 0)).isNull();
+    assertThat(table.select(InMemoryRequest.get("web.com", "/other"), 0).name()).isEqualTo("any");
     assertThat(table.clusterNames()).containsExactlyInAnyOrder("api", "any");
     assertThat(table.name()).isEqualTo("test-routes");
   }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class WeightedClustersTest {
 
   private static WeightedClustersAction action(RouteTable table) {
-    return (WeightedClustersAction) table.select(TestRequest.get("h", "/"), 0).action();
+    return (WeightedClustersAction) table.select(InMemoryRequest.get("h", "/"), 0).action();
   }
 
   @Test
@@ -51,17 +51,17 @@ class WeightedClustersTest {
     WeightedClustersAction action = action(table(route));
     // 95 % 100 falls in v2's slice whatever the request's own draw; 42 in v1's.
     for (long own = 0; own < 100; own++) {
-      assertThat(action.selectCluster(own, TestRequest.get("h", "/").header("x-canary-draw", "95"))).isEqualTo("v2");
-      assertThat(action.selectCluster(own, TestRequest.get("h", "/").header("x-canary-draw", "42"))).isEqualTo("v1");
+      assertThat(action.selectCluster(own, InMemoryRequest.get("h", "/").header("x-canary-draw", "95"))).isEqualTo("v2");
+      assertThat(action.selectCluster(own, InMemoryRequest.get("h", "/").header("x-canary-draw", "42"))).isEqualTo("v1");
     }
     // Read as unsigned: 2^64-1 is 15 mod 100, in v1's slice (as a signed -1 it would not be a valid draw at all).
-    assertThat(action.selectCluster(99, TestRequest.get("h", "/").header("x-canary-draw", "18446744073709551615")))
+    assertThat(action.selectCluster(99, InMemoryRequest.get("h", "/").header("x-canary-draw", "18446744073709551615")))
         .isEqualTo("v1");
     // Absent, not a number, negative or repeated: the request's own draw, as Envoy falls back.
-    assertThat(action.selectCluster(95, TestRequest.get("h", "/"))).isEqualTo("v2");
-    assertThat(action.selectCluster(5, TestRequest.get("h", "/").header("x-canary-draw", "abc"))).isEqualTo("v1");
-    assertThat(action.selectCluster(5, TestRequest.get("h", "/").header("x-canary-draw", "-95"))).isEqualTo("v1");
-    assertThat(action.selectCluster(5, TestRequest.get("h", "/").header("x-canary-draw", "95").header("x-canary-draw", "1")))
+    assertThat(action.selectCluster(95, InMemoryRequest.get("h", "/"))).isEqualTo("v2");
+    assertThat(action.selectCluster(5, InMemoryRequest.get("h", "/").header("x-canary-draw", "abc"))).isEqualTo("v1");
+    assertThat(action.selectCluster(5, InMemoryRequest.get("h", "/").header("x-canary-draw", "-95"))).isEqualTo("v1");
+    assertThat(action.selectCluster(5, InMemoryRequest.get("h", "/").header("x-canary-draw", "95").header("x-canary-draw", "1")))
         .isEqualTo("v1");
   }
 

@@ -75,7 +75,7 @@ public final class FakeTime {
     return tasks.stream().filter(t -> !t.cancelled).count();
   }
 
-  /** Every back-off slept, in order. */
+  /** Every wait slept (retry back-offs, fault delays), in order. */
   public synchronized List<Long> sleeps() {
     return List.copyOf(sleeps);
   }

@@ -9,7 +9,7 @@ import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.mesh4j.runtime.filter.FilterConfig;
 import io.mesh4j.runtime.filter.HttpFilterProvider;
 import io.mesh4j.runtime.route.FieldPath;
-import io.mesh4j.runtime.route.FieldPolicy;
+import io.mesh4j.runtime.xds.FieldAllowList;
 import io.mesh4j.runtime.route.HeaderConditions;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
@@ -29,8 +29,8 @@ public final class FaultFilterProvider implements HttpFilterProvider {
   public static final String TYPE_URL = "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault";
 
   private static final String NO_RUNTIME = "there is no runtime: the configured value applies";
-  private static final FieldPolicy HTTP_FAULT =
-      FieldPolicy.of(
+  private static final FieldAllowList HTTP_FAULT =
+      FieldAllowList.of(
           Set.of("delay", "abort", "upstream_cluster", "headers", "downstream_nodes", "max_active_faults"),
           Map.of(
               "delay_percent_runtime", NO_RUNTIME,
@@ -42,11 +42,11 @@ public final class FaultFilterProvider implements HttpFilterProvider {
               "response_rate_limit_percent_runtime", NO_RUNTIME,
               "disable_downstream_cluster_stats", "statistics only",
               "filter_metadata", "only read by other filters' logs"));
-  private static final FieldPolicy DELAY =
-      FieldPolicy.of(Set.of("fixed_delay", "header_delay", "percentage"), Map.of());
-  private static final FieldPolicy ABORT =
-      FieldPolicy.of(Set.of("http_status", "grpc_status", "header_abort", "percentage"), Map.of());
-  private static final FieldPolicy PERCENT = FieldPolicy.of(Set.of("numerator", "denominator"), Map.of());
+  private static final FieldAllowList DELAY =
+      FieldAllowList.of(Set.of("fixed_delay", "header_delay", "percentage"), Map.of());
+  private static final FieldAllowList ABORT =
+      FieldAllowList.of(Set.of("http_status", "grpc_status", "header_abort", "percentage"), Map.of());
+  private static final FieldAllowList PERCENT = FieldAllowList.of(Set.of("numerator", "denominator"), Map.of());
 
   @Override
   public Set<String> typeUrls() {

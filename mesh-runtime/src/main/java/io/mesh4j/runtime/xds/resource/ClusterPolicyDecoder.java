@@ -7,6 +7,7 @@ import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
 import io.mesh4j.runtime.policy.CircuitBreakerThresholds;
 import io.mesh4j.runtime.policy.OutlierDetectionConfig;
 import io.mesh4j.runtime.xds.DecodeContext;
+import io.mesh4j.runtime.xds.FieldAllowList;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import java.time.Duration;
 import java.util.Set;
@@ -47,7 +48,7 @@ final class ClusterPolicyDecoder {
     if (breakers.getPerHostThresholdsCount() > 0) {
       throw new ResourceInvalidException("circuit_breakers.per_host_thresholds: not supported yet");
     }
-    FieldCheck.check(breakers, "circuit_breakers.", Set.of("thresholds"), Set.of(), "CDS", context);
+    FieldAllowList.check(breakers, "circuit_breakers.", Set.of("thresholds"), Set.of(), "CDS", context);
     CircuitBreakerThresholds result = CircuitBreakerThresholds.DEFAULT;
     boolean seenDefault = false;
     boolean seenHigh = false;
@@ -60,7 +61,7 @@ final class ClusterPolicyDecoder {
       if (t.hasMaxConnectionPools()) {
         throw new ResourceInvalidException(path + "max_connection_pools: not supported yet");
       }
-      FieldCheck.check(t, path, THRESHOLDS_HANDLED, THRESHOLDS_IGNORABLE, "CDS", context);
+      FieldAllowList.check(t, path, THRESHOLDS_HANDLED, THRESHOLDS_IGNORABLE, "CDS", context);
       if (t.getPriority() == RoutingPriority.HIGH) {
         if (seenHigh) {
           throw new ResourceInvalidException(path + "priority: HIGH thresholds are given twice");
@@ -93,7 +94,7 @@ final class ClusterPolicyDecoder {
   static OutlierDetectionConfig outlierDetection(OutlierDetection od, DecodeContext context)
       throws ResourceInvalidException {
     String p = "outlier_detection.";
-    FieldCheck.check(od, p, OUTLIER_HANDLED, OUTLIER_IGNORABLE, "CDS", context);
+    FieldAllowList.check(od, p, OUTLIER_HANDLED, OUTLIER_IGNORABLE, "CDS", context);
     if (od.getSplitExternalLocalOriginErrors()) {
       throw new ResourceInvalidException(p + "split_external_local_origin_errors: not supported (only false)");
     }

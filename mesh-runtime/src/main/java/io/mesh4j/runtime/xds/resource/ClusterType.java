@@ -8,6 +8,7 @@ import io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions;
 import io.mesh4j.runtime.policy.CircuitBreakerThresholds;
 import io.mesh4j.runtime.policy.OutlierDetectionConfig;
 import io.mesh4j.runtime.xds.DecodeContext;
+import io.mesh4j.runtime.xds.FieldAllowList;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import io.mesh4j.runtime.xds.XdsResourceType;
 import java.time.Duration;
@@ -109,7 +110,7 @@ public final class ClusterType extends XdsResourceType<ClusterResource> {
     if (cluster.getType() != Cluster.DiscoveryType.EDS) {
       throw new ResourceInvalidException("type: " + cluster.getType() + " is not supported yet (only EDS)");
     }
-    FieldCheck.check(cluster, "", HANDLED, IGNORABLE, "CDS", context);
+    FieldAllowList.check(cluster, "", HANDLED, IGNORABLE, "CDS", context);
     Cluster.EdsClusterConfig eds = cluster.getEdsClusterConfig();
     if (eds.hasEdsConfig()) {
       ConfigSources.requireAds(eds.getEdsConfig(), "eds_cluster_config.eds_config", true);
@@ -150,7 +151,7 @@ public final class ClusterType extends XdsResourceType<ClusterResource> {
       throws ResourceInvalidException {
     if (cluster.hasCommonHttpProtocolOptions()) {
       HttpProtocolOptions options = cluster.getCommonHttpProtocolOptions();
-      FieldCheck.check(options, "common_http_protocol_options.", Set.of(), HTTP_OPTIONS_IGNORABLE, "CDS", context);
+      FieldAllowList.check(options, "common_http_protocol_options.", Set.of(), HTTP_OPTIONS_IGNORABLE, "CDS", context);
     }
     for (Map.Entry<String, Any> e : cluster.getTypedExtensionProtocolOptionsMap().entrySet()) {
       String path = "typed_extension_protocol_options[" + e.getKey() + "]";
@@ -164,10 +165,10 @@ public final class ClusterType extends XdsResourceType<ClusterResource> {
       } catch (InvalidProtocolBufferException ex) {
         throw new ResourceInvalidException(path + ": cannot unpack HttpProtocolOptions: " + ex.getMessage());
       }
-      FieldCheck.check(options, path + ".", Set.of("common_http_protocol_options"), UPSTREAM_HTTP_OPTIONS_IGNORABLE,
+      FieldAllowList.check(options, path + ".", Set.of("common_http_protocol_options"), UPSTREAM_HTTP_OPTIONS_IGNORABLE,
           "CDS", context);
       if (options.hasCommonHttpProtocolOptions()) {
-        FieldCheck.check(options.getCommonHttpProtocolOptions(), path + ".common_http_protocol_options.", Set.of(),
+        FieldAllowList.check(options.getCommonHttpProtocolOptions(), path + ".common_http_protocol_options.", Set.of(),
             HTTP_OPTIONS_IGNORABLE, "CDS", context);
       }
     }

@@ -9,6 +9,7 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.mesh4j.runtime.xds.DecodeContext;
+import io.mesh4j.runtime.xds.FieldAllowList;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import io.mesh4j.runtime.xds.XdsResourceType;
 import java.util.ArrayList;
@@ -76,11 +77,11 @@ public final class EndpointType extends XdsResourceType<EndpointResource> {
   @Override
   public EndpointResource decode(Message message, DecodeContext context) throws ResourceInvalidException {
     ClusterLoadAssignment cla = (ClusterLoadAssignment) message;
-    FieldCheck.check(cla, "", CLA_HANDLED, Set.of(), "EDS", context);
+    FieldAllowList.check(cla, "", CLA_HANDLED, Set.of(), "EDS", context);
     int overprovisioning = EndpointResource.DEFAULT_OVERPROVISIONING_FACTOR;
     if (cla.hasPolicy()) {
       ClusterLoadAssignment.Policy policy = cla.getPolicy();
-      FieldCheck.check(policy, "policy.", POLICY_HANDLED, POLICY_IGNORABLE, "EDS", context);
+      FieldAllowList.check(policy, "policy.", POLICY_HANDLED, POLICY_IGNORABLE, "EDS", context);
       if (policy.getDropOverloadsCount() > 0) {
         throw new ResourceInvalidException("policy.drop_overloads: not supported yet");
       }
@@ -113,7 +114,7 @@ public final class EndpointType extends XdsResourceType<EndpointResource> {
 
   private static LocalityEndpoints locality(LocalityLbEndpoints l, String path, DecodeContext context)
       throws ResourceInvalidException {
-    FieldCheck.check(l, path, LOCALITY_HANDLED, LOCALITY_IGNORABLE, "EDS", context);
+    FieldAllowList.check(l, path, LOCALITY_HANDLED, LOCALITY_IGNORABLE, "EDS", context);
     int weight = 0;
     if (l.hasLoadBalancingWeight()) {
       weight = weight(l.getLoadBalancingWeight().getValue(), path + "load_balancing_weight");
@@ -139,12 +140,12 @@ public final class EndpointType extends XdsResourceType<EndpointResource> {
   private static LbEndpoint endpoint(
       io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint e, String path, DecodeContext context)
       throws ResourceInvalidException {
-    FieldCheck.check(e, path, LB_ENDPOINT_HANDLED, LB_ENDPOINT_IGNORABLE, "EDS", context);
+    FieldAllowList.check(e, path, LB_ENDPOINT_HANDLED, LB_ENDPOINT_IGNORABLE, "EDS", context);
     if (!e.hasEndpoint()) {
       throw new ResourceInvalidException(path + "endpoint: missing");
     }
     Endpoint endpoint = e.getEndpoint();
-    FieldCheck.check(endpoint, path + "endpoint.", ENDPOINT_HANDLED, ENDPOINT_IGNORABLE, "EDS", context);
+    FieldAllowList.check(endpoint, path + "endpoint.", ENDPOINT_HANDLED, ENDPOINT_IGNORABLE, "EDS", context);
     if (!endpoint.hasAddress()) {
       throw new ResourceInvalidException(path + "endpoint.address: missing");
     }

@@ -13,6 +13,7 @@ import io.envoyproxy.envoy.extensions.load_balancing_policies.random.v3.Random;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.ring_hash.v3.RingHash;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin;
 import io.mesh4j.runtime.xds.DecodeContext;
+import io.mesh4j.runtime.xds.FieldAllowList;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import java.util.Set;
 
@@ -56,7 +57,7 @@ final class LbPolicyDecoder {
     boolean localityWeighted = false;
     if (cluster.hasCommonLbConfig()) {
       Cluster.CommonLbConfig common = cluster.getCommonLbConfig();
-      FieldCheck.check(common, "common_lb_config.", COMMON_HANDLED, COMMON_IGNORABLE, "CDS", context);
+      FieldAllowList.check(common, "common_lb_config.", COMMON_HANDLED, COMMON_IGNORABLE, "CDS", context);
       if (common.hasHealthyPanicThreshold()) {
         panic = common.getHealthyPanicThreshold().getValue();
         if (!(panic >= 0 && panic <= 100)) {
@@ -91,7 +92,7 @@ final class LbPolicyDecoder {
     }
     Cluster.LeastRequestLbConfig config = cluster.getLeastRequestLbConfig();
     String path = "least_request_lb_config.";
-    FieldCheck.check(config, path, LEAST_REQUEST_HANDLED, Set.of(), "CDS", DecodeContext.discarding());
+    FieldAllowList.check(config, path, LEAST_REQUEST_HANDLED, Set.of(), "CDS", DecodeContext.discarding());
     return leastRequest(config.hasChoiceCount(), config.getChoiceCount().getValue(), config.hasActiveRequestBias(),
         config.getActiveRequestBias().getDefaultValue(), path);
   }
@@ -122,7 +123,7 @@ final class LbPolicyDecoder {
     }
     Cluster.RingHashLbConfig config = cluster.getRingHashLbConfig();
     String path = "ring_hash_lb_config.";
-    FieldCheck.check(config, path, RING_HASH_HANDLED, Set.of(), "CDS", DecodeContext.discarding());
+    FieldAllowList.check(config, path, RING_HASH_HANDLED, Set.of(), "CDS", DecodeContext.discarding());
     if (config.getHashFunction() != Cluster.RingHashLbConfig.HashFunction.XX_HASH) {
       throw new ResourceInvalidException(path + "hash_function: " + config.getHashFunction()
           + " is not supported (only XX_HASH)");
@@ -154,7 +155,7 @@ final class LbPolicyDecoder {
       return new LbPolicy.Maglev(LbPolicy.Maglev.DEFAULT_TABLE_SIZE);
     }
     Cluster.MaglevLbConfig config = cluster.getMaglevLbConfig();
-    FieldCheck.check(config, "maglev_lb_config.", MAGLEV_HANDLED, Set.of(), "CDS", DecodeContext.discarding());
+    FieldAllowList.check(config, "maglev_lb_config.", MAGLEV_HANDLED, Set.of(), "CDS", DecodeContext.discarding());
     return tableSize(config.hasTableSize(), config.getTableSize().getValue(), "maglev_lb_config.table_size");
   }
 
@@ -198,19 +199,19 @@ final class LbPolicyDecoder {
       switch (typed.getTypeUrl()) {
         case ROUND_ROBIN -> {
           RoundRobin rr = unpack(typed, RoundRobin.class, path);
-          FieldCheck.check(rr, path, Set.of("locality_lb_config"), Set.of(), "CDS", context);
+          FieldAllowList.check(rr, path, Set.of("locality_lb_config"), Set.of(), "CDS", context);
           return new LoadBalancerConfig(new LbPolicy.RoundRobin(), panic,
               localityLb(rr.hasLocalityLbConfig(), rr.getLocalityLbConfig(), localityWeighted, context));
         }
         case RANDOM -> {
           Random random = unpack(typed, Random.class, path);
-          FieldCheck.check(random, path, Set.of("locality_lb_config"), Set.of(), "CDS", context);
+          FieldAllowList.check(random, path, Set.of("locality_lb_config"), Set.of(), "CDS", context);
           return new LoadBalancerConfig(new LbPolicy.Random(), panic,
               localityLb(random.hasLocalityLbConfig(), random.getLocalityLbConfig(), localityWeighted, context));
         }
         case LEAST_REQUEST -> {
           LeastRequest lr = unpack(typed, LeastRequest.class, path);
-          FieldCheck.check(lr, path, Set.of("choice_count", "active_request_bias", "locality_lb_config"), Set.of(),
+          FieldAllowList.check(lr, path, Set.of("choice_count", "active_request_bias", "locality_lb_config"), Set.of(),
               "CDS", context);
           LbPolicy policy = leastRequest(lr.hasChoiceCount(), lr.getChoiceCount().getValue(),
               lr.hasActiveRequestBias(), lr.getActiveRequestBias().getDefaultValue(), path);
@@ -219,7 +220,7 @@ final class LbPolicyDecoder {
         }
         case RING_HASH -> {
           RingHash rh = unpack(typed, RingHash.class, path);
-          FieldCheck.check(rh, path, Set.of("minimum_ring_size", "maximum_ring_size", "hash_function",
+          FieldAllowList.check(rh, path, Set.of("minimum_ring_size", "maximum_ring_size", "hash_function",
               "consistent_hashing_lb_config", "locality_weighted_lb_config"), Set.of(), "CDS", context);
           if (rh.getHashFunction() != RingHash.HashFunction.XX_HASH
               && rh.getHashFunction() != RingHash.HashFunction.DEFAULT_HASH) {
@@ -235,7 +236,7 @@ final class LbPolicyDecoder {
         }
         case MAGLEV -> {
           Maglev mg = unpack(typed, Maglev.class, path);
-          FieldCheck.check(mg, path, Set.of("table_size", "consistent_hashing_lb_config",
+          FieldAllowList.check(mg, path, Set.of("table_size", "consistent_hashing_lb_config",
               "locality_weighted_lb_config"), Set.of(), "CDS", context);
           if (mg.hasConsistentHashingLbConfig()) {
             consistentHashing(mg.getConsistentHashingLbConfig(), path + "consistent_hashing_lb_config");

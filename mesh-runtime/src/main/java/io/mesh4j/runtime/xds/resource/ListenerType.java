@@ -15,6 +15,7 @@ import io.mesh4j.runtime.filter.HttpFilterConfig;
 import io.mesh4j.runtime.filter.HttpFilterProvider;
 import io.mesh4j.runtime.route.RouteTable;
 import io.mesh4j.runtime.xds.DecodeContext;
+import io.mesh4j.runtime.xds.FieldAllowList;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import io.mesh4j.runtime.xds.XdsResourceType;
 import java.time.Duration;
@@ -125,11 +126,11 @@ public final class ListenerType extends XdsResourceType<ListenerResource> {
 
   private static ListenerResource decodeHcm(String name, HttpConnectionManager hcm, DecodeContext context)
       throws ResourceInvalidException {
-    FieldCheck.check(hcm, "", HCM_HANDLED, HCM_IGNORABLE, "LDS HttpConnectionManager", context);
+    FieldAllowList.check(hcm, "", HCM_HANDLED, HCM_IGNORABLE, "LDS HttpConnectionManager", context);
     Duration maxStreamDuration = null;
     if (hcm.hasCommonHttpProtocolOptions()) {
       HttpProtocolOptions options = hcm.getCommonHttpProtocolOptions();
-      FieldCheck.check(options, "common_http_protocol_options.", Set.of("max_stream_duration"),
+      FieldAllowList.check(options, "common_http_protocol_options.", Set.of("max_stream_duration"),
           HTTP_OPTIONS_IGNORABLE, "LDS HttpConnectionManager", context);
       if (options.hasMaxStreamDuration()) {
         maxStreamDuration = duration(options.getMaxStreamDuration(), "common_http_protocol_options.max_stream_duration");
@@ -231,7 +232,7 @@ public final class ListenerType extends XdsResourceType<ListenerResource> {
     } catch (InvalidProtocolBufferException e) {
       throw new ResourceInvalidException(path + ": cannot unpack Router: " + e.getMessage());
     }
-    FieldCheck.check(router, path + ".", Set.of(), ROUTER_IGNORABLE, "LDS router filter", context);
+    FieldAllowList.check(router, path + ".", Set.of(), ROUTER_IGNORABLE, "LDS router filter", context);
   }
 
   static Duration duration(com.google.protobuf.Duration d, String path) throws ResourceInvalidException {

@@ -7,6 +7,7 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
 import io.mesh4j.runtime.security.SecretMaterials;
 import io.mesh4j.runtime.xds.DecodeContext;
+import io.mesh4j.runtime.xds.FieldAllowList;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import io.mesh4j.runtime.xds.XdsResourceType;
 import java.nio.charset.StandardCharsets;
@@ -52,11 +53,11 @@ public final class SecretType extends XdsResourceType<SecretResource> {
   @Override
   public SecretResource decode(Message message, DecodeContext context) throws ResourceInvalidException {
     Secret secret = (Secret) message;
-    FieldCheck.check(secret, "", Set.of("name", "tls_certificate", "validation_context"), Set.of(), "SDS", context);
+    FieldAllowList.check(secret, "", Set.of("name", "tls_certificate", "validation_context"), Set.of(), "SDS", context);
     try {
       if (secret.hasTlsCertificate()) {
         TlsCertificate cert = secret.getTlsCertificate();
-        FieldCheck.check(cert, "tls_certificate.", Set.of("certificate_chain", "private_key"), Set.of(), "SDS",
+        FieldAllowList.check(cert, "tls_certificate.", Set.of("certificate_chain", "private_key"), Set.of(), "SDS",
             context);
         return new SecretResource(secret.getName(), SecretMaterials.identity(
             inline(cert.getCertificateChain(), "tls_certificate.certificate_chain"),
@@ -64,7 +65,7 @@ public final class SecretType extends XdsResourceType<SecretResource> {
       }
       if (secret.hasValidationContext()) {
         CertificateValidationContext validation = secret.getValidationContext();
-        FieldCheck.check(validation, "validation_context.", Set.of("trusted_ca"), Set.of(), "SDS", context);
+        FieldAllowList.check(validation, "validation_context.", Set.of("trusted_ca"), Set.of(), "SDS", context);
         return new SecretResource(secret.getName(),
             SecretMaterials.roots(inline(validation.getTrustedCa(), "validation_context.trusted_ca")));
       }

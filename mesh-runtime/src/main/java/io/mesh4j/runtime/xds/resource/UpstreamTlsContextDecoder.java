@@ -13,6 +13,7 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.mesh4j.runtime.xds.DecodeContext;
+import io.mesh4j.runtime.xds.FieldAllowList;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -100,7 +101,7 @@ final class UpstreamTlsContextDecoder {
       throw new ResourceInvalidException(path + ".typed_config: cannot unpack UpstreamTlsContext: " + e.getMessage());
     }
     path += ".typed_config.";
-    FieldCheck.check(tls, path, UPSTREAM_HANDLED, UPSTREAM_IGNORABLE, "CDS", context);
+    FieldAllowList.check(tls, path, UPSTREAM_HANDLED, UPSTREAM_IGNORABLE, "CDS", context);
     return decodeCommon(tls.getCommonTlsContext(), tls.getSni(), path + "common_tls_context.", providerInstances,
         context);
   }
@@ -108,7 +109,7 @@ final class UpstreamTlsContextDecoder {
   @SuppressWarnings("deprecation") // the deprecated provider-instance fields istiod still sends
   private static UpstreamTlsConfig decodeCommon(CommonTlsContext common, String sni, String path,
       Set<String> providerInstances, DecodeContext context) throws ResourceInvalidException {
-    FieldCheck.check(common, path, COMMON_HANDLED, Set.of(), "CDS", context);
+    FieldAllowList.check(common, path, COMMON_HANDLED, Set.of(), "CDS", context);
     if (common.getAlpnProtocolsCount() > 0) {
       context.ignoredField("CDS: " + path + "alpn_protocols (OkHttp offers h2 and http/1.1 itself)");
     }
@@ -148,7 +149,7 @@ final class UpstreamTlsContextDecoder {
       case COMBINED_VALIDATION_CONTEXT:
         CommonTlsContext.CombinedCertificateValidationContext combined = common.getCombinedValidationContext();
         String combinedPath = path + "combined_validation_context.";
-        FieldCheck.check(combined, combinedPath, Set.of("default_validation_context",
+        FieldAllowList.check(combined, combinedPath, Set.of("default_validation_context",
             "validation_context_sds_secret_config", "validation_context_certificate_provider_instance"), Set.of(),
             "CDS", context);
         validation = combined.getDefaultValidationContext();
@@ -168,7 +169,7 @@ final class UpstreamTlsContextDecoder {
     }
     List<SanMatch> sans = List.of();
     if (validation != null) {
-      FieldCheck.check(validation, validationPath, VALIDATION_HANDLED, Set.of(), "CDS", context);
+      FieldAllowList.check(validation, validationPath, VALIDATION_HANDLED, Set.of(), "CDS", context);
       if (validation.getTrustChainVerification()
           != CertificateValidationContext.TrustChainVerification.VERIFY_TRUST_CHAIN) {
         throw new ResourceInvalidException(validationPath + "trust_chain_verification: only VERIFY_TRUST_CHAIN is "
@@ -203,7 +204,7 @@ final class UpstreamTlsContextDecoder {
     if (common.hasTlsParams()) {
       TlsParameters params = common.getTlsParams();
       String paramsPath = path + "tls_params.";
-      FieldCheck.check(params, paramsPath, TLS_PARAMS_HANDLED, Set.of(), "CDS", context);
+      FieldAllowList.check(params, paramsPath, TLS_PARAMS_HANDLED, Set.of(), "CDS", context);
       min = version(params.getTlsMinimumProtocolVersion(), "TLSv1.2", paramsPath + "tls_minimum_protocol_version");
       max = version(params.getTlsMaximumProtocolVersion(), "TLSv1.2", paramsPath + "tls_maximum_protocol_version");
       if (min.compareTo(max) > 0) {

@@ -1,15 +1,16 @@
-package io.mesh4j.runtime.route;
+package io.mesh4j.runtime.matcher;
 
 import com.google.re2j.Pattern;
 
 /**
- * A compiled {@code envoy.type.matcher.v3.StringMatcher} (also used for the deprecated direct header match fields).
+ * A compiled {@code envoy.type.matcher.v3.StringMatcher}: the one copy of its matching rules, for route header and
+ * query parameter matches (also the deprecated direct header match fields) and for subject-alt-name checks.
  * {@code ignore_case} compares ASCII letters case-insensitively and, as Envoy documents, has no effect on
  * {@code safe_regex}. Regexes are RE2 (RE2J), compiled once, and must match the whole value.
  */
-final class StringMatcher {
+public final class StringMatcher {
 
-  enum Kind {
+  private enum Kind {
     EXACT,
     PREFIX,
     SUFFIX,
@@ -29,27 +30,27 @@ final class StringMatcher {
     this.regex = regex;
   }
 
-  static StringMatcher exact(String value, boolean ignoreCase) {
+  public static StringMatcher exact(String value, boolean ignoreCase) {
     return new StringMatcher(Kind.EXACT, value, ignoreCase, null);
   }
 
-  static StringMatcher prefix(String value, boolean ignoreCase) {
+  public static StringMatcher prefix(String value, boolean ignoreCase) {
     return new StringMatcher(Kind.PREFIX, value, ignoreCase, null);
   }
 
-  static StringMatcher suffix(String value, boolean ignoreCase) {
+  public static StringMatcher suffix(String value, boolean ignoreCase) {
     return new StringMatcher(Kind.SUFFIX, value, ignoreCase, null);
   }
 
-  static StringMatcher contains(String value, boolean ignoreCase) {
+  public static StringMatcher contains(String value, boolean ignoreCase) {
     return new StringMatcher(Kind.CONTAINS, value, ignoreCase, null);
   }
 
-  static StringMatcher regex(Pattern regex) {
+  public static StringMatcher regex(Pattern regex) {
     return new StringMatcher(Kind.REGEX, regex.pattern(), false, regex);
   }
 
-  boolean matches(String value) {
+  public boolean matches(String value) {
     switch (kind) {
       case EXACT:
         return ignoreCase ? pattern.equalsIgnoreCase(value) : pattern.equals(value);
