@@ -25,6 +25,7 @@ public final class BenchmarkReport {
     Options options = new OptionsBuilder()
         .include(RouteSelectionBenchmark.class.getSimpleName())
         .include(EndpointPickBenchmark.class.getSimpleName())
+        .include(RetryDecisionBenchmark.class.getSimpleName())
         .addProfiler(GCProfiler.class)
         .build();
     Collection<RunResult> results = new Runner(options).run();
