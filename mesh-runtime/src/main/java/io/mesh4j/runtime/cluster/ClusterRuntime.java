@@ -78,7 +78,7 @@ public final class ClusterRuntime {
     if (endpoints != null) {
       for (LocalityEndpoints locality : endpoints.localities()) {
         for (LbEndpoint endpoint : locality.endpoints()) {
-          if (endpoint.healthy()) {
+          if (endpoint.healthy() || endpoint.degraded()) {
             hosts.add(endpoint.hostPort());
           }
         }

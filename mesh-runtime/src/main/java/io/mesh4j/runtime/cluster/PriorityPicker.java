@@ -6,7 +6,10 @@ import io.mesh4j.runtime.xds.resource.LoadBalancerConfig;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Picks within one priority: a locality first when locality weights apply, then an endpoint with the policy. */
+/**
+ * Picks within one priority among one set of its endpoints (healthy, degraded, or all in panic): a locality first when
+ * locality weights apply, then an endpoint with the policy.
+ */
 final class PriorityPicker {
   private final HostPicker flat;
   private final HostPicker[] localities;
@@ -30,28 +33,29 @@ final class PriorityPicker {
     return localities[i].pick(hash, HostPicker.mix(random));
   }
 
-  /** Null when the priority has no endpoint to use. */
+  /** Null when the priority has no endpoint in {@code set}. */
   static PriorityPicker build(
-      List<LocalityHosts> localityHosts, boolean panic, int overprovisioningFactor, LoadBalancerConfig config,
+      List<LocalityHosts> localityHosts, HostSet set, int overprovisioningFactor, LoadBalancerConfig config,
       long start) {
+    boolean panic = set == HostSet.ALL;
     List<EndpointState> source = new ArrayList<>();
     for (LocalityHosts l : localityHosts) {
-      source.addAll(panic ? l.all : l.healthy);
+      source.addAll(l.hosts(set));
     }
     if (source.isEmpty()) {
       return null;
     }
     LbPolicy policy = config.policy();
     if (policy instanceof LbPolicy.RingHash || policy instanceof LbPolicy.Maglev) {
-      return hashBased(localityHosts, panic, config, policy);
+      return hashBased(localityHosts, set, config, policy);
     }
     if (config.localityWeighted() && !panic) {
       List<HostPicker> pickers = new ArrayList<>();
       List<Long> weights = new ArrayList<>();
       for (LocalityHosts l : localityHosts) {
-        long effective = effectiveWeight(l, overprovisioningFactor);
-        if (effective > 0 && !l.healthy.isEmpty()) {
-          pickers.add(hostPicker(policy, l.healthy.toArray(new EndpointState[0]), start));
+        long effective = effectiveWeight(l, set, overprovisioningFactor);
+        if (effective > 0 && !l.hosts(set).isEmpty()) {
+          pickers.add(hostPicker(policy, l.hosts(set).toArray(new EndpointState[0]), start));
           weights.add(effective);
         }
       }
@@ -64,17 +68,20 @@ final class PriorityPicker {
         }
         return new PriorityPicker(null, pickers.toArray(new HostPicker[0]), cumulative);
       }
-      // No locality with weight and healthy endpoints: Envoy falls back to all healthy endpoints of the priority.
+      // No locality with weight and endpoints in the set: Envoy falls back to all of the priority's endpoints in it.
     }
     return new PriorityPicker(hostPicker(policy, source.toArray(new EndpointState[0]), start), null, null);
   }
 
-  /** Envoy's {@code effectiveLocalityWeight}: {@code weight * min(1, overprovisioning * healthy / hosts)}. */
-  private static long effectiveWeight(LocalityHosts l, int overprovisioningFactor) {
+  /**
+   * Envoy's {@code effectiveLocalityWeight}: {@code weight * min(1, overprovisioning * healthy / hosts)}, with the
+   * degraded count instead for the degraded set.
+   */
+  private static long effectiveWeight(LocalityHosts l, HostSet set, int overprovisioningFactor) {
     if (l.all.isEmpty()) {
       return 0;
     }
-    double availability = Math.min(1.0, overprovisioningFactor / 100.0 * l.healthy.size() / l.all.size());
+    double availability = Math.min(1.0, overprovisioningFactor / 100.0 * l.hosts(set).size() / l.all.size());
     return (long) (l.weight * availability);
   }
 
@@ -93,20 +100,20 @@ final class PriorityPicker {
    * locality's share of the locality weights when locality weighting is on.
    */
   private static PriorityPicker hashBased(
-      List<LocalityHosts> localityHosts, boolean panic, LoadBalancerConfig config, LbPolicy policy) {
+      List<LocalityHosts> localityHosts, HostSet set, LoadBalancerConfig config, LbPolicy policy) {
     List<EndpointState> hosts = new ArrayList<>();
     List<Double> weights = new ArrayList<>();
     long localitySum = 0;
     if (config.localityWeighted()) {
       for (LocalityHosts l : localityHosts) {
-        if (!(panic ? l.all : l.healthy).isEmpty()) {
+        if (!l.hosts(set).isEmpty()) {
           localitySum += l.weight;
         }
       }
     }
     if (localitySum > 0) {
       for (LocalityHosts l : localityHosts) {
-        List<EndpointState> source = panic ? l.all : l.healthy;
+        List<EndpointState> source = l.hosts(set);
         if (l.weight == 0 || source.isEmpty()) {
           continue;
         }
@@ -115,7 +122,7 @@ final class PriorityPicker {
     } else {
       List<EndpointState> source = new ArrayList<>();
       for (LocalityHosts l : localityHosts) {
-        source.addAll(panic ? l.all : l.healthy);
+        source.addAll(l.hosts(set));
       }
       addNormalized(source, 1.0, hosts, weights);
     }

@@ -83,4 +83,71 @@ class PriorityLoadTest {
     PriorityLoad load = PriorityLoad.compute(new int[] {0, 4}, new int[] {0, 4}, 140, 50);
     assertThat(new int[] {load.load(0), load.load(1)}).containsExactly(0, 100);
   }
+
+  // Degraded endpoints (arch overview, load balancing: degraded endpoints), one priority of 100 hosts.
+
+  @ParameterizedTest(name = "P0 {0}/{1}/{2} healthy/degraded/unhealthy -> {3} healthy, {4} degraded")
+  @CsvSource({
+    "100, 0, 0, 100, 0",
+    "71, 0, 29, 100, 0",
+    "71, 29, 0, 99, 1",
+    "25, 65, 10, 35, 65",
+    "5, 0, 95, 100, 0",
+  })
+  void degradedEndpointsTable(int healthy, int degraded, int unhealthy, int healthyLoad, int degradedLoad) {
+    PriorityLoad load = PriorityLoad.compute(
+        new int[] {healthy + degraded + unhealthy}, new int[] {healthy}, new int[] {degraded}, 140, 50);
+    assertThat(new int[] {load.healthyLoad(0), load.degradedLoad(0)}).containsExactly(healthyLoad, degradedLoad);
+    assertThat(load.load(0)).isEqualTo(100);
+  }
+
+  @Test
+  void envoysThreePriorityExampleGivesTheRoundingLeftoverToTheFirstHealthyPriority() {
+    // The example in recalculatePerPriorityState's comment: health 10/20/10 %, degraded 20/10/0 % (factor 1.0),
+    // normalized 70 -> healthy 14/28/14 (+2 leftover on P0), degraded 28/14/0.
+    PriorityLoad load = PriorityLoad.compute(
+        new int[] {10, 10, 10}, new int[] {1, 2, 1}, new int[] {2, 1, 0}, 100, 0);
+    assertThat(new int[] {load.healthyLoad(0), load.healthyLoad(1), load.healthyLoad(2)}).containsExactly(16, 28, 14);
+    assertThat(new int[] {load.degradedLoad(0), load.degradedLoad(1), load.degradedLoad(2)})
+        .containsExactly(28, 14, 0);
+  }
+
+  @Test
+  void withoutHealthyHostsTheLeftoverGoesToTheFirstDegradedPriority() {
+    // Degraded availability 10 % each, normalized 30: 33 % each and the leftover 1 % to P0's degraded load.
+    PriorityLoad load = PriorityLoad.compute(
+        new int[] {10, 10, 10}, new int[] {0, 0, 0}, new int[] {1, 1, 1}, 100, 0);
+    assertThat(new int[] {load.degradedLoad(0), load.degradedLoad(1), load.degradedLoad(2)})
+        .containsExactly(34, 33, 33);
+    assertThat(new int[] {load.healthyLoad(0), load.healthyLoad(1), load.healthyLoad(2)}).containsOnly(0);
+  }
+
+  @Test
+  void healthyHostsOfALowerPriorityComeBeforeDegradedHostsOfAHigherOne() {
+    // P0: 4 of 10 degraded (availability 56 %); P1: all healthy. Healthy load first: P1 takes all of it.
+    PriorityLoad load = PriorityLoad.compute(new int[] {10, 10}, new int[] {0, 10}, new int[] {4, 0}, 140, 50);
+    assertThat(new int[] {load.healthyLoad(0), load.healthyLoad(1), load.degradedLoad(0), load.degradedLoad(1)})
+        .containsExactly(0, 100, 0, 0);
+  }
+
+  @Test
+  void onlyDegradedHostsTakeAllTheLoadWithoutPanic() {
+    PriorityLoad load = PriorityLoad.compute(new int[] {4}, new int[] {0}, new int[] {4}, 140, 50);
+    assertThat(load.degradedLoad(0)).isEqualTo(100);
+    assertThat(load.healthyLoad(0)).isZero();
+    assertThat(load.panic(0)).isFalse();
+  }
+
+  @Test
+  void degradedHostsCountTowardPanicAvoidance() {
+    // Factor 1.0: 2 healthy + 3 degraded of 10 -> availability 20 + 30 = 50 (< 100, so panic may apply);
+    // 50 % healthy or degraded is not below the 50 % threshold, although 20 % healthy alone would be.
+    PriorityLoad noPanic = PriorityLoad.compute(new int[] {10}, new int[] {2}, new int[] {3}, 100, 50);
+    assertThat(noPanic.panic(0)).isFalse();
+    assertThat(new int[] {noPanic.healthyLoad(0), noPanic.degradedLoad(0)}).containsExactly(40, 60);
+    // 2 + 2 of 10 = 40 %: panic, and in total panic all load is healthy load (which in panic means all hosts).
+    PriorityLoad panic = PriorityLoad.compute(new int[] {10}, new int[] {2}, new int[] {2}, 100, 50);
+    assertThat(panic.panic(0)).isTrue();
+    assertThat(new int[] {panic.healthyLoad(0), panic.degradedLoad(0)}).containsExactly(100, 0);
+  }
 }

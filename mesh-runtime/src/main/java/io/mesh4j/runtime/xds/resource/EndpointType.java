@@ -21,9 +21,9 @@ import java.util.TreeSet;
  * EDS: ClusterLoadAssignments.
  *
  * <p>Validation as Envoy and gRPC: {@code load_balancing_weight}s, when set, are at least 1; priorities are
- * contiguous from 0; addresses are socket addresses with an IP and a {@code port_value}. Health: HEALTHY and UNKNOWN
- * are healthy; UNHEALTHY, DRAINING, TIMEOUT and DEGRADED are not (gRPC's reading; Envoy would use DEGRADED hosts
- * only when too few are healthy). How priorities, {@code policy.overprovisioning_factor}, locality weights and the
+ * contiguous from 0; addresses are socket addresses with an IP and a {@code port_value}. Health, as Envoy: HEALTHY and
+ * UNKNOWN are healthy; DEGRADED is degraded (used when too few are healthy); UNHEALTHY, DRAINING and TIMEOUT are
+ * unhealthy (gRPC reads DEGRADED as unhealthy; Envoy does not). How priorities, {@code policy.overprovisioning_factor}, locality weights and the
  * panic threshold turn these into traffic is the cluster package's {@code LoadPlan}.
  *
  * <p>Rejected: {@code policy.drop_overloads} (later work), {@code policy.weighted_priority_health},
@@ -182,7 +182,7 @@ public final class EndpointType extends XdsResourceType<EndpointResource> {
     if (e.hasLoadBalancingWeight()) {
       weight = weight(e.getLoadBalancingWeight().getValue(), path + "load_balancing_weight");
     }
-    return new LbEndpoint(ip, port, weight, usable(e.getHealthStatus()));
+    return new LbEndpoint(ip, port, weight, health(e.getHealthStatus()));
   }
 
   private static int weight(int raw, String path) throws ResourceInvalidException {
@@ -196,7 +196,12 @@ public final class EndpointType extends XdsResourceType<EndpointResource> {
     return (int) value;
   }
 
-  private static boolean usable(HealthStatus status) {
-    return status == HealthStatus.HEALTHY || status == HealthStatus.UNKNOWN;
+  /** Envoy's reading: UNKNOWN counts as healthy; UNHEALTHY, DRAINING and TIMEOUT (and unrecognized values) do not. */
+  private static EndpointHealth health(HealthStatus status) {
+    return switch (status) {
+      case HEALTHY, UNKNOWN -> EndpointHealth.HEALTHY;
+      case DEGRADED -> EndpointHealth.DEGRADED;
+      default -> EndpointHealth.UNHEALTHY;
+    };
   }
 }

@@ -8,17 +8,33 @@ import java.util.Objects;
  * @param host an IP address or a host name, as the socket address gave it
  * @param port the port
  * @param weight {@code load_balancing_weight}, 1 when unset
- * @param healthy whether its health status lets it take traffic (HEALTHY or UNKNOWN, as Envoy and gRPC)
+ * @param health what its health status lets it do ({@link EndpointHealth})
  */
-public record LbEndpoint(String host, int port, int weight, boolean healthy) {
+public record LbEndpoint(String host, int port, int weight, EndpointHealth health) {
   public LbEndpoint {
     Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(health, "health");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port out of range: " + port);
     }
     if (weight < 1) {
       throw new IllegalArgumentException("weight must be at least 1: " + weight);
     }
+  }
+
+  /** An endpoint that is either healthy or unhealthy. */
+  public LbEndpoint(String host, int port, int weight, boolean healthy) {
+    this(host, port, weight, healthy ? EndpointHealth.HEALTHY : EndpointHealth.UNHEALTHY);
+  }
+
+  /** Whether it takes traffic whenever it is picked (HEALTHY or UNKNOWN, as Envoy and gRPC). */
+  public boolean healthy() {
+    return health == EndpointHealth.HEALTHY;
+  }
+
+  /** Whether it takes traffic only when the healthy endpoints are not enough (Envoy's DEGRADED). */
+  public boolean degraded() {
+    return health == EndpointHealth.DEGRADED;
   }
 
   public String hostPort() {

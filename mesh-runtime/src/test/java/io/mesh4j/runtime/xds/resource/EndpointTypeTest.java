@@ -69,6 +69,24 @@ class EndpointTypeTest {
   }
 
   @Test
+  void decodesHealthStatusAsEnvoy() throws Exception {
+    LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();
+    HealthStatus[] statuses = {HealthStatus.UNKNOWN, HealthStatus.HEALTHY, HealthStatus.DEGRADED,
+        HealthStatus.UNHEALTHY, HealthStatus.DRAINING, HealthStatus.TIMEOUT};
+    for (int i = 0; i < statuses.length; i++) {
+      locality.addLbEndpoints(XdsResources.endpoint("10.0.0.1", 80 + i).toBuilder().setHealthStatus(statuses[i]));
+    }
+    EndpointResource r = decode(ClusterLoadAssignment.newBuilder().setClusterName("c").addEndpoints(locality).build());
+    assertThat(r.localities().get(0).endpoints()).extracting(LbEndpoint::health).containsExactly(
+        EndpointHealth.HEALTHY, EndpointHealth.HEALTHY, EndpointHealth.DEGRADED,
+        EndpointHealth.UNHEALTHY, EndpointHealth.UNHEALTHY, EndpointHealth.UNHEALTHY);
+    LbEndpoint degraded = r.localities().get(0).endpoints().get(2);
+    assertThat(degraded.degraded()).isTrue();
+    assertThat(degraded.healthy()).isFalse();
+    assertThat(notes.notes).isEmpty();
+  }
+
+  @Test
   void prioritiesMustBeContiguousFromZero() {
     ClusterLoadAssignment cla = XdsResources.cla("c", "10.0.0.1:80").toBuilder()
         .setEndpoints(0, XdsResources.cla("c", "10.0.0.1:80").getEndpoints(0).toBuilder().setPriority(1))
