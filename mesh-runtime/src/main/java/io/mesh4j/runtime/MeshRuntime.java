@@ -92,7 +92,13 @@ final class MeshRuntime implements Mesh, MeshInternals {
   }
 
   /** The certificate providers and TLS contexts, for tests. */
-  MeshSecurity security() {
+  @Override
+  public Duration tlsMaterialWait() {
+    return tlsMaterialWait;
+  }
+
+  @Override
+  public MeshSecurity security() {
     return security;
   }
 

@@ -100,10 +100,11 @@ public final class MeshSecurity implements AutoCloseable {
       sources.add(trust);
     }
     RotatingTrustManager trustManager = new RotatingTrustManager(trust, new SanMatcher(config.sanMatches()), clock);
-    SSLContext context = sslContext(identity == null ? null : new RotatingKeyManager(identity), trustManager);
+    RotatingKeyManager keyManager = identity == null ? null : new RotatingKeyManager(identity);
+    SSLContext context = sslContext(keyManager, trustManager);
     ClusterSslSocketFactory factory = new ClusterSslSocketFactory(context, sources, config.minVersion(),
         config.maxVersion(), config.cipherSuites(), config.sni());
-    return new UpstreamTls(config, factory, trustManager, sources);
+    return new UpstreamTls(config, factory, trustManager, keyManager, sources);
   }
 
   /**
