@@ -64,6 +64,36 @@ public final class TlsLoadBenchmark {
   private static final String CATALOG_ID = "spiffe://cluster.local/ns/shop/sa/catalog";
   private static final String FRONTEND_ID = "spiffe://cluster.local/ns/shop/sa/frontend";
 
+  private static final javax.net.SocketFactory NO_DELAY = new javax.net.SocketFactory() {
+    @Override
+    public java.net.Socket createSocket() throws IOException {
+      java.net.Socket socket = new java.net.Socket();
+      socket.setTcpNoDelay(true);
+      return socket;
+    }
+
+    @Override
+    public java.net.Socket createSocket(String host, int port) throws IOException {
+      throw new UnsupportedOperationException("OkHttp connects unconnected sockets");
+    }
+
+    @Override
+    public java.net.Socket createSocket(String host, int port, InetAddress local, int localPort) throws IOException {
+      throw new UnsupportedOperationException("OkHttp connects unconnected sockets");
+    }
+
+    @Override
+    public java.net.Socket createSocket(InetAddress host, int port) throws IOException {
+      throw new UnsupportedOperationException("OkHttp connects unconnected sockets");
+    }
+
+    @Override
+    public java.net.Socket createSocket(InetAddress host, int port, InetAddress local, int localPort)
+        throws IOException {
+      throw new UnsupportedOperationException("OkHttp connects unconnected sockets");
+    }
+  };
+
   public static void main(String[] args) throws Exception {
     Path report = Path.of(args.length > 0 ? args[0] : "benchmarks/REPORT-tls.md");
     Duration phase = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 3);
@@ -93,10 +123,13 @@ public final class TlsLoadBenchmark {
       SSLContext plain = sslContext(clientKeys, clientCert, root);
       X509TrustManager trust = trustManager(root);
       // Plain JSSE: the client's own SSLContext, OkHttp's host name check (the server certificate names 127.0.0.1).
-      OkHttpClient barePooled = new OkHttpClient.Builder().sslSocketFactory(plain.getSocketFactory(), trust).build();
+      // TCP_NODELAY on both: otherwise the handshake's small client writes wait for the server's delayed ACK (~40 ms),
+      // which would hide the handshake's own cost.
+      OkHttpClient barePooled = new OkHttpClient.Builder().socketFactory(NO_DELAY)
+          .sslSocketFactory(plain.getSocketFactory(), trust).build();
       OkHttpClient bareNew = barePooled.newBuilder().connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS)).build();
-      OkHttpClient meshPooled = mesh.okHttp(new OkHttpClient.Builder()).build();
-      OkHttpClient meshNew = mesh.okHttp(new OkHttpClient.Builder()
+      OkHttpClient meshPooled = mesh.okHttp(new OkHttpClient.Builder().socketFactory(NO_DELAY)).build();
+      OkHttpClient meshNew = mesh.okHttp(new OkHttpClient.Builder().socketFactory(NO_DELAY)
           .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS))).build();
       Request direct = new Request.Builder().url("https://127.0.0.1:" + port + "/items/42").build();
       Request viaMesh = new Request.Builder().url("http://" + MESH_HOST + ":8080/items/42").build();
