@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * <p>Each request makes a fresh key pair and a CSR for the SPIFFE identity and calls {@code CreateCertificate} over
  * TLS, checking the CA against {@code ca_root_file}. The first certificate (and any request while the current one
  * has expired) is authenticated with {@code authorization: Bearer <token_file>}, the token re-read every time since
- * Kubernetes rotates it; renewals present the current certificate instead (mutual TLS to the CA). A renewal is
+ * Kubernetes rotates it; renewals present the current certificate instead (mutual TLS to the CA), falling back to
+ * the token when the CA refuses that certificate. A renewal is
  * due when {@code rotation_fraction} of the certificate's lifetime has passed. When the CA fails, the request is
  * retried with jittered exponential back-off, and the current certificate stays in force as long as it lasts.
  * Issued material is checked (key matches, chain signs in order, valid now, the requested SPIFFE ID) before it is
@@ -71,6 +72,8 @@ final class IstioCaCertificateProvider implements CertificateProvider {
   private volatile Instant nextAttempt;
   private volatile Instant plannedRenewal;
   private int consecutiveFailures;
+  /** The CA refused our certificate for a renewal: authenticate with the token again until a success. */
+  private volatile boolean tokenNext;
   private ScheduledFuture<?> pending;
   private boolean closed;
 
@@ -117,6 +120,7 @@ final class IstioCaCertificateProvider implements CertificateProvider {
       CertificateMaterial material = issue();
       Instant renewAt = renewalTime(material.certificateChain().get(0), config.rotationFraction());
       plannedRenewal = renewAt;
+      tokenNext = false;
       lastError = null;
       consecutiveFailures = 0;
       issued.incrementAndGet();
@@ -145,7 +149,8 @@ final class IstioCaCertificateProvider implements CertificateProvider {
     Instant now = clock.instant();
     PemMaterial.checkRoots(roots, now);
     CertificateMaterial current = published.current();
-    boolean renewal = current != null && current.certificateChain().get(0).getNotAfter().toInstant().isAfter(now);
+    boolean renewal = !tokenNext && current != null
+        && current.certificateChain().get(0).getNotAfter().toInstant().isAfter(now);
     Metadata headers = new Metadata();
     if (!renewal) {
       headers.put(AUTHORIZATION, "Bearer " + readToken());
@@ -160,6 +165,10 @@ final class IstioCaCertificateProvider implements CertificateProvider {
           CallOptions.DEFAULT.withDeadlineAfter(config.requestTimeout().toNanos(), TimeUnit.NANOSECONDS),
           new IstioCaProtocol.Request(csr, config.validity().toSeconds(), null));
     } catch (StatusRuntimeException e) {
+      if (renewal && (e.getStatus().getCode() == io.grpc.Status.Code.UNAUTHENTICATED
+          || e.getStatus().getCode() == io.grpc.Status.Code.PERMISSION_DENIED)) {
+        tokenNext = true;
+      }
       throw new MaterialException("CA " + config.address() + " refused the " + (renewal ? "renewal (client "
           + "certificate)" : "first request (bearer token)") + ": " + e.getStatus().getCode()
           + (e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription()));

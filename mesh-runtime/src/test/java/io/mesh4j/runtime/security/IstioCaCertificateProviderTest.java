@@ -195,6 +195,17 @@ class IstioCaCertificateProviderTest {
   }
 
   @Test
+  void aRenewalRefusedForItsCertificateFallsBackToTheToken() throws Exception {
+    IstioCaCertificateProvider provider = provider(config("2s", 0.5));
+    provider.ready().get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+    ca.refuseClientCertificates(true);
+
+    await().atMost(WAIT).until(() -> ca.issued().size() >= 2);
+    assertThat(provider.failures()).isPositive();
+    assertThat(ca.issued().get(1).auth()).isEqualTo(Auth.TOKEN);
+  }
+
+  @Test
   void aCaWhoseCertificateIsNotFromTheRootsIsNotTrusted() throws Exception {
     Files.writeString(rootFile, TestPki.pem(TestPki.root("other").certificate()));
     IstioCaCertificateProvider provider = provider(config("60s", 0.5));

@@ -66,6 +66,7 @@ public final class LoopbackIstioCa implements AutoCloseable {
   private final List<Issued> issued = new CopyOnWriteArrayList<>();
   private volatile String token;
   private volatile Status failWith;
+  private volatile boolean refuseClientCertificates;
   private volatile int port;
   private Server server;
 
@@ -135,6 +136,11 @@ public final class LoopbackIstioCa implements AutoCloseable {
     this.failWith = status;
   }
 
+  /** Stops accepting client certificates for renewals (as after a CA root change): only the token works. */
+  public void refuseClientCertificates(boolean refuse) {
+    this.refuseClientCertificates = refuse;
+  }
+
   public List<Issued> issued() {
     return List.copyOf(issued);
   }
@@ -167,7 +173,7 @@ public final class LoopbackIstioCa implements AutoCloseable {
     Auth auth;
     X509Certificate peer = PEER.get();
     String authorization = AUTHORIZATION.get();
-    if (peer != null && uris(peer).contains(identity)) {
+    if (peer != null && !refuseClientCertificates && uris(peer).contains(identity)) {
       auth = Auth.CLIENT_CERTIFICATE;
     } else if (authorization != null && authorization.equals("Bearer " + token)) {
       auth = Auth.TOKEN;
