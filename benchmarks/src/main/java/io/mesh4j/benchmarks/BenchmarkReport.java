@@ -13,8 +13,8 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * Runs the JMH suite with the GC profiler and the end-to-end load benchmark, and writes both into one markdown
- * report. Arguments: {@code [report.md] [load seconds per phase]}.
+ * Runs the JMH suite with the GC profiler, the end-to-end load benchmark and the mTLS benchmark, and writes them
+ * into one markdown report. Arguments: {@code [report.md] [load seconds per phase]}.
  */
 public final class BenchmarkReport {
 
@@ -32,6 +32,9 @@ public final class BenchmarkReport {
 
     Path loadReport = Files.createTempFile("mesh4j-load", ".md");
     LoadBenchmark.main(new String[] {loadReport.toString(), "4", loadSeconds, "4"});
+    // About 30 s: four 2 s warm-ups, then 2 rounds of four 3 s phases.
+    Path tlsReport = Files.createTempFile("mesh4j-tls", ".md");
+    TlsLoadBenchmark.main(new String[] {tlsReport.toString(), "3", "2", "2"});
 
     StringBuilder md = new StringBuilder();
     md.append("# mesh4j benchmark report\n\n");
@@ -53,6 +56,7 @@ public final class BenchmarkReport {
           alloc == null ? "n/a" : String.format(Locale.ROOT, "%.1f", alloc.getScore())));
     }
     md.append('\n').append(Files.readString(loadReport));
+    md.append('\n').append(Files.readString(tlsReport));
     Files.writeString(report, md.toString());
     System.out.println(md);
   }

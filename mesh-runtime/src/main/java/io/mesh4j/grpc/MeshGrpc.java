@@ -1,6 +1,7 @@
 package io.mesh4j.grpc;
 
 import io.grpc.BindableService;
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.mesh4j.Mesh;
@@ -31,14 +32,17 @@ public final class MeshGrpc {
 
   private MeshGrpc() {}
 
-  /** A channel to {@code target} whose endpoint connections are plaintext with gRPC's defaults. */
+  /**
+   * A channel to {@code target} whose endpoint connections use gRPC's defaults: plaintext, or TLS with the
+   * cluster's certificates (mutual TLS, SPIFFE ID checks) when the cluster has an {@code UpstreamTlsContext}.
+   */
   public static ManagedChannel newChannel(Mesh mesh, String target) {
     return newChannel(mesh, target, UnaryOperator.identity());
   }
 
   /**
    * A channel to {@code target}; {@code endpointChannel} configures the channel opened to each endpoint (already
-   * plaintext, authority set to the target, gRPC's own retries off because the mesh decides retries) — add
+   * plaintext or TLS as the cluster says, authority set to the target, gRPC's own retries off because the mesh decides retries) — add
    * interceptors, executors, message limits or keep-alive there.
    */
   public static ManagedChannel newChannel(
@@ -55,6 +59,13 @@ public final class MeshGrpc {
                 .overrideAuthority(hostPort)
                 .disableRetry())
             .build(),
+        (address, credentials) -> endpointChannel
+            .apply(Grpc.newChannelBuilder("dns:///" + address, credentials)
+                .overrideAuthority(hostPort)
+                .disableRetry())
+            .build(),
+        internals.security(),
+        internals.tlsMaterialWait(),
         ForkJoinPool.commonPool());
   }
 

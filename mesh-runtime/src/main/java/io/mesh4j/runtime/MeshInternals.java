@@ -16,6 +16,12 @@ public interface MeshInternals {
   /** The xDS client, for status views. */
   XdsClient xdsClient();
 
+  /** The certificate material clusters' upstream TLS contexts use. */
+  io.mesh4j.runtime.security.MeshSecurity security();
+
+  /** How long a call waits for TLS material that is not loaded yet (the listener wait). */
+  java.time.Duration tlsMaterialWait();
+
   /** The internals of {@code mesh}, which must have been built by this runtime. */
   static MeshInternals of(Mesh mesh) {
     if (mesh instanceof MeshInternals internals) {

@@ -64,7 +64,8 @@ final class MeshRuntime implements Mesh, MeshInternals {
     XdsClient xds = XdsClient.newBuilder(bootstrap, scheduler).build();
     MeshSecurity security;
     try {
-      security = MeshSecurity.start(bootstrap.certificateProviders(), xds, scheduler, Clock.systemUTC());
+      security = MeshSecurity.start(bootstrap.certificateProviders(), bootstrap.node().getMetadata(), xds, scheduler,
+          Clock.systemUTC());
     } catch (RuntimeException e) {
       xds.close();
       scheduler.shutdownNow();
@@ -92,7 +93,13 @@ final class MeshRuntime implements Mesh, MeshInternals {
   }
 
   /** The certificate providers and TLS contexts, for tests. */
-  MeshSecurity security() {
+  @Override
+  public Duration tlsMaterialWait() {
+    return tlsMaterialWait;
+  }
+
+  @Override
+  public MeshSecurity security() {
     return security;
   }
 

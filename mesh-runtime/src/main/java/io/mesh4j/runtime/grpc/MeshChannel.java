@@ -1,6 +1,7 @@
 package io.mesh4j.runtime.grpc;
 
 import io.grpc.CallOptions;
+import io.grpc.ChannelCredentials;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
@@ -10,7 +11,10 @@ import io.mesh4j.MeshRoutingException.Reason;
 import io.mesh4j.MeshRoutingException;
 import io.mesh4j.runtime.engine.MeshEngine;
 import io.mesh4j.runtime.engine.RoutingDecision;
+import io.mesh4j.runtime.security.MeshSecurity;
+import io.mesh4j.runtime.security.UpstreamTls;
 import io.mesh4j.runtime.xds.resource.LbEndpoint;
+import java.time.Duration;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +40,20 @@ public final class MeshChannel extends ManagedChannel {
   private final String target;
   private final Function<String, ManagedChannel> endpointChannels;
   private final Executor callbackExecutor;
-  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final TlsEndpointChannels tlsChannels;
+  private final MeshSecurity security;
+  private final Duration materialWait;
+  /** By endpoint address and TLS context ({@code null} for plaintext): one channel per (endpoint, identity). */
+  private final Map<EndpointKey, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final Map<UpstreamTls, ChannelCredentials> credentials = new ConcurrentHashMap<>();
+
+  private record EndpointKey(String address, UpstreamTls tls) {}
+
+  /** Opens a channel to an endpoint address with TLS {@code credentials} and the target as its authority. */
+  @FunctionalInterface
+  public interface TlsEndpointChannels {
+    ManagedChannel open(String address, ChannelCredentials credentials);
+  }
   private volatile boolean shutdown;
 
   /**
@@ -51,6 +68,25 @@ public final class MeshChannel extends ManagedChannel {
     this.target = Objects.requireNonNull(target, "target");
     this.endpointChannels = Objects.requireNonNull(endpointChannels, "endpointChannels");
     this.callbackExecutor = Objects.requireNonNull(callbackExecutor, "callbackExecutor");
+    this.tlsChannels = null;
+    this.security = null;
+    this.materialWait = Duration.ZERO;
+  }
+
+  /**
+   * As above, and clusters with an {@code UpstreamTlsContext} get TLS channels from {@code tlsChannels}, with the
+   * cluster's rotating key and trust managers from {@code security}; a call waits up to {@code materialWait} for
+   * material that is not loaded yet.
+   */
+  public MeshChannel(MeshEngine engine, String target, Function<String, ManagedChannel> endpointChannels,
+      TlsEndpointChannels tlsChannels, MeshSecurity security, Duration materialWait, Executor callbackExecutor) {
+    this.engine = Objects.requireNonNull(engine, "engine");
+    this.target = Objects.requireNonNull(target, "target");
+    this.endpointChannels = Objects.requireNonNull(endpointChannels, "endpointChannels");
+    this.callbackExecutor = Objects.requireNonNull(callbackExecutor, "callbackExecutor");
+    this.tlsChannels = Objects.requireNonNull(tlsChannels, "tlsChannels");
+    this.security = security;
+    this.materialWait = Objects.requireNonNull(materialWait, "materialWait");
   }
 
   @Override
@@ -70,19 +106,32 @@ public final class MeshChannel extends ManagedChannel {
     String authority = options.getAuthority() != null ? options.getAuthority() : target;
     RoutingDecision decision = engine.route(target, new GrpcRequestView(authority, fullMethodName, headers));
     if (decision == null) {
-      return new Selection(channelTo(target), null);
+      return new Selection(channelTo(target, null), null);
     }
     if (decision.localReply() != null) {
       return new Selection(null, decision);
     }
     LbEndpoint endpoint = decision.endpoint();
-    return new Selection(channelTo(endpoint.hostPort()), decision);
+    UpstreamTls tls = null;
+    if (decision.cluster().cluster().tls() != null) {
+      try {
+        tls = GrpcUpstreamTls.resolve(decision.cluster(), endpoint, security, tlsChannels != null, materialWait);
+      } catch (MeshRoutingException | InterruptedIOException e) {
+        // The call will not start: give back what routing took.
+        decision.lease().release();
+        decision.complete();
+        throw e;
+      }
+    }
+    return new Selection(channelTo(endpoint.hostPort(), tls), decision);
   }
 
-  private ManagedChannel channelTo(String address) {
-    ManagedChannel channel = channels.get(address);
+  private ManagedChannel channelTo(String address, UpstreamTls tls) {
+    EndpointKey key = new EndpointKey(address, tls);
+    ManagedChannel channel = channels.get(key);
     if (channel == null) {
-      channel = channels.computeIfAbsent(address, endpointChannels);
+      channel = channels.computeIfAbsent(key, k -> k.tls() == null ? endpointChannels.apply(k.address())
+          : tlsChannels.open(k.address(), credentials.computeIfAbsent(k.tls(), GrpcUpstreamTls::credentials)));
       if (shutdown) {
         channel.shutdown(); // lost a race with shutdown(): do not leak it
       }
@@ -92,7 +141,7 @@ public final class MeshChannel extends ManagedChannel {
 
   /** The addresses this channel has opened channels to, for tests and diagnostics. */
   public List<String> endpointAddresses() {
-    return List.copyOf(channels.keySet());
+    return channels.keySet().stream().map(EndpointKey::address).distinct().toList();
   }
 
   @Override
@@ -150,6 +199,6 @@ public final class MeshChannel extends ManagedChannel {
 
   @Override
   public String toString() {
-    return "MeshChannel{" + target + ", endpoints=" + channels.keySet() + "}";
+    return "MeshChannel{" + target + ", endpoints=" + endpointAddresses() + "}";
   }
 }

@@ -40,7 +40,8 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       }
       decision.lease().release();
       decision.complete();
-      super.onClose(status, trailers);
+      super.onClose(decision.cluster().cluster().tls() == null ? status
+          : GrpcUpstreamTls.describe(status, decision.endpoint().hostPort()), trailers);
     }
   }
 

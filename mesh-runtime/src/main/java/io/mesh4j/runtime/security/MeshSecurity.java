@@ -1,5 +1,6 @@
 package io.mesh4j.runtime.security;
 
+import com.google.protobuf.Struct;
 import io.mesh4j.MeshConfigurationException;
 import io.mesh4j.runtime.bootstrap.CertificateProviderConfig;
 import io.mesh4j.runtime.xds.ResourceSubscriptions;
@@ -50,10 +51,16 @@ public final class MeshSecurity implements AutoCloseable {
    */
   public static MeshSecurity start(Map<String, CertificateProviderConfig> configs, ResourceSubscriptions xds,
       ScheduledExecutorService scheduler, Clock clock) {
+    return start(configs, Struct.getDefaultInstance(), xds, scheduler, clock);
+  }
+
+  /** As above, with the bootstrap node's metadata (the {@code istio_ca} plugin's default identity comes from it). */
+  public static MeshSecurity start(Map<String, CertificateProviderConfig> configs, Struct nodeMetadata,
+      ResourceSubscriptions xds, ScheduledExecutorService scheduler, Clock clock) {
     Map<String, CertificateProvider> started = new LinkedHashMap<>();
     try {
       for (Map.Entry<String, CertificateProviderConfig> e : configs.entrySet()) {
-        started.put(e.getKey(), CertificateProviders.create(e.getKey(), e.getValue(), scheduler, clock));
+        started.put(e.getKey(), CertificateProviders.create(e.getKey(), e.getValue(), nodeMetadata, scheduler, clock));
       }
     } catch (RuntimeException e) {
       started.values().forEach(CertificateProvider::close);
@@ -93,10 +100,11 @@ public final class MeshSecurity implements AutoCloseable {
       sources.add(trust);
     }
     RotatingTrustManager trustManager = new RotatingTrustManager(trust, new SanMatcher(config.sanMatches()), clock);
-    SSLContext context = sslContext(identity == null ? null : new RotatingKeyManager(identity), trustManager);
+    RotatingKeyManager keyManager = identity == null ? null : new RotatingKeyManager(identity);
+    SSLContext context = sslContext(keyManager, trustManager);
     ClusterSslSocketFactory factory = new ClusterSslSocketFactory(context, sources, config.minVersion(),
         config.maxVersion(), config.cipherSuites(), config.sni());
-    return new UpstreamTls(config, factory, trustManager, sources);
+    return new UpstreamTls(config, factory, trustManager, keyManager, sources);
   }
 
   /**

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
@@ -23,12 +24,14 @@ public final class UpstreamTls {
   private final SSLSocketFactory socketFactory;
   private final X509TrustManager trustManager;
   private final List<MaterialSource> sources;
+  private final X509ExtendedKeyManager keyManager;
 
   UpstreamTls(UpstreamTlsConfig config, SSLSocketFactory socketFactory, X509TrustManager trustManager,
-      List<MaterialSource> sources) {
+      X509ExtendedKeyManager keyManager, List<MaterialSource> sources) {
     this.config = config;
     this.socketFactory = socketFactory;
     this.trustManager = trustManager;
+    this.keyManager = keyManager;
     this.sources = List.copyOf(sources);
   }
 
@@ -42,6 +45,15 @@ public final class UpstreamTls {
 
   public X509TrustManager trustManager() {
     return trustManager;
+  }
+
+  /**
+   * The key manager presenting the cluster's current certificate (rotations apply to new handshakes), or
+   * {@code null} for one-way TLS. For transports that take managers rather than a socket factory (gRPC); the trust
+   * manager checks SANs itself, so such transports must not add a host name check of their own.
+   */
+  public X509ExtendedKeyManager keyManager() {
+    return keyManager;
   }
 
   public HostnameVerifier hostnameVerifier() {

@@ -7,6 +7,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
+import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
@@ -17,6 +18,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -48,7 +51,13 @@ public final class NamedGrpcServer implements AutoCloseable {
   private final Server server;
   private final AtomicReference<String> lastAuthority = new AtomicReference<>();
 
+  private final Set<String> clientSerials = ConcurrentHashMap.newKeySet();
+
   private NamedGrpcServer(String name) {
+    this(name, InsecureServerCredentials.create());
+  }
+
+  private NamedGrpcServer(String name, ServerCredentials credentials) {
     this.name = name;
     ServerCalls.UnaryMethod<String, String> answer = (request, observer) -> {
       if (request.startsWith("fail:")) {
@@ -67,11 +76,20 @@ public final class NamedGrpcServer implements AutoCloseable {
       public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
           ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
         lastAuthority.set(call.getAuthority());
+        javax.net.ssl.SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
+        if (session != null) {
+          try {
+            clientSerials.add(((java.security.cert.X509Certificate) session.getPeerCertificates()[0])
+                .getSerialNumber().toString(16));
+          } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            // one-way TLS
+          }
+        }
         return next.startCall(call, headers);
       }
     };
     try {
-      server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+      server = Grpc.newServerBuilderForPort(0, credentials)
           .addService(ServerInterceptors.intercept(service, recordAuthority))
           .build()
           .start();
@@ -89,6 +107,16 @@ public final class NamedGrpcServer implements AutoCloseable {
 
   public static NamedGrpcServer start(String name) {
     return new NamedGrpcServer(name);
+  }
+
+  /** A server with {@code credentials}, e.g. TLS requiring client certificates. */
+  public static NamedGrpcServer start(String name, ServerCredentials credentials) {
+    return new NamedGrpcServer(name, credentials);
+  }
+
+  /** Serial numbers (hex) of the client certificates seen over TLS. */
+  public Set<String> clientSerials() {
+    return Set.copyOf(clientSerials);
   }
 
   public String name() {

@@ -108,4 +108,19 @@ public final class TlsResources {
     int end = bootstrapJson.lastIndexOf('}');
     return bootstrapJson.substring(0, end) + ",\n  " + provider + "\n}\n";
   }
+
+  /** {@code bootstrapJson} with an {@code istio_ca} instance getting {@code identity} from {@code ca}. */
+  public static String withIstioCa(String bootstrapJson, String instance, LoopbackIstioCa ca, Path rootFile,
+      Path tokenFile, String identity, String validity, double rotationFraction) {
+    String provider = "\"certificate_providers\": {\"" + instance + "\": {\"plugin_name\": \"istio_ca\", "
+        + "\"config\": {\"ca_address\": \"" + ca.address() + "\", "
+        + "\"ca_root_file\": \"" + rootFile + "\", "
+        + "\"token_file\": \"" + tokenFile + "\", "
+        + "\"identity\": \"" + identity + "\", "
+        + "\"validity\": \"" + validity + "\", "
+        + "\"rotation_fraction\": " + rotationFraction + ", "
+        + "\"retry_initial_backoff\": \"0.1s\", \"retry_max_backoff\": \"0.5s\"}}}";
+    int end = bootstrapJson.lastIndexOf('}');
+    return bootstrapJson.substring(0, end) + ",\n  " + provider + "\n}\n";
+  }
 }

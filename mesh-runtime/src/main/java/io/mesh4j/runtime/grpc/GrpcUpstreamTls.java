@@ -1,0 +1,79 @@
+package io.mesh4j.runtime.grpc;
+
+import io.grpc.ChannelCredentials;
+import io.grpc.Status;
+import io.grpc.TlsChannelCredentials;
+import io.mesh4j.MeshTlsHandshakeException;
+import io.mesh4j.runtime.cluster.ClusterRuntime;
+import io.mesh4j.runtime.security.MaterialUnavailableException;
+import io.mesh4j.runtime.security.MeshSecurity;
+import io.mesh4j.runtime.security.PeerCertificateException;
+import io.mesh4j.runtime.security.UpstreamTls;
+import io.mesh4j.runtime.xds.resource.LbEndpoint;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import javax.net.ssl.SSLException;
+
+/**
+ * Upstream TLS for gRPC endpoint channels: the cluster's {@link UpstreamTls} (shared with OkHttp: the same rotating
+ * key and trust managers, so rotations apply to new connections and SPIFFE SANs are checked in the handshake) as
+ * gRPC channel credentials, and handshake failures named as the OkHttp path names them.
+ */
+final class GrpcUpstreamTls {
+  private GrpcUpstreamTls() {}
+
+  /** The cluster's TLS context once its material is loaded; refusals are {@link MeshTlsHandshakeException}s. */
+  static UpstreamTls resolve(ClusterRuntime cluster, LbEndpoint endpoint, MeshSecurity security, boolean supported,
+      Duration materialWait) throws MeshTlsHandshakeException, InterruptedIOException {
+    String where = "cluster '" + cluster.name() + "' endpoint " + endpoint.hostPort();
+    if (security == null || !supported) {
+      throw new MeshTlsHandshakeException("NO_MATERIAL", where + ": this channel has no TLS support", null);
+    }
+    try {
+      UpstreamTls tls = security.upstream(cluster.cluster().tls());
+      String missing = tls.awaitReady(materialWait);
+      if (missing != null) {
+        throw new MeshTlsHandshakeException("NO_MATERIAL", where + ": " + missing, null);
+      }
+      return tls;
+    } catch (MaterialUnavailableException e) {
+      throw new MeshTlsHandshakeException("NO_MATERIAL", where + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted waiting for TLS material of " + where);
+    }
+  }
+
+  /**
+   * Channel credentials over the context's managers. Our trust manager is an {@code X509ExtendedTrustManager} that
+   * checks the configured SANs (SPIFFE IDs) itself, so the JDK adds no host name check against the authority.
+   */
+  static ChannelCredentials credentials(UpstreamTls tls) {
+    TlsChannelCredentials.Builder builder = TlsChannelCredentials.newBuilder().trustManager(tls.trustManager());
+    if (tls.keyManager() != null) {
+      builder.keyManager(tls.keyManager());
+    }
+    return builder.build();
+  }
+
+  /**
+   * A call that failed in the TLS handshake closes with {@code UNAVAILABLE} naming the failed check (e.g. the
+   * peer's SPIFFE ID), where gRPC alone would say "io exception"; other statuses pass unchanged.
+   */
+  static Status describe(Status status, String endpoint) {
+    if (status.getCode() != Status.Code.UNAVAILABLE || status.getCause() == null) {
+      return status;
+    }
+    PeerCertificateException peer = PeerCertificateException.find(status.getCause());
+    if (peer != null) {
+      return status.withDescription("TLS handshake with " + endpoint + " failed: " + peer.check() + ": "
+          + peer.getMessage());
+    }
+    for (Throwable t = status.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof SSLException) {
+        return status.withDescription("TLS handshake with " + endpoint + " failed: " + t.getMessage());
+      }
+    }
+    return status;
+  }
+}
