@@ -37,6 +37,8 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import okhttp3.ConnectionPool;
+import okhttp3.ConnectionSpec;
+import okhttp3.TlsVersion;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -125,8 +127,11 @@ public final class TlsLoadBenchmark {
       // Plain JSSE: the client's own SSLContext, OkHttp's host name check (the server certificate names 127.0.0.1).
       // TCP_NODELAY on both: otherwise the handshake's small client writes wait for the server's delayed ACK (~40 ms),
       // which would hide the handshake's own cost.
+      // TLS 1.2 on both: istiod's contexts without tls_params get Envoy's client default (at most TLS 1.2), and a
+      // TLS 1.3 handshake costs differently, which would measure the protocol rather than the mesh.
+      ConnectionSpec tls12 = new ConnectionSpec.Builder(ConnectionSpec.MODERN_TLS).tlsVersions(TlsVersion.TLS_1_2).build();
       OkHttpClient barePooled = new OkHttpClient.Builder().socketFactory(NO_DELAY)
-          .sslSocketFactory(plain.getSocketFactory(), trust).build();
+          .sslSocketFactory(plain.getSocketFactory(), trust).connectionSpecs(List.of(tls12)).build();
       OkHttpClient bareNew = barePooled.newBuilder().connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS)).build();
       OkHttpClient meshPooled = mesh.okHttp(new OkHttpClient.Builder().socketFactory(NO_DELAY)).build();
       OkHttpClient meshNew = mesh.okHttp(new OkHttpClient.Builder().socketFactory(NO_DELAY)
