@@ -10,6 +10,7 @@ import io.mesh4j.MeshRoutingException.Reason;
 import io.mesh4j.MeshRoutingException;
 import io.mesh4j.runtime.engine.MeshEngine;
 import io.mesh4j.runtime.engine.RoutingDecision;
+import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.xds.resource.LbEndpoint;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
@@ -36,6 +37,7 @@ public final class MeshChannel extends ManagedChannel {
   private final String target;
   private final Function<String, ManagedChannel> endpointChannels;
   private final Executor callbackExecutor;
+  private final PolicyEnvironment env;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private volatile boolean shutdown;
 
@@ -47,6 +49,13 @@ public final class MeshChannel extends ManagedChannel {
    */
   public MeshChannel(
       MeshEngine engine, String target, Function<String, ManagedChannel> endpointChannels, Executor callbackExecutor) {
+    this(engine, target, endpointChannels, callbackExecutor, PolicyEnvironment.system());
+  }
+
+  /** @param env clock, random and timers for deadlines, per-try timeouts and retry back-off */
+  public MeshChannel(MeshEngine engine, String target, Function<String, ManagedChannel> endpointChannels,
+      Executor callbackExecutor, PolicyEnvironment env) {
+    this.env = Objects.requireNonNull(env, "env");
     this.engine = Objects.requireNonNull(engine, "engine");
     this.target = Objects.requireNonNull(target, "target");
     this.endpointChannels = Objects.requireNonNull(endpointChannels, "endpointChannels");
@@ -58,8 +67,11 @@ public final class MeshChannel extends ManagedChannel {
     return new MeshClientCall<>(this, method, options, callbackExecutor);
   }
 
-  /** Where one call goes: the endpoint's channel, and the engine's decision ({@code null} for pass-through). */
-  record Selection(Channel channel, RoutingDecision decision) {}
+  /**
+   * Where one call goes: the engine's decision ({@code null} for pass-through, then {@code channel} is the direct
+   * one) and the request as routing saw it.
+   */
+  record Selection(Channel channel, RoutingDecision decision, GrpcRequestView request) {}
 
   /** Routes one call; a decision with a local reply (a fault abort) has no channel. */
   Selection select(String fullMethodName, CallOptions options, Metadata headers)
@@ -68,15 +80,22 @@ public final class MeshChannel extends ManagedChannel {
       throw new MeshRoutingException(Reason.MESH_CLOSED, "the channel to " + target + " was shut down");
     }
     String authority = options.getAuthority() != null ? options.getAuthority() : target;
-    RoutingDecision decision = engine.route(target, new GrpcRequestView(authority, fullMethodName, headers));
+    GrpcRequestView view = new GrpcRequestView(authority, fullMethodName, headers);
+    RoutingDecision decision = engine.route(target, view);
     if (decision == null) {
-      return new Selection(channelTo(target), null);
+      return new Selection(channelTo(target), null, view);
     }
-    if (decision.localReply() != null) {
-      return new Selection(null, decision);
-    }
-    LbEndpoint endpoint = decision.endpoint();
-    return new Selection(channelTo(endpoint.hostPort()), decision);
+    return new Selection(null, decision, view);
+  }
+
+  /** One attempt of a routed call, on the endpoint's cached channel. */
+  <ReqT, RespT> ClientCall<ReqT, RespT> endpointCall(
+      LbEndpoint endpoint, MethodDescriptor<ReqT, RespT> method, CallOptions options) {
+    return channelTo(endpoint.hostPort()).newCall(method, options);
+  }
+
+  PolicyEnvironment environment() {
+    return env;
   }
 
   private ManagedChannel channelTo(String address) {
