@@ -81,13 +81,17 @@ class GrpcResilienceIntegrationTest {
   }
 
   private void serve(RouteAction.Builder action, Cluster cluster) {
+    serve(action, cluster, server.hostPort());
+  }
+
+  private void serve(RouteAction.Builder action, Cluster cluster, String... endpoints) {
     RouteConfiguration routes = RouteConfiguration.newBuilder().setName("orders-routes")
         .addVirtualHosts(VirtualHost.newBuilder().setName("orders").addDomains(TARGET)
             .addRoutes(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
                 .setRoute(action.setCluster("orders"))))
         .build();
     controlPlane.setSnapshot("1", List.of(apiListener(TARGET, "orders-routes")), List.of(routes),
-        List.of(cluster), List.of(cla("orders", server.hostPort())));
+        List.of(cluster), List.of(cla("orders", endpoints)));
     mesh = Mesh.builder().bootstrapJson(controlPlane.bootstrapJson()).listenerWait(WAIT).build();
     channel = MeshGrpc.newChannel(mesh, TARGET);
   }
@@ -261,6 +265,27 @@ class GrpcResilienceIntegrationTest {
     hanging.cancel("done", null);
     assertThat(hangingClosed.get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.CANCELLED);
     assertThat(unary("ok", 10_000)).isEqualTo("b0:0"); // the attempt's slot was given back on close
+  }
+
+  @Test
+  void unavailableCountsAsA503ForOutlierDetection() {
+    try (BehavingGrpcServer bad = BehavingGrpcServer.start("b1")) {
+      Cluster ejecting = edsCluster("orders").toBuilder().setOutlierDetection(
+          io.envoyproxy.envoy.config.cluster.v3.OutlierDetection.newBuilder()
+              .setConsecutive5Xx(UInt32Value.of(2)).setMaxEjectionPercent(UInt32Value.of(50))).build();
+      serve(RouteAction.newBuilder(), ejecting, server.hostPort(), bad.hostPort());
+      List<String> servedBy = new java.util.ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        try {
+          servedBy.add(unary("fail-on:b1:UNAVAILABLE", 10_000));
+        } catch (StatusRuntimeException e) {
+          servedBy.add(e.getStatus().getCode().name());
+        }
+      }
+      // Round robin sends every other call to b1 until its second consecutive UNAVAILABLE (503) ejects it.
+      assertThat(bad.calls()).isEqualTo(2);
+      assertThat(servedBy.subList(6, 12)).containsOnly("b0:0");
+    }
   }
 
   /** A mesh channel whose timers run on {@code time}, with a fixed random value (so a fixed back-off). */

@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <ul>
  *   <li>{@link #UNARY} ({@code test.Behave/Unary}): {@code "ok"} answers the server's name; {@code "fail-first:N:CODE"}
- *       fails while fewer than N attempts came before; {@code "sleep:MS"} answers after MS ms;
+ *       fails while fewer than N attempts came before; {@code "fail-on:NAME:CODE"} fails on the server so named;
+ *       {@code "sleep:MS"} answers after MS ms;
  *       {@code "sleep-first:MS"} sleeps on the first attempt only; {@code "hang"} never answers.
  *   <li>{@link #STREAM} ({@code test.Behave/Stream}, server streaming): one message, then UNAVAILABLE.
  *   <li>{@link #UPLOAD} ({@code test.Behave/Upload}, client streaming): on the first attempt UNAVAILABLE once the
@@ -90,6 +91,12 @@ public final class BehavingGrpcServer implements AutoCloseable {
       switch (parts[0]) {
         case "fail-first":
           if (previous < Integer.parseInt(parts[1])) {
+            observer.onError(Status.fromCode(Status.Code.valueOf(parts[2])).asRuntimeException());
+            return;
+          }
+          break;
+        case "fail-on":
+          if (name.equals(parts[1])) {
             observer.onError(Status.fromCode(Status.Code.valueOf(parts[2])).asRuntimeException());
             return;
           }
