@@ -122,6 +122,10 @@ class GrpcResilienceIntegrationTest {
 
     assertThat(unary("fail-first:2:UNAVAILABLE", 10_000)).isEqualTo("b0:2");
     assertThat(server.previousAttempts()).containsExactly(0, 1, 2);
+    // More calls than the default max_retries (3): every retry slot was given back.
+    for (int i = 0; i < 5; i++) {
+      assertThat(unary("fail-first:2:UNAVAILABLE", 10_000)).isEqualTo("b0:2");
+    }
   }
 
   @Test
