@@ -379,4 +379,56 @@ class GrpcResilienceIntegrationTest {
       callbacks.shutdownNow();
     }
   }
+
+  @Test
+  void aRetryWaitsForAMaxRetriesSlotOrIsNotRetriedSayingSo() throws Exception {
+    Cluster oneRetry = edsCluster("orders").toBuilder().setCircuitBreakers(CircuitBreakers.newBuilder()
+        .addThresholds(CircuitBreakers.Thresholds.newBuilder().setMaxRetries(UInt32Value.of(1)))).build();
+    serve(retryWithBackOff(Duration.ofSeconds(10)), oneRetry);
+    unary("ok", 10_000);
+    server.clear();
+    FakeTime time = new FakeTime();
+    ExecutorService callbacks = Executors.newSingleThreadExecutor();
+    ManagedChannel fake = fakeTimeChannel(time, TimeUnit.SECONDS.toNanos(5), callbacks);
+    try {
+      // The first call's retry holds the only max_retries slot through its (fake, never advanced) back-off.
+      CompletableFuture<String> first = new CompletableFuture<>();
+      ClientCalls.asyncUnaryCall(fake.newCall(BehavingGrpcServer.UNARY, CallOptions.DEFAULT),
+          "fail-first:1:UNAVAILABLE", observer(first));
+      await().atMost(WAIT).until(() -> time.pendingTasks() == 1);
+
+      CompletableFuture<String> second = new CompletableFuture<>();
+      ClientCalls.asyncUnaryCall(fake.newCall(BehavingGrpcServer.UNARY, CallOptions.DEFAULT),
+          "fail-first:1:UNAVAILABLE", observer(second));
+      assertThatThrownBy(() -> second.get(10, TimeUnit.SECONDS)).rootCause()
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+            assertThat(e.getStatus().getDescription()).contains("not retried: the cluster's max_retries (1) are in use");
+          });
+
+      time.advance(TimeUnit.SECONDS.toNanos(5));
+      assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("b0:1");
+      assertThat(server.previousAttempts()).containsExactly(0, 0, 1);
+    } finally {
+      fake.shutdownNow();
+      callbacks.shutdownNow();
+    }
+  }
+
+  private static StreamObserver<String> observer(CompletableFuture<String> result) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(String value) {
+        result.complete(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        result.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {}
+    };
+  }
 }
