@@ -5,7 +5,19 @@ import static io.mesh4j.runtime.testing.XdsResources.cla;
 import static io.mesh4j.runtime.testing.XdsResources.edsCluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.Any;
 import com.google.protobuf.UInt32Value;
+import com.google.protobuf.util.Durations;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.FaultAbort;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
@@ -25,7 +37,9 @@ import io.grpc.MethodDescriptor;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.mesh4j.Mesh;
+import io.mesh4j.runtime.testing.BehavingGrpcServer;
 import io.mesh4j.runtime.testing.LoopbackControlPlane;
+import io.mesh4j.runtime.testing.XdsResources;
 import io.mesh4j.runtime.testing.NamedGrpcServer;
 import java.time.Duration;
 import java.util.HashMap;
@@ -36,7 +50,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
@@ -96,11 +109,14 @@ class GrpcXdsDifferentialTest {
   }
 
   private void startChannels(RouteConfiguration routes) {
-    controlPlane.setSnapshot(target,
-        List.of(apiListener(target, "catalog-routes")),
-        List.of(routes),
+    startChannels(XdsResources.rdsHcm("catalog-routes"), routes,
         List.of(edsCluster("catalog-v1"), edsCluster("catalog-v2")),
         List.of(cla("catalog-v1", v1.hostPort()), cla("catalog-v2", v2.hostPort())));
+  }
+
+  private void startChannels(HttpConnectionManager hcm, RouteConfiguration routes,
+      List<io.envoyproxy.envoy.config.cluster.v3.Cluster> clusters, List<ClusterLoadAssignment> clas) {
+    controlPlane.setSnapshot(target, List.of(apiListener(target, hcm)), List.of(routes), clusters, clas);
     mesh = Mesh.builder().bootstrapJson(controlPlane.bootstrapJson()).listenerWait(Duration.ofSeconds(10)).build();
     ours = MeshGrpc.newChannel(mesh, "mesh:///" + target);
     grpcXds = Grpc.newChannelBuilder("xds:///" + target, InsecureChannelCredentials.create()).build();
@@ -183,17 +199,70 @@ class GrpcXdsDifferentialTest {
     assertThat(Math.abs(mine.getOrDefault("v1", 0) - theirs.getOrDefault("v1", 0))).isLessThanOrEqualTo(56);
   }
 
-  @Disabled("needs retries from the traffic-policy work: route retry_policy with retry_on 'unavailable'")
   @Test
   void retriesAgree() {
-    // Same shape as above with a retry_policy (retry_on: unavailable, num_retries: 2) and a server failing the
-    // first attempt; both channels must succeed and the server must see grpc-previous-rpc-attempts 1.
+    try (BehavingGrpcServer flaky = BehavingGrpcServer.start("b")) {
+      Route retrying = Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
+          .setRoute(RouteAction.newBuilder().setCluster("catalog-b").setRetryPolicy(RetryPolicy.newBuilder()
+              .setRetryOn("unavailable").setNumRetries(UInt32Value.of(2))
+              .setRetryBackOff(RetryPolicy.RetryBackOff.newBuilder().setBaseInterval(Durations.fromMillis(5)))))
+          .build();
+      startChannels(HttpConnectionManagerOf.rds(), routes(retrying),
+          List.of(edsCluster("catalog-b")), List.of(cla("catalog-b", flaky.hostPort())));
+      CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS);
+
+      // The first attempt fails UNAVAILABLE, the retry succeeds: both channels succeed, both retries say so.
+      String theirs = ClientCalls.blockingUnaryCall(grpcXds, BehavingGrpcServer.UNARY, options, "fail-first:1:UNAVAILABLE");
+      assertThat(flaky.previousAttempts()).containsExactly(0, 1);
+      flaky.clear();
+      String mine = ClientCalls.blockingUnaryCall(ours, BehavingGrpcServer.UNARY, options, "fail-first:1:UNAVAILABLE");
+      assertThat(mine).isEqualTo(theirs).isEqualTo("b:1");
+      assertThat(flaky.previousAttempts()).containsExactly(0, 1);
+
+      // INTERNAL is not in retry_on: neither retries.
+      flaky.clear();
+      Status.Code theirCode = codeOf(() -> ClientCalls.blockingUnaryCall(
+          grpcXds, BehavingGrpcServer.UNARY, options, "fail-first:1:INTERNAL"));
+      Status.Code myCode = codeOf(() -> ClientCalls.blockingUnaryCall(
+          ours, BehavingGrpcServer.UNARY, options, "fail-first:1:INTERNAL"));
+      assertThat(myCode).isEqualTo(theirCode).isEqualTo(Status.Code.INTERNAL);
+      assertThat(flaky.previousAttempts()).containsExactly(0, 0);
+    }
   }
 
-  @Disabled("needs fault injection from the traffic-policy work: envoy.filters.http.fault abort with grpc_status")
   @Test
   void faultAbortsAgree() {
-    // HCM with the fault filter (abort 100%, grpc_status UNAVAILABLE) before the router: both channels fail every
-    // call with UNAVAILABLE and no server sees a call.
+    HTTPFault abort = HTTPFault.newBuilder().setAbort(FaultAbort.newBuilder()
+        .setGrpcStatus(Status.Code.UNAVAILABLE.value())
+        .setPercentage(FractionalPercent.newBuilder().setNumerator(100))).build();
+    HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
+        .setRds(Rds.newBuilder().setRouteConfigName("catalog-routes").setConfigSource(XdsResources.ads()))
+        .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.fault").setTypedConfig(Any.pack(abort)))
+        .addHttpFilters(XdsResources.routerFilter())
+        .build();
+    startChannels(hcm, routes(route(RouteMatch.newBuilder().setPrefix("/"), "catalog-v1")),
+        List.of(edsCluster("catalog-v1")), List.of(cla("catalog-v1", v1.hostPort())));
+    for (int i = 0; i < 3; i++) {
+      Status.Code theirs = codeOf(() -> call(grpcXds, NamedGrpcServer.HELLO, Map.of()));
+      Status.Code mine = codeOf(() -> call(ours, NamedGrpcServer.HELLO, Map.of()));
+      assertThat(mine).isEqualTo(theirs).isEqualTo(Status.Code.UNAVAILABLE);
+    }
+    assertThat(v1.lastAuthority()).isNull(); // no call reached the server
+  }
+
+  private static Status.Code codeOf(Runnable call) {
+    try {
+      call.run();
+    } catch (StatusRuntimeException e) {
+      return e.getStatus().getCode();
+    }
+    return Status.Code.OK;
+  }
+
+  /** The default HCM: RDS and the router. */
+  private static final class HttpConnectionManagerOf {
+    static HttpConnectionManager rds() {
+      return XdsResources.rdsHcm("catalog-routes");
+    }
   }
 }

@@ -11,6 +11,7 @@ import io.mesh4j.MeshRoutingException.Reason;
 import io.mesh4j.MeshRoutingException;
 import io.mesh4j.runtime.engine.MeshEngine;
 import io.mesh4j.runtime.engine.RoutingDecision;
+import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.security.MeshSecurity;
 import io.mesh4j.runtime.security.UpstreamTls;
 import io.mesh4j.runtime.xds.resource.LbEndpoint;
@@ -40,6 +41,7 @@ public final class MeshChannel extends ManagedChannel {
   private final String target;
   private final Function<String, ManagedChannel> endpointChannels;
   private final Executor callbackExecutor;
+  private final PolicyEnvironment env;
   private final TlsEndpointChannels tlsChannels;
   private final MeshSecurity security;
   private final Duration materialWait;
@@ -64,13 +66,13 @@ public final class MeshChannel extends ManagedChannel {
    */
   public MeshChannel(
       MeshEngine engine, String target, Function<String, ManagedChannel> endpointChannels, Executor callbackExecutor) {
-    this.engine = Objects.requireNonNull(engine, "engine");
-    this.target = Objects.requireNonNull(target, "target");
-    this.endpointChannels = Objects.requireNonNull(endpointChannels, "endpointChannels");
-    this.callbackExecutor = Objects.requireNonNull(callbackExecutor, "callbackExecutor");
-    this.tlsChannels = null;
-    this.security = null;
-    this.materialWait = Duration.ZERO;
+    this(engine, target, endpointChannels, callbackExecutor, PolicyEnvironment.system());
+  }
+
+  /** @param env clock, random and timers for deadlines, per-try timeouts and retry back-off */
+  public MeshChannel(MeshEngine engine, String target, Function<String, ManagedChannel> endpointChannels,
+      Executor callbackExecutor, PolicyEnvironment env) {
+    this(engine, target, endpointChannels, null, null, Duration.ZERO, callbackExecutor, env);
   }
 
   /**
@@ -80,11 +82,20 @@ public final class MeshChannel extends ManagedChannel {
    */
   public MeshChannel(MeshEngine engine, String target, Function<String, ManagedChannel> endpointChannels,
       TlsEndpointChannels tlsChannels, MeshSecurity security, Duration materialWait, Executor callbackExecutor) {
+    this(engine, target, endpointChannels, Objects.requireNonNull(tlsChannels, "tlsChannels"), security, materialWait,
+        callbackExecutor, PolicyEnvironment.system());
+  }
+
+  /** All of the above; {@code tlsChannels} may be null, then TLS clusters are refused. */
+  public MeshChannel(MeshEngine engine, String target, Function<String, ManagedChannel> endpointChannels,
+      TlsEndpointChannels tlsChannels, MeshSecurity security, Duration materialWait, Executor callbackExecutor,
+      PolicyEnvironment env) {
+    this.env = Objects.requireNonNull(env, "env");
     this.engine = Objects.requireNonNull(engine, "engine");
     this.target = Objects.requireNonNull(target, "target");
     this.endpointChannels = Objects.requireNonNull(endpointChannels, "endpointChannels");
     this.callbackExecutor = Objects.requireNonNull(callbackExecutor, "callbackExecutor");
-    this.tlsChannels = Objects.requireNonNull(tlsChannels, "tlsChannels");
+    this.tlsChannels = tlsChannels;
     this.security = security;
     this.materialWait = Objects.requireNonNull(materialWait, "materialWait");
   }
@@ -94,8 +105,11 @@ public final class MeshChannel extends ManagedChannel {
     return new MeshClientCall<>(this, method, options, callbackExecutor);
   }
 
-  /** Where one call goes: the endpoint's channel, and the engine's decision ({@code null} for pass-through). */
-  record Selection(Channel channel, RoutingDecision decision) {}
+  /**
+   * Where one call goes: the engine's decision ({@code null} for pass-through, then {@code channel} is the direct
+   * one), the request as routing saw it, and the cluster's TLS context ({@code null} for plaintext).
+   */
+  record Selection(Channel channel, RoutingDecision decision, GrpcRequestView request, UpstreamTls tls) {}
 
   /** Routes one call; a decision with a local reply (a fault abort) has no channel. */
   Selection select(String fullMethodName, CallOptions options, Metadata headers)
@@ -104,18 +118,16 @@ public final class MeshChannel extends ManagedChannel {
       throw new MeshRoutingException(Reason.MESH_CLOSED, "the channel to " + target + " was shut down");
     }
     String authority = options.getAuthority() != null ? options.getAuthority() : target;
-    RoutingDecision decision = engine.route(target, new GrpcRequestView(authority, fullMethodName, headers));
+    GrpcRequestView view = new GrpcRequestView(authority, fullMethodName, headers);
+    RoutingDecision decision = engine.route(target, view);
     if (decision == null) {
-      return new Selection(channelTo(target, null), null);
+      return new Selection(channelTo(target, null), null, view, null);
     }
-    if (decision.localReply() != null) {
-      return new Selection(null, decision);
-    }
-    LbEndpoint endpoint = decision.endpoint();
     UpstreamTls tls = null;
-    if (decision.cluster().cluster().tls() != null) {
+    if (decision.localReply() == null && decision.cluster().cluster().tls() != null) {
       try {
-        tls = GrpcUpstreamTls.resolve(decision.cluster(), endpoint, security, tlsChannels != null, materialWait);
+        tls = GrpcUpstreamTls.resolve(
+            decision.cluster(), decision.endpoint(), security, tlsChannels != null, materialWait);
       } catch (MeshRoutingException | InterruptedIOException e) {
         // The call will not start: give back what routing took.
         decision.lease().release();
@@ -123,7 +135,17 @@ public final class MeshChannel extends ManagedChannel {
         throw e;
       }
     }
-    return new Selection(channelTo(endpoint.hostPort(), tls), decision);
+    return new Selection(null, decision, view, tls);
+  }
+
+  /** One attempt of a routed call, on the endpoint's cached channel (a TLS one when {@code tls} is set). */
+  <ReqT, RespT> ClientCall<ReqT, RespT> endpointCall(
+      LbEndpoint endpoint, UpstreamTls tls, MethodDescriptor<ReqT, RespT> method, CallOptions options) {
+    return channelTo(endpoint.hostPort(), tls).newCall(method, options);
+  }
+
+  PolicyEnvironment environment() {
+    return env;
   }
 
   private ManagedChannel channelTo(String address, UpstreamTls tls) {
@@ -199,6 +221,6 @@ public final class MeshChannel extends ManagedChannel {
 
   @Override
   public String toString() {
-    return "MeshChannel{" + target + ", endpoints=" + endpointAddresses() + "}";
+    return "MeshChannel{" + target + ", endpoints=" + channels.keySet() + "}";
   }
 }

@@ -3,12 +3,10 @@ package io.mesh4j.runtime.grpc;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
-import io.grpc.ForwardingClientCallListener;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.mesh4j.MeshRoutingException;
-import io.mesh4j.runtime.cluster.ConnectFailures;
 import io.mesh4j.runtime.engine.RoutingDecision;
 import java.io.InterruptedIOException;
 import java.util.concurrent.Executor;
@@ -16,35 +14,14 @@ import java.util.concurrent.Executor;
 /**
  * One gRPC call through the mesh. Routing needs the call's metadata, which only {@link #start} has, so the endpoint
  * is chosen there: the engine routes {@code /package.Service/Method} plus metadata exactly as it routes an HTTP
- * path plus headers, and the call continues on the chosen endpoint's channel. When the mesh cannot route, the call
+ * path plus headers, and the call continues as a {@link RoutedCall} (attempts on endpoint channels, with the
+ * route's timeouts and retries and the cluster's circuit breakers). When the mesh cannot route, the call
  * closes with {@code UNAVAILABLE} naming the reason, delivered on the call's executor as gRPC does.
  *
  * <p>By the {@link ClientCall} contract every method but {@link #cancel} comes after {@code start} on the caller's
  * side; {@code cancel} may race with {@code start}, which the volatile fields settle.
  */
 final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
-  /** Ends the call's hold on its endpoint when the call closes, and reports an endpoint that refused to connect. */
-  private static final class DecisionReleasingListener<RespT>
-      extends ForwardingClientCallListener.SimpleForwardingClientCallListener<RespT> {
-    private final RoutingDecision decision;
-
-    DecisionReleasingListener(Listener<RespT> delegate, RoutingDecision decision) {
-      super(delegate);
-      this.decision = decision;
-    }
-
-    @Override
-    public void onClose(Status status, Metadata trailers) {
-      if (status.getCode() == Status.Code.UNAVAILABLE && ConnectFailures.isConnectFailure(status.getCause())) {
-        decision.lease().connectFailed();
-      }
-      decision.lease().release();
-      decision.complete();
-      super.onClose(decision.cluster().cluster().tls() == null ? status
-          : GrpcUpstreamTls.describe(status, decision.endpoint().hostPort()), trailers);
-    }
-  }
-
   private final MeshChannel channel;
   private final MethodDescriptor<ReqT, RespT> method;
   private final CallOptions callOptions;
@@ -81,9 +58,14 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       closeLocally(listener, GrpcStatuses.fromLocalReply(decision.localReply()));
       return;
     }
-    ClientCall<ReqT, RespT> call = selection.channel().newCall(method, callOptions);
+    // A routed call runs its attempts with the router's timeouts, retries and circuit breakers; pass-through is
+    // a plain call on the direct channel.
+    ClientCall<ReqT, RespT> call = decision == null
+        ? selection.channel().newCall(method, callOptions)
+        : new RoutedCall<>(channel, method, callOptions, decision, selection.request(), selection.tls(),
+            channel.environment(), callbackExecutor);
     delegate = call;
-    call.start(decision == null ? listener : new DecisionReleasingListener<>(listener, decision), headers);
+    call.start(listener, headers);
     Status cancel = cancelled;
     if (cancel != null) {
       call.cancel(cancel.getDescription(), cancel.getCause());

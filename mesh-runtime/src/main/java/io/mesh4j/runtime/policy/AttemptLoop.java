@@ -17,7 +17,9 @@ import java.util.Objects;
  * {@code previous_hosts} predicate asks). Transports supply the attempts through {@link Transport} and only
  * translate.
  *
- * <p>A retry is attempted only when all of these hold (see {@link #retryBlocker}): attempts remain, the request
+ * <p>The decisions themselves are {@link RetryState}'s, shared with the asynchronous gRPC transport.
+ *
+ * <p>A retry is attempted only when all of these hold (see {@link RetryState#blocker}): attempts remain, the request
  * body can be sent again, {@code retriable_request_headers} allow it, the call's deadline leaves room for the
  * back-off, and the cluster's {@code max_retries} breaker has a slot (held from the decision until that retry's
  * outcome is known). When the last attempt failed without a response, its exception is thrown with every earlier
@@ -67,130 +69,68 @@ public final class AttemptLoop {
       long deadlineNanoTime,
       Transport<R> transport)
       throws IOException {
-    CircuitBreaker breaker = cluster.policy().breaker();
-    CircuitBreakerThresholds limits = cluster.cluster().circuitBreakers();
-    RetryPolicy policy = route.retry();
-    int maxAttempts = policy == null ? 1 : policy.numRetries() + 1;
+    RetryState state = new RetryState(env, cluster, route, request, grpc, deadlineNanoTime);
     LbEndpoint endpoint = first;
-    List<LbEndpoint> tried = new ArrayList<>(2);
     List<IOException> earlier = new ArrayList<>(0);
-    boolean holdingRetry = false;
     try {
       for (int attempt = 1; ; attempt++) {
-        tried.add(endpoint);
-        if (!breaker.tryAcquireAttempt(limits)) {
-          throw withEarlier(new MeshRoutingException(Reason.OVERFLOW, "cluster '" + cluster.name()
-              + "': too many requests in flight (max_requests " + limits.maxRequests() + ", max_connections + "
-              + "max_pending_requests " + (limits.maxConnections() + limits.maxPendingRequests()) + ")"), earlier);
+        MeshRoutingException overflow = state.startAttempt(endpoint);
+        if (overflow != null) {
+          throw withEarlier(overflow, earlier);
         }
         R response;
         try {
           response = transport.send(endpoint, attempt);
         } catch (IOException e) {
-          breaker.releaseAttempt();
+          state.endAttempt();
           AttemptFailure failure = transport.classify(e);
           if (failure == null) {
             if (e instanceof MeshRoutingException m && m.reason() == Reason.UPSTREAM_TIMEOUT) {
-              // The route timeout cut this attempt short: Envoy reports that to outlier detection as a 504.
-              cluster.attemptFinished(endpoint, 504);
+              state.timedOut(endpoint);
             }
             throw withEarlier(e, earlier);
           }
-          cluster.attemptFinished(endpoint, failure.equivalentStatus());
-          if (holdingRetry) {
-            breaker.releaseRetry();
-            holdingRetry = false;
-          }
-          String blocker = policy == null || !RetryClassifier.retriable(policy, failure)
-              ? null
-              : retryBlocker(attempt, maxAttempts, replayable, policy, request, deadlineNanoTime);
-          if (policy == null || !RetryClassifier.retriable(policy, failure) || blocker != null) {
+          state.failed(endpoint, failure);
+          boolean retriable = state.retriable(failure);
+          String blocker = retriable ? state.blocker(attempt, replayable) : null;
+          if (!retriable || blocker != null) {
             IOException thrown = failure == AttemptFailure.TIMEOUT ? timeout(cluster, endpoint, e) : e;
-            if (blocker != null && attempt < maxAttempts) {
+            if (blocker != null && state.attemptsRemain(attempt)) {
               thrown.addSuppressed(new NotRetried(blocker));
             }
             throw withEarlier(thrown, earlier);
           }
-          if (!breaker.tryAcquireRetry(limits)) {
-            e.addSuppressed(new NotRetried("the cluster's max_retries (" + limits.maxRetries() + ") are in use"));
+          if (!state.tryAcquireRetry()) {
+            e.addSuppressed(new NotRetried(state.retryOverflow()));
             throw withEarlier(failure == AttemptFailure.TIMEOUT ? timeout(cluster, endpoint, e) : e, earlier);
           }
-          holdingRetry = true;
           earlier.add(e);
-          endpoint = backOffAndRepick(cluster, policy, attempt, tried, deadlineNanoTime);
+          endpoint = backOffAndRepick(state, attempt);
           continue;
         }
         ResponseView view = transport.view(response);
-        cluster.attemptFinished(endpoint, view.status());
-        if (holdingRetry) {
-          breaker.releaseRetry();
-          holdingRetry = false;
-        }
-        if (policy != null
-            && RetryClassifier.retriable(policy, view, grpc)
-            && retryBlocker(attempt, maxAttempts, replayable, policy, request, deadlineNanoTime) == null
-            && breaker.tryAcquireRetry(limits)) {
-          holdingRetry = true;
+        state.finished(endpoint, view.status());
+        if (state.retriable(view) && state.blocker(attempt, replayable) == null && state.tryAcquireRetry()) {
           transport.discard(response);
-          breaker.releaseAttempt();
-          endpoint = backOffAndRepick(cluster, policy, attempt, tried, deadlineNanoTime);
+          state.endAttempt();
+          endpoint = backOffAndRepick(state, attempt);
           continue;
         }
         // The caller gets this response: its body keeps the attempt's slot until it is closed.
-        return transport.deliver(response, breaker::releaseAttempt);
+        return transport.deliver(response, state::endAttempt);
       }
     } finally {
-      if (holdingRetry) {
-        breaker.releaseRetry();
-      }
+      state.releaseRetry();
     }
   }
 
-  /** Why a retriable outcome may not be retried, or {@code null} when it may. One reason per line. */
-  String retryBlocker(
-      int attempt, int maxAttempts, boolean replayable, RetryPolicy policy, RequestView request, long deadline) {
-    if (attempt >= maxAttempts) {
-      return "num_retries (" + policy.numRetries() + ") exhausted";
-    }
-    if (!replayable) {
-      return "the request body is one-shot and cannot be sent again";
-    }
-    if (!policy.requestIsRetriable(request)) {
-      return "the request matches none of retriable_request_headers";
-    }
-    if (deadline != Long.MAX_VALUE && deadline - env.nanoClock().getAsLong() <= 0) {
-      return "the route timeout has expired";
-    }
-    return null;
-  }
-
-  /**
-   * Sleeps the back-off, then picks the next endpoint. A back-off the deadline would cut short fails the call now
-   * with UPSTREAM_TIMEOUT, which is what Envoy's global timeout would answer when it fired during the back-off.
-   */
-  private LbEndpoint backOffAndRepick(
-      ClusterRuntime cluster, RetryPolicy policy, int attempt, List<LbEndpoint> tried, long deadline)
-      throws IOException {
-    long delay = policy.backoff().delayNanos(attempt, env.random().getAsLong());
-    if (deadline != Long.MAX_VALUE && deadline - env.nanoClock().getAsLong() <= delay) {
-      throw new MeshRoutingException(Reason.UPSTREAM_TIMEOUT,
-          "cluster '" + cluster.name() + "': the route timeout expires before retry " + attempt + " can start");
-    }
+  /** Sleeps the back-off (failing the call when the deadline would cut it short), then picks the next endpoint. */
+  private LbEndpoint backOffAndRepick(RetryState state, int attempt) throws IOException {
+    long delay = state.backoffNanos(attempt);
     if (delay > 0) {
       env.sleeper().sleep(delay);
     }
-    LbEndpoint next = cluster.pick();
-    if (policy.avoidPreviousHosts()) {
-      // Envoy's previous_hosts: pick again up to host_selection_retry_max_attempts times, then take the last pick.
-      for (int i = 0; i < policy.hostSelectionMaxAttempts() && next != null && tried.contains(next); i++) {
-        next = cluster.pick();
-      }
-    }
-    if (next == null) {
-      throw new MeshRoutingException(
-          Reason.NO_HEALTHY_UPSTREAM, "cluster '" + cluster.name() + "' has no healthy endpoint left to retry on");
-    }
-    return next;
+    return state.repick();
   }
 
   private static MeshRoutingException timeout(ClusterRuntime cluster, LbEndpoint endpoint, IOException cause) {

@@ -13,15 +13,29 @@ import java.time.Duration;
  * @param retry the route's retry policy, else its virtual host's, or {@code null}
  * @param includeAttemptCount the virtual host's {@code include_request_attempt_count}: send
  *     {@code x-envoy-attempt-count}
+ * @param grpcTimeoutHeaderMaxNanos {@code max_stream_duration.grpc_timeout_header_max}: -1 when unset; when set, a
+ *     gRPC call's own timeout (its {@code grpc-timeout} header, the deadline) is the stream duration, capped by this
+ *     value unless it is 0
+ * @param grpcTimeoutHeaderOffsetNanos {@code max_stream_duration.grpc_timeout_header_offset}: subtracted from that
+ *     timeout, so that the mesh times the call out before the caller does; 0 when unset
  */
 public record RoutePolicy(
     long timeoutNanos,
     long idleTimeoutNanos,
     long maxStreamDurationNanos,
     RetryPolicy retry,
-    boolean includeAttemptCount) {
+    boolean includeAttemptCount,
+    long grpcTimeoutHeaderMaxNanos,
+    long grpcTimeoutHeaderOffsetNanos) {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
   public static final RoutePolicy DEFAULT = new RoutePolicy(DEFAULT_TIMEOUT.toNanos(), 0, -1, null, false);
+
+  /** A policy without the gRPC timeout header settings. */
+  public RoutePolicy(
+      long timeoutNanos, long idleTimeoutNanos, long maxStreamDurationNanos, RetryPolicy retry,
+      boolean includeAttemptCount) {
+    this(timeoutNanos, idleTimeoutNanos, maxStreamDurationNanos, retry, includeAttemptCount, -1, 0);
+  }
 
   /**
    * How long the whole call may take: the route timeout and the max stream duration (the route's, else the
@@ -34,6 +48,27 @@ public record RoutePolicy(
         ? maxStreamDurationNanos
         : listenerMaxStreamDuration == null ? 0 : listenerMaxStreamDuration.toNanos();
     return minPositive(timeoutNanos, streamDuration);
+  }
+
+  /**
+   * {@link #callTimeoutNanos(Duration)} for a gRPC call whose own timeout (what its {@code grpc-timeout} header
+   * carries) is {@code grpcTimeoutNanos}, or -1 when it has none. As Envoy's stream duration timer: when
+   * {@code grpc_timeout_header_max} is set and the call has a timeout, that timeout (capped by the max unless it is 0,
+   * minus the offset) replaces {@code max_stream_duration}; an offset that leaves nothing times the call out at once
+   * (1 ns). The route timeout applies either way, and the shorter wins.
+   */
+  public long callTimeoutNanos(Duration listenerMaxStreamDuration, long grpcTimeoutNanos) {
+    if (grpcTimeoutNanos < 0 || grpcTimeoutHeaderMaxNanos < 0) {
+      return callTimeoutNanos(listenerMaxStreamDuration);
+    }
+    long streamDuration = grpcTimeoutNanos;
+    if (grpcTimeoutHeaderMaxNanos > 0 && streamDuration > grpcTimeoutHeaderMaxNanos) {
+      streamDuration = grpcTimeoutHeaderMaxNanos;
+    }
+    if (grpcTimeoutHeaderOffsetNanos > 0) {
+      streamDuration = Math.max(1, streamDuration - grpcTimeoutHeaderOffsetNanos);
+    }
+    return minPositive(timeoutNanos, Math.max(1, streamDuration));
   }
 
   /** The per-try timeout of the retry policy, 0 for none. */

@@ -1,7 +1,10 @@
 /**
  * Resilience, once for every transport: route timeouts, retries, circuit breakers and outlier detection, with
- * Envoy v3's semantics and defaults. Transports (OkHttp now, gRPC later) implement
- * {@link io.mesh4j.runtime.policy.AttemptLoop.Transport} and only translate.
+ * Envoy v3's semantics and defaults. The decisions live in {@link io.mesh4j.runtime.policy.RetryState}: OkHttp drives
+ * it synchronously through {@link io.mesh4j.runtime.policy.AttemptLoop} (implementing its
+ * {@link io.mesh4j.runtime.policy.AttemptLoop.Transport}); gRPC drives it from its call callbacks
+ * ({@code runtime.grpc.RoutedCall}), scheduling the back-off on the environment's scheduler. Transports only
+ * translate.
  *
  * <h2>How a routed request runs</h2>
  *
@@ -17,7 +20,12 @@
  *       deadline from the start of the call to the end of the response body, retries and back-off included.
  *       {@code per_try_timeout} bounds an attempt until its response headers (Envoy also ignores it once the
  *       response has started). A back-off the deadline would cut short fails the call at once with
- *       UPSTREAM_TIMEOUT. gRPC's {@code grpc-timeout} header fields are decoded and noted for the gRPC transport.
+ *       UPSTREAM_TIMEOUT. For gRPC, {@code grpc_timeout_header_max} / {@code grpc_timeout_header_offset} make the
+ *       call's own timeout the stream duration, and the call's own deadline also bounds it; the earliest wins.
+ *   <li><b>gRPC retries.</b> Only while nothing of the response reached the application (a trailers-only response
+ *       or a transport failure) and every request message is still buffered (1 MiB, gRPC's retry buffer); a
+ *       server status counts as {@code :status 200} with {@code grpc-status} for {@code retry_on}, and as the HTTP
+ *       status Envoy maps it to for outlier detection.
  *   <li><b>Circuit breakers.</b> Only DEFAULT-priority thresholds apply (no route is HIGH priority here). With
  *       HTTP/1.1 every attempt in flight holds a connection, so attempts beyond {@code max_connections} count as
  *       pending, and beyond {@code max_connections + max_pending_requests} (or {@code max_requests}) the call fails

@@ -17,15 +17,13 @@ import java.util.Set;
  * {@code idle_timeout} ({@code 0s} disables), {@code max_stream_duration.max_stream_duration} (unset: the listener's;
  * {@code 0s}: none for this route), {@code retry_policy} (else the virtual host's; Envoy does not merge them).
  * {@code max_stream_duration.grpc_timeout_header_max} and {@code grpc_timeout_header_offset} concern the
- * {@code grpc-timeout} header, which only gRPC requests carry: accepted and reported, for the gRPC transport to act on.
+ * {@code grpc-timeout} header, which only gRPC requests carry: the gRPC transport applies them to the call's deadline
+ * ({@link RoutePolicy#callTimeoutNanos(java.time.Duration, long)}); OkHttp requests have no such header.
  */
 final class RoutePolicyDecoder {
   private static final FieldAllowList MAX_STREAM_DURATION =
       FieldAllowList.of(
-          Set.of("max_stream_duration"),
-          Map.of(
-              "grpc_timeout_header_max", "not enforced yet (the grpc-timeout header; for the gRPC transport)",
-              "grpc_timeout_header_offset", "not enforced yet (the grpc-timeout header; for the gRPC transport)"));
+          Set.of("max_stream_duration", "grpc_timeout_header_max", "grpc_timeout_header_offset"), Map.of());
 
   private RoutePolicyDecoder() {}
 
@@ -41,6 +39,8 @@ final class RoutePolicyDecoder {
       idle = RouteConfigurationDecoder.decodeDuration(action.getIdleTimeout(), of(path, "idle_timeout")).toNanos();
     }
     long maxStreamDuration = -1;
+    long grpcTimeoutHeaderMax = -1;
+    long grpcTimeoutHeaderOffset = 0;
     if (action.hasMaxStreamDuration()) {
       MaxStreamDuration proto = action.getMaxStreamDuration();
       String msdPath = of(path, "max_stream_duration");
@@ -49,10 +49,19 @@ final class RoutePolicyDecoder {
         maxStreamDuration = RouteConfigurationDecoder.decodeDuration(
             proto.getMaxStreamDuration(), of(msdPath, "max_stream_duration")).toNanos();
       }
+      if (proto.hasGrpcTimeoutHeaderMax()) {
+        grpcTimeoutHeaderMax = RouteConfigurationDecoder.decodeDuration(
+            proto.getGrpcTimeoutHeaderMax(), of(msdPath, "grpc_timeout_header_max")).toNanos();
+      }
+      if (proto.hasGrpcTimeoutHeaderOffset()) {
+        grpcTimeoutHeaderOffset = RouteConfigurationDecoder.decodeDuration(
+            proto.getGrpcTimeoutHeaderOffset(), of(msdPath, "grpc_timeout_header_offset")).toNanos();
+      }
     }
     RetryPolicy retry = action.hasRetryPolicy()
         ? RetryPolicyDecoder.decode(action.getRetryPolicy(), of(path, "retry_policy"), context)
         : hostRetry;
-    return new RoutePolicy(timeout, idle, maxStreamDuration, retry, includeAttemptCount);
+    return new RoutePolicy(
+        timeout, idle, maxStreamDuration, retry, includeAttemptCount, grpcTimeoutHeaderMax, grpcTimeoutHeaderOffset);
   }
 }

@@ -225,15 +225,42 @@ class RetryAndTimeoutDecodeTest {
   }
 
   @Test
-  void grpcTimeoutHeaderFieldsAreNotedForTheGrpcTransport() throws Exception {
+  void grpcTimeoutHeaderFieldsAreReadAndCapTheCallsOwnTimeout() throws Exception {
     List<String> notes = new ArrayList<>();
     RouteConfigurationType.INSTANCE.decode(config(VirtualHost.newBuilder().addRoutes(route(RouteAction.newBuilder()
         .setMaxStreamDuration(RouteAction.MaxStreamDuration.newBuilder().setGrpcTimeoutHeaderMax(ms(1))
             .setGrpcTimeoutHeaderOffset(ms(1)))))), notes::add);
-    assertThat(notes).containsExactlyInAnyOrder(
-        "envoy.config.route.v3.RouteAction.MaxStreamDuration.grpc_timeout_header_max: "
-            + "not enforced yet (the grpc-timeout header; for the gRPC transport)",
-        "envoy.config.route.v3.RouteAction.MaxStreamDuration.grpc_timeout_header_offset: "
-            + "not enforced yet (the grpc-timeout header; for the gRPC transport)");
+    assertThat(notes).isEmpty();
+
+    RoutePolicy capped = policy(RouteAction.newBuilder().setTimeout(ms(0))
+        .setMaxStreamDuration(RouteAction.MaxStreamDuration.newBuilder().setMaxStreamDuration(ms(9000))
+            .setGrpcTimeoutHeaderMax(ms(2000)).setGrpcTimeoutHeaderOffset(ms(100))));
+    assertThat(capped.grpcTimeoutHeaderMaxNanos()).isEqualTo(2000 * MS);
+    assertThat(capped.grpcTimeoutHeaderOffsetNanos()).isEqualTo(100 * MS);
+    // The call's own timeout replaces max_stream_duration, capped by the max, minus the offset.
+    assertThat(capped.callTimeoutNanos(null, 5000 * MS)).isEqualTo(1900 * MS);
+    assertThat(capped.callTimeoutNanos(null, 1000 * MS)).isEqualTo(900 * MS);
+    // An offset that leaves nothing times the call out at once.
+    assertThat(capped.callTimeoutNanos(null, 50 * MS)).isEqualTo(1);
+    // Without a deadline on the call, max_stream_duration applies.
+    assertThat(capped.callTimeoutNanos(null, -1)).isEqualTo(9000 * MS);
+
+    RoutePolicy uncapped = policy(RouteAction.newBuilder().setTimeout(ms(3000))
+        .setMaxStreamDuration(RouteAction.MaxStreamDuration.newBuilder().setGrpcTimeoutHeaderMax(ms(0))));
+    assertThat(uncapped.callTimeoutNanos(null, 60_000 * MS)).isEqualTo(3000 * MS); // the route timeout still applies
+    assertThat(uncapped.callTimeoutNanos(null, 1000 * MS)).isEqualTo(1000 * MS);
+
+    RoutePolicy unset = policy(RouteAction.newBuilder().setTimeout(ms(0)));
+    // Without grpc_timeout_header_max the call's timeout is the caller's business, not the mesh's.
+    assertThat(unset.callTimeoutNanos(java.time.Duration.ofSeconds(4), 1000 * MS)).isEqualTo(4000 * MS);
+
+    assertThatThrownBy(() -> policy(RouteAction.newBuilder().setMaxStreamDuration(RouteAction.MaxStreamDuration
+        .newBuilder().setGrpcTimeoutHeaderOffset(Duration.newBuilder().setSeconds(-1)))))
+        .hasMessage("virtual_hosts[0].routes[0].route.max_stream_duration.grpc_timeout_header_offset: "
+            + "must be a non-negative duration, got -1s 0ns");
+    assertThatThrownBy(() -> policy(RouteAction.newBuilder().setMaxStreamDuration(RouteAction.MaxStreamDuration
+        .newBuilder().setGrpcTimeoutHeaderMax(Duration.newBuilder().setNanos(-1)))))
+        .hasMessage("virtual_hosts[0].routes[0].route.max_stream_duration.grpc_timeout_header_max: "
+            + "must be a non-negative duration, got 0s -1ns");
   }
 }

@@ -8,7 +8,17 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.util.Durations;
+import com.google.protobuf.Any;
 import io.envoyproxy.envoy.admin.v3.ClientResourceStatus;
+import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.FaultAbort;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
@@ -22,12 +32,12 @@ import io.envoyproxy.envoy.service.status.v3.ClientStatusDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.status.v3.ClientStatusRequest;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.grpc.Status;
+import io.mesh4j.runtime.testing.XdsResources;
 import io.mesh4j.samples.interop.proto.ClientConfigureRequest;
 import io.mesh4j.samples.interop.proto.LoadBalancerAccumulatedStatsResponse;
 import io.mesh4j.samples.interop.proto.LoadBalancerStatsResponse;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -89,9 +99,10 @@ class InteropScenariosTest {
       h.restartBackend(0);
       h.restartBackend(1);
       await().atMost(Duration.ofSeconds(20)).until(() -> h.stats(20).getNumFailures() == 0);
-      // Each backend comes back into rotation when its connectivity probe succeeds, so not necessarily together.
-      await().atMost(Duration.ofSeconds(20))
-          .until(() -> h.stats(40).getRpcsByPeerMap().keySet().equals(java.util.Set.of("backend-0", "backend-1")));
+      // Each endpoint comes back when its own connect probe succeeds (gRPC's connection back-off, jittered), so
+      // one may return a little after the other.
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.stats(40).getRpcsByPeerMap().keySet()
+          .equals(java.util.Set.of("backend-0", "backend-1")));
     }
   }
 
@@ -256,25 +267,50 @@ class InteropScenariosTest {
     }
   }
 
-  /** retry: the server fails the first attempts with UNAVAILABLE; retry_policy retries them to success. */
-  @Disabled("needs retries from the traffic-policy work")
+  /**
+   * retry: the server fails the first two attempts with UNAVAILABLE (503 over HTTP) and lets the third succeed;
+   * retry_policy retries them to success. Over HTTP the server counts attempts by x-envoy-attempt-count.
+   */
   @ParameterizedTest
   @ValueSource(strings = {"grpc", "okhttp"})
   void retry(String transport) {
     try (InteropHarness h = new InteropHarness(transport, 1)) {
       Route retrying = Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
           .setRoute(RouteAction.newBuilder().setCluster("cluster-a").setRetryPolicy(RetryPolicy.newBuilder()
-              .setRetryOn(transport.equals("grpc") ? "unavailable" : "5xx").setNumRetries(UInt32Value.of(3))))
+              .setRetryOn(transport.equals("grpc") ? "unavailable" : "5xx").setNumRetries(UInt32Value.of(3))
+              .setRetryBackOff(RetryPolicy.RetryBackOff.newBuilder().setBaseInterval(Durations.fromMillis(2)))))
           .build();
-      h.serve("1", routes(retrying), List.of(edsCluster("cluster-a")), List.of(h.cla("cluster-a", new int[] {0})));
-      h.startClient("UnaryCall", "UnaryCall:rpc-behavior:succeed-on-retry-attempt-2,error-code-14");
+      RouteConfiguration routes = routes(retrying).toBuilder()
+          .setVirtualHosts(0, routes(retrying).getVirtualHosts(0).toBuilder().setIncludeRequestAttemptCount(true))
+          .build();
+      // At 100 qps with two retries per RPC, Envoy's default max_retries (3 in progress) would overflow on a busy
+      // machine and fail RPCs for that reason instead: this scenario is about retries, so lift the breaker.
+      Cluster roomy = edsCluster("cluster-a").toBuilder().setCircuitBreakers(CircuitBreakers.newBuilder()
+          .addThresholds(CircuitBreakers.Thresholds.newBuilder().setMaxRetries(UInt32Value.of(1000)))).build();
+      h.serve("1", routes, List.of(roomy), List.of(h.cla("cluster-a", new int[] {0})));
+      h.startClient("UnaryCall",
+          "UnaryCall:rpc-behavior:succeed-on-retry-attempt-2,UnaryCall:rpc-behavior:error-code-14");
       h.stats(10);
-      assertThat(h.stats(20).getNumFailures()).isZero();
+      LoadBalancerStatsResponse stats = h.stats(20);
+      assertThat(stats.getNumFailures()).isZero();
+      assertThat(stats.getRpcsByPeerMap()).containsOnlyKeys("backend-0");
+    }
+  }
+
+  /** Without a retry policy the same behaviour fails every RPC: the retry scenario's control. */
+  @ParameterizedTest
+  @ValueSource(strings = {"grpc", "okhttp"})
+  void noRetryPolicyNoRetry(String transport) {
+    try (InteropHarness h = new InteropHarness(transport, 1)) {
+      h.serveOneCluster("1", "cluster-a", 0);
+      h.startClient("UnaryCall",
+          "UnaryCall:rpc-behavior:succeed-on-retry-attempt-2,UnaryCall:rpc-behavior:error-code-14");
+      h.stats(10);
+      assertThat(h.stats(10).getNumFailures()).isEqualTo(10);
     }
   }
 
   /** timeout: a route's max_stream_duration / timeout ends slow RPCs with DEADLINE_EXCEEDED. */
-  @Disabled("needs timeouts from the traffic-policy work")
   @ParameterizedTest
   @ValueSource(strings = {"grpc", "okhttp"})
   void timeout(String transport) {
@@ -293,28 +329,80 @@ class InteropScenariosTest {
   }
 
   /** fault_injection: an abort fault answers the configured status without reaching a backend. */
-  @Disabled("needs fault injection from the traffic-policy work")
   @ParameterizedTest
   @ValueSource(strings = {"grpc", "okhttp"})
   void faultInjection(String transport) {
-    // Listener with envoy.filters.http.fault (abort 100% grpc_status UNAVAILABLE / http_status 503) before the
-    // router; expect every RPC to end UNAVAILABLE and backend-0 to see none. Written when the fault filter decodes.
-    throw new UnsupportedOperationException("the fault filter is not decoded on this branch");
+    try (InteropHarness h = new InteropHarness(transport, 1)) {
+      FaultAbort.Builder abort = FaultAbort.newBuilder()
+          .setPercentage(FractionalPercent.newBuilder().setNumerator(100));
+      if (transport.equals("grpc")) {
+        abort.setGrpcStatus(Status.Code.UNAVAILABLE.value());
+      } else {
+        abort.setHttpStatus(503);
+      }
+      HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
+          .setRds(Rds.newBuilder().setRouteConfigName(InteropHarness.ROUTES).setConfigSource(XdsResources.ads()))
+          .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.fault")
+              .setTypedConfig(Any.pack(HTTPFault.newBuilder().setAbort(abort).build())))
+          .addHttpFilters(XdsResources.routerFilter())
+          .build();
+      h.controlPlane.setSnapshot("1", List.of(XdsResources.apiListener(InteropHarness.TARGET, hcm)),
+          List.of(routes(prefixTo("/", "cluster-a"))), List.of(edsCluster("cluster-a")),
+          List.of(h.cla("cluster-a", new int[] {0})));
+      h.startClient("UnaryCall", "");
+      h.stats(10);
+      LoadBalancerStatsResponse stats = h.stats(20);
+      assertThat(stats.getNumFailures()).isEqualTo(20);
+      assertThat(stats.getRpcsByPeerMap()).isEmpty();
+      assertThat(h.accumulated().getStatsPerMethodOrThrow("UNARY_CALL").getResultMap())
+          .containsOnlyKeys(Status.Code.UNAVAILABLE.value());
+    }
   }
 
-  /** circuit_breaking: max_requests 2 with keep-open RPCs: the third and later fail fast UNAVAILABLE. */
-  @Disabled("needs circuit breaking from the traffic-policy work")
+  /**
+   * circuit_breaking: max_requests 2 with keep-open RPCs: two stay in flight (until the client's 5 s deadline) and
+   * every other RPC fails fast with UNAVAILABLE.
+   */
   @ParameterizedTest
   @ValueSource(strings = {"grpc", "okhttp"})
   void circuitBreaking(String transport) {
-    throw new UnsupportedOperationException("lower circuit-breaker limits are rejected on this branch");
+    try (InteropHarness h = new InteropHarness(transport, 1)) {
+      Cluster limited = edsCluster("cluster-a").toBuilder().setCircuitBreakers(CircuitBreakers.newBuilder()
+          .addThresholds(CircuitBreakers.Thresholds.newBuilder().setMaxRequests(UInt32Value.of(2)))).build();
+      h.serve("1", routes(prefixTo("/", "cluster-a")), List.of(limited), List.of(h.cla("cluster-a", new int[] {0})));
+      h.startClient("UnaryCall", "UnaryCall:rpc-behavior:keep-open");
+      // At 100 qps, RPCs past the first two fail fast; the two keep-open ones stay in flight.
+      await().atMost(Duration.ofSeconds(20)).until(() -> inFlight(h) == 2 && h.accumulated()
+          .getStatsPerMethodOrThrow("UNARY_CALL").getResultOrDefault(Status.Code.UNAVAILABLE.value(), 0) >= 50);
+      assertThat(h.accumulated().getStatsPerMethodOrThrow("UNARY_CALL").getResultOrDefault(0, 0)).isZero();
+    }
+  }
+
+  /** RPCs started but not finished, by the accumulated stats. */
+  private static int inFlight(InteropHarness h) {
+    LoadBalancerAccumulatedStatsResponse.MethodStats unary = h.accumulated().getStatsPerMethodOrThrow("UNARY_CALL");
+    return unary.getRpcsStarted() - unary.getResultMap().values().stream().mapToInt(Integer::intValue).sum();
   }
 
   /** affinity: ring_hash on a header keeps one header value on one backend. */
-  @Disabled("needs ring hash from the load-balancing work")
   @ParameterizedTest
   @ValueSource(strings = {"grpc", "okhttp"})
   void affinity(String transport) {
-    throw new UnsupportedOperationException("RING_HASH and hash_policy are rejected on this branch");
+    try (InteropHarness h = new InteropHarness(transport, 3)) {
+      Route hashed = Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
+          .setRoute(RouteAction.newBuilder().setCluster("cluster-a").addHashPolicy(RouteAction.HashPolicy.newBuilder()
+              .setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName("address_hash"))))
+          .build();
+      Cluster ringHash = edsCluster("cluster-a").toBuilder().setLbPolicy(Cluster.LbPolicy.RING_HASH).build();
+      h.serve("1", routes(hashed), List.of(ringHash), List.of(h.cla("cluster-a", new int[] {0, 1, 2})));
+      h.startClient("UnaryCall,EmptyCall", "EmptyCall:address_hash:user-1");
+      h.stats(10);
+      LoadBalancerStatsResponse stats = h.stats(60);
+      assertThat(stats.getNumFailures()).isZero();
+      // Every EmptyCall carries the same hash: one backend. UnaryCall has none, so ring hash spreads it (a random
+      // hash per RPC): over 30 RPCs all on one of 3 backends has probability 3 * (1/3)^30, negligible.
+      assertThat(stats.getRpcsByMethodOrThrow("EmptyCall").getRpcsByPeerMap()).hasSize(1);
+      assertThat(stats.getRpcsByMethodOrThrow("UnaryCall").getRpcsByPeerMap().size()).isGreaterThan(1);
+    }
   }
 }

@@ -1,0 +1,538 @@
+package io.mesh4j.runtime.grpc;
+
+import io.mesh4j.runtime.security.UpstreamTls;
+import io.grpc.Attributes;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.mesh4j.MeshRoutingException;
+import io.mesh4j.MeshRoutingException.Reason;
+import io.mesh4j.runtime.cluster.ClusterRuntime;
+import io.mesh4j.runtime.cluster.EndpointLease;
+import io.mesh4j.runtime.engine.RoutingDecision;
+import io.mesh4j.runtime.policy.AttemptFailure;
+import io.mesh4j.runtime.policy.PolicyEnvironment;
+import io.mesh4j.runtime.policy.RetryState;
+import io.mesh4j.runtime.policy.RoutePolicy;
+import io.mesh4j.runtime.policy.Scheduler;
+import io.mesh4j.runtime.route.RequestView;
+import io.mesh4j.runtime.xds.resource.LbEndpoint;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A routed gRPC call run as one or more attempts with the router's semantics, the asynchronous twin of
+ * {@link io.mesh4j.runtime.policy.AttemptLoop}: every decision (circuit-breaker slots, outlier reports, retry
+ * classification, back-off, re-pick) is {@link RetryState}'s; this class only maps gRPC events onto it.
+ *
+ * <ul>
+ *   <li>Deadline: the route timeout and the stream duration ({@code max_stream_duration}, or the call's own timeout
+ *       under {@code grpc_timeout_header_max} and its offset) together with the call's own deadline; the earliest
+ *       ends the call with {@code DEADLINE_EXCEEDED}, as Envoy's 504 reads to a gRPC client.
+ *   <li>Retries: only while nothing of the response reached the application (no headers, no message) and every
+ *       request message sent so far is buffered; beyond {@link #BUFFER_LIMIT} bytes the call commits to its attempt.
+ *       A retry carries {@code grpc-previous-rpc-attempts}, as gRPC's own retries do, and starts after the
+ *       back-off on the environment's scheduler (no thread sleeps).
+ *   <li>Per-try timeout: cancels an attempt whose response has not started, which then counts as a timeout.
+ * </ul>
+ *
+ * <p>Threads: the application calls the {@link ClientCall} methods; attempt callbacks, timers and back-off run on a
+ * {@link SerialExecutor} over the call's executor. Both touch the state under {@link #lock}; the application's
+ * listener is only called from the serial executor, outside the lock.
+ */
+final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
+  /** The cluster's TLS context, or null for plaintext. */
+  private final UpstreamTls tls;
+  /** The endpoint of the latest attempt, named when a TLS handshake with it failed. */
+  private volatile LbEndpoint lastEndpoint;
+  /** gRPC's retry buffer default ({@code perRpcBufferLimit}, 1 MiB). */
+  static final long BUFFER_LIMIT = 1 << 20;
+
+  static final Metadata.Key<String> PREVIOUS_ATTEMPTS =
+      Metadata.Key.of("grpc-previous-rpc-attempts", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> ATTEMPT_COUNT =
+      Metadata.Key.of("x-envoy-attempt-count", Metadata.ASCII_STRING_MARSHALLER);
+
+  private enum Ending { NONE, PER_TRY_TIMEOUT, CALL_TIMEOUT, CANCELLED }
+
+  private final MeshChannel channel;
+  private final MethodDescriptor<ReqT, RespT> method;
+  private final CallOptions attemptOptions;
+  private final RoutingDecision decision;
+  private final PolicyEnvironment env;
+  private final SerialExecutor serial;
+  private final RoutePolicy policy;
+  private final RequestView request;
+  private final Object lock = new Object();
+
+  // Guarded by lock.
+  private Listener<RespT> listener;
+  private Metadata headers;
+  private RetryState state;
+  private long deadlineNanoTime = Long.MAX_VALUE;
+  private boolean meshDeadline;
+  private long callTimeoutNanos;
+  private Scheduler.Cancellable deadlineTimer;
+  private Scheduler.Cancellable backoffTimer;
+  private Attempt current;
+  private int attempts;
+  private final List<ReqT> buffer = new ArrayList<>();
+  private long bufferedBytes;
+  private boolean retriesAllowed;
+  private boolean responseStarted;
+  private boolean halfClosed;
+  private int requested;
+  private Boolean compression;
+  private boolean closed;
+
+  /** One attempt: its call, endpoint, lease and per-try timer. */
+  private final class Attempt {
+    final int number;
+    final LbEndpoint endpoint;
+    final EndpointLease lease;
+    ClientCall<ReqT, RespT> call;
+    Scheduler.Cancellable perTryTimer;
+    Ending ending = Ending.NONE;
+
+    Attempt(int number, LbEndpoint endpoint, EndpointLease lease) {
+      this.number = number;
+      this.endpoint = endpoint;
+      this.lease = lease;
+    }
+  }
+
+  RoutedCall(MeshChannel channel, MethodDescriptor<ReqT, RespT> method, CallOptions options, RoutingDecision decision,
+      RequestView request, UpstreamTls tls, PolicyEnvironment env, java.util.concurrent.Executor callbackExecutor) {
+    this.tls = tls;
+    this.channel = channel;
+    this.method = method;
+    this.decision = decision;
+    this.request = request;
+    this.env = env;
+    this.serial = new SerialExecutor(callbackExecutor);
+    this.attemptOptions = options.withExecutor(serial);
+    this.policy = decision.route().policy();
+  }
+
+  @Override
+  public void start(Listener<RespT> listener, Metadata headers) {
+    ClusterRuntime cluster = decision.cluster();
+    synchronized (lock) {
+      this.listener = listener;
+      this.headers = headers;
+      long now = env.nanoClock().getAsLong();
+      Deadline callDeadline = earliest(attemptOptions.getDeadline(), Context.current().getDeadline());
+      long ownTimeout = callDeadline == null ? -1 : Math.max(0, callDeadline.timeRemaining(TimeUnit.NANOSECONDS));
+      callTimeoutNanos = policy.callTimeoutNanos(decision.listenerMaxStreamDuration(), ownTimeout);
+      long timeout = callTimeoutNanos;
+      if (timeout > 0) {
+        // An injected fault delay has already used part of the route timeout.
+        timeout = Math.max(1, timeout - decision.faultDelayNanos());
+      }
+      long effective = timeout;
+      meshDeadline = timeout > 0;
+      if (ownTimeout >= 0 && (effective <= 0 || ownTimeout < effective)) {
+        effective = Math.max(1, ownTimeout);
+        meshDeadline = false;
+      }
+      if (effective > 0) {
+        deadlineNanoTime = now + effective;
+        deadlineTimer = env.scheduler().schedule(() -> serial.execute(this::deadlineExpired), effective);
+      }
+      state = new RetryState(env, cluster, policy, request, true, deadlineNanoTime);
+      retriesAllowed = state.attemptsRemain(1);
+      startAttempt(decision.endpoint());
+    }
+  }
+
+  /** Starts the next attempt (holding the lock). */
+  private void startAttempt(LbEndpoint endpoint) {
+    int number = ++attempts;
+    MeshRoutingException overflow = state.startAttempt(endpoint);
+    if (overflow != null) {
+      if (number == 1) {
+        decision.lease().release();
+      }
+      finish(GrpcStatuses.fromRouting(overflow), new Metadata());
+      return;
+    }
+    EndpointLease lease = number == 1 ? decision.lease() : decision.cluster().lease(endpoint);
+    Attempt attempt = new Attempt(number, endpoint, lease);
+    current = attempt;
+    lastEndpoint = endpoint;
+    Metadata attemptHeaders = new Metadata();
+    attemptHeaders.merge(headers);
+    if (number > 1) {
+      attemptHeaders.put(PREVIOUS_ATTEMPTS, Integer.toString(number - 1));
+    }
+    if (policy.includeAttemptCount()) {
+      attemptHeaders.discardAll(ATTEMPT_COUNT);
+      attemptHeaders.put(ATTEMPT_COUNT, Integer.toString(number));
+    }
+    ClientCall<ReqT, RespT> call = channel.endpointCall(endpoint, tls, method, attemptOptions);
+    attempt.call = call;
+    call.start(new AttemptListener(attempt), attemptHeaders);
+    if (compression != null) {
+      call.setMessageCompression(compression);
+    }
+    for (ReqT message : buffer) {
+      call.sendMessage(message);
+    }
+    if (!retriesAllowed) {
+      buffer.clear();
+    }
+    if (halfClosed) {
+      call.halfClose();
+    }
+    if (requested > 0) {
+      call.request(requested);
+    }
+    long perTry = policy.perTryTimeoutNanos();
+    if (perTry > 0) {
+      attempt.perTryTimer = env.scheduler().schedule(() -> serial.execute(() -> perTryExpired(attempt)), perTry);
+    }
+  }
+
+  private final class AttemptListener extends Listener<RespT> {
+    private final Attempt attempt;
+
+    AttemptListener(Attempt attempt) {
+      this.attempt = attempt;
+    }
+
+    @Override
+    public void onHeaders(Metadata responseHeaders) {
+      Listener<RespT> app;
+      synchronized (lock) {
+        if (attempt != current || closed) {
+          return;
+        }
+        responseStartedLocked();
+        app = listener;
+      }
+      app.onHeaders(responseHeaders);
+    }
+
+    @Override
+    public void onMessage(RespT message) {
+      Listener<RespT> app;
+      synchronized (lock) {
+        if (attempt != current || closed) {
+          return;
+        }
+        responseStartedLocked();
+        app = listener;
+      }
+      app.onMessage(message);
+    }
+
+    @Override
+    public void onReady() {
+      Listener<RespT> app;
+      synchronized (lock) {
+        if (attempt != current || closed) {
+          return;
+        }
+        app = listener;
+      }
+      app.onReady();
+    }
+
+    @Override
+    public void onClose(Status status, Metadata trailers) {
+      attemptClosed(attempt, status, trailers);
+    }
+  }
+
+  /** The response has started: the application has seen part of it, so this attempt is the call's. */
+  private void responseStartedLocked() {
+    if (!responseStarted) {
+      responseStarted = true;
+      commitLocked();
+    }
+  }
+
+  private void commitLocked() {
+    retriesAllowed = false;
+    if (current != null) {
+      buffer.clear();
+    }
+  }
+
+  /** One attempt ended: account for it, then retry or close the call (on the serial executor). */
+  private void attemptClosed(Attempt attempt, Status status, Metadata trailers) {
+    Status closeWith;
+    Metadata closeTrailers = trailers;
+    synchronized (lock) {
+      if (attempt.perTryTimer != null) {
+        attempt.perTryTimer.cancel();
+      }
+      AttemptFailure failure = GrpcOutcome.transportFailure(status);
+      if (attempt.lease != null) {
+        if (failure == AttemptFailure.CONNECT_FAILURE) {
+          attempt.lease.connectFailed();
+        }
+        attempt.lease.release();
+      }
+      state.endAttempt();
+      if (current == attempt) {
+        current = null;
+      }
+      if (closed) {
+        return;
+      }
+      switch (attempt.ending) {
+        case CALL_TIMEOUT:
+          if (meshDeadline) {
+            state.timedOut(attempt.endpoint);
+          }
+          finish(deadlineStatus(), new Metadata());
+          return;
+        case CANCELLED:
+          finish(status, trailers);
+          return;
+        case PER_TRY_TIMEOUT:
+          failure = AttemptFailure.TIMEOUT;
+          break;
+        default:
+          if (status.getCode() == Status.Code.DEADLINE_EXCEEDED && failure == null && ownDeadlineExpired()) {
+            // The caller's own deadline, enforced by grpc on the attempt: not the upstream's doing.
+            finish(status, trailers);
+            return;
+          }
+      }
+      boolean retriable;
+      if (failure != null) {
+        state.failed(attempt.endpoint, failure);
+        retriable = state.retriable(failure);
+        closeWith = failure == AttemptFailure.TIMEOUT
+            ? Status.DEADLINE_EXCEEDED.withDescription(perTryTimeoutMessage(attempt))
+            : status;
+      } else {
+        state.finished(attempt.endpoint, GrpcOutcome.httpStatus(status.getCode()));
+        retriable = status.getCode() != Status.Code.OK && state.retriable(GrpcOutcome.response(status));
+        closeWith = status;
+      }
+      if (!retriable || !retriesAllowed || responseStarted) {
+        finish(closeWith, closeTrailers);
+        return;
+      }
+      String blocker = state.blocker(attempt.number, true);
+      if (blocker == null && !state.tryAcquireRetry()) {
+        blocker = state.retryOverflow();
+      }
+      if (blocker != null) {
+        finish(withNote(closeWith, "not retried: " + blocker), closeTrailers);
+        return;
+      }
+      long delay;
+      try {
+        delay = state.backoffNanos(attempt.number);
+      } catch (MeshRoutingException e) {
+        finish(Status.DEADLINE_EXCEEDED.withDescription(e.getMessage()).withCause(e), new Metadata());
+        return;
+      }
+      Runnable retry = () -> serial.execute(this::retry);
+      if (delay > 0) {
+        backoffTimer = env.scheduler().schedule(retry, delay);
+      } else {
+        serial.execute(this::retry);
+      }
+    }
+  }
+
+  private void retry() {
+    synchronized (lock) {
+      backoffTimer = null;
+      if (closed) {
+        return;
+      }
+      LbEndpoint next;
+      try {
+        next = state.repick();
+      } catch (MeshRoutingException e) {
+        finish(GrpcStatuses.fromRouting(e), new Metadata());
+        return;
+      }
+      startAttempt(next);
+    }
+  }
+
+  private void perTryExpired(Attempt attempt) {
+    synchronized (lock) {
+      // Envoy ignores the per-try timeout once the response has started downstream.
+      if (attempt != current || closed || responseStarted || attempt.ending != Ending.NONE) {
+        return;
+      }
+      attempt.ending = Ending.PER_TRY_TIMEOUT;
+      attempt.call.cancel("per-try timeout", null);
+    }
+  }
+
+  private void deadlineExpired() {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      Attempt attempt = current;
+      if (attempt == null) {
+        finish(deadlineStatus(), new Metadata()); // expired during the back-off
+        return;
+      }
+      attempt.ending = Ending.CALL_TIMEOUT;
+      attempt.call.cancel(deadlineStatus().getDescription(), null);
+    }
+  }
+
+  private Status deadlineStatus() {
+    if (!meshDeadline) {
+      return Status.DEADLINE_EXCEEDED.withDescription("the call's deadline expired");
+    }
+    MeshRoutingException timeout = new MeshRoutingException(Reason.UPSTREAM_TIMEOUT, "cluster '"
+        + decision.cluster().name() + "': the route timeout of " + Duration.ofNanos(callTimeoutNanos) + " expired");
+    return Status.DEADLINE_EXCEEDED.withDescription(timeout.getMessage()).withCause(timeout);
+  }
+
+  private String perTryTimeoutMessage(Attempt attempt) {
+    return new MeshRoutingException(Reason.UPSTREAM_TIMEOUT, "cluster '" + decision.cluster().name() + "': "
+        + attempt.endpoint.hostPort() + " did not answer within the per-try timeout of "
+        + Duration.ofNanos(policy.perTryTimeoutNanos())).getMessage();
+  }
+
+  private boolean ownDeadlineExpired() {
+    return !meshDeadline && deadlineNanoTime != Long.MAX_VALUE && deadlineNanoTime - env.nanoClock().getAsLong() <= 0
+        || attemptOptions.getDeadline() != null && attemptOptions.getDeadline().isExpired();
+  }
+
+  /** Closes the call once (holding the lock); the listener hears it on the serial executor. */
+  private void finish(Status status, Metadata trailers) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (deadlineTimer != null) {
+      deadlineTimer.cancel();
+    }
+    if (backoffTimer != null) {
+      backoffTimer.cancel();
+    }
+    buffer.clear();
+    state.releaseRetry();
+    decision.complete();
+    Listener<RespT> app = listener;
+    // Over TLS, a handshake failure closes naming the failed check, where gRPC alone would say "io exception".
+    LbEndpoint endpoint = lastEndpoint;
+    Status delivered = tls != null && endpoint != null ? GrpcUpstreamTls.describe(status, endpoint.hostPort()) : status;
+    serial.execute(() -> app.onClose(delivered, trailers));
+  }
+
+  private static Status withNote(Status status, String note) {
+    return status.augmentDescription(note);
+  }
+
+  private static Deadline earliest(Deadline a, Deadline b) {
+    if (a == null) {
+      return b;
+    }
+    return b == null ? a : a.minimum(b);
+  }
+
+  @Override
+  public void request(int numMessages) {
+    synchronized (lock) {
+      requested += numMessages;
+      if (current != null) {
+        current.call.request(numMessages);
+      }
+    }
+  }
+
+  @Override
+  public void cancel(String message, Throwable cause) {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      Attempt attempt = current;
+      if (attempt == null) {
+        finish(Status.CANCELLED.withDescription(message).withCause(cause), new Metadata());
+        return;
+      }
+      attempt.ending = Ending.CANCELLED;
+      attempt.call.cancel(message, cause);
+    }
+  }
+
+  @Override
+  public void halfClose() {
+    synchronized (lock) {
+      halfClosed = true;
+      if (current != null) {
+        current.call.halfClose();
+      }
+    }
+  }
+
+  @Override
+  public void sendMessage(ReqT message) {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      if (retriesAllowed) {
+        bufferedBytes += sizeOf(message);
+        if (bufferedBytes > BUFFER_LIMIT) {
+          commitLocked(); // too much to replay: this attempt is the call's
+        } else {
+          buffer.add(message);
+        }
+      }
+      if (current != null) {
+        current.call.sendMessage(message);
+      } else if (!retriesAllowed) {
+        // Overflowed during a back-off: the next attempt still needs every message sent so far.
+        buffer.add(message);
+      }
+    }
+  }
+
+  private long sizeOf(ReqT message) {
+    try (InputStream stream = method.streamRequest(message)) {
+      // Protobuf and byte-array streams know their length; an unknown one counts as a small message.
+      return Math.max(1, stream.available());
+    } catch (java.io.IOException e) {
+      return 1;
+    }
+  }
+
+  @Override
+  public boolean isReady() {
+    synchronized (lock) {
+      return current != null && current.call.isReady();
+    }
+  }
+
+  @Override
+  public void setMessageCompression(boolean enabled) {
+    synchronized (lock) {
+      compression = enabled;
+      if (current != null) {
+        current.call.setMessageCompression(enabled);
+      }
+    }
+  }
+
+  @Override
+  public Attributes getAttributes() {
+    synchronized (lock) {
+      return current != null ? current.call.getAttributes() : Attributes.EMPTY;
+    }
+  }
+}
