@@ -12,15 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
-import okhttp3.Response;
 
 /**
  * End to end: the same OkHttp client calls a loopback HTTP server directly (bare) and through the mesh (a local
@@ -53,8 +48,8 @@ public final class LoadBenchmark {
 
       // Warm both paths (JIT, connection pools, the mesh's first config fetch).
       for (int i = 0; i < 2; i++) {
-        run(bare, direct, threads, Duration.ofSeconds(2));
-        run(meshed, viaMesh, threads, Duration.ofSeconds(2));
+        ClosedLoopLoad.run(bare, direct, threads, Duration.ofSeconds(2));
+        ClosedLoopLoad.run(meshed, viaMesh, threads, Duration.ofSeconds(2));
       }
 
       PhaseResult bareTotal = PhaseResult.EMPTY;
@@ -62,11 +57,11 @@ public final class LoadBenchmark {
       // Alternate which client goes first, so that neither always runs right after the other's garbage.
       for (int round = 0; round < rounds; round++) {
         if (round % 2 == 0) {
-          bareTotal = bareTotal.plus(run(bare, direct, threads, phase));
-          meshTotal = meshTotal.plus(run(meshed, viaMesh, threads, phase));
+          bareTotal = bareTotal.plus(ClosedLoopLoad.run(bare, direct, threads, phase));
+          meshTotal = meshTotal.plus(ClosedLoopLoad.run(meshed, viaMesh, threads, phase));
         } else {
-          meshTotal = meshTotal.plus(run(meshed, viaMesh, threads, phase));
-          bareTotal = bareTotal.plus(run(bare, direct, threads, phase));
+          meshTotal = meshTotal.plus(ClosedLoopLoad.run(meshed, viaMesh, threads, phase));
+          bareTotal = bareTotal.plus(ClosedLoopLoad.run(bare, direct, threads, phase));
         }
       }
       String markdown = report(bareTotal, meshTotal, threads, phase, rounds);
@@ -172,44 +167,6 @@ public final class LoadBenchmark {
                 address:
                   socket_address: {address: 127.0.0.1, port_value: %3$d}
         """.formatted(MESH_HOST, routes, serverPort));
-  }
-
-  private static PhaseResult run(OkHttpClient client, Request request, int threads, Duration duration)
-      throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      long deadline = System.nanoTime() + duration.toNanos();
-      List<Future<long[]>> futures = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        futures.add(pool.submit(() -> callUntil(client, request, deadline)));
-      }
-      List<long[]> latencies = new ArrayList<>();
-      for (Future<long[]> f : futures) {
-        latencies.add(f.get());
-      }
-      return PhaseResult.of(latencies, duration);
-    } finally {
-      pool.shutdownNow();
-    }
-  }
-
-  private static long[] callUntil(OkHttpClient client, Request request, long deadline) throws IOException {
-    long[] latencies = new long[1 << 16];
-    int n = 0;
-    while (System.nanoTime() < deadline) {
-      long start = System.nanoTime();
-      try (Response response = client.newCall(request).execute()) {
-        response.body().bytes();
-        if (response.code() != 200) {
-          throw new IOException("unexpected status " + response.code());
-        }
-      }
-      if (n == latencies.length) {
-        latencies = java.util.Arrays.copyOf(latencies, n * 2);
-      }
-      latencies[n++] = System.nanoTime() - start;
-    }
-    return java.util.Arrays.copyOf(latencies, n);
   }
 
   private static String report(PhaseResult bare, PhaseResult mesh, int threads, Duration phase, int rounds) {

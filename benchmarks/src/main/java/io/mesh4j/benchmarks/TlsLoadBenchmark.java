@@ -23,13 +23,11 @@ import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -41,7 +39,6 @@ import okhttp3.ConnectionSpec;
 import okhttp3.TlsVersion;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
-import okhttp3.Response;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -142,12 +139,12 @@ public final class TlsLoadBenchmark {
       OkHttpClient[] clients = {bareNew, meshNew, barePooled, meshPooled};
       Request[] requests = {direct, viaMesh, direct, viaMesh};
       for (int i = 0; i < clients.length; i++) {
-        run(clients[i], requests[i], threads, Duration.ofSeconds(2)); // JIT, pools, the mesh's config and files
+        ClosedLoopLoad.run(clients[i], requests[i], threads, Duration.ofSeconds(2)); // JIT, pools, the mesh's config and files
       }
       PhaseResult[] totals = {PhaseResult.EMPTY, PhaseResult.EMPTY, PhaseResult.EMPTY, PhaseResult.EMPTY};
       for (int round = 0; round < rounds; round++) {
         for (int i = 0; i < clients.length; i++) {
-          totals[i] = totals[i].plus(run(clients[i], requests[i], threads, phase));
+          totals[i] = totals[i].plus(ClosedLoopLoad.run(clients[i], requests[i], threads, phase));
         }
       }
       String markdown = report(totals, threads, phase, rounds);
@@ -273,44 +270,6 @@ public final class TlsLoadBenchmark {
                 address:
                   socket_address: {address: 127.0.0.1, port_value: %2$d}
         """.formatted(MESH_HOST, serverPort, CATALOG_ID));
-  }
-
-  private static PhaseResult run(OkHttpClient client, Request request, int threads, Duration duration)
-      throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      long deadline = System.nanoTime() + duration.toNanos();
-      List<Future<long[]>> futures = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        futures.add(pool.submit(() -> callUntil(client, request, deadline)));
-      }
-      List<long[]> latencies = new ArrayList<>();
-      for (Future<long[]> f : futures) {
-        latencies.add(f.get());
-      }
-      return PhaseResult.of(latencies, duration);
-    } finally {
-      pool.shutdownNow();
-    }
-  }
-
-  private static long[] callUntil(OkHttpClient client, Request request, long deadline) throws IOException {
-    long[] latencies = new long[1 << 14];
-    int n = 0;
-    while (System.nanoTime() < deadline) {
-      long start = System.nanoTime();
-      try (Response response = client.newCall(request).execute()) {
-        response.body().bytes();
-        if (response.code() != 200) {
-          throw new IOException("unexpected status " + response.code());
-        }
-      }
-      if (n == latencies.length) {
-        latencies = java.util.Arrays.copyOf(latencies, n * 2);
-      }
-      latencies[n++] = System.nanoTime() - start;
-    }
-    return java.util.Arrays.copyOf(latencies, n);
   }
 
   private static KeyPair keys() throws Exception {
