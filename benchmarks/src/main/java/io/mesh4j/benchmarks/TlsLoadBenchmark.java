@@ -166,7 +166,7 @@ public final class TlsLoadBenchmark {
     md.append("### mTLS: OkHttp with plain JSSE TLS vs mesh mTLS\n\n");
     md.append(String.format(Locale.ROOT,
         "Run %s on %d cores, %d client threads, %d rounds of %d s per phase (interleaved), loopback JDK HTTPS "
-            + "server requiring client certificates (EC P-256, TLS 1.3, HTTP/1.1). \"new connection\" closes every "
+            + "server requiring client certificates (EC P-256, TLS 1.2 on both clients, HTTP/1.1). \"new connection\" closes every "
             + "connection after its request (full or resumed handshake each time); \"pooled\" keeps them.%n%n",
         Instant.now().toString().substring(0, 19) + "Z", Runtime.getRuntime().availableProcessors(), threads, rounds,
         phase.toSeconds()));
