@@ -173,7 +173,17 @@ public final class MeshDemo implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    scheduler.shutdownNow();
+    // Stop scheduling but let a request in flight finish before the mesh goes, so the last line shows traffic,
+    // not MESH_CLOSED or an interrupted call.
+    scheduler.shutdown();
+    try {
+      if (!scheduler.awaitTermination(2, TimeUnit.SECONDS)) {
+        scheduler.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      scheduler.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
     if (mesh != null) {
       mesh.close();
     }
