@@ -34,7 +34,7 @@ public final class MeshEngine {
   private final long listenerWaitNanos;
   private final LongSupplier random;
   private final RequestPolicies policies;
-  private volatile String sourceAddress;
+  private final String sourceAddress;
   private volatile boolean closed;
 
   /**
@@ -55,6 +55,21 @@ public final class MeshEngine {
       Duration listenerWait,
       LongSupplier random,
       PolicyEnvironment environment) {
+    this(assembler, outboundPolicy, listenerWait, random, environment, null);
+  }
+
+  /**
+   * @param sourceAddress this instance's address, which {@code hash_policy} {@code connection_properties.source_ip}
+   *     hashes (a sidecar sees it as the downstream address); without it such a policy contributes no hash
+   */
+  public MeshEngine(
+      ConfigAssembler assembler,
+      OutboundTrafficPolicy outboundPolicy,
+      Duration listenerWait,
+      LongSupplier random,
+      PolicyEnvironment environment,
+      String sourceAddress) {
+    this.sourceAddress = sourceAddress;
     this.policies = new RequestPolicies(new FaultInjector(random), Objects.requireNonNull(environment, "environment"));
     this.assembler = Objects.requireNonNull(assembler, "assembler");
     this.outboundPolicy = Objects.requireNonNull(outboundPolicy, "outboundPolicy");
@@ -109,15 +124,6 @@ public final class MeshEngine {
     }
   }
 
-  /**
-   * This instance's address, which {@code hash_policy} {@code connection_properties.source_ip} hashes (a sidecar sees
-   * it as the downstream address). Without it such a policy contributes no hash.
-   */
-  public MeshEngine withSourceAddress(String address) {
-    this.sourceAddress = address;
-    return this;
-  }
-
   /** Stops routing: every later request fails with {@link Reason#MESH_CLOSED}. */
   public void close() {
     closed = true;
@@ -154,7 +160,9 @@ public final class MeshEngine {
             + (clusterName == null ? "the request names no cluster" : "cluster '" + clusterName + "' does not exist"));
       }
       // hash_policy gives the request hash that ring hash and maglev pick by (Envoy's HashPolicyImpl).
-      RequestHash hash = route.hashPolicy().isEmpty() ? RequestHash.NONE : route.hashPolicy().evaluate(request, random, sourceAddress);
+      RequestHash hash = route.hashPolicy().isEmpty()
+          ? RequestHash.NONE
+          : route.hashPolicy().evaluate(request, random, sourceAddress);
       EndpointLease lease = cluster.acquire(hash.present(), hash.value());
       if (lease == null) {
         throw new MeshRoutingException(
