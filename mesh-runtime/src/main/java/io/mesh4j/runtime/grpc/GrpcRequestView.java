@@ -1,6 +1,7 @@
 package io.mesh4j.runtime.grpc;
 
 import io.grpc.Metadata;
+import io.mesh4j.runtime.route.HeaderValues;
 import io.mesh4j.runtime.route.RequestView;
 
 /**
@@ -57,21 +58,6 @@ final class GrpcRequestView implements RequestView {
     } catch (IllegalArgumentException invalidName) {
       return null; // a name no metadata key can carry cannot be present
     }
-    if (values == null) {
-      return null;
-    }
-    String first = null;
-    StringBuilder joined = null;
-    for (String value : values) {
-      if (first == null) {
-        first = value;
-      } else {
-        if (joined == null) {
-          joined = new StringBuilder(first);
-        }
-        joined.append(',').append(value);
-      }
-    }
-    return joined != null ? joined.toString() : first;
+    return HeaderValues.join(values);
   }
 }
