@@ -1,6 +1,5 @@
 package io.mesh4j;
 
-import io.mesh4j.spi.MeshProvider;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;

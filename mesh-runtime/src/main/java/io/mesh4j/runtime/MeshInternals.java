@@ -6,7 +6,7 @@ import io.mesh4j.runtime.xds.XdsClient;
 
 /**
  * The runtime parts behind a {@link Mesh} that other adapters of this module (gRPC channels, CSDS) are built on. Not
- * an application API: applications use {@code io.mesh4j.grpc.MeshGrpc}.
+ * an application API: applications use {@code MeshGrpc} (package {@code io.mesh4j.grpc}), which is built on this.
  */
 public interface MeshInternals {
 

@@ -2,7 +2,7 @@ package io.mesh4j.runtime;
 
 import io.mesh4j.Mesh;
 import io.mesh4j.MeshOptions;
-import io.mesh4j.spi.MeshProvider;
+import io.mesh4j.MeshProvider;
 
 /** Lets {@code Mesh.builder().build()} find this runtime through {@link java.util.ServiceLoader}. */
 public final class MeshRuntimeProvider implements MeshProvider {

@@ -1,7 +1,4 @@
-package io.mesh4j.spi;
-
-import io.mesh4j.Mesh;
-import io.mesh4j.MeshOptions;
+package io.mesh4j;
 
 /** Implemented by the runtime and found with {@link java.util.ServiceLoader}; applications do not call it. */
 public interface MeshProvider {
