@@ -2,12 +2,12 @@ package io.mesh4j.benchmarks;
 
 import io.mesh4j.runtime.cluster.ClusterRuntime;
 import io.mesh4j.runtime.cluster.EndpointLease;
-import io.mesh4j.runtime.xds.resource.ClusterResource;
-import io.mesh4j.runtime.xds.resource.EndpointResource;
-import io.mesh4j.runtime.xds.resource.LbEndpoint;
-import io.mesh4j.runtime.xds.resource.LbPolicy;
-import io.mesh4j.runtime.xds.resource.LoadBalancerConfig;
-import io.mesh4j.runtime.xds.resource.LocalityEndpoints;
+import io.mesh4j.runtime.model.ClusterResource;
+import io.mesh4j.runtime.model.EndpointResource;
+import io.mesh4j.runtime.model.LbEndpoint;
+import io.mesh4j.runtime.model.LbPolicy;
+import io.mesh4j.runtime.model.LoadBalancerConfig;
+import io.mesh4j.runtime.model.LocalityEndpoints;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

@@ -1,6 +1,6 @@
 package io.mesh4j.benchmarks;
 
-import io.mesh4j.runtime.route.InMemoryRequest;
+import io.mesh4j.runtime.view.InMemoryRequest;
 import io.mesh4j.runtime.route.Route;
 import io.mesh4j.runtime.route.RouteTable;
 import io.mesh4j.runtime.xds.DecodeContext;

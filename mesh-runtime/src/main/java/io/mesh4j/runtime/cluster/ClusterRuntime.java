@@ -2,12 +2,12 @@ package io.mesh4j.runtime.cluster;
 
 import io.mesh4j.runtime.policy.ClusterPolicyState;
 import io.mesh4j.runtime.policy.PolicyEnvironment;
-import io.mesh4j.runtime.xds.resource.ClusterResource;
-import io.mesh4j.runtime.xds.resource.EndpointResource;
-import io.mesh4j.runtime.xds.resource.LbEndpoint;
+import io.mesh4j.runtime.model.ClusterResource;
+import io.mesh4j.runtime.model.EndpointResource;
+import io.mesh4j.runtime.model.LbEndpoint;
 import java.util.ArrayList;
 import java.util.List;
-import io.mesh4j.runtime.xds.resource.LocalityEndpoints;
+import io.mesh4j.runtime.model.LocalityEndpoints;
 import java.util.Objects;
 
 /**

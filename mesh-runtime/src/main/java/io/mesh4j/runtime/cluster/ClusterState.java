@@ -1,8 +1,8 @@
 package io.mesh4j.runtime.cluster;
 
-import io.mesh4j.runtime.xds.resource.EndpointResource;
-import io.mesh4j.runtime.xds.resource.LbEndpoint;
-import io.mesh4j.runtime.xds.resource.LocalityEndpoints;
+import io.mesh4j.runtime.model.EndpointResource;
+import io.mesh4j.runtime.model.LbEndpoint;
+import io.mesh4j.runtime.model.LocalityEndpoints;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package io.mesh4j.runtime.cluster;
 
-import io.mesh4j.runtime.xds.resource.LbEndpoint;
+import io.mesh4j.runtime.model.LbEndpoint;
 
 /**
  * One request's hold on the endpoint it was sent to. The transport calls {@link #release()} exactly once when the

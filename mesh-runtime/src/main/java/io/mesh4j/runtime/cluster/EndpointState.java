@@ -1,7 +1,7 @@
 package io.mesh4j.runtime.cluster;
 
 import io.mesh4j.runtime.xds.BackoffPolicy;
-import io.mesh4j.runtime.xds.resource.LbEndpoint;
+import io.mesh4j.runtime.model.LbEndpoint;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;

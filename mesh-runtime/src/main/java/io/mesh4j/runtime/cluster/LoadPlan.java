@@ -1,10 +1,10 @@
 package io.mesh4j.runtime.cluster;
 
-import io.mesh4j.runtime.xds.resource.EndpointResource;
-import io.mesh4j.runtime.xds.resource.LbEndpoint;
-import io.mesh4j.runtime.xds.resource.LbPolicy;
-import io.mesh4j.runtime.xds.resource.LoadBalancerConfig;
-import io.mesh4j.runtime.xds.resource.LocalityEndpoints;
+import io.mesh4j.runtime.model.EndpointResource;
+import io.mesh4j.runtime.model.LbEndpoint;
+import io.mesh4j.runtime.model.LbPolicy;
+import io.mesh4j.runtime.model.LoadBalancerConfig;
+import io.mesh4j.runtime.model.LocalityEndpoints;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;

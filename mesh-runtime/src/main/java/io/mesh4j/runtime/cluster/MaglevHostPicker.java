@@ -1,5 +1,6 @@
 package io.mesh4j.runtime.cluster;
 
+import io.mesh4j.runtime.util.XxHash64;
 import java.util.Arrays;
 
 /**

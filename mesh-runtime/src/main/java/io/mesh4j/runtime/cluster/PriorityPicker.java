@@ -1,8 +1,8 @@
 package io.mesh4j.runtime.cluster;
 
 import io.mesh4j.runtime.cluster.LoadPlan.LocalityHosts;
-import io.mesh4j.runtime.xds.resource.LbPolicy;
-import io.mesh4j.runtime.xds.resource.LoadBalancerConfig;
+import io.mesh4j.runtime.model.LbPolicy;
+import io.mesh4j.runtime.model.LoadBalancerConfig;
 import java.util.ArrayList;
 import java.util.List;
 

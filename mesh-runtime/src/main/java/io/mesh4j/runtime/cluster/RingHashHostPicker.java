@@ -1,5 +1,7 @@
 package io.mesh4j.runtime.cluster;
 
+import io.mesh4j.runtime.util.XxHash64;
+
 /**
  * RING_HASH as Envoy's {@code RingHashLoadBalancer} (Ketama): each endpoint gets a share of
  * {@code scale = min(ceil(min_weight * minimum_ring_size) / min_weight, maximum_ring_size)} ring points proportional

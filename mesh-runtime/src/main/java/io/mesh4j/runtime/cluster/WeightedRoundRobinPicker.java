@@ -1,6 +1,6 @@
 package io.mesh4j.runtime.cluster;
 
-import io.mesh4j.runtime.xds.resource.LbEndpoint;
+import io.mesh4j.runtime.model.LbEndpoint;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 

@@ -2,8 +2,8 @@ package io.mesh4j.runtime.config;
 
 import io.mesh4j.runtime.route.RouteTable;
 import io.mesh4j.runtime.xds.XdsResourceType;
-import io.mesh4j.runtime.xds.resource.ClusterResource;
-import io.mesh4j.runtime.xds.resource.EndpointResource;
+import io.mesh4j.runtime.model.ClusterResource;
+import io.mesh4j.runtime.model.EndpointResource;
 import io.mesh4j.runtime.xds.resource.ListenerResource;
 import java.util.Objects;
 

@@ -13,7 +13,7 @@ import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.route.DirectResponseAction;
 import io.mesh4j.runtime.route.HeaderMutations;
 import io.mesh4j.runtime.route.RedirectAction;
-import io.mesh4j.runtime.route.RequestView;
+import io.mesh4j.runtime.view.RequestView;
 import io.mesh4j.runtime.route.Route;
 import io.mesh4j.runtime.route.RouteAction;
 import io.mesh4j.runtime.route.WeightedClustersAction;

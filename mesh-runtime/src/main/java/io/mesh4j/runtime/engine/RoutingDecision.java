@@ -4,7 +4,7 @@ import io.mesh4j.runtime.cluster.ClusterRuntime;
 import io.mesh4j.runtime.cluster.EndpointLease;
 import io.mesh4j.runtime.filter.fault.InjectedFault;
 import io.mesh4j.runtime.route.Route;
-import io.mesh4j.runtime.xds.resource.LbEndpoint;
+import io.mesh4j.runtime.model.LbEndpoint;
 import java.time.Duration;
 import java.util.Objects;
 

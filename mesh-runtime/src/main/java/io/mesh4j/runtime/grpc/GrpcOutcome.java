@@ -3,7 +3,7 @@ package io.mesh4j.runtime.grpc;
 import io.grpc.Status;
 import io.mesh4j.runtime.cluster.ConnectFailures;
 import io.mesh4j.runtime.policy.AttemptFailure;
-import io.mesh4j.runtime.policy.ResponseView;
+import io.mesh4j.runtime.view.ResponseView;
 import java.io.IOException;
 
 /**

@@ -1,8 +1,8 @@
 package io.mesh4j.runtime.grpc;
 
 import io.grpc.Metadata;
-import io.mesh4j.runtime.route.HeaderValues;
-import io.mesh4j.runtime.route.RequestView;
+import io.mesh4j.runtime.view.HeaderValues;
+import io.mesh4j.runtime.view.RequestView;
 
 /**
  * A gRPC call as routing sees it: the path is {@code /package.Service/Method}, headers are the call's metadata. As

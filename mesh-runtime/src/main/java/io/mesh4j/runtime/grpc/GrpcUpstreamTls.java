@@ -9,7 +9,7 @@ import io.mesh4j.runtime.security.MaterialUnavailableException;
 import io.mesh4j.runtime.security.MeshSecurity;
 import io.mesh4j.runtime.security.PeerCertificateException;
 import io.mesh4j.runtime.security.UpstreamTls;
-import io.mesh4j.runtime.xds.resource.LbEndpoint;
+import io.mesh4j.runtime.model.LbEndpoint;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import javax.net.ssl.SSLException;

@@ -14,7 +14,7 @@ import io.mesh4j.runtime.engine.RoutingDecision;
 import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.security.MeshSecurity;
 import io.mesh4j.runtime.security.UpstreamTls;
-import io.mesh4j.runtime.xds.resource.LbEndpoint;
+import io.mesh4j.runtime.model.LbEndpoint;
 import java.time.Duration;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;

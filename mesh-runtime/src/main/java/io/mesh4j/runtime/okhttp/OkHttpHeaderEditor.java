@@ -1,6 +1,6 @@
 package io.mesh4j.runtime.okhttp;
 
-import io.mesh4j.runtime.route.HeaderEditor;
+import io.mesh4j.runtime.view.HeaderEditor;
 import okhttp3.Headers;
 
 /** Header mutations over an OkHttp {@link Headers.Builder}. */

@@ -1,6 +1,6 @@
 package io.mesh4j.runtime.okhttp;
 
-import io.mesh4j.runtime.route.RequestView;
+import io.mesh4j.runtime.view.RequestView;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.Request;

@@ -2,12 +2,12 @@ package io.mesh4j.runtime.okhttp;
 
 import io.mesh4j.MeshTlsHandshakeException;
 import io.mesh4j.runtime.cluster.ClusterRuntime;
-import io.mesh4j.runtime.xds.resource.LbEndpoint;
+import io.mesh4j.runtime.model.LbEndpoint;
 import io.mesh4j.runtime.security.MaterialUnavailableException;
 import io.mesh4j.runtime.security.MeshSecurity;
 import io.mesh4j.runtime.security.PeerCertificateException;
 import io.mesh4j.runtime.security.UpstreamTls;
-import io.mesh4j.runtime.xds.resource.UpstreamTlsConfig;
+import io.mesh4j.runtime.model.UpstreamTlsConfig;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.mesh4j.runtime.policy;
 
+import io.mesh4j.runtime.model.CircuitBreakerThresholds;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**

@@ -1,5 +1,6 @@
 package io.mesh4j.runtime.policy;
 
+import io.mesh4j.runtime.model.OutlierDetectionConfig;
 import java.util.Collection;
 import java.util.Objects;
 

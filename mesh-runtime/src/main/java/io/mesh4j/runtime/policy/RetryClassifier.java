@@ -1,5 +1,7 @@
 package io.mesh4j.runtime.policy;
 
+import io.mesh4j.runtime.view.ResponseView;
+
 /**
  * Whether an attempt's outcome is worth a retry under a policy: Envoy's {@code RetryStateImpl} decisions as a ladder of
  * small predicates, one reason per line. Whether a retry may actually happen (retries left, a replayable body, the

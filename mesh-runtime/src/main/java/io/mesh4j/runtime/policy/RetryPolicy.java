@@ -1,6 +1,7 @@
 package io.mesh4j.runtime.policy;
 
-import io.mesh4j.runtime.route.RequestView;
+import io.mesh4j.runtime.view.RequestView;
+import io.mesh4j.runtime.view.ResponseView;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;

@@ -1,5 +1,6 @@
 package io.mesh4j.runtime.route;
 
+import io.mesh4j.runtime.view.RequestView;
 import java.util.Objects;
 
 /** {@code cluster_header}: the cluster is named by a request header (absent: no cluster, which routing reports). */

@@ -1,6 +1,7 @@
 package io.mesh4j.runtime.route;
 
-import io.mesh4j.runtime.cluster.XxHash64;
+import io.mesh4j.runtime.util.XxHash64;
+import io.mesh4j.runtime.view.RequestView;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;

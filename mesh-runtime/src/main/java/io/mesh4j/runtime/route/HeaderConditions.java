@@ -1,5 +1,6 @@
 package io.mesh4j.runtime.route;
 
+import io.mesh4j.runtime.view.RequestView;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import java.util.List;

@@ -1,6 +1,7 @@
 package io.mesh4j.runtime.route;
 
 import io.mesh4j.runtime.matcher.StringMatcher;
+import io.mesh4j.runtime.view.RequestView;
 
 /**
  * A compiled {@code envoy.config.route.v3.HeaderMatcher}, with Envoy's semantics:

@@ -1,5 +1,7 @@
 package io.mesh4j.runtime.route;
 
+import io.mesh4j.runtime.view.RequestView;
+
 /** What route matching needs of one request, derived once and shared by every route tried. */
 final class MatchInput {
   final RequestView request;

@@ -1,5 +1,7 @@
 package io.mesh4j.runtime.route;
 
+import io.mesh4j.runtime.view.RequestView;
+
 /**
  * {@code redirect}: answer with a 3xx whose Location is the request's URL changed as Envoy's RedirectAction says.
  *

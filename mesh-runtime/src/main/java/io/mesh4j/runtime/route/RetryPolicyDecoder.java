@@ -1,12 +1,13 @@
 package io.mesh4j.runtime.route;
 
-import static io.mesh4j.runtime.route.FieldPath.of;
+import static io.mesh4j.runtime.xds.FieldPath.of;
 
 import io.envoyproxy.envoy.config.route.v3.RetryPolicy.RetryBackOff;
 import io.envoyproxy.envoy.config.route.v3.RetryPolicy.RetryHostPredicate;
 import io.mesh4j.runtime.policy.RetryBackoff;
 import io.mesh4j.runtime.policy.RetryOn;
 import io.mesh4j.runtime.policy.RetryPolicy;
+import io.mesh4j.runtime.view.RequestView;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.FieldAllowList;
 import io.mesh4j.runtime.xds.ResourceInvalidException;

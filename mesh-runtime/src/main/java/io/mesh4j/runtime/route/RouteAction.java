@@ -1,5 +1,7 @@
 package io.mesh4j.runtime.route;
 
+import io.mesh4j.runtime.view.RequestView;
+
 /**
  * What a matched route does: send to a cluster ({@link ClusterAction}, {@link WeightedClustersAction},
  * {@link ClusterHeaderAction}) or answer itself ({@link RedirectAction}, {@link DirectResponseAction}, whose

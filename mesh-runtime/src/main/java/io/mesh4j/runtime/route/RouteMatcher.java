@@ -1,5 +1,7 @@
 package io.mesh4j.runtime.route;
 
+import io.mesh4j.runtime.view.RequestView;
+
 /**
  * A compiled RouteMatch: every part must match (path, runtime fraction, gRPC, headers, query parameters). Cheap tests
  * run first; the query string is parsed only if a route has query matchers and everything before them matched.

@@ -1,6 +1,6 @@
 package io.mesh4j.runtime.route;
 
-import static io.mesh4j.runtime.route.FieldPath.of;
+import static io.mesh4j.runtime.xds.FieldPath.of;
 
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteAction.MaxStreamDuration;

@@ -1,6 +1,6 @@
 package io.mesh4j.runtime.route;
 
-import static io.mesh4j.runtime.route.FieldPath.of;
+import static io.mesh4j.runtime.xds.FieldPath.of;
 
 import com.google.re2j.Pattern;
 import io.envoyproxy.envoy.config.core.v3.DataSource;

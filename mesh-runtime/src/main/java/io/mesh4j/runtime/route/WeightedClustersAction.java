@@ -1,6 +1,7 @@
 package io.mesh4j.runtime.route;
 
 import io.mesh4j.runtime.filter.FilterOverrides;
+import io.mesh4j.runtime.view.RequestView;
 import java.util.List;
 import java.util.Objects;
 

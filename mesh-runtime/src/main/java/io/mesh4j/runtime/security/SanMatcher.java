@@ -2,7 +2,7 @@ package io.mesh4j.runtime.security;
 
 import com.google.re2j.Pattern;
 import io.mesh4j.runtime.matcher.StringMatcher;
-import io.mesh4j.runtime.xds.resource.SanMatch;
+import io.mesh4j.runtime.model.SanMatch;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.mesh4j.runtime.security;
 
-import io.mesh4j.runtime.xds.resource.UpstreamTlsConfig;
+import io.mesh4j.runtime.model.UpstreamTlsConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;

@@ -2,14 +2,14 @@ package io.mesh4j.runtime.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mesh4j.runtime.policy.CircuitBreakerThresholds;
-import io.mesh4j.runtime.policy.OutlierDetectionConfig;
+import io.mesh4j.runtime.model.CircuitBreakerThresholds;
+import io.mesh4j.runtime.model.OutlierDetectionConfig;
 import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.testing.FakeTime;
-import io.mesh4j.runtime.xds.resource.ClusterResource;
-import io.mesh4j.runtime.xds.resource.EndpointResource;
-import io.mesh4j.runtime.xds.resource.LbEndpoint;
-import io.mesh4j.runtime.xds.resource.LocalityEndpoints;
+import io.mesh4j.runtime.model.ClusterResource;
+import io.mesh4j.runtime.model.EndpointResource;
+import io.mesh4j.runtime.model.LbEndpoint;
+import io.mesh4j.runtime.model.LocalityEndpoints;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;

@@ -2,13 +2,13 @@ package io.mesh4j.runtime.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mesh4j.runtime.xds.resource.ClusterResource;
-import io.mesh4j.runtime.xds.resource.EndpointHealth;
-import io.mesh4j.runtime.xds.resource.EndpointResource;
-import io.mesh4j.runtime.xds.resource.LbEndpoint;
-import io.mesh4j.runtime.xds.resource.LbPolicy;
-import io.mesh4j.runtime.xds.resource.LoadBalancerConfig;
-import io.mesh4j.runtime.xds.resource.LocalityEndpoints;
+import io.mesh4j.runtime.model.ClusterResource;
+import io.mesh4j.runtime.model.EndpointHealth;
+import io.mesh4j.runtime.model.EndpointResource;
+import io.mesh4j.runtime.model.LbEndpoint;
+import io.mesh4j.runtime.model.LbPolicy;
+import io.mesh4j.runtime.model.LoadBalancerConfig;
+import io.mesh4j.runtime.model.LocalityEndpoints;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -3,7 +3,7 @@ package io.mesh4j.runtime.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mesh4j.runtime.xds.resource.LbEndpoint;
+import io.mesh4j.runtime.model.LbEndpoint;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -25,7 +25,7 @@ import io.mesh4j.runtime.filter.fault.FaultInjector;
 import io.mesh4j.runtime.filter.fault.InjectedFault;
 import io.mesh4j.runtime.route.RouteProtos;
 import io.mesh4j.runtime.route.RouteTable;
-import io.mesh4j.runtime.route.InMemoryRequest;
+import io.mesh4j.runtime.view.InMemoryRequest;
 import io.mesh4j.runtime.testing.FakeTime;
 import io.mesh4j.runtime.xds.DecodeContext;
 import java.util.ArrayList;

@@ -2,6 +2,7 @@ package io.mesh4j.runtime.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mesh4j.runtime.model.OutlierDetectionConfig;
 import io.mesh4j.runtime.testing.FakeTime;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;

@@ -2,7 +2,8 @@ package io.mesh4j.runtime.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mesh4j.runtime.route.RequestView;
+import io.mesh4j.runtime.view.RequestView;
+import io.mesh4j.runtime.view.ResponseView;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.envoyproxy.envoy.type.v3.Int64Range;
+import io.mesh4j.runtime.view.InMemoryRequest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -10,6 +10,7 @@ import static io.mesh4j.runtime.route.RouteProtos.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.mesh4j.runtime.view.InMemoryRequest;
 import org.junit.jupiter.api.Test;
 
 /** Vectors 6-11 (path matching and route order). */

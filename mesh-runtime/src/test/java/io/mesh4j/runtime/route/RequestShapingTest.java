@@ -19,6 +19,8 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute;
+import io.mesh4j.runtime.view.HeaderEditor;
+import io.mesh4j.runtime.view.InMemoryRequest;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import java.util.ArrayList;

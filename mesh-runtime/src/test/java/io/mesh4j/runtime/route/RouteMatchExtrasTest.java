@@ -11,6 +11,7 @@ import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
+import io.mesh4j.runtime.view.InMemoryRequest;
 import org.junit.jupiter.api.Test;
 
 /** runtime_fraction, grpc match, timeout and retry policy on the compiled route. */

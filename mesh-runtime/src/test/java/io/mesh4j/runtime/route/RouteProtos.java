@@ -12,6 +12,7 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.mesh4j.runtime.view.InMemoryRequest;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import io.mesh4j.runtime.xds.resource.RouteConfigurationType;

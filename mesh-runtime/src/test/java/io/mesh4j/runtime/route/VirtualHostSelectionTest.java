@@ -8,6 +8,7 @@ import static io.mesh4j.runtime.route.RouteProtos.vhost;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.mesh4j.runtime.view.InMemoryRequest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

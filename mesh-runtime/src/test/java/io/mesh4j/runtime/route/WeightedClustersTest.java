@@ -6,6 +6,7 @@ import static io.mesh4j.runtime.route.RouteProtos.weightedRoute;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mesh4j.runtime.view.InMemoryRequest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

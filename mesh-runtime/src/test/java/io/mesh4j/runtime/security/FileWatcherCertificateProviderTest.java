@@ -91,8 +91,8 @@ class FileWatcherCertificateProviderTest {
     MaterialSource bundle = new FixedMaterialSource(
         CertificateMaterial.roots(List.of(root.certificate(), newRoot.certificate())), "bundle");
     RotatingTrustManager trust = new RotatingTrustManager(bundle,
-        new SanMatcher(List.of(new io.mesh4j.runtime.xds.resource.SanMatch(
-            io.mesh4j.runtime.xds.resource.SanMatch.SanType.URI, io.mesh4j.runtime.xds.resource.SanMatch.Kind.EXACT,
+        new SanMatcher(List.of(new io.mesh4j.runtime.model.SanMatch(
+            io.mesh4j.runtime.model.SanMatch.SanType.URI, io.mesh4j.runtime.model.SanMatch.Kind.EXACT,
             ID, false))), Clock.systemUTC());
 
     trust.check(chain(intermediate.leaf(ID)));

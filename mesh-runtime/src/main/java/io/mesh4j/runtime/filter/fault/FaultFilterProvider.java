@@ -8,7 +8,7 @@ import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.mesh4j.runtime.filter.FilterConfig;
 import io.mesh4j.runtime.filter.HttpFilterProvider;
-import io.mesh4j.runtime.route.FieldPath;
+import io.mesh4j.runtime.xds.FieldPath;
 import io.mesh4j.runtime.xds.FieldAllowList;
 import io.mesh4j.runtime.route.HeaderConditions;
 import io.mesh4j.runtime.xds.DecodeContext;

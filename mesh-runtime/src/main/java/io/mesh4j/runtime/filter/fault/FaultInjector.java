@@ -1,6 +1,6 @@
 package io.mesh4j.runtime.filter.fault;
 
-import io.mesh4j.runtime.route.RequestView;
+import io.mesh4j.runtime.view.RequestView;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 

@@ -12,6 +12,8 @@ import io.envoyproxy.envoy.extensions.load_balancing_policies.maglev.v3.Maglev;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.random.v3.Random;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.ring_hash.v3.RingHash;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin;
+import io.mesh4j.runtime.model.LbPolicy;
+import io.mesh4j.runtime.model.LoadBalancerConfig;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.FieldAllowList;
 import io.mesh4j.runtime.xds.ResourceInvalidException;

@@ -14,6 +14,7 @@ import io.mesh4j.runtime.filter.FilterRegistry;
 import io.mesh4j.runtime.filter.HttpFilterConfig;
 import io.mesh4j.runtime.filter.HttpFilterProvider;
 import io.mesh4j.runtime.route.RouteTable;
+import io.mesh4j.runtime.xds.ConfigSources;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.FieldAllowList;
 import io.mesh4j.runtime.xds.ResourceInvalidException;

@@ -12,6 +12,10 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMat
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.mesh4j.runtime.model.CertificateSourceRef;
+import io.mesh4j.runtime.model.SanMatch;
+import io.mesh4j.runtime.model.UpstreamTlsConfig;
+import io.mesh4j.runtime.xds.ConfigSources;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.FieldAllowList;
 import io.mesh4j.runtime.xds.ResourceInvalidException;

@@ -21,6 +21,8 @@ import io.envoyproxy.envoy.extensions.load_balancing_policies.random.v3.Random;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.ring_hash.v3.RingHash;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin;
 import io.envoyproxy.envoy.type.v3.Percent;
+import io.mesh4j.runtime.model.LbPolicy;
+import io.mesh4j.runtime.model.LoadBalancerConfig;
 import io.mesh4j.runtime.testing.XdsResources;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import org.junit.jupiter.api.Test;

@@ -11,6 +11,7 @@ import io.envoyproxy.envoy.config.core.v3.ApiConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
 import io.envoyproxy.envoy.config.core.v3.SelfConfigSource;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
+import io.mesh4j.runtime.model.ClusterResource;
 import io.mesh4j.runtime.testing.XdsResources;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import java.time.Duration;

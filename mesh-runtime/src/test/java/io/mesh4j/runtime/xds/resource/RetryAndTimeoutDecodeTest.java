@@ -17,7 +17,7 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
 import io.mesh4j.runtime.policy.RetryOn;
 import io.mesh4j.runtime.policy.RoutePolicy;
-import io.mesh4j.runtime.route.RequestView;
+import io.mesh4j.runtime.view.RequestView;
 import io.mesh4j.runtime.route.RouteTable;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import java.util.ArrayList;

@@ -1,7 +1,5 @@
-package io.mesh4j.runtime.xds.resource;
+package io.mesh4j.runtime.model;
 
-import io.mesh4j.runtime.policy.CircuitBreakerThresholds;
-import io.mesh4j.runtime.policy.OutlierDetectionConfig;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.xds.resource;
+package io.mesh4j.runtime.model;
 
 /**
  * A cluster's load-balancing policy, from {@code lb_policy} and its {@code *_lb_config}, or from the first supported

@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.xds.resource;
+package io.mesh4j.runtime.model;
 
 import java.util.List;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.xds.resource;
+package io.mesh4j.runtime.model;
 
 /**
  * What an endpoint's EDS {@code health_status} lets it do, as Envoy reads it: HEALTHY (and UNKNOWN) endpoints take

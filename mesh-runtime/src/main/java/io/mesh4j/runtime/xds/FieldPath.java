@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.route;
+package io.mesh4j.runtime.xds;
 
 /** Builds proto field paths for error messages, e.g. {@code virtual_hosts[1].routes[0].match.safe_regex}. */
 public final class FieldPath {

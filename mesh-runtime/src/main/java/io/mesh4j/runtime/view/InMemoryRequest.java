@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.route;
+package io.mesh4j.runtime.view;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

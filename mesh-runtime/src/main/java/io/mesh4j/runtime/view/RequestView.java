@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.route;
+package io.mesh4j.runtime.view;
 
 /**
  * What routing reads of a request, whatever the transport (OkHttp, gRPC). Adapters implement it over their own

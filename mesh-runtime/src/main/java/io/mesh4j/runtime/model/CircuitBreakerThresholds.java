@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.policy;
+package io.mesh4j.runtime.model;
 
 /**
  * The DEFAULT-priority {@code circuit_breakers.thresholds} of a cluster, Envoy's defaults for unset fields. Every
@@ -25,7 +25,7 @@ public record CircuitBreakerThresholds(
   }
 
   /** Attempts in flight allowed before a new one overflows: the connections plus the pending queue. */
-  long maxInFlightAttempts() {
+  public long maxInFlightAttempts() {
     return Math.min(maxRequests, maxConnections + maxPendingRequests);
   }
 }

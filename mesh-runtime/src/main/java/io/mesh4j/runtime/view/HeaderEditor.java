@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.route;
+package io.mesh4j.runtime.view;
 
 /** A transport's mutable headers (request or response), as header mutations edit them. Names are case-insensitive. */
 public interface HeaderEditor {

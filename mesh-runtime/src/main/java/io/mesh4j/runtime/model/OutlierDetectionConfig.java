@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.policy;
+package io.mesh4j.runtime.model;
 
 import java.time.Duration;
 
@@ -38,7 +38,7 @@ public record OutlierDetectionConfig(
   }
 
   /** How long the {@code n}th consecutive ejection lasts: base x n, capped at max (or base if max is smaller). */
-  long ejectionNanos(int ejections) {
+  public long ejectionNanos(int ejections) {
     long cap = Math.max(baseEjectionTimeNanos, maxEjectionTimeNanos);
     if (ejections > cap / baseEjectionTimeNanos) {
       return cap;

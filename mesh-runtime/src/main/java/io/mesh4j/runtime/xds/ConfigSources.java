@@ -1,10 +1,9 @@
-package io.mesh4j.runtime.xds.resource;
+package io.mesh4j.runtime.xds;
 
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
-import io.mesh4j.runtime.xds.ResourceInvalidException;
 
 /** ConfigSource checks: we only fetch over the ADS stream we already have. */
-final class ConfigSources {
+public final class ConfigSources {
   private ConfigSources() {}
 
   /**
@@ -13,7 +12,7 @@ final class ConfigSources {
    * (the client's own timeout; V3 only).
    */
   @SuppressWarnings("deprecation") // ApiVersion.V2: named only to reject it
-  static void requireAds(ConfigSource source, String path, boolean emptyMeansAds) throws ResourceInvalidException {
+  public static void requireAds(ConfigSource source, String path, boolean emptyMeansAds) throws ResourceInvalidException {
     switch (source.getConfigSourceSpecifierCase()) {
       case ADS:
       case SELF:

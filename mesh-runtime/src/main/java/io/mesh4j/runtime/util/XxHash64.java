@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.cluster;
+package io.mesh4j.runtime.util;
 
 import java.nio.charset.StandardCharsets;
 

@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.policy;
+package io.mesh4j.runtime.view;
 
 /** What retry classification and outlier detection read of a response, whatever the transport. */
 public interface ResponseView {
