@@ -27,7 +27,7 @@ public final class HeaderConditions {
     }
     HeaderMatcher[] matchers = new HeaderMatcher[protos.size()];
     for (int i = 0; i < matchers.length; i++) {
-      matchers[i] = RouteConfigurationDecoder.decodeHeaderMatcher(protos.get(i), path + "[" + i + "]", context);
+      matchers[i] = MatcherDecoder.decodeHeaderMatcher(protos.get(i), path + "[" + i + "]", context);
     }
     return new HeaderConditions(matchers);
   }

@@ -10,6 +10,8 @@ import io.mesh4j.runtime.policy.RetryPolicy;
 import io.mesh4j.runtime.view.RequestView;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.FieldAllowList;
+import io.mesh4j.runtime.xds.FieldPath;
+import io.mesh4j.runtime.xds.ProtoDurations;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,7 +56,7 @@ final class RetryPolicyDecoder {
     if (proto.hasNumRetries()) {
       long n = Integer.toUnsignedLong(proto.getNumRetries().getValue());
       if (n > Integer.MAX_VALUE - 1) {
-        throw RouteConfigurationDecoder.invalid(of(path, "num_retries"), n + " is too large");
+        throw FieldPath.invalid(of(path, "num_retries"), n + " is too large");
       }
       numRetries = (int) n;
     }
@@ -69,7 +71,7 @@ final class RetryPolicyDecoder {
     for (int i = 0; i < codes.length; i++) {
       int code = proto.getRetriableStatusCodes(i);
       if (code < 100 || code > 599) {
-        throw RouteConfigurationDecoder.invalid(
+        throw FieldPath.invalid(
             of(path, "retriable_status_codes", i), Integer.toUnsignedString(code) + " is not an HTTP status");
       }
       codes[i] = code;
@@ -84,7 +86,7 @@ final class RetryPolicyDecoder {
     }
     long selections = proto.getHostSelectionRetryMaxAttempts();
     if (selections < 0 || selections > Integer.MAX_VALUE) {
-      throw RouteConfigurationDecoder.invalid(
+      throw FieldPath.invalid(
           of(path, "host_selection_retry_max_attempts"), selections + " is out of range");
     }
     // proto3 cannot tell 0 from unset; Envoy's default is one extra selection.
@@ -103,7 +105,7 @@ final class RetryPolicyDecoder {
       }
       int bit = RetryOn.token(token);
       if (bit == 0) {
-        throw RouteConfigurationDecoder.invalid(path, "unknown retry condition '" + token + "'");
+        throw FieldPath.invalid(path, "unknown retry condition '" + token + "'");
       }
       bits |= bit;
     }
@@ -114,17 +116,17 @@ final class RetryPolicyDecoder {
       throws ResourceInvalidException {
     RETRY_BACK_OFF.check(proto, path, context);
     if (!proto.hasBaseInterval()) {
-      throw RouteConfigurationDecoder.invalid(of(path, "base_interval"), "is required");
+      throw FieldPath.invalid(of(path, "base_interval"), "is required");
     }
-    Duration base = RouteConfigurationDecoder.decodeDuration(proto.getBaseInterval(), of(path, "base_interval"));
+    Duration base = ProtoDurations.nonNegative(proto.getBaseInterval(), of(path, "base_interval"));
     if (base.isZero()) {
-      throw RouteConfigurationDecoder.invalid(of(path, "base_interval"), "must be greater than 0");
+      throw FieldPath.invalid(of(path, "base_interval"), "must be greater than 0");
     }
     Duration max = null;
     if (proto.hasMaxInterval()) {
-      max = RouteConfigurationDecoder.decodeDuration(proto.getMaxInterval(), of(path, "max_interval"));
+      max = ProtoDurations.nonNegative(proto.getMaxInterval(), of(path, "max_interval"));
       if (max.compareTo(base) < 0) {
-        throw RouteConfigurationDecoder.invalid(
+        throw FieldPath.invalid(
             of(path, "max_interval"), max + " must not be less than base_interval " + base);
       }
     }
@@ -137,13 +139,13 @@ final class RetryPolicyDecoder {
     if (proto.hasTypedConfig()) {
       String typeUrl = proto.getTypedConfig().getTypeUrl();
       if (!typeUrl.equals(PREVIOUS_HOSTS_TYPE_URL)) {
-        throw RouteConfigurationDecoder.invalid(
+        throw FieldPath.invalid(
             of(path, "typed_config"), "host predicate " + typeUrl + " is not supported (only previous_hosts)");
       }
       return;
     }
     if (!proto.getName().equals(PREVIOUS_HOSTS)) {
-      throw RouteConfigurationDecoder.invalid(
+      throw FieldPath.invalid(
           of(path, "name"), "host predicate '" + proto.getName() + "' is not supported (only " + PREVIOUS_HOSTS + ")");
     }
   }
@@ -153,13 +155,13 @@ final class RetryPolicyDecoder {
       throws ResourceInvalidException {
     List<Predicate<RequestView>> matchers = new ArrayList<>(protos.size());
     for (int i = 0; i < protos.size(); i++) {
-      HeaderMatcher matcher = RouteConfigurationDecoder.decodeHeaderMatcher(protos.get(i), of(path, field, i), context);
+      HeaderMatcher matcher = MatcherDecoder.decodeHeaderMatcher(protos.get(i), of(path, field, i), context);
       matchers.add(matcher::matches);
     }
     return matchers;
   }
 
   private static long nanos(com.google.protobuf.Duration proto, String path) throws ResourceInvalidException {
-    return proto == null ? 0 : RouteConfigurationDecoder.decodeDuration(proto, path).toNanos();
+    return proto == null ? 0 : ProtoDurations.nonNegative(proto, path).toNanos();
   }
 }

@@ -1,20 +1,13 @@
 package io.mesh4j.runtime.route;
 
+import static io.mesh4j.runtime.xds.FieldPath.invalid;
 import static io.mesh4j.runtime.xds.FieldPath.of;
 
-import com.google.protobuf.Duration;
-import com.google.re2j.Pattern;
-import com.google.re2j.PatternSyntaxException;
-import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
-import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
-import io.envoyproxy.envoy.type.v3.FractionalPercent;
-import io.envoyproxy.envoy.type.v3.Int64Range;
 import io.mesh4j.runtime.filter.FilterOverrides;
 import io.mesh4j.runtime.filter.FilterRegistry;
-import io.mesh4j.runtime.matcher.StringMatcher;
 import io.mesh4j.runtime.policy.RoutePolicy;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.FieldAllowList;
@@ -134,19 +127,6 @@ public final class RouteConfigurationDecoder {
               "metadata", "does not change routing",
               "stat_prefix", "statistics only",
               "per_request_buffer_limit_bytes", "requests are not buffered by the mesh"));
-  private static final FieldAllowList ROUTE_MATCH =
-      FieldAllowList.of(
-          Set.of(
-              "prefix",
-              "path",
-              "safe_regex",
-              "path_separated_prefix",
-              "case_sensitive",
-              "runtime_fraction",
-              "headers",
-              "query_parameters",
-              "grpc"),
-          Map.of());
   private static final FieldAllowList ROUTE_ACTION =
       FieldAllowList.of(
           Set.of("cluster", "weighted_clusters", "timeout", "retry_policy", "cluster_header", "prefix_rewrite",
@@ -166,35 +146,7 @@ public final class RouteConfigurationDecoder {
           Map.of("runtime_key_prefix", "there is no runtime: the configured weights apply"));
   private static final FieldAllowList CLUSTER_WEIGHT =
       FieldAllowList.of(Set.of("name", "weight", "typed_per_filter_config"), Map.of());
-  private static final FieldAllowList HEADER_MATCHER =
-      FieldAllowList.of(
-          Set.of(
-              "name",
-              "exact_match",
-              "safe_regex_match",
-              "range_match",
-              "present_match",
-              "prefix_match",
-              "suffix_match",
-              "contains_match",
-              "string_match",
-              "invert_match",
-              "treat_missing_header_as_empty"),
-          Map.of());
-  private static final FieldAllowList QUERY_PARAMETER_MATCHER =
-      FieldAllowList.of(Set.of("name", "string_match", "present_match"), Map.of());
-  private static final FieldAllowList STRING_MATCHER =
-      FieldAllowList.of(Set.of("exact", "prefix", "suffix", "safe_regex", "contains", "ignore_case"), Map.of());
-  private static final FieldAllowList REGEX_MATCHER =
-      FieldAllowList.of(Set.of("regex"), Map.of("google_re2", "RE2J has no program size limit"));
-  private static final FieldAllowList RUNTIME_FRACTION =
-      FieldAllowList.of(
-          Set.of("default_value"), Map.of("runtime_key", "there is no runtime: default_value applies"));
-  private static final FieldAllowList FRACTIONAL_PERCENT =
-      FieldAllowList.of(Set.of("numerator", "denominator"), Map.of());
 
-  private static final HeaderMatcher[] NO_HEADERS = new HeaderMatcher[0];
-  private static final QueryParameterMatcher[] NO_QUERY_PARAMETERS = new QueryParameterMatcher[0];
 
   private RouteConfigurationDecoder() {}
 
@@ -280,7 +232,7 @@ public final class RouteConfigurationDecoder {
     if (!proto.hasMatch()) {
       throw invalid(of(path, "match"), "is required");
     }
-    RouteMatcher matcher = decodeMatch(proto.getMatch(), of(path, "match"), context);
+    RouteMatcher matcher = RouteMatchDecoder.decodeMatch(proto.getMatch(), of(path, "match"), context);
     FilterOverrides routeFilters = FilterOverrides.decode(
         proto.getTypedPerFilterConfigMap(), of(path, "typed_per_filter_config"), FilterRegistry.DEFAULT, context);
     HeaderMutations requestHeaders = HeaderMutations.of(
@@ -406,178 +358,6 @@ public final class RouteConfigurationDecoder {
       HeaderMutations.Level virtualHostResponse,
       FilterOverrides virtualHostFilters) {}
 
-  private static RouteMatcher decodeMatch(RouteMatch match, String path, DecodeContext context)
-      throws ResourceInvalidException {
-    ROUTE_MATCH.check(match, path, context);
-    boolean caseSensitive = !match.hasCaseSensitive() || match.getCaseSensitive().getValue();
-    PathMatcher pathMatcher;
-    switch (match.getPathSpecifierCase()) {
-      case PREFIX:
-        pathMatcher = PathMatcher.prefix(match.getPrefix(), caseSensitive);
-        break;
-      case PATH:
-        pathMatcher = PathMatcher.exact(match.getPath(), caseSensitive);
-        break;
-      case SAFE_REGEX:
-        pathMatcher = PathMatcher.regex(compile(match.getSafeRegex(), of(path, "safe_regex"), context));
-        break;
-      case PATH_SEPARATED_PREFIX:
-        String prefix = match.getPathSeparatedPrefix();
-        if (prefix.length() < 2
-            || prefix.indexOf('?') >= 0
-            || prefix.indexOf('#') >= 0
-            || prefix.endsWith("/")) {
-          throw invalid(
-              of(path, "path_separated_prefix"),
-              "'" + prefix + "' must have at least two characters, no '?' or '#', and not end with '/'");
-        }
-        pathMatcher = PathMatcher.separatedPrefix(prefix, caseSensitive);
-        break;
-      default:
-        throw invalid(path, "one of prefix, path, safe_regex, path_separated_prefix is required");
-    }
-
-    long numerator = 0;
-    long denominator = 0;
-    if (match.hasRuntimeFraction()) {
-      RuntimeFractionalPercent fraction = match.getRuntimeFraction();
-      String fractionPath = of(path, "runtime_fraction");
-      RUNTIME_FRACTION.check(fraction, fractionPath, context);
-      if (!fraction.hasDefaultValue()) {
-        throw invalid(of(fractionPath, "default_value"), "is required");
-      }
-      FractionalPercent percent = fraction.getDefaultValue();
-      FRACTIONAL_PERCENT.check(percent, of(fractionPath, "default_value"), context);
-      denominator = denominator(percent, of(fractionPath, "default_value.denominator"));
-      numerator = Integer.toUnsignedLong(percent.getNumerator());
-    }
-
-    HeaderMatcher[] headers = NO_HEADERS;
-    if (match.getHeadersCount() > 0) {
-      headers = new HeaderMatcher[match.getHeadersCount()];
-      for (int i = 0; i < headers.length; i++) {
-        headers[i] = decodeHeaderMatcher(match.getHeaders(i), of(path, "headers", i), context);
-      }
-    }
-    QueryParameterMatcher[] queryParameters = NO_QUERY_PARAMETERS;
-    if (match.getQueryParametersCount() > 0) {
-      queryParameters = new QueryParameterMatcher[match.getQueryParametersCount()];
-      for (int i = 0; i < queryParameters.length; i++) {
-        queryParameters[i] =
-            decodeQueryParameterMatcher(match.getQueryParameters(i), of(path, "query_parameters", i), context);
-      }
-    }
-    return new RouteMatcher(pathMatcher, headers, queryParameters, numerator, denominator, match.hasGrpc());
-  }
-
-  private static long denominator(FractionalPercent percent, String path) throws ResourceInvalidException {
-    switch (percent.getDenominator()) {
-      case HUNDRED:
-        return 100;
-      case TEN_THOUSAND:
-        return 10_000;
-      case MILLION:
-        return 1_000_000;
-      default:
-        throw invalid(path, "unknown denominator " + percent.getDenominatorValue());
-    }
-  }
-
-  @SuppressWarnings("deprecation") // istiod still sends the deprecated direct match fields
-  static HeaderMatcher decodeHeaderMatcher(
-      io.envoyproxy.envoy.config.route.v3.HeaderMatcher proto, String path, DecodeContext context)
-      throws ResourceInvalidException {
-    HEADER_MATCHER.check(proto, path, context);
-    if (proto.getName().isEmpty()) {
-      throw invalid(of(path, "name"), "must not be empty");
-    }
-    // Header names are case-insensitive; RequestView is asked in lower case.
-    String name = proto.getName().toLowerCase(Locale.ROOT);
-    boolean invert = proto.getInvertMatch();
-    boolean missingAsEmpty = proto.getTreatMissingHeaderAsEmpty();
-    switch (proto.getHeaderMatchSpecifierCase()) {
-      case EXACT_MATCH:
-        // Envoy's deprecated exact_match treats "" as "any value"; string_match.exact "" only matches "".
-        return proto.getExactMatch().isEmpty()
-            ? HeaderMatcher.anyValue(name, invert, missingAsEmpty)
-            : HeaderMatcher.string(name, StringMatcher.exact(proto.getExactMatch(), false), invert, missingAsEmpty);
-      case SAFE_REGEX_MATCH:
-        return HeaderMatcher.string(
-            name,
-            StringMatcher.regex(compile(proto.getSafeRegexMatch(), of(path, "safe_regex_match"), context)),
-            invert,
-            missingAsEmpty);
-      case RANGE_MATCH:
-        Int64Range range = proto.getRangeMatch();
-        return HeaderMatcher.range(name, range.getStart(), range.getEnd(), invert, missingAsEmpty);
-      case PRESENT_MATCH:
-        return HeaderMatcher.presence(name, proto.getPresentMatch(), invert, missingAsEmpty);
-      case PREFIX_MATCH:
-        return HeaderMatcher.string(name, StringMatcher.prefix(proto.getPrefixMatch(), false), invert, missingAsEmpty);
-      case SUFFIX_MATCH:
-        return HeaderMatcher.string(name, StringMatcher.suffix(proto.getSuffixMatch(), false), invert, missingAsEmpty);
-      case CONTAINS_MATCH:
-        return HeaderMatcher.string(
-            name, StringMatcher.contains(proto.getContainsMatch(), false), invert, missingAsEmpty);
-      case STRING_MATCH:
-        return HeaderMatcher.string(
-            name, decodeStringMatcher(proto.getStringMatch(), of(path, "string_match"), context), invert, missingAsEmpty);
-      case HEADERMATCHSPECIFIER_NOT_SET:
-        return HeaderMatcher.anyValue(name, invert, missingAsEmpty);
-      default:
-        throw invalid(path, "unknown header match specifier " + proto.getHeaderMatchSpecifierCase());
-    }
-  }
-
-  private static QueryParameterMatcher decodeQueryParameterMatcher(
-      io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher proto, String path, DecodeContext context)
-      throws ResourceInvalidException {
-    QUERY_PARAMETER_MATCHER.check(proto, path, context);
-    if (proto.getName().isEmpty()) {
-      throw invalid(of(path, "name"), "must not be empty");
-    }
-    StringMatcher value =
-        proto.hasStringMatch()
-            ? decodeStringMatcher(proto.getStringMatch(), of(path, "string_match"), context)
-            : null;
-    return new QueryParameterMatcher(proto.getName(), value);
-  }
-
-  private static StringMatcher decodeStringMatcher(
-      io.envoyproxy.envoy.type.matcher.v3.StringMatcher proto, String path, DecodeContext context)
-      throws ResourceInvalidException {
-    STRING_MATCHER.check(proto, path, context);
-    boolean ignoreCase = proto.getIgnoreCase();
-    switch (proto.getMatchPatternCase()) {
-      case EXACT:
-        return StringMatcher.exact(proto.getExact(), ignoreCase);
-      case PREFIX:
-        return StringMatcher.prefix(proto.getPrefix(), ignoreCase);
-      case SUFFIX:
-        return StringMatcher.suffix(proto.getSuffix(), ignoreCase);
-      case CONTAINS:
-        return StringMatcher.contains(proto.getContains(), ignoreCase);
-      case SAFE_REGEX:
-        return StringMatcher.regex(compile(proto.getSafeRegex(), of(path, "safe_regex"), context));
-      default:
-        throw invalid(path, "one of exact, prefix, suffix, contains, safe_regex is required");
-    }
-  }
-
-  static Pattern compile(RegexMatcher proto, String path, DecodeContext context)
-      throws ResourceInvalidException {
-    REGEX_MATCHER.check(proto, path, context);
-    String regex = proto.getRegex();
-    if (regex.isEmpty()) {
-      throw invalid(of(path, "regex"), "must not be empty");
-    }
-    try {
-      return Pattern.compile(regex);
-    } catch (PatternSyntaxException e) {
-      throw invalid(of(path, "regex"), "invalid regex '" + regex + "': " + e.getDescription());
-    }
-  }
-
   @SuppressWarnings("deprecation") // total_weight is deprecated but must still be checked when set
   private static WeightedClustersAction decodeWeightedClusters(
       WeightedCluster proto, String path, DecodeContext context) throws ResourceInvalidException {
@@ -613,16 +393,5 @@ public final class RouteConfigurationDecoder {
     }
     String header = proto.getHeaderName().isEmpty() ? null : proto.getHeaderName().toLowerCase(Locale.ROOT);
     return WeightedClustersAction.of(clusters, header);
-  }
-
-  static java.time.Duration decodeDuration(Duration proto, String path) throws ResourceInvalidException {
-    if (proto.getSeconds() < 0 || proto.getNanos() < 0 || proto.getNanos() > 999_999_999) {
-      throw invalid(path, "must be a non-negative duration, got " + proto.getSeconds() + "s " + proto.getNanos() + "ns");
-    }
-    return java.time.Duration.ofSeconds(proto.getSeconds(), proto.getNanos());
-  }
-
-  static ResourceInvalidException invalid(String path, String problem) {
-    return new ResourceInvalidException(path.isEmpty() ? problem : path + ": " + problem);
   }
 }

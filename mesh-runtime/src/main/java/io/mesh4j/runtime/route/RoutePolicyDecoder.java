@@ -8,6 +8,7 @@ import io.mesh4j.runtime.policy.RetryPolicy;
 import io.mesh4j.runtime.policy.RoutePolicy;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.FieldAllowList;
+import io.mesh4j.runtime.xds.ProtoDurations;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import java.util.Map;
 import java.util.Set;
@@ -32,11 +33,11 @@ final class RoutePolicyDecoder {
       throws ResourceInvalidException {
     long timeout = RoutePolicy.DEFAULT_TIMEOUT.toNanos();
     if (action.hasTimeout()) {
-      timeout = RouteConfigurationDecoder.decodeDuration(action.getTimeout(), of(path, "timeout")).toNanos();
+      timeout = ProtoDurations.nonNegative(action.getTimeout(), of(path, "timeout")).toNanos();
     }
     long idle = 0;
     if (action.hasIdleTimeout()) {
-      idle = RouteConfigurationDecoder.decodeDuration(action.getIdleTimeout(), of(path, "idle_timeout")).toNanos();
+      idle = ProtoDurations.nonNegative(action.getIdleTimeout(), of(path, "idle_timeout")).toNanos();
     }
     long maxStreamDuration = -1;
     long grpcTimeoutHeaderMax = -1;
@@ -46,15 +47,15 @@ final class RoutePolicyDecoder {
       String msdPath = of(path, "max_stream_duration");
       MAX_STREAM_DURATION.check(proto, msdPath, context);
       if (proto.hasMaxStreamDuration()) {
-        maxStreamDuration = RouteConfigurationDecoder.decodeDuration(
+        maxStreamDuration = ProtoDurations.nonNegative(
             proto.getMaxStreamDuration(), of(msdPath, "max_stream_duration")).toNanos();
       }
       if (proto.hasGrpcTimeoutHeaderMax()) {
-        grpcTimeoutHeaderMax = RouteConfigurationDecoder.decodeDuration(
+        grpcTimeoutHeaderMax = ProtoDurations.nonNegative(
             proto.getGrpcTimeoutHeaderMax(), of(msdPath, "grpc_timeout_header_max")).toNanos();
       }
       if (proto.hasGrpcTimeoutHeaderOffset()) {
-        grpcTimeoutHeaderOffset = RouteConfigurationDecoder.decodeDuration(
+        grpcTimeoutHeaderOffset = ProtoDurations.nonNegative(
             proto.getGrpcTimeoutHeaderOffset(), of(msdPath, "grpc_timeout_header_offset")).toNanos();
       }
     }

@@ -144,7 +144,7 @@ final class ShapingDecoder {
     if (!proto.hasPattern()) {
       throw new ResourceInvalidException(of(path, "pattern") + ": is required");
     }
-    Pattern pattern = RouteConfigurationDecoder.compile(proto.getPattern(), of(path, "pattern"), context);
+    Pattern pattern = MatcherDecoder.compile(proto.getPattern(), of(path, "pattern"), context);
     String substitution = proto.getSubstitution();
     try {
       PathRewrite rewrite = PathRewrite.regex(pattern, substitution);

@@ -11,4 +11,9 @@ public final class FieldPath {
   public static String of(String parent, String field, int index) {
     return of(parent, field) + "[" + index + "]";
   }
+
+  /** The error for the field at {@code path}: its path, then what is wrong with it. */
+  public static ResourceInvalidException invalid(String path, String problem) {
+    return new ResourceInvalidException(path.isEmpty() ? problem : path + ": " + problem);
+  }
 }

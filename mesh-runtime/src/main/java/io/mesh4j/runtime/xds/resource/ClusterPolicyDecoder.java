@@ -8,6 +8,7 @@ import io.mesh4j.runtime.model.CircuitBreakerThresholds;
 import io.mesh4j.runtime.model.OutlierDetectionConfig;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.FieldAllowList;
+import io.mesh4j.runtime.xds.ProtoDurations;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import java.time.Duration;
 import java.util.Set;
@@ -103,10 +104,10 @@ final class ClusterPolicyDecoder {
     long base = positive(od.hasBaseEjectionTime(), od.getBaseEjectionTime(), d.baseEjectionTimeNanos(),
         p + "base_ejection_time");
     long maxTime = od.hasMaxEjectionTime()
-        ? ListenerType.duration(od.getMaxEjectionTime(), p + "max_ejection_time").toNanos()
+        ? ProtoDurations.valid(od.getMaxEjectionTime(), p + "max_ejection_time").toNanos()
         : d.maxEjectionTimeNanos();
     long jitter = od.hasMaxEjectionTimeJitter()
-        ? ListenerType.duration(od.getMaxEjectionTimeJitter(), p + "max_ejection_time_jitter").toNanos()
+        ? ProtoDurations.valid(od.getMaxEjectionTimeJitter(), p + "max_ejection_time_jitter").toNanos()
         : 0;
     return new OutlierDetectionConfig(
         count(od.hasConsecutive5Xx(), od.getConsecutive5Xx(), d.consecutive5xx(), p + "consecutive_5xx"),
@@ -146,7 +147,7 @@ final class ClusterPolicyDecoder {
     if (!set) {
       return envoyDefault;
     }
-    Duration d = ListenerType.duration(value, path);
+    Duration d = ProtoDurations.valid(value, path);
     if (d.isZero()) {
       throw new ResourceInvalidException(path + ": must be greater than 0");
     }

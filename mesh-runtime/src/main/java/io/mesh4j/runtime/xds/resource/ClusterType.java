@@ -13,6 +13,7 @@ import io.mesh4j.runtime.model.UpstreamTlsConfig;
 import io.mesh4j.runtime.xds.ConfigSources;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.FieldAllowList;
+import io.mesh4j.runtime.xds.ProtoDurations;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import io.mesh4j.runtime.xds.XdsResourceType;
 import java.time.Duration;
@@ -133,7 +134,7 @@ public final class ClusterType extends XdsResourceType<ClusterResource> {
     checkHttpProtocolOptions(cluster, context);
     Duration connectTimeout = ClusterResource.DEFAULT_CONNECT_TIMEOUT;
     if (cluster.hasConnectTimeout()) {
-      connectTimeout = ListenerType.duration(cluster.getConnectTimeout(), "connect_timeout");
+      connectTimeout = ProtoDurations.valid(cluster.getConnectTimeout(), "connect_timeout");
       if (connectTimeout.isZero()) {
         throw new ResourceInvalidException("connect_timeout: must be greater than 0");
       }

@@ -3,7 +3,6 @@ package io.mesh4j.runtime.xds.resource;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import com.google.protobuf.util.Durations;
 import io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
@@ -17,6 +16,7 @@ import io.mesh4j.runtime.route.RouteTable;
 import io.mesh4j.runtime.xds.ConfigSources;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.FieldAllowList;
+import io.mesh4j.runtime.xds.ProtoDurations;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import io.mesh4j.runtime.xds.XdsResourceType;
 import java.time.Duration;
@@ -134,7 +134,8 @@ public final class ListenerType extends XdsResourceType<ListenerResource> {
       FieldAllowList.check(options, "common_http_protocol_options.", Set.of("max_stream_duration"),
           HTTP_OPTIONS_IGNORABLE, "LDS HttpConnectionManager", context);
       if (options.hasMaxStreamDuration()) {
-        maxStreamDuration = duration(options.getMaxStreamDuration(), "common_http_protocol_options.max_stream_duration");
+        maxStreamDuration = ProtoDurations.valid(
+            options.getMaxStreamDuration(), "common_http_protocol_options.max_stream_duration");
       }
     }
     List<HttpFilterConfig> filters = decodeFilters(hcm, context);
@@ -234,12 +235,5 @@ public final class ListenerType extends XdsResourceType<ListenerResource> {
       throw new ResourceInvalidException(path + ": cannot unpack Router: " + e.getMessage());
     }
     FieldAllowList.check(router, path + ".", Set.of(), ROUTER_IGNORABLE, "LDS router filter", context);
-  }
-
-  static Duration duration(com.google.protobuf.Duration d, String path) throws ResourceInvalidException {
-    if (!Durations.isValid(d) || Durations.isNegative(d)) {
-      throw new ResourceInvalidException(path + ": invalid duration " + d.getSeconds() + "s " + d.getNanos() + "ns");
-    }
-    return Duration.ofSeconds(d.getSeconds(), d.getNanos());
   }
 }

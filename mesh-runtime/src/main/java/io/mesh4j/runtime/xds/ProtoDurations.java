@@ -1,0 +1,27 @@
+package io.mesh4j.runtime.xds;
+
+import static io.mesh4j.runtime.xds.FieldPath.invalid;
+
+import com.google.protobuf.Duration;
+import com.google.protobuf.util.Durations;
+
+/** Proto {@code Duration} fields as {@link java.time.Duration}s, checked, for every decoder. */
+public final class ProtoDurations {
+  private ProtoDurations() {}
+
+  /** A route's durations (timeouts, back-off intervals): non-negative, nanos in range. */
+  public static java.time.Duration nonNegative(Duration proto, String path) throws ResourceInvalidException {
+    if (proto.getSeconds() < 0 || proto.getNanos() < 0 || proto.getNanos() > 999_999_999) {
+      throw invalid(path, "must be a non-negative duration, got " + proto.getSeconds() + "s " + proto.getNanos() + "ns");
+    }
+    return java.time.Duration.ofSeconds(proto.getSeconds(), proto.getNanos());
+  }
+
+  /** A listener's or cluster's durations: valid as protobuf defines it and not negative. */
+  public static java.time.Duration valid(Duration d, String path) throws ResourceInvalidException {
+    if (!Durations.isValid(d) || Durations.isNegative(d)) {
+      throw new ResourceInvalidException(path + ": invalid duration " + d.getSeconds() + "s " + d.getNanos() + "ns");
+    }
+    return java.time.Duration.ofSeconds(d.getSeconds(), d.getNanos());
+  }
+}
