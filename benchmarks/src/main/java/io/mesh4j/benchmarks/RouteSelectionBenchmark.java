@@ -4,7 +4,7 @@ import io.mesh4j.runtime.view.InMemoryRequest;
 import io.mesh4j.runtime.route.Route;
 import io.mesh4j.runtime.route.RouteTable;
 import io.mesh4j.runtime.xds.DecodeContext;
-import io.mesh4j.runtime.xds.resource.RouteConfigurationType;
+import io.mesh4j.runtime.route.RouteConfigurationType;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -9,7 +9,7 @@ import io.mesh4j.runtime.xds.ResourceSubscriptions;
 import io.mesh4j.runtime.xds.XdsResourceType;
 import io.mesh4j.runtime.model.ClusterResource;
 import io.mesh4j.runtime.model.EndpointResource;
-import io.mesh4j.runtime.xds.resource.ListenerResource;
+import io.mesh4j.runtime.listener.ListenerResource;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;

@@ -4,7 +4,7 @@ import io.mesh4j.runtime.route.RouteTable;
 import io.mesh4j.runtime.xds.XdsResourceType;
 import io.mesh4j.runtime.model.ClusterResource;
 import io.mesh4j.runtime.model.EndpointResource;
-import io.mesh4j.runtime.xds.resource.ListenerResource;
+import io.mesh4j.runtime.listener.ListenerResource;
 import java.util.Objects;
 
 /** The four resource types the assembler follows from a target to its endpoints. */

@@ -4,6 +4,8 @@ import static io.mesh4j.runtime.xds.FieldPath.of;
 
 import io.envoyproxy.envoy.config.route.v3.RetryPolicy.RetryBackOff;
 import io.envoyproxy.envoy.config.route.v3.RetryPolicy.RetryHostPredicate;
+import io.mesh4j.runtime.matcher.HeaderMatcher;
+import io.mesh4j.runtime.matcher.MatcherDecoder;
 import io.mesh4j.runtime.policy.RetryBackoff;
 import io.mesh4j.runtime.policy.RetryOn;
 import io.mesh4j.runtime.policy.RetryPolicy;

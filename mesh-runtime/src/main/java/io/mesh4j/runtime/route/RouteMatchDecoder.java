@@ -1,14 +1,15 @@
 package io.mesh4j.runtime.route;
 
-import static io.mesh4j.runtime.route.MatcherDecoder.compile;
-import static io.mesh4j.runtime.route.MatcherDecoder.decodeHeaderMatcher;
-import static io.mesh4j.runtime.route.MatcherDecoder.decodeStringMatcher;
+import static io.mesh4j.runtime.matcher.MatcherDecoder.compile;
+import static io.mesh4j.runtime.matcher.MatcherDecoder.decodeHeaderMatcher;
+import static io.mesh4j.runtime.matcher.MatcherDecoder.decodeStringMatcher;
 import static io.mesh4j.runtime.xds.FieldPath.invalid;
 import static io.mesh4j.runtime.xds.FieldPath.of;
 
 import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
+import io.mesh4j.runtime.matcher.HeaderMatcher;
 import io.mesh4j.runtime.matcher.StringMatcher;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.FieldAllowList;

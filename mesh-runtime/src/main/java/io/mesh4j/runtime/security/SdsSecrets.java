@@ -2,8 +2,6 @@ package io.mesh4j.runtime.security;
 
 import io.mesh4j.runtime.xds.ResourceSubscriptions;
 import io.mesh4j.runtime.xds.ResourceWatcher;
-import io.mesh4j.runtime.xds.resource.SecretResource;
-import io.mesh4j.runtime.xds.resource.SecretType;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

@@ -14,7 +14,6 @@ import io.mesh4j.runtime.util.XxHash64;
 import io.mesh4j.runtime.view.InMemoryRequest;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
-import io.mesh4j.runtime.xds.resource.RouteConfigurationType;
 import org.junit.jupiter.api.Test;
 
 /** RouteAction hash_policy: decoding (accepted and rejected) and Envoy's HashPolicyImpl semantics. */

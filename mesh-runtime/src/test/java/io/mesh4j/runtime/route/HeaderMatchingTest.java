@@ -143,14 +143,14 @@ class HeaderMatchingTest {
 
   @Test
   void rangeParsing() {
-    assertThat(io.mesh4j.runtime.route.HeaderMatcher.inRange("-5", -10, 0)).isTrue();
-    assertThat(io.mesh4j.runtime.route.HeaderMatcher.inRange("+5", 0, 10)).isTrue();
-    assertThat(io.mesh4j.runtime.route.HeaderMatcher.inRange(" 5 ", 0, 10)).isTrue();
-    assertThat(io.mesh4j.runtime.route.HeaderMatcher.inRange("-", -10, 10)).isFalse();
-    assertThat(io.mesh4j.runtime.route.HeaderMatcher.inRange("9223372036854775807", 0, Long.MAX_VALUE)).isFalse();
-    assertThat(io.mesh4j.runtime.route.HeaderMatcher.inRange("9223372036854775806", 0, Long.MAX_VALUE)).isTrue();
-    assertThat(io.mesh4j.runtime.route.HeaderMatcher.inRange("9223372036854775808", 0, Long.MAX_VALUE)).isFalse();
-    assertThat(io.mesh4j.runtime.route.HeaderMatcher.inRange("-9223372036854775808", Long.MIN_VALUE, 0)).isTrue();
+    assertThat(io.mesh4j.runtime.matcher.HeaderMatcher.inRange("-5", -10, 0)).isTrue();
+    assertThat(io.mesh4j.runtime.matcher.HeaderMatcher.inRange("+5", 0, 10)).isTrue();
+    assertThat(io.mesh4j.runtime.matcher.HeaderMatcher.inRange(" 5 ", 0, 10)).isTrue();
+    assertThat(io.mesh4j.runtime.matcher.HeaderMatcher.inRange("-", -10, 10)).isFalse();
+    assertThat(io.mesh4j.runtime.matcher.HeaderMatcher.inRange("9223372036854775807", 0, Long.MAX_VALUE)).isFalse();
+    assertThat(io.mesh4j.runtime.matcher.HeaderMatcher.inRange("9223372036854775806", 0, Long.MAX_VALUE)).isTrue();
+    assertThat(io.mesh4j.runtime.matcher.HeaderMatcher.inRange("9223372036854775808", 0, Long.MAX_VALUE)).isFalse();
+    assertThat(io.mesh4j.runtime.matcher.HeaderMatcher.inRange("-9223372036854775808", Long.MIN_VALUE, 0)).isTrue();
   }
 
   @Test

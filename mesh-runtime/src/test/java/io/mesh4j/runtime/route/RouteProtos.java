@@ -15,7 +15,6 @@ import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.mesh4j.runtime.view.InMemoryRequest;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
-import io.mesh4j.runtime.xds.resource.RouteConfigurationType;
 import java.util.List;
 
 /** Terse builders for RouteConfiguration protos in tests; tables are always compiled by the real decoder. */

@@ -1,7 +1,7 @@
 package io.mesh4j.runtime.filter.fault;
 
 import io.mesh4j.runtime.filter.FilterConfig;
-import io.mesh4j.runtime.route.HeaderConditions;
+import io.mesh4j.runtime.matcher.HeaderConditions;
 import java.util.Objects;
 import java.util.Set;
 

@@ -10,7 +10,7 @@ import io.mesh4j.runtime.filter.FilterConfig;
 import io.mesh4j.runtime.filter.HttpFilterProvider;
 import io.mesh4j.runtime.xds.FieldPath;
 import io.mesh4j.runtime.xds.FieldAllowList;
-import io.mesh4j.runtime.route.HeaderConditions;
+import io.mesh4j.runtime.matcher.HeaderConditions;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import java.util.Map;

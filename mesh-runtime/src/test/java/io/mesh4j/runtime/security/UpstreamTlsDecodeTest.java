@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.xds.resource;
+package io.mesh4j.runtime.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,11 +9,13 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.mesh4j.runtime.cluster.ClusterType;
 import io.mesh4j.runtime.model.CertificateSourceRef;
 import io.mesh4j.runtime.model.ClusterResource;
 import io.mesh4j.runtime.model.SanMatch;
 import io.mesh4j.runtime.model.UpstreamTlsConfig;
 import io.mesh4j.runtime.testing.TlsResources;
+import io.mesh4j.runtime.xds.NoteCollector;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import java.util.List;
 import java.util.Set;

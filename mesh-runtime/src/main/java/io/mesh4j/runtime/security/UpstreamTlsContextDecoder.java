@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.xds.resource;
+package io.mesh4j.runtime.security;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.re2j.PatternSyntaxException;
@@ -43,7 +43,7 @@ import java.util.Set;
  * Provider instance names must be in the bootstrap, or the cluster is rejected naming the field.
  * {@code alpn_protocols} is noted: the HTTP client offers its own protocols (h2, http/1.1).
  */
-final class UpstreamTlsContextDecoder {
+public final class UpstreamTlsContextDecoder {
   static final String TLS_SOCKET = "envoy.transport_sockets.tls";
   static final String RAW_BUFFER_TYPE =
       "type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer";
@@ -84,7 +84,7 @@ final class UpstreamTlsContextDecoder {
   private UpstreamTlsContextDecoder() {}
 
   /** The TLS config, or {@code null} for a plain-text socket. */
-  static UpstreamTlsConfig decode(TransportSocket socket, Set<String> providerInstances, DecodeContext context)
+  public static UpstreamTlsConfig decode(TransportSocket socket, Set<String> providerInstances, DecodeContext context)
       throws ResourceInvalidException {
     String path = "transport_socket";
     if (!socket.hasTypedConfig()) {

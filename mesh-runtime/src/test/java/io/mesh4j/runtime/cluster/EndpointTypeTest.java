@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.xds.resource;
+package io.mesh4j.runtime.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -17,6 +17,7 @@ import io.mesh4j.runtime.model.EndpointResource;
 import io.mesh4j.runtime.model.LbEndpoint;
 import io.mesh4j.runtime.model.LocalityEndpoints;
 import io.mesh4j.runtime.testing.XdsResources;
+import io.mesh4j.runtime.xds.NoteCollector;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.xds.resource;
+package io.mesh4j.runtime.listener;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -22,6 +22,7 @@ import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.mesh4j.runtime.filter.fault.FaultConfig;
 import io.mesh4j.runtime.route.RouteConfigurationDecoder;
 import io.mesh4j.runtime.testing.XdsResources;
+import io.mesh4j.runtime.xds.NoteCollector;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import org.junit.jupiter.api.Test;
 

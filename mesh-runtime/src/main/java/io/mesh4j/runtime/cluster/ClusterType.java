@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.xds.resource;
+package io.mesh4j.runtime.cluster;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -10,6 +10,7 @@ import io.mesh4j.runtime.model.ClusterResource;
 import io.mesh4j.runtime.model.LoadBalancerConfig;
 import io.mesh4j.runtime.model.OutlierDetectionConfig;
 import io.mesh4j.runtime.model.UpstreamTlsConfig;
+import io.mesh4j.runtime.security.UpstreamTlsContextDecoder;
 import io.mesh4j.runtime.xds.ConfigSources;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.FieldAllowList;

@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.xds.resource;
+package io.mesh4j.runtime.cluster;
 
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.core.v3.Address;

@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.xds.resource;
+package io.mesh4j.runtime.listener;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -12,6 +12,7 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.mesh4j.runtime.filter.FilterRegistry;
 import io.mesh4j.runtime.filter.HttpFilterConfig;
 import io.mesh4j.runtime.filter.HttpFilterProvider;
+import io.mesh4j.runtime.route.RouteConfigurationType;
 import io.mesh4j.runtime.route.RouteTable;
 import io.mesh4j.runtime.xds.ConfigSources;
 import io.mesh4j.runtime.xds.DecodeContext;

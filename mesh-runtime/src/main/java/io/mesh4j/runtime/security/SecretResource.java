@@ -1,6 +1,5 @@
-package io.mesh4j.runtime.xds.resource;
+package io.mesh4j.runtime.security;
 
-import io.mesh4j.runtime.security.CertificateMaterial;
 import java.util.Objects;
 
 /**

@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.xds.resource;
+package io.mesh4j.runtime.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -18,7 +18,6 @@ import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHosts
 import io.mesh4j.runtime.policy.RetryOn;
 import io.mesh4j.runtime.policy.RoutePolicy;
 import io.mesh4j.runtime.view.RequestView;
-import io.mesh4j.runtime.route.RouteTable;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import java.util.ArrayList;
 import java.util.List;

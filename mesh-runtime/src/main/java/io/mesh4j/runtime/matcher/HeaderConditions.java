@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.route;
+package io.mesh4j.runtime.matcher;
 
 import io.mesh4j.runtime.view.RequestView;
 import io.mesh4j.runtime.xds.DecodeContext;

@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.route;
+package io.mesh4j.runtime.matcher;
 
 import static io.mesh4j.runtime.xds.FieldPath.invalid;
 import static io.mesh4j.runtime.xds.FieldPath.of;
@@ -7,7 +7,7 @@ import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.v3.Int64Range;
-import io.mesh4j.runtime.matcher.StringMatcher;
+import io.mesh4j.runtime.route.RouteConfigurationDecoder;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.FieldAllowList;
 import io.mesh4j.runtime.xds.ResourceInvalidException;

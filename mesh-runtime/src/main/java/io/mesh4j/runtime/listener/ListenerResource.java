@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.xds.resource;
+package io.mesh4j.runtime.listener;
 
 import io.mesh4j.runtime.filter.HttpFilterConfig;
 import io.mesh4j.runtime.route.RouteTable;

@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.xds.resource;
+package io.mesh4j.runtime.cluster;
 
 import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;

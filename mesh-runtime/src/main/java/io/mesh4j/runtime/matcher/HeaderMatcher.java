@@ -1,6 +1,5 @@
-package io.mesh4j.runtime.route;
+package io.mesh4j.runtime.matcher;
 
-import io.mesh4j.runtime.matcher.StringMatcher;
 import io.mesh4j.runtime.view.RequestView;
 
 /**
@@ -17,7 +16,7 @@ import io.mesh4j.runtime.view.RequestView;
  *       spaces allowed, as absl::SimpleAtoi does); anything else does not match.
  * </ul>
  */
-final class HeaderMatcher {
+public final class HeaderMatcher {
 
   enum Kind {
     ANY_VALUE,
@@ -70,7 +69,7 @@ final class HeaderMatcher {
     return new HeaderMatcher(name, Kind.RANGE, null, false, start, end, invert, missingAsEmpty);
   }
 
-  boolean matches(RequestView request) {
+  public boolean matches(RequestView request) {
     String header = request.header(name);
     if (header == null) {
       if (missingAsEmpty) {
@@ -102,7 +101,7 @@ final class HeaderMatcher {
   }
 
   /** Parses {@code s} as a decimal long without allocating; false if it is not one or is outside [start, end). */
-  static boolean inRange(String s, long start, long end) {
+  public static boolean inRange(String s, long start, long end) {
     int i = 0;
     int n = s.length();
     while (i < n && s.charAt(i) == ' ') {

@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.xds.resource;
+package io.mesh4j.runtime.cluster;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;

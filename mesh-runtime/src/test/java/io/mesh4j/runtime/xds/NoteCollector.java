@@ -1,12 +1,11 @@
-package io.mesh4j.runtime.xds.resource;
+package io.mesh4j.runtime.xds;
 
-import io.mesh4j.runtime.xds.DecodeContext;
 import java.util.ArrayList;
 import java.util.List;
 
 /** A DecodeContext that keeps the notes, so tests can assert what was accepted but ignored. */
-final class NoteCollector implements DecodeContext {
-  final List<String> notes = new ArrayList<>();
+public final class NoteCollector implements DecodeContext {
+  public final List<String> notes = new ArrayList<>();
 
   @Override
   public void ignoredField(String description) {

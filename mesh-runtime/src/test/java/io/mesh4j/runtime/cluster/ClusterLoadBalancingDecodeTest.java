@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.xds.resource;
+package io.mesh4j.runtime.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -24,6 +24,7 @@ import io.envoyproxy.envoy.type.v3.Percent;
 import io.mesh4j.runtime.model.LbPolicy;
 import io.mesh4j.runtime.model.LoadBalancerConfig;
 import io.mesh4j.runtime.testing.XdsResources;
+import io.mesh4j.runtime.xds.NoteCollector;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,7 @@
-package io.mesh4j.runtime.xds.resource;
+package io.mesh4j.runtime.route;
 
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import io.mesh4j.runtime.route.RouteConfigurationDecoder;
-import io.mesh4j.runtime.route.RouteTable;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import io.mesh4j.runtime.xds.XdsResourceType;

@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.xds.resource;
+package io.mesh4j.runtime.listener;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -21,6 +21,7 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.ScopedRoutes;
 import io.mesh4j.runtime.testing.XdsResources;
+import io.mesh4j.runtime.xds.NoteCollector;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
