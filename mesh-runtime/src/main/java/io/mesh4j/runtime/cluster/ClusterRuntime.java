@@ -2,6 +2,7 @@ package io.mesh4j.runtime.cluster;
 
 import io.mesh4j.runtime.policy.ClusterPolicyState;
 import io.mesh4j.runtime.policy.PolicyEnvironment;
+import io.mesh4j.runtime.policy.UpstreamCluster;
 import io.mesh4j.runtime.model.ClusterResource;
 import io.mesh4j.runtime.model.EndpointResource;
 import io.mesh4j.runtime.model.LbEndpoint;
@@ -19,7 +20,7 @@ import java.util.Objects;
  * ejects or returns one. Circuit breakers and outlier detection live in a {@link ClusterPolicyState}, handed on the
  * same way.
  */
-public final class ClusterRuntime {
+public final class ClusterRuntime implements UpstreamCluster {
   private final ClusterResource cluster;
   private final EndpointResource endpoints;
   private final ClusterState state;
@@ -101,10 +102,12 @@ public final class ClusterRuntime {
     plan = LoadPlan.build(endpoints, cluster.loadBalancer(), state, policy::isEjected, start);
   }
 
+  @Override
   public String name() {
     return cluster.name();
   }
 
+  @Override
   public ClusterResource cluster() {
     return cluster;
   }
@@ -132,6 +135,7 @@ public final class ClusterRuntime {
   }
 
   /** The endpoint for the next attempt without a hash and without counting it, or {@code null}. */
+  @Override
   public LbEndpoint pick() {
     EndpointState picked = pickState(false, 0);
     return picked == null ? null : picked.endpoint();
@@ -155,6 +159,7 @@ public final class ClusterRuntime {
   }
 
   /** Circuit breakers and outlier detection: state that outlives this object across config updates. */
+  @Override
   public ClusterPolicyState policy() {
     return policy;
   }
@@ -164,6 +169,7 @@ public final class ClusterRuntime {
    *
    * @param status the response status, or the status a failure without response stands for (503; 504 timeout)
    */
+  @Override
   public void attemptFinished(LbEndpoint endpoint, int status) {
     policy.attemptFinished(endpoint.hostPort(), status);
   }

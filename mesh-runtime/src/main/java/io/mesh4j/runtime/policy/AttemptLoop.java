@@ -2,7 +2,6 @@ package io.mesh4j.runtime.policy;
 
 import io.mesh4j.MeshRoutingException;
 import io.mesh4j.MeshRoutingException.Reason;
-import io.mesh4j.runtime.cluster.ClusterRuntime;
 import io.mesh4j.runtime.view.RequestView;
 import io.mesh4j.runtime.model.LbEndpoint;
 import io.mesh4j.runtime.view.ResponseView;
@@ -61,7 +60,7 @@ public final class AttemptLoop {
    * @param deadlineNanoTime when the whole call times out, on the environment's clock; {@code Long.MAX_VALUE} for never
    */
   public <R> R execute(
-      ClusterRuntime cluster,
+      UpstreamCluster cluster,
       LbEndpoint first,
       RoutePolicy route,
       RequestView request,
@@ -134,7 +133,7 @@ public final class AttemptLoop {
     return state.repick();
   }
 
-  private static MeshRoutingException timeout(ClusterRuntime cluster, LbEndpoint endpoint, IOException cause) {
+  private static MeshRoutingException timeout(UpstreamCluster cluster, LbEndpoint endpoint, IOException cause) {
     MeshRoutingException timeout = new MeshRoutingException(Reason.UPSTREAM_TIMEOUT,
         "cluster '" + cluster.name() + "': " + endpoint.hostPort() + " did not answer within the per-try timeout");
     timeout.initCause(cause);

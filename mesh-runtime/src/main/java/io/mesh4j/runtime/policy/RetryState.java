@@ -2,7 +2,6 @@ package io.mesh4j.runtime.policy;
 
 import io.mesh4j.MeshRoutingException;
 import io.mesh4j.MeshRoutingException.Reason;
-import io.mesh4j.runtime.cluster.ClusterRuntime;
 import io.mesh4j.runtime.model.CircuitBreakerThresholds;
 import io.mesh4j.runtime.view.RequestView;
 import io.mesh4j.runtime.model.LbEndpoint;
@@ -22,7 +21,7 @@ import java.util.Objects;
  */
 public final class RetryState {
   private final PolicyEnvironment env;
-  private final ClusterRuntime cluster;
+  private final UpstreamCluster cluster;
   private final CircuitBreaker breaker;
   private final CircuitBreakerThresholds limits;
   private final RetryPolicy policy;
@@ -37,7 +36,7 @@ public final class RetryState {
    * @param grpc whether the request is gRPC, for the gRPC retry conditions
    * @param deadlineNanoTime when the whole call times out, on the environment's clock; {@code Long.MAX_VALUE} for never
    */
-  public RetryState(PolicyEnvironment env, ClusterRuntime cluster, RoutePolicy route, RequestView request,
+  public RetryState(PolicyEnvironment env, UpstreamCluster cluster, RoutePolicy route, RequestView request,
       boolean grpc, long deadlineNanoTime) {
     this.env = Objects.requireNonNull(env, "env");
     this.cluster = cluster;
@@ -50,7 +49,7 @@ public final class RetryState {
     this.maxAttempts = policy == null ? 1 : policy.numRetries() + 1;
   }
 
-  public ClusterRuntime cluster() {
+  public UpstreamCluster cluster() {
     return cluster;
   }
 
