@@ -1,19 +1,14 @@
 package io.mesh4j.runtime.filter;
 
-import io.mesh4j.runtime.filter.fault.FaultFilterProvider;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The HTTP filters mesh4j implements, by config type URL. The router is not here: the listener decoder handles it,
- * as the terminal filter. To add a filter (RBAC, JWT...), write an {@link HttpFilterProvider} and list it in
- * {@link #DEFAULT}.
+ * HTTP filter providers by config type URL (the ones mesh4j implements are listed in {@code BuiltInFilters}). The
+ * router is not here: the listener decoder handles it, as the terminal filter.
  */
 public final class FilterRegistry {
-  /** Every filter mesh4j implements. */
-  public static final FilterRegistry DEFAULT = of(List.of(new FaultFilterProvider()));
-
   private final Map<String, HttpFilterProvider> byTypeUrl;
 
   private FilterRegistry(Map<String, HttpFilterProvider> byTypeUrl) {

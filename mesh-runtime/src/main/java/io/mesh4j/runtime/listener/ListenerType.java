@@ -9,9 +9,9 @@ import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
-import io.mesh4j.runtime.filter.FilterRegistry;
 import io.mesh4j.runtime.filter.HttpFilterConfig;
 import io.mesh4j.runtime.filter.HttpFilterProvider;
+import io.mesh4j.runtime.filter.builtin.BuiltInFilters;
 import io.mesh4j.runtime.route.RouteConfigurationType;
 import io.mesh4j.runtime.route.RouteTable;
 import io.mesh4j.runtime.xds.ConfigSources;
@@ -29,7 +29,7 @@ import java.util.Set;
  * LDS: client (API) listeners whose {@code api_listener} is an HttpConnectionManager.
  *
  * <p>Rejected: server listeners (no {@code api_listener}); {@code scoped_routes}; RDS from anything but ADS/self;
- * HTTP filters not in {@link FilterRegistry#DEFAULT} (the fault filter) unless {@code is_optional}, and
+ * HTTP filters not in {@link BuiltInFilters#REGISTRY} (the fault filter) unless {@code is_optional}, and
  * {@code disabled} on them; HCM fields that change the request before routing
  * ({@code normalize_path}, {@code merge_slashes}, {@code path_with_escaped_slashes_action},
  * {@code path_normalization_options}, {@code strip_matching_host_port}, {@code strip_any_host_port},
@@ -204,7 +204,7 @@ public final class ListenerType extends XdsResourceType<ListenerResource> {
       if (!names.add(filter.getName())) {
         throw new ResourceInvalidException(path + ".name: duplicate filter name '" + filter.getName() + "'");
       }
-      HttpFilterProvider provider = FilterRegistry.DEFAULT.get(typeUrl);
+      HttpFilterProvider provider = BuiltInFilters.REGISTRY.get(typeUrl);
       if (provider != null) {
         if (filter.getDisabled()) {
           throw new ResourceInvalidException(path + ".disabled: not supported");

@@ -7,7 +7,6 @@ import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.v3.Int64Range;
-import io.mesh4j.runtime.route.RouteConfigurationDecoder;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.FieldAllowList;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
@@ -17,7 +16,7 @@ import java.util.Set;
 
 /**
  * Decodes Envoy's {@code HeaderMatcher}, {@code StringMatcher} and {@code RegexMatcher} into compiled matchers, with
- * the semantics {@link RouteConfigurationDecoder} documents; shared by route matching, retry conditions and filters
+ * the semantics the route configuration decoder documents; shared by route matching, retry conditions and filters
  * that condition on headers.
  */
 public final class MatcherDecoder {

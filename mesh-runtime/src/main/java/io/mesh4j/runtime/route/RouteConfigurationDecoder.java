@@ -7,7 +7,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.mesh4j.runtime.filter.FilterOverrides;
-import io.mesh4j.runtime.filter.FilterRegistry;
+import io.mesh4j.runtime.filter.builtin.BuiltInFilters;
 import io.mesh4j.runtime.matcher.HeaderMatcher;
 import io.mesh4j.runtime.policy.RoutePolicy;
 import io.mesh4j.runtime.xds.DecodeContext;
@@ -193,7 +193,7 @@ public final class RouteConfigurationDecoder {
         ShapingDecoder.headers(proto.getResponseHeadersToAddList(), proto.getResponseHeadersToRemoveList(), path,
             "response", context),
         FilterOverrides.decode(proto.getTypedPerFilterConfigMap(), of(path, "typed_per_filter_config"),
-            FilterRegistry.DEFAULT, context));
+            BuiltInFilters.REGISTRY, context));
     if (proto.getName().isEmpty()) {
       throw invalid(of(path, "name"), "must not be empty");
     }
@@ -235,7 +235,7 @@ public final class RouteConfigurationDecoder {
     }
     RouteMatcher matcher = RouteMatchDecoder.decodeMatch(proto.getMatch(), of(path, "match"), context);
     FilterOverrides routeFilters = FilterOverrides.decode(
-        proto.getTypedPerFilterConfigMap(), of(path, "typed_per_filter_config"), FilterRegistry.DEFAULT, context);
+        proto.getTypedPerFilterConfigMap(), of(path, "typed_per_filter_config"), BuiltInFilters.REGISTRY, context);
     HeaderMutations requestHeaders = HeaderMutations.of(
         List.of(
             ShapingDecoder.headers(proto.getRequestHeadersToAddList(), proto.getRequestHeadersToRemoveList(), path,
@@ -379,7 +379,7 @@ public final class RouteConfigurationDecoder {
       sum += weight;
       clusters.add(new WeightedClustersAction.ClusterWeight(cluster.getName(), weight,
           FilterOverrides.decode(cluster.getTypedPerFilterConfigMap(), of(clusterPath, "typed_per_filter_config"),
-              FilterRegistry.DEFAULT, context)));
+              BuiltInFilters.REGISTRY, context)));
     }
     if (sum == 0) {
       throw invalid(path, "the sum of the cluster weights must be greater than 0");
