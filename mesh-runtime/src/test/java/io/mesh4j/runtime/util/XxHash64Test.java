@@ -1,8 +1,7 @@
-package io.mesh4j.runtime.cluster;
+package io.mesh4j.runtime.util;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mesh4j.runtime.util.XxHash64;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
