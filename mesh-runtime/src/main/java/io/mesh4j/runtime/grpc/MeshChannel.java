@@ -2,21 +2,21 @@ package io.mesh4j.runtime.grpc;
 
 import io.grpc.CallOptions;
 import io.grpc.ChannelCredentials;
-import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.mesh4j.MeshRoutingException.Reason;
 import io.mesh4j.MeshRoutingException;
+import io.mesh4j.MeshTlsHandshakeException;
 import io.mesh4j.runtime.engine.MeshEngine;
+import io.mesh4j.runtime.engine.RouteStep;
 import io.mesh4j.runtime.engine.RoutingDecision;
 import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.security.MeshSecurity;
 import io.mesh4j.runtime.security.UpstreamTls;
 import io.mesh4j.runtime.xds.resource.LbEndpoint;
 import java.time.Duration;
-import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -77,8 +77,8 @@ public final class MeshChannel extends ManagedChannel {
 
   /**
    * As above, and clusters with an {@code UpstreamTlsContext} get TLS channels from {@code tlsChannels}, with the
-   * cluster's rotating key and trust managers from {@code security}; a call waits up to {@code materialWait} for
-   * material that is not loaded yet.
+   * cluster's rotating key and trust managers from {@code security}; a call waits (without holding a thread) up to
+   * {@code materialWait} for material that is not loaded yet.
    */
   public MeshChannel(MeshEngine engine, String target, Function<String, ManagedChannel> endpointChannels,
       TlsEndpointChannels tlsChannels, MeshSecurity security, Duration materialWait, Executor callbackExecutor) {
@@ -105,37 +105,38 @@ public final class MeshChannel extends ManagedChannel {
     return new MeshClientCall<>(this, method, options, callbackExecutor);
   }
 
-  /**
-   * Where one call goes: the engine's decision ({@code null} for pass-through, then {@code channel} is the direct
-   * one), the request as routing saw it, and the cluster's TLS context ({@code null} for plaintext).
-   */
-  record Selection(Channel channel, RoutingDecision decision, GrpcRequestView request, UpstreamTls tls) {}
+  /** The request as routing sees it: authority (the call's, else the target), full method name and metadata. */
+  GrpcRequestView requestView(String fullMethodName, CallOptions options, Metadata headers) {
+    String authority = options.getAuthority() != null ? options.getAuthority() : target;
+    return new GrpcRequestView(authority, fullMethodName, headers);
+  }
 
-  /** Routes one call; a decision with a local reply (a fault abort) has no channel. */
-  Selection select(String fullMethodName, CallOptions options, Metadata headers)
-      throws MeshRoutingException, InterruptedIOException {
+  /** Routes one call without waiting (see {@link MeshEngine#routeStep}). */
+  RouteStep route(GrpcRequestView view) throws MeshRoutingException {
     if (shutdown) {
       throw new MeshRoutingException(Reason.MESH_CLOSED, "the channel to " + target + " was shut down");
     }
-    String authority = options.getAuthority() != null ? options.getAuthority() : target;
-    GrpcRequestView view = new GrpcRequestView(authority, fullMethodName, headers);
-    RoutingDecision decision = engine.route(target, view);
-    if (decision == null) {
-      return new Selection(channelTo(target, null), null, view, null);
+    return engine.routeStep(target, view);
+  }
+
+  /**
+   * The TLS context of a forwarding decision's cluster, {@code null} for plaintext; its material may still be
+   * loading ({@link UpstreamTls#whenReady()}, waited for at most {@link #materialWait()}).
+   */
+  UpstreamTls upstreamTls(RoutingDecision decision) throws MeshTlsHandshakeException {
+    if (decision.cluster().cluster().tls() == null) {
+      return null;
     }
-    UpstreamTls tls = null;
-    if (decision.localReply() == null && decision.cluster().cluster().tls() != null) {
-      try {
-        tls = GrpcUpstreamTls.resolve(
-            decision.cluster(), decision.endpoint(), security, tlsChannels != null, materialWait);
-      } catch (MeshRoutingException | InterruptedIOException e) {
-        // The call will not start: give back what routing took.
-        decision.lease().release();
-        decision.complete();
-        throw e;
-      }
-    }
-    return new Selection(null, decision, view, tls);
+    return GrpcUpstreamTls.context(decision.cluster(), decision.endpoint(), security, tlsChannels != null);
+  }
+
+  Duration materialWait() {
+    return materialWait;
+  }
+
+  /** A call to the target itself, for targets the mesh passes through. */
+  <ReqT, RespT> ClientCall<ReqT, RespT> directCall(MethodDescriptor<ReqT, RespT> method, CallOptions options) {
+    return channelTo(target, null).newCall(method, options);
   }
 
   /** One attempt of a routed call, on the endpoint's cached channel (a TLS one when {@code tls} is set). */
