@@ -23,8 +23,6 @@ import io.mesh4j.runtime.route.RequestView;
 import io.mesh4j.runtime.xds.resource.LbEndpoint;
 import java.io.InputStream;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,11 +31,10 @@ import java.util.concurrent.TimeUnit;
  * classification, back-off, re-pick) is {@link RetryState}'s; this class only maps gRPC events onto it.
  *
  * <ul>
- *   <li>Deadline: the route timeout and the stream duration ({@code max_stream_duration}, or the call's own timeout
- *       under {@code grpc_timeout_header_max} and its offset) together with the call's own deadline; the earliest
- *       ends the call with {@code DEADLINE_EXCEEDED}, as Envoy's 504 reads to a gRPC client.
+ *   <li>Deadline: the earliest of the mesh's timeout and the call's own deadline ({@link CallDeadline}) ends the
+ *       call with {@code DEADLINE_EXCEEDED}, as Envoy's 504 reads to a gRPC client.
  *   <li>Retries: only while nothing of the response reached the application (no headers, no message) and every
- *       request message sent so far is buffered; beyond {@link #BUFFER_LIMIT} bytes the call commits to its attempt.
+ *       request message sent so far is in its {@link ReplayBuffer}; past 1 MiB the call commits to its attempt.
  *       A retry carries {@code grpc-previous-rpc-attempts}, as gRPC's own retries do, and starts after the
  *       back-off on the environment's scheduler (no thread sleeps).
  *   <li>Per-try timeout: cancels an attempt whose response has not started, which then counts as a timeout.
@@ -52,8 +49,6 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   private final UpstreamTls tls;
   /** The endpoint of the latest attempt, named when a TLS handshake with it failed. */
   private volatile LbEndpoint lastEndpoint;
-  /** gRPC's retry buffer default ({@code perRpcBufferLimit}, 1 MiB). */
-  static final long BUFFER_LIMIT = 1 << 20;
 
   static final Metadata.Key<String> PREVIOUS_ATTEMPTS =
       Metadata.Key.of("grpc-previous-rpc-attempts", Metadata.ASCII_STRING_MARSHALLER);
@@ -76,15 +71,12 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   private Listener<RespT> listener;
   private Metadata headers;
   private RetryState state;
-  private long deadlineNanoTime = Long.MAX_VALUE;
-  private boolean meshDeadline;
-  private long callTimeoutNanos;
+  private CallDeadline deadline;
   private Scheduler.Cancellable deadlineTimer;
   private Scheduler.Cancellable backoffTimer;
   private Attempt current;
   private int attempts;
-  private final List<ReqT> buffer = new ArrayList<>();
-  private long bufferedBytes;
+  private final ReplayBuffer<ReqT> buffer = new ReplayBuffer<>(ReplayBuffer.DEFAULT_LIMIT);
   private boolean retriesAllowed;
   private boolean responseStarted;
   private boolean halfClosed;
@@ -127,26 +119,14 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     synchronized (lock) {
       this.listener = listener;
       this.headers = headers;
-      long now = env.nanoClock().getAsLong();
       Deadline callDeadline = earliest(attemptOptions.getDeadline(), Context.current().getDeadline());
       long ownTimeout = callDeadline == null ? -1 : Math.max(0, callDeadline.timeRemaining(TimeUnit.NANOSECONDS));
-      callTimeoutNanos = policy.callTimeoutNanos(decision.listenerMaxStreamDuration(), ownTimeout);
-      long timeout = callTimeoutNanos;
-      if (timeout > 0) {
-        // An injected fault delay has already used part of the route timeout.
-        timeout = Math.max(1, timeout - decision.faultDelayNanos());
+      deadline = CallDeadline.of(policy, decision.listenerMaxStreamDuration(), ownTimeout, decision.faultDelayNanos(),
+          env.nanoClock().getAsLong());
+      if (deadline.exists()) {
+        deadlineTimer = env.scheduler().schedule(() -> serial.execute(this::deadlineExpired), deadline.remainingNanos());
       }
-      long effective = timeout;
-      meshDeadline = timeout > 0;
-      if (ownTimeout >= 0 && (effective <= 0 || ownTimeout < effective)) {
-        effective = Math.max(1, ownTimeout);
-        meshDeadline = false;
-      }
-      if (effective > 0) {
-        deadlineNanoTime = now + effective;
-        deadlineTimer = env.scheduler().schedule(() -> serial.execute(this::deadlineExpired), effective);
-      }
-      state = new RetryState(env, cluster, policy, request, true, deadlineNanoTime);
+      state = new RetryState(env, cluster, policy, request, true, deadline.nanoTime());
       retriesAllowed = state.attemptsRemain(1);
       startAttempt(decision.endpoint());
     }
@@ -182,7 +162,7 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     if (compression != null) {
       call.setMessageCompression(compression);
     }
-    for (ReqT message : buffer) {
+    for (ReqT message : buffer.messages()) {
       call.sendMessage(message);
     }
     if (!retriesAllowed) {
@@ -290,7 +270,7 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       }
       switch (attempt.ending) {
         case CALL_TIMEOUT:
-          if (meshDeadline) {
+          if (deadline.isMeshTimeout()) {
             state.timedOut(attempt.endpoint);
           }
           finish(deadlineStatus(), new Metadata());
@@ -392,11 +372,10 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   }
 
   private Status deadlineStatus() {
-    if (!meshDeadline) {
+    if (!deadline.isMeshTimeout()) {
       return Status.DEADLINE_EXCEEDED.withDescription("the call's deadline expired");
     }
-    MeshRoutingException timeout = new MeshRoutingException(Reason.UPSTREAM_TIMEOUT, "cluster '"
-        + decision.cluster().name() + "': the route timeout of " + Duration.ofNanos(callTimeoutNanos) + " expired");
+    MeshRoutingException timeout = deadline.meshTimeout(decision.cluster().name());
     return Status.DEADLINE_EXCEEDED.withDescription(timeout.getMessage()).withCause(timeout);
   }
 
@@ -407,7 +386,7 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   }
 
   private boolean ownDeadlineExpired() {
-    return !meshDeadline && deadlineNanoTime != Long.MAX_VALUE && deadlineNanoTime - env.nanoClock().getAsLong() <= 0
+    return deadline.callersPassed(env.nanoClock().getAsLong())
         || attemptOptions.getDeadline() != null && attemptOptions.getDeadline().isExpired();
   }
 
@@ -486,19 +465,14 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       if (closed) {
         return;
       }
-      if (retriesAllowed) {
-        bufferedBytes += sizeOf(message);
-        if (bufferedBytes > BUFFER_LIMIT) {
-          commitLocked(); // too much to replay: this attempt is the call's
-        } else {
-          buffer.add(message);
-        }
+      if (retriesAllowed && !buffer.retain(message, sizeOf(message))) {
+        commitLocked(); // too much to replay: this attempt is the call's
       }
       if (current != null) {
         current.call.sendMessage(message);
       } else if (!retriesAllowed) {
-        // Overflowed during a back-off: the next attempt still needs every message sent so far.
-        buffer.add(message);
+        // Committed during a back-off: the next attempt still needs every message sent so far.
+        buffer.hold(message);
       }
     }
   }
