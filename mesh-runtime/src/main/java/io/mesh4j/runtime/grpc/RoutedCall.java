@@ -19,6 +19,7 @@ import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.policy.RetryState;
 import io.mesh4j.runtime.policy.RoutePolicy;
 import io.mesh4j.runtime.policy.Scheduler;
+import io.mesh4j.runtime.route.HeaderMutations;
 import io.mesh4j.runtime.route.RequestView;
 import io.mesh4j.runtime.xds.resource.LbEndpoint;
 import java.io.InputStream;
@@ -38,6 +39,10 @@ import java.util.concurrent.TimeUnit;
  *       A retry carries {@code grpc-previous-rpc-attempts}, as gRPC's own retries do, and starts after the
  *       back-off on the environment's scheduler (no thread sleeps).
  *   <li>Per-try timeout: cancels an attempt whose response has not started, which then counts as a timeout.
+ *   <li>Idle timeout ({@code idle_timeout}, {@code per_try_idle_timeout}, the shorter): cancels an attempt with no
+ *       message, headers or half-close either way for that long; it counts as a timeout too.
+ *   <li>Header mutations of the route, virtual host and table: request ones on every attempt's metadata, response
+ *       ones on the response headers (on the trailers of a trailers-only response), never on transport headers.
  * </ul>
  *
  * <p>Threads: the application calls the {@link ClientCall} methods; attempt callbacks, timers and back-off run on a
@@ -55,7 +60,7 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   private static final Metadata.Key<String> ATTEMPT_COUNT =
       Metadata.Key.of("x-envoy-attempt-count", Metadata.ASCII_STRING_MARSHALLER);
 
-  private enum Ending { NONE, PER_TRY_TIMEOUT, CALL_TIMEOUT, CANCELLED }
+  private enum Ending { NONE, PER_TRY_TIMEOUT, IDLE_TIMEOUT, CALL_TIMEOUT, CANCELLED }
 
   private final MeshChannel channel;
   private final MethodDescriptor<ReqT, RespT> method;
@@ -79,6 +84,8 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   private final ReplayBuffer<ReqT> buffer = new ReplayBuffer<>(ReplayBuffer.DEFAULT_LIMIT);
   private boolean retriesAllowed;
   private boolean responseStarted;
+  /** Whether the application got response headers; if not, response header mutations go to the trailers. */
+  private boolean headersDelivered;
   private boolean halfClosed;
   private int requested;
   private Boolean compression;
@@ -91,6 +98,9 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     final EndpointLease lease;
     ClientCall<ReqT, RespT> call;
     Scheduler.Cancellable perTryTimer;
+    Scheduler.Cancellable idleTimer;
+    /** When bytes last moved either way on this attempt (policy clock), for the idle timeout. */
+    long lastActivity;
     Ending ending = Ending.NONE;
 
     Attempt(int number, LbEndpoint endpoint, EndpointLease lease) {
@@ -149,6 +159,10 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     lastEndpoint = endpoint;
     Metadata attemptHeaders = new Metadata();
     attemptHeaders.merge(headers);
+    HeaderMutations mutations = decision.route().shaping().requestHeaders();
+    if (!mutations.isEmpty()) {
+      mutations.apply(new GrpcMetadataEditor(attemptHeaders));
+    }
     if (number > 1) {
       attemptHeaders.put(PREVIOUS_ATTEMPTS, Integer.toString(number - 1));
     }
@@ -178,6 +192,42 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     if (perTry > 0) {
       attempt.perTryTimer = env.scheduler().schedule(() -> serial.execute(() -> perTryExpired(attempt)), perTry);
     }
+    long idle = policy.attemptIdleTimeoutNanos();
+    if (idle > 0) {
+      attempt.lastActivity = env.nanoClock().getAsLong();
+      scheduleIdleCheck(attempt, idle);
+    }
+  }
+
+  /** Bytes moved on the attempt (a message either way, response headers, the half-close): the idle clock restarts. */
+  private void activeLocked(Attempt attempt) {
+    if (attempt.idleTimer != null) {
+      attempt.lastActivity = env.nanoClock().getAsLong();
+    }
+  }
+
+  private void scheduleIdleCheck(Attempt attempt, long delay) {
+    attempt.idleTimer = env.scheduler().schedule(() -> serial.execute(() -> idleCheck(attempt)), delay);
+  }
+
+  /**
+   * Envoy's {@code idle_timeout} and {@code per_try_idle_timeout}: an attempt with no activity for that long is
+   * reset and counts as a timeout (504 UT). One timer per attempt, moved on lazily rather than per message.
+   */
+  private void idleCheck(Attempt attempt) {
+    synchronized (lock) {
+      if (attempt != current || closed || attempt.ending != Ending.NONE) {
+        return;
+      }
+      long idle = policy.attemptIdleTimeoutNanos();
+      long quiet = env.nanoClock().getAsLong() - attempt.lastActivity;
+      if (quiet < idle) {
+        scheduleIdleCheck(attempt, idle - quiet);
+        return;
+      }
+      attempt.ending = Ending.IDLE_TIMEOUT;
+      attempt.call.cancel("idle timeout", null);
+    }
   }
 
   private final class AttemptListener extends Listener<RespT> {
@@ -195,7 +245,13 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
           return;
         }
         responseStartedLocked();
+        activeLocked(attempt);
+        headersDelivered = true;
         app = listener;
+      }
+      HeaderMutations mutations = decision.route().shaping().responseHeaders();
+      if (!mutations.isEmpty()) {
+        mutations.apply(new GrpcMetadataEditor(responseHeaders));
       }
       app.onHeaders(responseHeaders);
     }
@@ -208,6 +264,7 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
           return;
         }
         responseStartedLocked();
+        activeLocked(attempt);
         app = listener;
       }
       app.onMessage(message);
@@ -254,6 +311,9 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       if (attempt.perTryTimer != null) {
         attempt.perTryTimer.cancel();
       }
+      if (attempt.idleTimer != null) {
+        attempt.idleTimer.cancel();
+      }
       AttemptFailure failure = GrpcOutcome.transportFailure(status);
       if (attempt.lease != null) {
         if (failure == AttemptFailure.CONNECT_FAILURE) {
@@ -279,6 +339,7 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
           finish(status, trailers);
           return;
         case PER_TRY_TIMEOUT:
+        case IDLE_TIMEOUT:
           failure = AttemptFailure.TIMEOUT;
           break;
         default:
@@ -292,9 +353,9 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       if (failure != null) {
         state.failed(attempt.endpoint, failure);
         retriable = state.retriable(failure);
-        closeWith = failure == AttemptFailure.TIMEOUT
-            ? Status.DEADLINE_EXCEEDED.withDescription(perTryTimeoutMessage(attempt))
-            : status;
+        closeWith = failure != AttemptFailure.TIMEOUT ? status
+            : Status.DEADLINE_EXCEEDED.withDescription(attempt.ending == Ending.IDLE_TIMEOUT
+                ? idleTimeoutMessage(attempt) : perTryTimeoutMessage(attempt));
       } else {
         state.finished(attempt.endpoint, GrpcOutcome.httpStatus(status.getCode()));
         retriable = status.getCode() != Status.Code.OK && state.retriable(GrpcOutcome.response(status));
@@ -385,6 +446,12 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         + Duration.ofNanos(policy.perTryTimeoutNanos())).getMessage();
   }
 
+  private String idleTimeoutMessage(Attempt attempt) {
+    return new MeshRoutingException(Reason.UPSTREAM_TIMEOUT, "cluster '" + decision.cluster().name() + "': "
+        + attempt.endpoint.hostPort() + " was idle for the idle timeout of "
+        + Duration.ofNanos(policy.attemptIdleTimeoutNanos())).getMessage();
+  }
+
   private boolean ownDeadlineExpired() {
     return deadline.callersPassed(env.nanoClock().getAsLong())
         || attemptOptions.getDeadline() != null && attemptOptions.getDeadline().isExpired();
@@ -405,6 +472,13 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     buffer.clear();
     state.releaseRetry();
     decision.complete();
+    if (!headersDelivered) {
+      // Trailers-only (or a reply of the mesh's own): they are the response headers, as in Envoy.
+      HeaderMutations mutations = decision.route().shaping().responseHeaders();
+      if (!mutations.isEmpty()) {
+        mutations.apply(new GrpcMetadataEditor(trailers));
+      }
+    }
     Listener<RespT> app = listener;
     // Over TLS, a handshake failure closes naming the failed check, where gRPC alone would say "io exception".
     LbEndpoint endpoint = lastEndpoint;
@@ -454,6 +528,7 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     synchronized (lock) {
       halfClosed = true;
       if (current != null) {
+        activeLocked(current);
         current.call.halfClose();
       }
     }
@@ -469,6 +544,7 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         commitLocked(); // too much to replay: this attempt is the call's
       }
       if (current != null) {
+        activeLocked(current);
         current.call.sendMessage(message);
       } else if (!retriesAllowed) {
         // Committed during a back-off: the next attempt still needs every message sent so far.
