@@ -51,10 +51,14 @@ public final class MeshChannel extends ManagedChannel {
 
   private record EndpointKey(String address, UpstreamTls tls) {}
 
-  /** Opens a channel to an endpoint address with TLS {@code credentials} and the target as its authority. */
+  /**
+   * Opens a channel to an endpoint address with TLS {@code credentials} and {@code authority} as the channel's
+   * authority, which is the TLS server name (SNI) it sends: the cluster's {@code sni} when it has one (calls then
+   * carry the target as their {@code :authority}), else the target.
+   */
   @FunctionalInterface
   public interface TlsEndpointChannels {
-    ManagedChannel open(String address, ChannelCredentials credentials);
+    ManagedChannel open(String address, ChannelCredentials credentials, String authority);
   }
   private volatile boolean shutdown;
 
@@ -142,7 +146,22 @@ public final class MeshChannel extends ManagedChannel {
   /** One attempt of a routed call, on the endpoint's cached channel (a TLS one when {@code tls} is set). */
   <ReqT, RespT> ClientCall<ReqT, RespT> endpointCall(
       LbEndpoint endpoint, UpstreamTls tls, MethodDescriptor<ReqT, RespT> method, CallOptions options) {
-    return channelTo(endpoint.hostPort(), tls).newCall(method, options);
+    CallOptions attemptOptions = options;
+    if (tls != null && !tls.config().sni().isEmpty() && options.getAuthority() == null) {
+      // The channel's authority is the SNI: the call still names the target, as the application wrote it.
+      attemptOptions = options.withAuthority(target);
+    }
+    return channelTo(endpoint.hostPort(), tls).newCall(method, attemptOptions);
+  }
+
+  /** A TLS endpoint channel's authority: the cluster's {@code sni} (with the target's port), else the target. */
+  private String tlsAuthority(UpstreamTls tls) {
+    String sni = tls.config().sni();
+    if (sni.isEmpty()) {
+      return target;
+    }
+    int colon = target.lastIndexOf(':');
+    return colon < 0 ? sni : sni + target.substring(colon);
   }
 
   PolicyEnvironment environment() {
@@ -154,7 +173,8 @@ public final class MeshChannel extends ManagedChannel {
     ManagedChannel channel = channels.get(key);
     if (channel == null) {
       channel = channels.computeIfAbsent(key, k -> k.tls() == null ? endpointChannels.apply(k.address())
-          : tlsChannels.open(k.address(), credentials.computeIfAbsent(k.tls(), GrpcUpstreamTls::credentials)));
+          : tlsChannels.open(k.address(), credentials.computeIfAbsent(k.tls(), GrpcUpstreamTls::credentials),
+              tlsAuthority(k.tls())));
       if (shutdown) {
         channel.shutdown(); // lost a race with shutdown(): do not leak it
       }
