@@ -259,6 +259,26 @@ class GrpcQueuedCallTest {
   }
 
   @Test
+  void cancellingTheCallersContextEndsAQueuedCall() throws Exception {
+    meshWithFakeTime(WAIT);
+    serveWithDelay(Duration.ofSeconds(20), Duration.ZERO);
+    awaitConfig();
+    Outcome outcome = new Outcome();
+    io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
+    context.run(() -> call("ok", CallOptions.DEFAULT, outcome));
+    awaitTimers(1);
+
+    context.cancel(new IllegalStateException("the server call this came from ended"));
+    Status status = outcome.status();
+    assertThat(status.getCode()).isEqualTo(Status.Code.CANCELLED);
+    assertThat(status.getDescription()).contains("context was cancelled");
+    assertThat(time.pendingTasks()).isZero();
+    time.advance(30 * SECOND);
+    assertThat(server.calls()).isZero();
+    assertThat(outcome.closes).isEqualTo(1);
+  }
+
+  @Test
   void aCallStartedBeforeTheControlPlaneAnsweredIsQueuedAndStartsWithTheConfig() throws Exception {
     meshWithFakeTime(WAIT);
     Outcome outcome = new Outcome();

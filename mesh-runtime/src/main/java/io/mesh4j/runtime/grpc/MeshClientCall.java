@@ -62,6 +62,8 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   private List<Consumer<ClientCall<ReqT, RespT>>> pending;
   private Wait waiting;
   private Scheduler.Cancellable deadlineTimer;
+  /** While queued: the caller's context being cancelled cancels the call, as it does a started one. */
+  private Context.CancellationListener contextListener;
   private Status cancelled;
   private boolean closed;
 
@@ -210,8 +212,8 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         return;
       }
       waiting = wait;
-      if (!armDeadlineLocked()) {
-        return;
+      if (!armDeadlineLocked() || closed) {
+        return; // the deadline had passed, or the context was cancelled just now
       }
       wait.timer = env.scheduler().schedule(() -> callbackExecutor.execute(() -> {
         if (claim(wait)) {
@@ -244,11 +246,21 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
 
   /**
    * The call's own deadline (its options' or its context's, the earliest) bounds every wait: one timer, armed at
-   * the first wait. Returns false when it has already passed (the call is then closed).
+   * the first wait, with a listener for the context's cancellation. Returns false when it has already passed (the
+   * call is then closed).
    */
   private boolean armDeadlineLocked() {
-    if (deadlineTimer != null) {
+    if (deadlineTimer != null || contextListener != null) {
       return true;
+    }
+    if (context.isCancelled()) {
+      closeLocked(Status.CANCELLED.withDescription("the call's context was cancelled")
+          .withCause(context.cancellationCause()));
+      return false;
+    }
+    if (context != Context.ROOT) {
+      contextListener = cancelled -> cancel("the call's context was cancelled", cancelled.cancellationCause());
+      context.addListener(contextListener, Runnable::run);
     }
     Deadline deadline = earliest(callOptions.getDeadline(), context.getDeadline());
     if (deadline == null) {
@@ -285,6 +297,16 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     return b == null ? a : a.minimum(b);
   }
 
+  /** The call left the queue: its deadline timer and context listener go (the real call has its own). */
+  private void disarmLocked() {
+    if (deadlineTimer != null) {
+      deadlineTimer.cancel();
+    }
+    if (contextListener != null) {
+      context.removeListener(contextListener);
+    }
+  }
+
   /** Routing ended without an upstream call: the call closes with {@code status} (or its cancel). */
   private void fail(Status status) {
     synchronized (lock) {
@@ -308,9 +330,7 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         wait.abandon.run();
       }
     }
-    if (deadlineTimer != null) {
-      deadlineTimer.cancel();
-    }
+    disarmLocked();
     pending = null;
     Listener<RespT> app = listener;
     callbackExecutor.execute(() -> app.onClose(status, new Metadata()));
@@ -330,9 +350,7 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         return;
       }
       delegate = call;
-      if (deadlineTimer != null) {
-        deadlineTimer.cancel();
-      }
+      disarmLocked();
       cancel = cancelled;
     }
     Context previous = context.attach();
