@@ -42,7 +42,8 @@ public final class MeshGrpc {
 
   /**
    * A channel to {@code target}; {@code endpointChannel} configures the channel opened to each endpoint (already
-   * plaintext or TLS as the cluster says, authority set to the target, gRPC's own retries off because the mesh decides retries) — add
+   * plaintext or TLS as the cluster says, authority set to the target, or for TLS to the cluster's {@code sni} when
+   * it has one, gRPC's own retries off because the mesh decides retries) — add
    * interceptors, executors, message limits or keep-alive there.
    */
   public static ManagedChannel newChannel(
@@ -59,9 +60,9 @@ public final class MeshGrpc {
                 .overrideAuthority(hostPort)
                 .disableRetry())
             .build(),
-        (address, credentials) -> endpointChannel
+        (address, credentials, authority) -> endpointChannel
             .apply(Grpc.newChannelBuilder("dns:///" + address, credentials)
-                .overrideAuthority(hostPort)
+                .overrideAuthority(authority)
                 .disableRetry())
             .build(),
         internals.security(),

@@ -5,6 +5,7 @@ import static io.mesh4j.runtime.testing.XdsResources.cla;
 import static io.mesh4j.runtime.testing.XdsResources.routeConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.grpc.ManagedChannel;
@@ -16,6 +17,7 @@ import io.grpc.stub.ClientCalls;
 import io.mesh4j.Mesh;
 import io.mesh4j.runtime.testing.LoopbackControlPlane;
 import io.mesh4j.runtime.testing.NamedGrpcServer;
+import io.mesh4j.runtime.testing.SniRecordingTlsServer;
 import io.mesh4j.runtime.testing.TestPki;
 import io.mesh4j.runtime.testing.TlsResources;
 import io.mesh4j.runtime.testing.XdsResources;
@@ -160,5 +162,38 @@ class GrpcMtlsIntegrationTest {
           .contains("certificate provider instance 'default'");
     });
     assertThat(catalog.clientSerials()).isEmpty();
+  }
+
+  @Test
+  void aClusterSniIsTheServerNameOfTheHandshakeWhileCallsStillNameTheTarget() {
+    // What a TLS server sees in the client hello: the cluster's sni, not the target host.
+    try (SniRecordingTlsServer onprem = SniRecordingTlsServer.start(root.leaf(NS + "catalog"), root.certificate())) {
+      serve(Duration.ofSeconds(5), TlsResources.tlsCluster("catalog",
+          TlsResources.istioMtls("default", "onprem.example.com", NS + "catalog")), onprem.hostPort());
+      assertThatThrownBy(this::call).isInstanceOf(StatusRuntimeException.class); // it speaks no HTTP/2
+      await().atMost(WAIT).until(() -> !onprem.serverNames().isEmpty());
+      assertThat(onprem.serverNames()).containsOnly("onprem.example.com");
+    }
+  }
+
+  @Test
+  void withoutSniTheServerNameIsTheTargetHost() {
+    try (SniRecordingTlsServer server = SniRecordingTlsServer.start(root.leaf(NS + "catalog"), root.certificate())) {
+      serve(Duration.ofSeconds(5), TlsResources.tlsCluster("catalog",
+          TlsResources.istioMtls("default", "", NS + "catalog")), server.hostPort());
+      assertThatThrownBy(this::call).isInstanceOf(StatusRuntimeException.class);
+      await().atMost(WAIT).until(() -> !server.serverNames().isEmpty());
+      assertThat(server.serverNames()).containsOnly("catalog.mesh");
+    }
+  }
+
+  @Test
+  void aCallToAClusterWithSniIsServedWithTheTargetAsItsAuthority() {
+    NamedGrpcServer catalog = server("catalog", root.leaf(NS + "catalog"));
+    serve(TlsResources.tlsCluster("catalog", TlsResources.istioMtls("default", "onprem.example.com", NS + "catalog")),
+        catalog.hostPort());
+
+    assertThat(call()).isEqualTo("catalog");
+    assertThat(catalog.lastAuthority()).isEqualTo(TARGET);
   }
 }

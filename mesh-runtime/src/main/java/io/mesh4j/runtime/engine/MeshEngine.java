@@ -18,6 +18,7 @@ import io.mesh4j.runtime.model.LbEndpoint;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -35,6 +36,7 @@ public final class MeshEngine {
   private final LongSupplier random;
   private final RequestPolicies policies;
   private final String sourceAddress;
+  private final PolicyEnvironment environment;
   private volatile boolean closed;
 
   /**
@@ -47,7 +49,8 @@ public final class MeshEngine {
 
   /**
    * @param random draws non-negative numbers: one per request (weighted cluster choice) and one per fault percentage
-   * @param environment the policies' time: its sleeper waits out injected fault delays, as it does retry back-offs
+   * @param environment the policies' time: its sleeper waits out injected fault delays in {@link #route} (blocking
+   *     callers), as it does retry back-offs; {@link #routeStep} leaves the wait to the transport
    */
   public MeshEngine(
       ConfigAssembler assembler,
@@ -70,7 +73,8 @@ public final class MeshEngine {
       PolicyEnvironment environment,
       String sourceAddress) {
     this.sourceAddress = sourceAddress;
-    this.policies = new RequestPolicies(new FaultInjector(random), Objects.requireNonNull(environment, "environment"));
+    this.environment = Objects.requireNonNull(environment, "environment");
+    this.policies = new RequestPolicies(new FaultInjector(random));
     this.assembler = Objects.requireNonNull(assembler, "assembler");
     this.outboundPolicy = Objects.requireNonNull(outboundPolicy, "outboundPolicy");
     this.listenerWaitNanos = listenerWait.toNanos();
@@ -86,13 +90,51 @@ public final class MeshEngine {
    */
   public RoutingDecision route(String target, RequestView request) throws MeshRoutingException, InterruptedIOException {
     // (A decision may be a local reply; one that forwards may carry an injected fault the transport must release.)
+    RouteStep step = routeStep(target, request);
+    if (step instanceof RouteStep.AwaitConfig) {
+      step = stepFor(awaitFirstConfig(target), request);
+    }
+    if (step instanceof FaultDelay delay) {
+      // A blocking client waits on its own thread: the injected sleeper, as for the retry back-off.
+      boolean timesOut = delay.reachesRouteTimeout();
+      try {
+        environment.sleeper().sleep(delay.waitNanos());
+      } catch (InterruptedIOException e) {
+        delay.abandon();
+        throw e;
+      }
+      if (timesOut) {
+        throw delay.routeTimedOut();
+      }
+      return delay.resume();
+    }
+    return step instanceof RoutingDecision decision ? decision : null;
+  }
+
+  /**
+   * Routes one request to {@code target} without ever waiting: the decision, {@link RouteStep.PassThrough}, the
+   * control plane's first answer to wait for ({@link RouteStep.AwaitConfig}: route again once it is there), or an
+   * injected {@link FaultDelay} to wait out. For transports that wait on timers rather than threads.
+   *
+   * @throws MeshRoutingException when the mesh refuses or cannot route the request, with Envoy's reason
+   */
+  public RouteStep routeStep(String target, RequestView request) throws MeshRoutingException {
     if (closed) {
       throw new MeshRoutingException(Reason.MESH_CLOSED, "the mesh was closed");
     }
     TargetConfig config = assembler.snapshot().target(target);
     if (config == null) {
-      config = awaitFirstConfig(target);
+      CompletableFuture<TargetConfig> first = assembler.subscribe(target);
+      if (!first.isDone()) {
+        return new RouteStep.AwaitConfig(target, first, listenerWaitNanos);
+      }
+      config = first.join();
     }
+    return stepFor(config, request);
+  }
+
+  private RouteStep stepFor(TargetConfig config, RequestView request) throws MeshRoutingException {
+    String target = config.target();
     if (config instanceof TargetConfig.Routed routed) {
       return route(routed, request);
     }
@@ -103,7 +145,7 @@ public final class MeshEngine {
       throw new MeshRoutingException(
           Reason.NOT_IN_MESH, target + " is not in the mesh and the outbound traffic policy is REGISTRY_ONLY");
     }
-    return null;
+    return RouteStep.PassThrough.INSTANCE;
   }
 
   /**
@@ -129,8 +171,7 @@ public final class MeshEngine {
     closed = true;
   }
 
-  private RoutingDecision route(TargetConfig.Routed config, RequestView request)
-      throws MeshRoutingException, InterruptedIOException {
+  private RouteStep route(TargetConfig.Routed config, RequestView request) throws MeshRoutingException {
     // One draw per request serves runtime_fraction matching and the weighted cluster choice, as in Envoy.
     long draw = random.getAsLong();
     Route route = config.routes().select(request, draw);
@@ -142,9 +183,18 @@ public final class MeshEngine {
     String clusterName = route.action().selectCluster(draw, request);
     // The HTTP filters (fault injection) run before the router, so before redirects and cluster lookup.
     InjectedFault fault = policies.evaluateFilters(config.httpFilters(), route, draw, clusterName, request);
+    if (fault != null && fault.delayNanos() > 0) {
+      return new FaultDelay(this, config.target(), config, route, clusterName, fault, request);
+    }
+    return afterDelay(config, route, clusterName, fault, request);
+  }
+
+  /** Routing after the fault filter (and its delay, if any): abort, local answers, cluster and endpoint. */
+  RoutingDecision afterDelay(TargetConfig.Routed config, Route route, String clusterName, InjectedFault fault,
+      RequestView request) throws MeshRoutingException {
+    long delayed = fault == null ? 0 : fault.delayNanos();
     boolean handedOver = false;
     try {
-      long delayed = fault != null && fault.delayNanos() > 0 ? policies.delay(config.target(), fault, route) : 0;
       if (fault != null && fault.abort() != null) {
         return RoutingDecision.reply(config.target(), route, delayed, RequestPolicies.abort(fault.abort()));
       }
@@ -182,13 +232,16 @@ public final class MeshEngine {
     }
   }
 
+  static MeshRoutingException noListener(String target, long waitNanos) {
+    return new MeshRoutingException(
+        Reason.NO_LISTENER, target + ": the control plane did not answer within " + Duration.ofNanos(waitNanos));
+  }
+
   private TargetConfig awaitFirstConfig(String target) throws MeshRoutingException, InterruptedIOException {
     try {
       return assembler.subscribe(target).get(listenerWaitNanos, TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      throw new MeshRoutingException(
-          Reason.NO_LISTENER,
-          target + ": the control plane did not answer within " + Duration.ofNanos(listenerWaitNanos));
+      throw noListener(target, listenerWaitNanos);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       InterruptedIOException interrupted = new InterruptedIOException("interrupted waiting for the mesh config of " + target);

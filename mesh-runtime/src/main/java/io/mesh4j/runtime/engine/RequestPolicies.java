@@ -1,7 +1,5 @@
 package io.mesh4j.runtime.engine;
 
-import io.mesh4j.MeshRoutingException.Reason;
-import io.mesh4j.MeshRoutingException;
 import io.mesh4j.runtime.filter.FilterConfig;
 import io.mesh4j.runtime.filter.FilterOverrides;
 import io.mesh4j.runtime.filter.HttpFilterConfig;
@@ -9,7 +7,6 @@ import io.mesh4j.runtime.filter.fault.AbortStatus;
 import io.mesh4j.runtime.filter.fault.FaultConfig;
 import io.mesh4j.runtime.filter.fault.FaultInjector;
 import io.mesh4j.runtime.filter.fault.InjectedFault;
-import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.route.DirectResponseAction;
 import io.mesh4j.runtime.route.HeaderMutations;
 import io.mesh4j.runtime.route.RedirectAction;
@@ -17,9 +14,7 @@ import io.mesh4j.runtime.view.RequestView;
 import io.mesh4j.runtime.route.Route;
 import io.mesh4j.runtime.route.RouteAction;
 import io.mesh4j.runtime.route.WeightedClustersAction;
-import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 
 /** The engine's HTTP filter and local-reply steps, before a request is forwarded. */
@@ -27,11 +22,9 @@ final class RequestPolicies {
   private static final byte[] ABORT_BODY = AbortStatus.BODY.getBytes(StandardCharsets.UTF_8);
 
   private final FaultInjector faults;
-  private final PolicyEnvironment environment;
 
-  RequestPolicies(FaultInjector faults, PolicyEnvironment environment) {
+  RequestPolicies(FaultInjector faults) {
     this.faults = faults;
-    this.environment = environment;
   }
 
   /**
@@ -58,26 +51,6 @@ final class RequestPolicies {
       }
     }
     return null;
-  }
-
-  /**
-   * Sleeps for the fault's delay. As in gRPC, the delay counts against the route's timeout: a delay that reaches it
-   * ends at the timeout with UPSTREAM_TIMEOUT (504 UT).
-   *
-   * @return the nanoseconds slept
-   */
-  long delay(String target, InjectedFault fault, Route route) throws MeshRoutingException, InterruptedIOException {
-    long delay = fault.delayNanos();
-    long timeout = route.timeout().toNanos();
-    boolean timesOut = timeout > 0 && delay >= timeout;
-    long sleep = timesOut ? timeout : delay;
-    // The same injected sleeper as the retry back-off: one notion of waiting, replaced as a whole in tests.
-    environment.sleeper().sleep(sleep);
-    if (timesOut) {
-      throw new MeshRoutingException(Reason.UPSTREAM_TIMEOUT, target + ": the injected fault delay of "
-          + Duration.ofNanos(delay) + " reached the route timeout " + route.timeout());
-    }
-    return sleep;
   }
 
   static LocalReply abort(AbortStatus abort) {

@@ -20,7 +20,7 @@ import java.util.Objects;
  * @param host the rewritten Host for the first attempt's endpoint, or null to keep it
  * @param fault an injected fault whose delay has already passed; the transport {@linkplain #complete() completes}
  *     the decision when the exchange ends; or null
- * @param faultDelayNanos how long the engine slept for an injected delay (counts against the route's timeout)
+ * @param faultDelayNanos the injected delay waited out before this decision (counts against the route's timeout)
  * @param listenerMaxStreamDuration the listener's {@code max_stream_duration}, or null (see
  *     {@link io.mesh4j.runtime.policy.RoutePolicy#callTimeoutNanos})
  */
@@ -36,7 +36,7 @@ public record RoutingDecision(
     InjectedFault fault,
     long faultDelayNanos,
     LocalReply localReply,
-    Duration listenerMaxStreamDuration) {
+    Duration listenerMaxStreamDuration) implements RouteStep {
   public RoutingDecision {
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(route, "route");

@@ -25,8 +25,4 @@ final class GrpcStatuses {
     return Status.fromCodeValue(code).withDescription(
         "local reply" + (reply.responseFlag().isEmpty() ? "" : " (" + reply.responseFlag() + ")"));
   }
-
-  static Status interrupted(Throwable cause) {
-    return Status.CANCELLED.withDescription("interrupted while waiting for the mesh configuration").withCause(cause);
-  }
 }

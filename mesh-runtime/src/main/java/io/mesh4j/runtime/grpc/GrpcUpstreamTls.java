@@ -22,26 +22,34 @@ import javax.net.ssl.SSLException;
 final class GrpcUpstreamTls {
   private GrpcUpstreamTls() {}
 
-  /** The cluster's TLS context once its material is loaded; refusals are {@link MeshTlsHandshakeException}s. */
-  static UpstreamTls resolve(ClusterRuntime cluster, LbEndpoint endpoint, MeshSecurity security, boolean supported,
-      Duration materialWait) throws MeshTlsHandshakeException, InterruptedIOException {
-    String where = "cluster '" + cluster.name() + "' endpoint " + endpoint.hostPort();
+  /**
+   * The cluster's TLS context, without waiting for its material (see {@link UpstreamTls#whenReady()} and
+   * {@link #checkMaterial}); refusals are {@link MeshTlsHandshakeException}s.
+   */
+  static UpstreamTls context(ClusterRuntime cluster, LbEndpoint endpoint, MeshSecurity security, boolean supported)
+      throws MeshTlsHandshakeException {
     if (security == null || !supported) {
-      throw new MeshTlsHandshakeException("NO_MATERIAL", where + ": this channel has no TLS support", null);
+      throw new MeshTlsHandshakeException("NO_MATERIAL", where(cluster, endpoint) + ": this channel has no TLS support",
+          null);
     }
     try {
-      UpstreamTls tls = security.upstream(cluster.cluster().tls());
-      String missing = tls.awaitReady(materialWait);
-      if (missing != null) {
-        throw new MeshTlsHandshakeException("NO_MATERIAL", where + ": " + missing, null);
-      }
-      return tls;
+      return security.upstream(cluster.cluster().tls());
     } catch (MaterialUnavailableException e) {
-      throw new MeshTlsHandshakeException("NO_MATERIAL", where + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted waiting for TLS material of " + where);
+      throw new MeshTlsHandshakeException("NO_MATERIAL", where(cluster, endpoint) + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Once the wait for material is over (ready or not): refuses a context whose material is still missing. */
+  static void checkMaterial(UpstreamTls tls, ClusterRuntime cluster, LbEndpoint endpoint)
+      throws MeshTlsHandshakeException {
+    String missing = tls.missingMaterial();
+    if (missing != null) {
+      throw new MeshTlsHandshakeException("NO_MATERIAL", where(cluster, endpoint) + ": " + missing, null);
+    }
+  }
+
+  private static String where(ClusterRuntime cluster, LbEndpoint endpoint) {
+    return "cluster '" + cluster.name() + "' endpoint " + endpoint.hostPort();
   }
 
   /**

@@ -2,21 +2,21 @@ package io.mesh4j.runtime.grpc;
 
 import io.grpc.CallOptions;
 import io.grpc.ChannelCredentials;
-import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.mesh4j.MeshRoutingException.Reason;
 import io.mesh4j.MeshRoutingException;
+import io.mesh4j.MeshTlsHandshakeException;
 import io.mesh4j.runtime.engine.MeshEngine;
+import io.mesh4j.runtime.engine.RouteStep;
 import io.mesh4j.runtime.engine.RoutingDecision;
 import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.security.MeshSecurity;
 import io.mesh4j.runtime.security.UpstreamTls;
 import io.mesh4j.runtime.model.LbEndpoint;
 import java.time.Duration;
-import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,10 +51,14 @@ public final class MeshChannel extends ManagedChannel {
 
   private record EndpointKey(String address, UpstreamTls tls) {}
 
-  /** Opens a channel to an endpoint address with TLS {@code credentials} and the target as its authority. */
+  /**
+   * Opens a channel to an endpoint address with TLS {@code credentials} and {@code authority} as the channel's
+   * authority, which is the TLS server name (SNI) it sends: the cluster's {@code sni} when it has one (calls then
+   * carry the target as their {@code :authority}), else the target.
+   */
   @FunctionalInterface
   public interface TlsEndpointChannels {
-    ManagedChannel open(String address, ChannelCredentials credentials);
+    ManagedChannel open(String address, ChannelCredentials credentials, String authority);
   }
   private volatile boolean shutdown;
 
@@ -77,8 +81,8 @@ public final class MeshChannel extends ManagedChannel {
 
   /**
    * As above, and clusters with an {@code UpstreamTlsContext} get TLS channels from {@code tlsChannels}, with the
-   * cluster's rotating key and trust managers from {@code security}; a call waits up to {@code materialWait} for
-   * material that is not loaded yet.
+   * cluster's rotating key and trust managers from {@code security}; a call waits (without holding a thread) up to
+   * {@code materialWait} for material that is not loaded yet.
    */
   public MeshChannel(MeshEngine engine, String target, Function<String, ManagedChannel> endpointChannels,
       TlsEndpointChannels tlsChannels, MeshSecurity security, Duration materialWait, Executor callbackExecutor) {
@@ -105,43 +109,59 @@ public final class MeshChannel extends ManagedChannel {
     return new MeshClientCall<>(this, method, options, callbackExecutor);
   }
 
-  /**
-   * Where one call goes: the engine's decision ({@code null} for pass-through, then {@code channel} is the direct
-   * one), the request as routing saw it, and the cluster's TLS context ({@code null} for plaintext).
-   */
-  record Selection(Channel channel, RoutingDecision decision, GrpcRequestView request, UpstreamTls tls) {}
+  /** The request as routing sees it: authority (the call's, else the target), full method name and metadata. */
+  GrpcRequestView requestView(String fullMethodName, CallOptions options, Metadata headers) {
+    String authority = options.getAuthority() != null ? options.getAuthority() : target;
+    return new GrpcRequestView(authority, fullMethodName, headers);
+  }
 
-  /** Routes one call; a decision with a local reply (a fault abort) has no channel. */
-  Selection select(String fullMethodName, CallOptions options, Metadata headers)
-      throws MeshRoutingException, InterruptedIOException {
+  /** Routes one call without waiting (see {@link MeshEngine#routeStep}). */
+  RouteStep route(GrpcRequestView view) throws MeshRoutingException {
     if (shutdown) {
       throw new MeshRoutingException(Reason.MESH_CLOSED, "the channel to " + target + " was shut down");
     }
-    String authority = options.getAuthority() != null ? options.getAuthority() : target;
-    GrpcRequestView view = new GrpcRequestView(authority, fullMethodName, headers);
-    RoutingDecision decision = engine.route(target, view);
-    if (decision == null) {
-      return new Selection(channelTo(target, null), null, view, null);
+    return engine.routeStep(target, view);
+  }
+
+  /**
+   * The TLS context of a forwarding decision's cluster, {@code null} for plaintext; its material may still be
+   * loading ({@link UpstreamTls#whenReady()}, waited for at most {@link #materialWait()}).
+   */
+  UpstreamTls upstreamTls(RoutingDecision decision) throws MeshTlsHandshakeException {
+    if (decision.cluster().cluster().tls() == null) {
+      return null;
     }
-    UpstreamTls tls = null;
-    if (decision.localReply() == null && decision.cluster().cluster().tls() != null) {
-      try {
-        tls = GrpcUpstreamTls.resolve(
-            decision.cluster(), decision.endpoint(), security, tlsChannels != null, materialWait);
-      } catch (MeshRoutingException | InterruptedIOException e) {
-        // The call will not start: give back what routing took.
-        decision.lease().release();
-        decision.complete();
-        throw e;
-      }
-    }
-    return new Selection(null, decision, view, tls);
+    return GrpcUpstreamTls.context(decision.cluster(), decision.endpoint(), security, tlsChannels != null);
+  }
+
+  Duration materialWait() {
+    return materialWait;
+  }
+
+  /** A call to the target itself, for targets the mesh passes through. */
+  <ReqT, RespT> ClientCall<ReqT, RespT> directCall(MethodDescriptor<ReqT, RespT> method, CallOptions options) {
+    return channelTo(target, null).newCall(method, options);
   }
 
   /** One attempt of a routed call, on the endpoint's cached channel (a TLS one when {@code tls} is set). */
   <ReqT, RespT> ClientCall<ReqT, RespT> endpointCall(
       LbEndpoint endpoint, UpstreamTls tls, MethodDescriptor<ReqT, RespT> method, CallOptions options) {
-    return channelTo(endpoint.hostPort(), tls).newCall(method, options);
+    CallOptions attemptOptions = options;
+    if (tls != null && !tls.config().sni().isEmpty() && options.getAuthority() == null) {
+      // The channel's authority is the SNI: the call still names the target, as the application wrote it.
+      attemptOptions = options.withAuthority(target);
+    }
+    return channelTo(endpoint.hostPort(), tls).newCall(method, attemptOptions);
+  }
+
+  /** A TLS endpoint channel's authority: the cluster's {@code sni} (with the target's port), else the target. */
+  private String tlsAuthority(UpstreamTls tls) {
+    String sni = tls.config().sni();
+    if (sni.isEmpty()) {
+      return target;
+    }
+    int colon = target.lastIndexOf(':');
+    return colon < 0 ? sni : sni + target.substring(colon);
   }
 
   PolicyEnvironment environment() {
@@ -153,7 +173,8 @@ public final class MeshChannel extends ManagedChannel {
     ManagedChannel channel = channels.get(key);
     if (channel == null) {
       channel = channels.computeIfAbsent(key, k -> k.tls() == null ? endpointChannels.apply(k.address())
-          : tlsChannels.open(k.address(), credentials.computeIfAbsent(k.tls(), GrpcUpstreamTls::credentials)));
+          : tlsChannels.open(k.address(), credentials.computeIfAbsent(k.tls(), GrpcUpstreamTls::credentials),
+              tlsAuthority(k.tls())));
       if (shutdown) {
         channel.shutdown(); // lost a race with shutdown(): do not leak it
       }

@@ -21,10 +21,9 @@ import io.mesh4j.runtime.policy.RoutePolicy;
 import io.mesh4j.runtime.policy.Scheduler;
 import io.mesh4j.runtime.view.RequestView;
 import io.mesh4j.runtime.model.LbEndpoint;
+import io.mesh4j.runtime.route.HeaderMutations;
 import java.io.InputStream;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,14 +32,17 @@ import java.util.concurrent.TimeUnit;
  * classification, back-off, re-pick) is {@link RetryState}'s; this class only maps gRPC events onto it.
  *
  * <ul>
- *   <li>Deadline: the route timeout and the stream duration ({@code max_stream_duration}, or the call's own timeout
- *       under {@code grpc_timeout_header_max} and its offset) together with the call's own deadline; the earliest
- *       ends the call with {@code DEADLINE_EXCEEDED}, as Envoy's 504 reads to a gRPC client.
+ *   <li>Deadline: the earliest of the mesh's timeout and the call's own deadline ({@link CallDeadline}) ends the
+ *       call with {@code DEADLINE_EXCEEDED}, as Envoy's 504 reads to a gRPC client.
  *   <li>Retries: only while nothing of the response reached the application (no headers, no message) and every
- *       request message sent so far is buffered; beyond {@link #BUFFER_LIMIT} bytes the call commits to its attempt.
+ *       request message sent so far is in its {@link ReplayBuffer}; past 1 MiB the call commits to its attempt.
  *       A retry carries {@code grpc-previous-rpc-attempts}, as gRPC's own retries do, and starts after the
  *       back-off on the environment's scheduler (no thread sleeps).
  *   <li>Per-try timeout: cancels an attempt whose response has not started, which then counts as a timeout.
+ *   <li>Idle timeout ({@code idle_timeout}, {@code per_try_idle_timeout}, the shorter): cancels an attempt with no
+ *       message, headers or half-close either way for that long; it counts as a timeout too.
+ *   <li>Header mutations of the route, virtual host and table: request ones on every attempt's metadata, response
+ *       ones on the response headers (on the trailers of a trailers-only response), never on transport headers.
  * </ul>
  *
  * <p>Threads: the application calls the {@link ClientCall} methods; attempt callbacks, timers and back-off run on a
@@ -52,15 +54,13 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   private final UpstreamTls tls;
   /** The endpoint of the latest attempt, named when a TLS handshake with it failed. */
   private volatile LbEndpoint lastEndpoint;
-  /** gRPC's retry buffer default ({@code perRpcBufferLimit}, 1 MiB). */
-  static final long BUFFER_LIMIT = 1 << 20;
 
   static final Metadata.Key<String> PREVIOUS_ATTEMPTS =
       Metadata.Key.of("grpc-previous-rpc-attempts", Metadata.ASCII_STRING_MARSHALLER);
   private static final Metadata.Key<String> ATTEMPT_COUNT =
       Metadata.Key.of("x-envoy-attempt-count", Metadata.ASCII_STRING_MARSHALLER);
 
-  private enum Ending { NONE, PER_TRY_TIMEOUT, CALL_TIMEOUT, CANCELLED }
+  private enum Ending { NONE, PER_TRY_TIMEOUT, IDLE_TIMEOUT, CALL_TIMEOUT, CANCELLED }
 
   private final MeshChannel channel;
   private final MethodDescriptor<ReqT, RespT> method;
@@ -76,17 +76,16 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   private Listener<RespT> listener;
   private Metadata headers;
   private RetryState state;
-  private long deadlineNanoTime = Long.MAX_VALUE;
-  private boolean meshDeadline;
-  private long callTimeoutNanos;
+  private CallDeadline deadline;
   private Scheduler.Cancellable deadlineTimer;
   private Scheduler.Cancellable backoffTimer;
   private Attempt current;
   private int attempts;
-  private final List<ReqT> buffer = new ArrayList<>();
-  private long bufferedBytes;
+  private final ReplayBuffer<ReqT> buffer = new ReplayBuffer<>(ReplayBuffer.DEFAULT_LIMIT);
   private boolean retriesAllowed;
   private boolean responseStarted;
+  /** Whether the application got response headers; if not, response header mutations go to the trailers. */
+  private boolean headersDelivered;
   private boolean halfClosed;
   private int requested;
   private Boolean compression;
@@ -99,6 +98,9 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     final EndpointLease lease;
     ClientCall<ReqT, RespT> call;
     Scheduler.Cancellable perTryTimer;
+    Scheduler.Cancellable idleTimer;
+    /** When bytes last moved either way on this attempt (policy clock), for the idle timeout. */
+    long lastActivity;
     Ending ending = Ending.NONE;
 
     Attempt(int number, LbEndpoint endpoint, EndpointLease lease) {
@@ -127,26 +129,14 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     synchronized (lock) {
       this.listener = listener;
       this.headers = headers;
-      long now = env.nanoClock().getAsLong();
       Deadline callDeadline = earliest(attemptOptions.getDeadline(), Context.current().getDeadline());
       long ownTimeout = callDeadline == null ? -1 : Math.max(0, callDeadline.timeRemaining(TimeUnit.NANOSECONDS));
-      callTimeoutNanos = policy.callTimeoutNanos(decision.listenerMaxStreamDuration(), ownTimeout);
-      long timeout = callTimeoutNanos;
-      if (timeout > 0) {
-        // An injected fault delay has already used part of the route timeout.
-        timeout = Math.max(1, timeout - decision.faultDelayNanos());
+      deadline = CallDeadline.of(policy, decision.listenerMaxStreamDuration(), ownTimeout, decision.faultDelayNanos(),
+          env.nanoClock().getAsLong());
+      if (deadline.exists()) {
+        deadlineTimer = env.scheduler().schedule(() -> serial.execute(this::deadlineExpired), deadline.remainingNanos());
       }
-      long effective = timeout;
-      meshDeadline = timeout > 0;
-      if (ownTimeout >= 0 && (effective <= 0 || ownTimeout < effective)) {
-        effective = Math.max(1, ownTimeout);
-        meshDeadline = false;
-      }
-      if (effective > 0) {
-        deadlineNanoTime = now + effective;
-        deadlineTimer = env.scheduler().schedule(() -> serial.execute(this::deadlineExpired), effective);
-      }
-      state = new RetryState(env, cluster, policy, request, true, deadlineNanoTime);
+      state = new RetryState(env, cluster, policy, request, true, deadline.nanoTime());
       retriesAllowed = state.attemptsRemain(1);
       startAttempt(decision.endpoint());
     }
@@ -169,6 +159,10 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     lastEndpoint = endpoint;
     Metadata attemptHeaders = new Metadata();
     attemptHeaders.merge(headers);
+    HeaderMutations mutations = decision.route().shaping().requestHeaders();
+    if (!mutations.isEmpty()) {
+      mutations.apply(new GrpcMetadataEditor(attemptHeaders));
+    }
     if (number > 1) {
       attemptHeaders.put(PREVIOUS_ATTEMPTS, Integer.toString(number - 1));
     }
@@ -182,7 +176,7 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     if (compression != null) {
       call.setMessageCompression(compression);
     }
-    for (ReqT message : buffer) {
+    for (ReqT message : buffer.messages()) {
       call.sendMessage(message);
     }
     if (!retriesAllowed) {
@@ -197,6 +191,42 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     long perTry = policy.perTryTimeoutNanos();
     if (perTry > 0) {
       attempt.perTryTimer = env.scheduler().schedule(() -> serial.execute(() -> perTryExpired(attempt)), perTry);
+    }
+    long idle = policy.attemptIdleTimeoutNanos();
+    if (idle > 0) {
+      attempt.lastActivity = env.nanoClock().getAsLong();
+      scheduleIdleCheck(attempt, idle);
+    }
+  }
+
+  /** Bytes moved on the attempt (a message either way, response headers, the half-close): the idle clock restarts. */
+  private void activeLocked(Attempt attempt) {
+    if (attempt.idleTimer != null) {
+      attempt.lastActivity = env.nanoClock().getAsLong();
+    }
+  }
+
+  private void scheduleIdleCheck(Attempt attempt, long delay) {
+    attempt.idleTimer = env.scheduler().schedule(() -> serial.execute(() -> idleCheck(attempt)), delay);
+  }
+
+  /**
+   * Envoy's {@code idle_timeout} and {@code per_try_idle_timeout}: an attempt with no activity for that long is
+   * reset and counts as a timeout (504 UT). One timer per attempt, moved on lazily rather than per message.
+   */
+  private void idleCheck(Attempt attempt) {
+    synchronized (lock) {
+      if (attempt != current || closed || attempt.ending != Ending.NONE) {
+        return;
+      }
+      long idle = policy.attemptIdleTimeoutNanos();
+      long quiet = env.nanoClock().getAsLong() - attempt.lastActivity;
+      if (quiet < idle) {
+        scheduleIdleCheck(attempt, idle - quiet);
+        return;
+      }
+      attempt.ending = Ending.IDLE_TIMEOUT;
+      attempt.call.cancel("idle timeout", null);
     }
   }
 
@@ -215,7 +245,13 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
           return;
         }
         responseStartedLocked();
+        activeLocked(attempt);
+        headersDelivered = true;
         app = listener;
+      }
+      HeaderMutations mutations = decision.route().shaping().responseHeaders();
+      if (!mutations.isEmpty()) {
+        mutations.apply(new GrpcMetadataEditor(responseHeaders));
       }
       app.onHeaders(responseHeaders);
     }
@@ -228,6 +264,7 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
           return;
         }
         responseStartedLocked();
+        activeLocked(attempt);
         app = listener;
       }
       app.onMessage(message);
@@ -274,6 +311,9 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       if (attempt.perTryTimer != null) {
         attempt.perTryTimer.cancel();
       }
+      if (attempt.idleTimer != null) {
+        attempt.idleTimer.cancel();
+      }
       AttemptFailure failure = GrpcOutcome.transportFailure(status);
       if (attempt.lease != null) {
         if (failure == AttemptFailure.CONNECT_FAILURE) {
@@ -290,7 +330,7 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       }
       switch (attempt.ending) {
         case CALL_TIMEOUT:
-          if (meshDeadline) {
+          if (deadline.isMeshTimeout()) {
             state.timedOut(attempt.endpoint);
           }
           finish(deadlineStatus(), new Metadata());
@@ -299,6 +339,7 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
           finish(status, trailers);
           return;
         case PER_TRY_TIMEOUT:
+        case IDLE_TIMEOUT:
           failure = AttemptFailure.TIMEOUT;
           break;
         default:
@@ -312,9 +353,9 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       if (failure != null) {
         state.failed(attempt.endpoint, failure);
         retriable = state.retriable(failure);
-        closeWith = failure == AttemptFailure.TIMEOUT
-            ? Status.DEADLINE_EXCEEDED.withDescription(perTryTimeoutMessage(attempt))
-            : status;
+        closeWith = failure != AttemptFailure.TIMEOUT ? status
+            : Status.DEADLINE_EXCEEDED.withDescription(attempt.ending == Ending.IDLE_TIMEOUT
+                ? idleTimeoutMessage(attempt) : perTryTimeoutMessage(attempt));
       } else {
         state.finished(attempt.endpoint, GrpcOutcome.httpStatus(status.getCode()));
         retriable = status.getCode() != Status.Code.OK && state.retriable(GrpcOutcome.response(status));
@@ -392,11 +433,10 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   }
 
   private Status deadlineStatus() {
-    if (!meshDeadline) {
+    if (!deadline.isMeshTimeout()) {
       return Status.DEADLINE_EXCEEDED.withDescription("the call's deadline expired");
     }
-    MeshRoutingException timeout = new MeshRoutingException(Reason.UPSTREAM_TIMEOUT, "cluster '"
-        + decision.cluster().name() + "': the route timeout of " + Duration.ofNanos(callTimeoutNanos) + " expired");
+    MeshRoutingException timeout = deadline.meshTimeout(decision.cluster().name());
     return Status.DEADLINE_EXCEEDED.withDescription(timeout.getMessage()).withCause(timeout);
   }
 
@@ -406,8 +446,14 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         + Duration.ofNanos(policy.perTryTimeoutNanos())).getMessage();
   }
 
+  private String idleTimeoutMessage(Attempt attempt) {
+    return new MeshRoutingException(Reason.UPSTREAM_TIMEOUT, "cluster '" + decision.cluster().name() + "': "
+        + attempt.endpoint.hostPort() + " was idle for the idle timeout of "
+        + Duration.ofNanos(policy.attemptIdleTimeoutNanos())).getMessage();
+  }
+
   private boolean ownDeadlineExpired() {
-    return !meshDeadline && deadlineNanoTime != Long.MAX_VALUE && deadlineNanoTime - env.nanoClock().getAsLong() <= 0
+    return deadline.callersPassed(env.nanoClock().getAsLong())
         || attemptOptions.getDeadline() != null && attemptOptions.getDeadline().isExpired();
   }
 
@@ -426,6 +472,13 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     buffer.clear();
     state.releaseRetry();
     decision.complete();
+    if (!headersDelivered) {
+      // Trailers-only (or a reply of the mesh's own): they are the response headers, as in Envoy.
+      HeaderMutations mutations = decision.route().shaping().responseHeaders();
+      if (!mutations.isEmpty()) {
+        mutations.apply(new GrpcMetadataEditor(trailers));
+      }
+    }
     Listener<RespT> app = listener;
     // Over TLS, a handshake failure closes naming the failed check, where gRPC alone would say "io exception".
     LbEndpoint endpoint = lastEndpoint;
@@ -475,6 +528,7 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     synchronized (lock) {
       halfClosed = true;
       if (current != null) {
+        activeLocked(current);
         current.call.halfClose();
       }
     }
@@ -486,19 +540,15 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       if (closed) {
         return;
       }
-      if (retriesAllowed) {
-        bufferedBytes += sizeOf(message);
-        if (bufferedBytes > BUFFER_LIMIT) {
-          commitLocked(); // too much to replay: this attempt is the call's
-        } else {
-          buffer.add(message);
-        }
+      if (retriesAllowed && !buffer.retain(message, sizeOf(message))) {
+        commitLocked(); // too much to replay: this attempt is the call's
       }
       if (current != null) {
+        activeLocked(current);
         current.call.sendMessage(message);
       } else if (!retriesAllowed) {
-        // Overflowed during a back-off: the next attempt still needs every message sent so far.
-        buffer.add(message);
+        // Committed during a back-off: the next attempt still needs every message sent so far.
+        buffer.hold(message);
       }
     }
   }

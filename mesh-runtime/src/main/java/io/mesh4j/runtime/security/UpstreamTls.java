@@ -3,6 +3,7 @@ package io.mesh4j.runtime.security;
 import io.mesh4j.runtime.model.UpstreamTlsConfig;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -25,6 +26,7 @@ public final class UpstreamTls {
   private final X509TrustManager trustManager;
   private final List<MaterialSource> sources;
   private final X509ExtendedKeyManager keyManager;
+  private final CompletableFuture<Void> ready;
 
   UpstreamTls(UpstreamTlsConfig config, SSLSocketFactory socketFactory, X509TrustManager trustManager,
       X509ExtendedKeyManager keyManager, List<MaterialSource> sources) {
@@ -33,6 +35,8 @@ public final class UpstreamTls {
     this.trustManager = trustManager;
     this.keyManager = keyManager;
     this.sources = List.copyOf(sources);
+    this.ready = CompletableFuture.allOf(
+        this.sources.stream().map(MaterialSource::ready).toArray(CompletableFuture[]::new));
   }
 
   public UpstreamTlsConfig config() {
@@ -58,6 +62,32 @@ public final class UpstreamTls {
 
   public HostnameVerifier hostnameVerifier() {
     return CHECKED_BY_TRUST_MANAGER;
+  }
+
+  /**
+   * Completes when every source this context needs has material (exceptionally when one failed): for transports
+   * that wait without holding a thread, bounding the wait themselves, then asking {@link #missingMaterial()}.
+   */
+  public CompletableFuture<Void> whenReady() {
+    return ready;
+  }
+
+  /** Without waiting: {@code null} when the material is there, else which source is missing or failed. */
+  public String missingMaterial() {
+    for (MaterialSource source : sources) {
+      CompletableFuture<Void> sourceReady = source.ready();
+      if (!sourceReady.isDone()) {
+        return source.description() + " has no material yet";
+      }
+      if (sourceReady.isCompletedExceptionally()) {
+        try {
+          sourceReady.join();
+        } catch (RuntimeException e) {
+          return source.description() + " failed: " + (e.getCause() != null ? e.getCause() : e);
+        }
+      }
+    }
+    return null;
   }
 
   /**

@@ -2,7 +2,6 @@ package io.mesh4j.runtime.engine;
 
 import static io.mesh4j.runtime.route.RouteProtos.prefix;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.UInt32Value;
@@ -17,7 +16,6 @@ import io.envoyproxy.envoy.extensions.filters.http.fault.v3.FaultAbort;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.mesh4j.MeshRoutingException.Reason;
-import io.mesh4j.MeshRoutingException;
 import io.mesh4j.runtime.filter.HttpFilterConfig;
 import io.mesh4j.runtime.filter.fault.AbortStatus;
 import io.mesh4j.runtime.filter.fault.FaultFilterProvider;
@@ -40,9 +38,7 @@ class FaultVectorsTest {
   /** Draws that always fall inside a percentage (0) unless a test queues others. */
   private final List<Long> draws = new ArrayList<>();
   private final LongSupplier random = () -> draws.isEmpty() ? 0 : draws.remove(0);
-  /** The policies' fake time: fault delays are slept on its sleeper, like retry back-offs, and recorded. */
-  private final FakeTime time = new FakeTime();
-  private final RequestPolicies policies = new RequestPolicies(new FaultInjector(random), time.environment(() -> 0));
+  private final RequestPolicies policies = new RequestPolicies(new FaultInjector(random));
 
   static FractionalPercent percent(int numerator, FractionalPercent.DenominatorType denominator) {
     return FractionalPercent.newBuilder().setNumerator(numerator).setDenominator(denominator).build();
@@ -153,16 +149,20 @@ class FaultVectorsTest {
     InMemoryRequest request = InMemoryRequest.get("a", "/");
     InjectedFault fault = evaluate(filter(delayThenAbort), oneSecond, request);
     io.mesh4j.runtime.route.Route route = oneSecond.select(request, 0);
-    assertThatThrownBy(() -> policies.delay("t", fault, route))
-        .isInstanceOf(MeshRoutingException.class)
-        .satisfies(e -> assertThat(((MeshRoutingException) e).reason()).isEqualTo(Reason.UPSTREAM_TIMEOUT));
-    assertThat(time.sleeps()).containsExactly(1_000_000_000L);
+    io.mesh4j.runtime.engine.FaultDelay delay = new io.mesh4j.runtime.engine.FaultDelay(null, "t", null, route, "c",
+        fault, request);
+    assertThat(delay.reachesRouteTimeout()).isTrue();
+    assertThat(delay.waitNanos()).isEqualTo(1_000_000_000L);
+    assertThat(delay.routeTimedOut().reason()).isEqualTo(Reason.UPSTREAM_TIMEOUT);
 
     // With a timeout of 0 (disabled) the whole delay passes, then the abort answers.
     RouteTable noTimeout = RouteProtos.table(Route.newBuilder().setMatch(prefix("/"))
         .setRoute(RouteAction.newBuilder().setCluster("c").setTimeout(Durations.fromSeconds(0))).build());
     InjectedFault second = evaluate(filter(delayThenAbort), noTimeout, request);
-    assertThat(policies.delay("t", second, noTimeout.select(request, 0))).isEqualTo(3_000_000_000L);
+    io.mesh4j.runtime.engine.FaultDelay whole = new io.mesh4j.runtime.engine.FaultDelay(null, "t", null,
+        noTimeout.select(request, 0), "c", second, request);
+    assertThat(whole.reachesRouteTimeout()).isFalse();
+    assertThat(whole.waitNanos()).isEqualTo(3_000_000_000L);
     assertThat(second.abort()).isEqualTo(new AbortStatus(503, -1));
   }
 

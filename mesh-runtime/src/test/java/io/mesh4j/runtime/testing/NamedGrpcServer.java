@@ -50,6 +50,9 @@ public final class NamedGrpcServer implements AutoCloseable {
   private final String name;
   private final Server server;
   private final AtomicReference<String> lastAuthority = new AtomicReference<>();
+  private final AtomicReference<Metadata> lastHeaders = new AtomicReference<>();
+  /** A response header every answer carries (in its headers, or its trailers when it fails). */
+  public static final Metadata.Key<String> FROM_SERVER = Metadata.Key.of("x-from-server", Metadata.ASCII_STRING_MARSHALLER);
 
   private final Set<String> clientSerials = ConcurrentHashMap.newKeySet();
 
@@ -76,6 +79,7 @@ public final class NamedGrpcServer implements AutoCloseable {
       public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
           ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
         lastAuthority.set(call.getAuthority());
+        lastHeaders.set(headers);
         javax.net.ssl.SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
         if (session != null) {
           try {
@@ -85,7 +89,24 @@ public final class NamedGrpcServer implements AutoCloseable {
             // one-way TLS
           }
         }
-        return next.startCall(call, headers);
+        return next.startCall(new io.grpc.ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+          private boolean headersSent;
+
+          @Override
+          public void sendHeaders(Metadata responseHeaders) {
+            headersSent = true;
+            responseHeaders.put(FROM_SERVER, name);
+            super.sendHeaders(responseHeaders);
+          }
+
+          @Override
+          public void close(Status status, Metadata trailers) {
+            if (!headersSent) {
+              trailers.put(FROM_SERVER, name); // trailers-only: they are the response headers
+            }
+            super.close(status, trailers);
+          }
+        }, headers);
       }
     };
     try {
@@ -130,6 +151,11 @@ public final class NamedGrpcServer implements AutoCloseable {
   /** {@code 127.0.0.1:port}, as an endpoint address. */
   public String hostPort() {
     return "127.0.0.1:" + port();
+  }
+
+  /** The request metadata of the last call served, or {@code null}. */
+  public Metadata lastHeaders() {
+    return lastHeaders.get();
   }
 
   /** The {@code :authority} of the last call served, or {@code null}. */

@@ -38,6 +38,8 @@ import io.mesh4j.samples.interop.proto.LoadBalancerAccumulatedStatsResponse;
 import io.mesh4j.samples.interop.proto.LoadBalancerStatsResponse;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -356,6 +358,119 @@ class InteropScenariosTest {
       assertThat(stats.getRpcsByPeerMap()).isEmpty();
       assertThat(h.accumulated().getStatsPerMethodOrThrow("UNARY_CALL").getResultMap())
           .containsOnlyKeys(Status.Code.UNAVAILABLE.value());
+    }
+  }
+
+  /**
+   * fault_injection as gRPC's suite runs it: a fixed 20 s delay on every RPC, a 2 s client deadline, 40 RPCs a
+   * second. Nothing may hold a thread for a delay: every RPC ends at its deadline with DEADLINE_EXCEEDED, the
+   * client's thread count does not grow with the delayed RPCs, and the cases that follow (abort at 100%, delay at
+   * 50%, abort at 50%) measure as they would alone.
+   */
+  @Test
+  void faultDelayFarLongerThanTheDeadlineOverGrpc() {
+    faultDelayFarLongerThanTheDeadline("grpc");
+  }
+
+  // enabled by the okhttp branch: OkHttp's interceptor still sleeps the delay on a dispatcher thread.
+  @Disabled("enabled by the okhttp branch")
+  @Test
+  void faultDelayFarLongerThanTheDeadlineOverOkHttp() {
+    faultDelayFarLongerThanTheDeadline("okhttp");
+  }
+
+  private static final String FAULT_FILTER = "envoy.filters.http.fault";
+
+  /** A route for requests whose {@code fi_testcase} header is {@code testCase}, with {@code fault} on it. */
+  private static Route faultCase(String testCase, HTTPFault fault) {
+    return Route.newBuilder()
+        .setMatch(RouteMatch.newBuilder().setPrefix("/").addHeaders(HeaderMatcher.newBuilder().setName("fi_testcase")
+            .setStringMatch(StringMatcher.newBuilder().setExact(testCase))))
+        .setRoute(RouteAction.newBuilder().setCluster("cluster-a"))
+        .putTypedPerFilterConfig(FAULT_FILTER, Any.pack(fault))
+        .build();
+  }
+
+  private static HTTPFault delay(int percent) {
+    return HTTPFault.newBuilder().setDelay(io.envoyproxy.envoy.extensions.filters.common.fault.v3.FaultDelay
+        .newBuilder().setFixedDelay(Durations.fromSeconds(20))
+        .setPercentage(FractionalPercent.newBuilder().setNumerator(percent))).build();
+  }
+
+  private static HTTPFault abort(int percent) {
+    // 401 reads as UNAUTHENTICATED over both transports (gRPC's HTTP-to-status mapping).
+    return HTTPFault.newBuilder().setAbort(FaultAbort.newBuilder().setHttpStatus(401)
+        .setPercentage(FractionalPercent.newBuilder().setNumerator(percent))).build();
+  }
+
+  private static void runCase(InteropHarness h, String testCase) {
+    h.configure(ClientConfigureRequest.newBuilder().addTypes(ClientConfigureRequest.RpcType.UNARY_CALL)
+        .addMetadata(ClientConfigureRequest.Metadata.newBuilder().setType(ClientConfigureRequest.RpcType.UNARY_CALL)
+            .setKey("fi_testcase").setValue(testCase))
+        .setTimeoutSec(2).build());
+  }
+
+  private static java.util.Map<Integer, Integer> results(InteropHarness h) {
+    return h.accumulated().getStatsPerMethodOrThrow("UNARY_CALL").getResultMap();
+  }
+
+  private static java.util.Map<Integer, Integer> since(java.util.Map<Integer, Integer> before,
+      java.util.Map<Integer, Integer> after) {
+    java.util.Map<Integer, Integer> delta = new java.util.TreeMap<>();
+    after.forEach((code, count) -> {
+      int grown = count - before.getOrDefault(code, 0);
+      if (grown > 0) {
+        delta.put(code, grown);
+      }
+    });
+    return delta;
+  }
+
+  private void faultDelayFarLongerThanTheDeadline(String transport) {
+    try (InteropHarness h = new InteropHarness(transport, 1)) {
+      HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
+          .setRds(Rds.newBuilder().setRouteConfigName(InteropHarness.ROUTES).setConfigSource(XdsResources.ads()))
+          .addHttpFilters(HttpFilter.newBuilder().setName(FAULT_FILTER)
+              .setTypedConfig(Any.pack(HTTPFault.getDefaultInstance())))
+          .addHttpFilters(XdsResources.routerFilter())
+          .build();
+      h.controlPlane.setSnapshot("1", List.of(XdsResources.apiListener(InteropHarness.TARGET, hcm)),
+          List.of(routes(faultCase("always_delay", delay(100)), faultCase("always_abort", abort(100)),
+              faultCase("delay_half", delay(50)), faultCase("abort_half", abort(50)), prefixTo("/", "cluster-a"))),
+          List.of(edsCluster("cluster-a")), List.of(h.cla("cluster-a", new int[] {0})));
+      h.startClient("UnaryCall", "UnaryCall:fi_testcase:always_delay", 40, 2);
+
+      // always_delay: every RPC of the window ends at its deadline (none is still waiting out its 20 s).
+      h.stats(10); // the first RPCs also wait for the config
+      int threadsBefore = Thread.activeCount();
+      LoadBalancerStatsResponse delayed = h.stats(80);
+      assertThat(delayed.getNumFailures()).isEqualTo(80);
+      assertThat(delayed.getRpcsByPeerMap()).isEmpty();
+      assertThat(results(h)).containsOnlyKeys(Status.Code.DEADLINE_EXCEEDED.value());
+      // At 40 RPCs/s a thread per delayed RPC would add 80 threads in 2 s; a few come and go in any JVM.
+      assertThat(Thread.activeCount()).isLessThan(threadsBefore + 40);
+
+      // always_abort: once the delayed RPCs have all ended, every RPC is aborted, none delayed.
+      runCase(h, "always_abort");
+      await().atMost(Duration.ofSeconds(20)).until(() -> inFlight(h) == 0);
+      java.util.Map<Integer, Integer> before = results(h);
+      LoadBalancerStatsResponse aborted = h.stats(40);
+      assertThat(aborted.getNumFailures()).isEqualTo(40);
+      assertThat(since(before, results(h))).containsOnlyKeys(Status.Code.UNAUTHENTICATED.value());
+
+      // delay_half and abort_half: about half of 80 fail; +-20 is more than 4 standard deviations (sqrt(80)/2).
+      runCase(h, "delay_half");
+      h.stats(10);
+      LoadBalancerStatsResponse halfDelayed = h.stats(80);
+      assertThat(halfDelayed.getNumFailures()).isBetween(20, 60);
+      assertThat(halfDelayed.getRpcsByPeerOrDefault("backend-0", 0)).isEqualTo(80 - halfDelayed.getNumFailures());
+
+      runCase(h, "abort_half");
+      await().atMost(Duration.ofSeconds(20)).until(() -> inFlight(h) == 0);
+      before = results(h);
+      LoadBalancerStatsResponse halfAborted = h.stats(80);
+      assertThat(halfAborted.getNumFailures()).isBetween(20, 60);
+      assertThat(since(before, results(h))).containsOnlyKeys(Status.Code.OK.value(), Status.Code.UNAUTHENTICATED.value());
     }
   }
 

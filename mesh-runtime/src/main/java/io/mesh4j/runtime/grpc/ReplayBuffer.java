@@ -1,0 +1,65 @@
+package io.mesh4j.runtime.grpc;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The request messages a call must send again on a retry, up to a byte limit, as gRPC's per-call retry buffer:
+ * once the messages sent pass the limit the call can no longer be replayed and commits to its attempt. Not
+ * thread-safe: the owning call guards it. Transport-neutral (a message is anything with a size), so an HTTP
+ * client can keep a streamed body's chunks the same way.
+ *
+ * @param <M> the message type
+ */
+final class ReplayBuffer<M> {
+  /** gRPC's default per-call retry buffer ({@code perRpcBufferLimit}, 1 MiB). */
+  static final long DEFAULT_LIMIT = 1 << 20;
+
+  private final long limit;
+  private final List<M> messages = new ArrayList<>();
+  private long bytes;
+  private boolean overflowed;
+
+  ReplayBuffer(long limit) {
+    this.limit = limit;
+  }
+
+  /**
+   * Keeps {@code message} ({@code size} bytes) for a replay. Returns false, keeping nothing more, once the messages
+   * so far pass the limit: from then on the call cannot be replayed ({@link #overflowed()}).
+   */
+  boolean retain(M message, long size) {
+    if (overflowed) {
+      return false;
+    }
+    bytes += size;
+    if (bytes > limit) {
+      overflowed = true;
+      return false;
+    }
+    messages.add(message);
+    return true;
+  }
+
+  /**
+   * Keeps {@code message} whatever the limit: a committed call between two attempts (a message sent during the
+   * back-off) still owes the next attempt every message.
+   */
+  void hold(M message) {
+    messages.add(message);
+  }
+
+  boolean overflowed() {
+    return overflowed;
+  }
+
+  /** The messages kept, oldest first. */
+  List<M> messages() {
+    return messages;
+  }
+
+  /** Drops the messages (the call committed or ended); the byte count stays, so the limit still holds. */
+  void clear() {
+    messages.clear();
+  }
+}
