@@ -78,6 +78,8 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
     this.watchdog = watchdog;
     this.security = security;
     this.tlsMaterialWait = tlsMaterialWait;
+    // The engine's pick is held from the start: a breaker overflow before the first send must still release it.
+    this.lease = new AttemptLease(decision.lease());
   }
 
   static Response execute(Interceptor.Chain chain, OkHttpRequestView view, RoutingDecision decision,
@@ -118,8 +120,10 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
   @Override
   public Response send(LbEndpoint endpoint, int attempt) throws IOException {
     Request routed = shaped(endpoint, attempt);
-    EndpointLease held = attempt == 1 ? decision.lease() : decision.cluster().lease(endpoint);
-    lease = held == null ? null : new AttemptLease(held);
+    if (attempt > 1) {
+      EndpointLease held = decision.cluster().lease(endpoint);
+      lease = held == null ? null : new AttemptLease(held);
+    }
     Interceptor.Chain attemptChain = chain.withConnectTimeout(
         millis(decision.cluster().cluster().connectTimeout().toNanos()), TimeUnit.MILLISECONDS);
     long idle = policy.attemptIdleTimeoutNanos();
