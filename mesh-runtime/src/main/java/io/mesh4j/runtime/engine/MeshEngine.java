@@ -10,6 +10,7 @@ import io.mesh4j.runtime.config.TargetConfig;
 import io.mesh4j.runtime.filter.fault.FaultInjector;
 import io.mesh4j.runtime.filter.fault.InjectedFault;
 import io.mesh4j.runtime.policy.PolicyEnvironment;
+import io.mesh4j.runtime.policy.Sleeper;
 import io.mesh4j.runtime.route.RequestHash;
 import io.mesh4j.runtime.route.RequestShaping;
 import io.mesh4j.runtime.route.RequestView;
@@ -85,6 +86,17 @@ public final class MeshEngine {
    * @throws InterruptedIOException when interrupted while waiting for the control plane's first answer
    */
   public RoutingDecision route(String target, RequestView request) throws MeshRoutingException, InterruptedIOException {
+    return route(target, request, null);
+  }
+
+  /**
+   * {@link #route(String, RequestView)} with the transport's own wait for an injected fault delay: one that ends
+   * early, by throwing, when the caller's deadline passes or the call is cancelled.
+   *
+   * @param faultDelayWait waits out a fault delay; {@code null} for the environment's sleeper
+   */
+  public RoutingDecision route(String target, RequestView request, Sleeper faultDelayWait)
+      throws MeshRoutingException, InterruptedIOException {
     // (A decision may be a local reply; one that forwards may carry an injected fault the transport must release.)
     if (closed) {
       throw new MeshRoutingException(Reason.MESH_CLOSED, "the mesh was closed");
@@ -94,7 +106,7 @@ public final class MeshEngine {
       config = awaitFirstConfig(target);
     }
     if (config instanceof TargetConfig.Routed routed) {
-      return route(routed, request);
+      return route(routed, request, faultDelayWait);
     }
     if (config instanceof TargetConfig.Unroutable unroutable) {
       throw new MeshRoutingException(Reason.NO_ROUTE, target + ": " + unroutable.reason());
@@ -129,7 +141,7 @@ public final class MeshEngine {
     closed = true;
   }
 
-  private RoutingDecision route(TargetConfig.Routed config, RequestView request)
+  private RoutingDecision route(TargetConfig.Routed config, RequestView request, Sleeper faultDelayWait)
       throws MeshRoutingException, InterruptedIOException {
     // One draw per request serves runtime_fraction matching and the weighted cluster choice, as in Envoy.
     long draw = random.getAsLong();
@@ -144,7 +156,9 @@ public final class MeshEngine {
     InjectedFault fault = policies.evaluateFilters(config.httpFilters(), route, draw, clusterName, request);
     boolean handedOver = false;
     try {
-      long delayed = fault != null && fault.delayNanos() > 0 ? policies.delay(config.target(), fault, route) : 0;
+      long delayed = fault == null || fault.delayNanos() <= 0 ? 0
+          : faultDelayWait == null ? policies.delay(config.target(), fault, route)
+          : policies.delay(config.target(), fault, route, faultDelayWait);
       if (fault != null && fault.abort() != null) {
         return RoutingDecision.reply(config.target(), route, delayed, RequestPolicies.abort(fault.abort()));
       }

@@ -10,6 +10,7 @@ import io.mesh4j.runtime.filter.fault.FaultConfig;
 import io.mesh4j.runtime.filter.fault.FaultInjector;
 import io.mesh4j.runtime.filter.fault.InjectedFault;
 import io.mesh4j.runtime.policy.PolicyEnvironment;
+import io.mesh4j.runtime.policy.Sleeper;
 import io.mesh4j.runtime.route.DirectResponseAction;
 import io.mesh4j.runtime.route.HeaderMutations;
 import io.mesh4j.runtime.route.RedirectAction;
@@ -67,12 +68,21 @@ final class RequestPolicies {
    * @return the nanoseconds slept
    */
   long delay(String target, InjectedFault fault, Route route) throws MeshRoutingException, InterruptedIOException {
+    return delay(target, fault, route, environment.sleeper());
+  }
+
+  /**
+   * {@link #delay(String, InjectedFault, Route)} waited out by the transport's {@code wait}, which may end it early
+   * (the caller's deadline or a cancel) by throwing.
+   */
+  long delay(String target, InjectedFault fault, Route route, Sleeper wait)
+      throws MeshRoutingException, InterruptedIOException {
     long delay = fault.delayNanos();
     long timeout = route.timeout().toNanos();
     boolean timesOut = timeout > 0 && delay >= timeout;
     long sleep = timesOut ? timeout : delay;
-    // The same injected sleeper as the retry back-off: one notion of waiting, replaced as a whole in tests.
-    environment.sleeper().sleep(sleep);
+    // By default the same injected sleeper as the retry back-off: one notion of waiting, replaced as a whole in tests.
+    wait.sleep(sleep);
     if (timesOut) {
       throw new MeshRoutingException(Reason.UPSTREAM_TIMEOUT, target + ": the injected fault delay of "
           + Duration.ofNanos(delay) + " reached the route timeout " + route.timeout());

@@ -27,6 +27,7 @@ public final class MeshInterceptor implements Interceptor {
   private final Duration tlsMaterialWait;
   private final PolicyEnvironment env;
   private final AttemptLoop attempts;
+  private final DirectCallLimits directLimits;
 
   /** Without TLS: requests to clusters with an UpstreamTlsContext fail, never go out in plain text. */
   public MeshInterceptor(MeshEngine engine) {
@@ -44,26 +45,38 @@ public final class MeshInterceptor implements Interceptor {
    * @param env clock, random, timers and sleeper for timeouts, retries and back-off
    */
   public MeshInterceptor(MeshEngine engine, MeshSecurity security, Duration tlsMaterialWait, PolicyEnvironment env) {
+    this(engine, security, tlsMaterialWait, env, null);
+  }
+
+  /**
+   * @param directLimits the application dispatcher's limits, for asynchronous calls outside the mesh when the
+   *     client's dispatcher is the mesh's ({@link MeshOkHttp}); null when the dispatcher still applies them itself
+   */
+  MeshInterceptor(MeshEngine engine, MeshSecurity security, Duration tlsMaterialWait, PolicyEnvironment env,
+      DirectCallLimits directLimits) {
     this.engine = Objects.requireNonNull(engine, "engine");
     this.security = security;
     this.tlsMaterialWait = Objects.requireNonNull(tlsMaterialWait, "tlsMaterialWait");
     this.env = Objects.requireNonNull(env, "env");
     this.attempts = new AttemptLoop(env);
+    this.directLimits = directLimits;
   }
 
   @Override
   public Response intercept(Chain chain) throws IOException {
+    AsyncCallExecutor.Scope async = AsyncCallExecutor.claimCurrent();
     Request request = chain.request();
     HttpUrl url = request.url();
     String target = url.host() + ":" + url.port();
     if (url.isHttps()) {
       engine.checkDirectAllowed(target);
-      return chain.proceed(request);
+      return proceedDirect(chain, request, async);
     }
     OkHttpRequestView view = new OkHttpRequestView(request);
-    RoutingDecision decision = engine.route(target, view);
+    // A fault delay ends early when the call is cancelled, which OkHttp's callTimeout also does.
+    RoutingDecision decision = engine.route(target, view, new CancellableDelay(chain.call(), env.sleeper()));
     if (decision == null) {
-      return chain.proceed(request);
+      return proceedDirect(chain, request, async);
     }
     if (decision.localReply() != null) {
       return LocalReplies.toResponse(request, decision.localReply());
@@ -74,5 +87,20 @@ public final class MeshInterceptor implements Interceptor {
     } finally {
       decision.complete();
     }
+  }
+
+  /** A call outside the mesh: under the application dispatcher's limits, as if the mesh were not there. */
+  private Response proceedDirect(Chain chain, Request request, AsyncCallExecutor.Scope async) throws IOException {
+    if (async != null && directLimits != null) {
+      String host = request.url().host();
+      directLimits.acquire(host, chain.call());
+      async.atEnd(() -> directLimits.release(host));
+    }
+    return chain.proceed(request);
+  }
+
+  /** The limits applied to asynchronous calls outside the mesh, or null; for tests. */
+  DirectCallLimits directLimits() {
+    return directLimits;
   }
 }
