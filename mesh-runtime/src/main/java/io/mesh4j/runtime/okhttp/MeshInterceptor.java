@@ -6,6 +6,7 @@ import io.mesh4j.runtime.policy.AttemptLoop;
 import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.security.MeshSecurity;
 import java.io.IOException;
+import java.net.ProtocolException;
 import java.time.Duration;
 import java.util.Objects;
 import okhttp3.HttpUrl;
@@ -66,6 +67,26 @@ public final class MeshInterceptor implements Interceptor {
   public Response intercept(Chain chain) throws IOException {
     AsyncCallExecutor.Scope async = AsyncCallExecutor.claimCurrent();
     Request request = chain.request();
+    Response response = hop(chain, request, async);
+    // Redirects from mesh hosts come back unfollowed (RedirectHold): follow them here, routing every hop.
+    for (int followUps = 0; response.header(RedirectHold.HELD_LOCATION) != null; ) {
+      response = RedirectHold.restore(response);
+      Request next = RedirectFollowUp.next(chain, request, response);
+      if (next == null) {
+        return response;
+      }
+      response.close();
+      if (++followUps > RedirectFollowUp.MAX_FOLLOW_UPS) {
+        throw new ProtocolException("Too many follow-up requests: " + followUps);
+      }
+      request = next;
+      response = hop(chain, request, async);
+    }
+    return response;
+  }
+
+  /** Sends one request (the call's own, or a redirect's follow-up): routed when its host is in the mesh. */
+  private Response hop(Chain chain, Request request, AsyncCallExecutor.Scope async) throws IOException {
     HttpUrl url = request.url();
     String target = url.host() + ":" + url.port();
     if (url.isHttps()) {
@@ -83,7 +104,10 @@ public final class MeshInterceptor implements Interceptor {
     }
     try {
       // Timeouts, retries, circuit breakers and outlier reporting: the engine's attempt loop; OkHttp only translates.
-      return OkHttpAttempts.execute(chain, view, decision, attempts, env, security, tlsMaterialWait);
+      Response response =
+          OkHttpAttempts.execute(chain, request, view, decision, attempts, env, security, tlsMaterialWait);
+      // The application sees the URL it called (as OkHttp shows a followed hop's), not the endpoint's address.
+      return response.newBuilder().request(request).build();
     } finally {
       decision.complete();
     }

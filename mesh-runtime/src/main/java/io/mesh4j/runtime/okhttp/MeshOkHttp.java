@@ -19,7 +19,9 @@ import okhttp3.OkHttpClient;
  *       {@code OVERFLOW (503 UO)} instead of waiting in OkHttp's queue. Asynchronous calls to hosts outside the mesh
  *       keep the limits of the builder's dispatcher as it was when this ran (read from it live, so changing that
  *       dispatcher object later still applies); they are counted apart from mesh calls, and one over a limit waits
- *       on its dispatcher thread rather than in OkHttp's queue.
+ *       on its dispatcher thread rather than in OkHttp's queue;
+ *   <li>adds {@link RedirectHold} as a network interceptor, so that the mesh, not OkHttp below it, follows redirects
+ *       answered by mesh hosts, routing every hop (a redirect from a host outside the mesh is OkHttp's to follow).
  * </ul>
  *
  * Set the builder's dispatcher before this runs; a dispatcher set afterwards replaces the mesh's, and OkHttp's
@@ -37,6 +39,7 @@ public final class MeshOkHttp {
     mesh.setMaxRequestsPerHost(Integer.MAX_VALUE);
     mesh.setIdleCallback(application.getIdleCallback());
     return builder.dispatcher(mesh)
-        .addInterceptor(new MeshInterceptor(engine, security, tlsMaterialWait, env, new DirectCallLimits(application)));
+        .addInterceptor(new MeshInterceptor(engine, security, tlsMaterialWait, env, new DirectCallLimits(application)))
+        .addNetworkInterceptor(new RedirectHold());
   }
 }

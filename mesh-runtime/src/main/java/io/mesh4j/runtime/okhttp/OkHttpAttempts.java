@@ -67,10 +67,10 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
   /** The hold on the endpoint of the attempt in flight; released once when that attempt is over. */
   private AttemptLease lease;
 
-  private OkHttpAttempts(Interceptor.Chain chain, OkHttpRequestView view, RoutingDecision decision,
+  private OkHttpAttempts(Interceptor.Chain chain, Request request, OkHttpRequestView view, RoutingDecision decision,
       CallWatchdog watchdog, MeshSecurity security, Duration tlsMaterialWait) {
     this.chain = chain;
-    this.request = chain.request();
+    this.request = request;
     this.authority = view.authority();
     this.view = view;
     this.decision = decision;
@@ -82,9 +82,8 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
     this.lease = new AttemptLease(decision.lease());
   }
 
-  static Response execute(Interceptor.Chain chain, OkHttpRequestView view, RoutingDecision decision,
+  static Response execute(Interceptor.Chain chain, Request request, OkHttpRequestView view, RoutingDecision decision,
       AttemptLoop loop, PolicyEnvironment env, MeshSecurity security, Duration tlsMaterialWait) throws IOException {
-    Request request = chain.request();
     RoutePolicy policy = decision.route().policy();
     long timeout = policy.callTimeoutNanos(decision.listenerMaxStreamDuration());
     if (timeout > 0) {
@@ -98,7 +97,7 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
       deadline = env.nanoClock().getAsLong() + timeout;
       watchdog = CallWatchdog.arm(chain.call(), env.scheduler(), timeout);
     }
-    OkHttpAttempts attempts = new OkHttpAttempts(chain, view, decision, watchdog, security, tlsMaterialWait);
+    OkHttpAttempts attempts = new OkHttpAttempts(chain, request, view, decision, watchdog, security, tlsMaterialWait);
     boolean replayable = request.body() == null || !request.body().isOneShot();
     String contentType = request.header("Content-Type");
     boolean grpc = contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/grpc");
@@ -185,7 +184,8 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
     if (policy.includeAttemptCount()) {
       headers.set("x-envoy-attempt-count", Integer.toString(attempt));
     }
-    return request.newBuilder().url(url.build()).headers(headers.build()).build();
+    return request.newBuilder().url(url.build()).headers(headers.build())
+        .tag(RedirectHold.Routed.class, RedirectHold.Routed.HOP).build();
   }
 
   private void releaseLease() {
