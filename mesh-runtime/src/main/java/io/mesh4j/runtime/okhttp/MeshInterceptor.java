@@ -17,12 +17,13 @@ import okhttp3.Response;
 /**
  * Routes OkHttp calls through the mesh: a request to {@code http://<mesh host>:<port>/...} is sent to the endpoint
  * the engine picks, keeping the original Host header so the server and its virtual hosts see the mesh name.
- * Installed as an application interceptor, so it runs once per call and the body is streamed, never buffered.
+ * Installed by {@link MeshOkHttp} as an application interceptor, so it runs once per call and the body is streamed,
+ * never buffered.
  *
  * <p>Plain-text HTTP is what the mesh routes; {@code https} URLs belong to the application's own TLS and go out
  * untouched (under REGISTRY_ONLY only to hosts the mesh knows).
  */
-public final class MeshInterceptor implements Interceptor {
+final class MeshInterceptor implements Interceptor {
   private final MeshEngine engine;
   private final MeshSecurity security;
   private final Duration tlsMaterialWait;
@@ -30,26 +31,11 @@ public final class MeshInterceptor implements Interceptor {
   private final AttemptLoop attempts;
   private final DirectCallLimits directLimits;
 
-  /** Without TLS: requests to clusters with an UpstreamTlsContext fail, never go out in plain text. */
-  public MeshInterceptor(MeshEngine engine) {
-    this(engine, null, Duration.ZERO, PolicyEnvironment.system());
-  }
-
-  /** Without TLS, with this environment for timeouts, retries and back-off. */
-  public MeshInterceptor(MeshEngine engine, PolicyEnvironment env) {
-    this(engine, null, Duration.ZERO, env);
-  }
-
   /**
-   * @param security upstream TLS contexts for clusters with a {@code transport_socket}, or null for none
+   * @param security upstream TLS contexts for clusters with a {@code transport_socket}, or null for none (requests
+   *     to clusters with an UpstreamTlsContext then fail, never go out in plain text)
    * @param tlsMaterialWait how long the first request to a TLS cluster waits for its certificate material
-   * @param env clock, random, timers and sleeper for timeouts, retries and back-off
-   */
-  public MeshInterceptor(MeshEngine engine, MeshSecurity security, Duration tlsMaterialWait, PolicyEnvironment env) {
-    this(engine, security, tlsMaterialWait, env, null);
-  }
-
-  /**
+   * @param env clock, random, timers and sleeper for timeouts, retries, back-off and fault delays
    * @param directLimits the application dispatcher's limits, for asynchronous calls outside the mesh when the
    *     client's dispatcher is the mesh's ({@link MeshOkHttp}); null when the dispatcher still applies them itself
    */
@@ -68,9 +54,9 @@ public final class MeshInterceptor implements Interceptor {
     AsyncCallExecutor.Scope async = AsyncCallExecutor.claimCurrent();
     Request request = chain.request();
     Response response = hop(chain, request, async);
-    // Redirects from mesh hosts come back unfollowed (RedirectHold): follow them here, routing every hop.
-    for (int followUps = 0; response.header(RedirectHold.HELD_LOCATION) != null; ) {
-      response = RedirectHold.restore(response);
+    // Redirects from mesh hosts come back unfollowed (MeshNetworkInterceptor): follow them here, routing every hop.
+    for (int followUps = 0; response.header(MeshNetworkInterceptor.HELD_LOCATION) != null; ) {
+      response = MeshNetworkInterceptor.restoreLocation(response);
       Request next = RedirectFollowUp.next(chain, request, response);
       if (next == null) {
         return response;

@@ -20,7 +20,7 @@ import okhttp3.OkHttpClient;
  *       keep the limits of the builder's dispatcher as it was when this ran (read from it live, so changing that
  *       dispatcher object later still applies); they are counted apart from mesh calls, and one over a limit waits
  *       on its dispatcher thread rather than in OkHttp's queue;
- *   <li>adds {@link RedirectHold} as a network interceptor, so that the mesh, not OkHttp below it, follows redirects
+ *   <li>adds {@link MeshNetworkInterceptor} as a network interceptor, so that the mesh, not OkHttp below it, follows redirects
  *       answered by mesh hosts, routing every hop (a redirect from a host outside the mesh is OkHttp's to follow).
  * </ul>
  *
@@ -40,6 +40,6 @@ public final class MeshOkHttp {
     mesh.setIdleCallback(application.getIdleCallback());
     return builder.dispatcher(mesh)
         .addInterceptor(new MeshInterceptor(engine, security, tlsMaterialWait, env, new DirectCallLimits(application)))
-        .addNetworkInterceptor(new RedirectHold());
+        .addNetworkInterceptor(new MeshNetworkInterceptor());
   }
 }
