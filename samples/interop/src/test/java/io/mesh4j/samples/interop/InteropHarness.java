@@ -81,9 +81,15 @@ final class InteropHarness implements AutoCloseable {
 
   /** Starts the client with these flags (besides --server, --stats_port, --qps, --transport). */
   void startClient(String rpc, String metadata) {
+    startClient(rpc, metadata, QPS, 5);
+  }
+
+  /** As above, at {@code qps} with {@code --rpc_timeout_sec}. */
+  void startClient(String rpc, String metadata, int qps, int rpcTimeoutSec) {
     try {
       mesh = Mesh.builder().bootstrapJson(controlPlane.bootstrapJson()).listenerWait(Duration.ofSeconds(10)).build();
-      client = InteropClient.start(new InteropClient.Options(TARGET, 0, QPS, 1, rpc, metadata, 5, true, transport),
+      client = InteropClient.start(
+          new InteropClient.Options(TARGET, 0, qps, 1, rpc, metadata, rpcTimeoutSec, true, transport),
           mesh, failedRpcsReported::incrementAndGet);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
