@@ -44,9 +44,12 @@ final class AttemptShaping {
     return request.newBuilder().url(url.build()).headers(headers.build()).tag(RoutedAttempt.class, tag).build();
   }
 
-  /** The response's builder with the route's response header mutations and a generated hash cookie. */
-  static Response.Builder response(Response response, RoutingDecision decision) {
-    Response.Builder out = response.newBuilder();
+  /**
+   * The response's builder with the route's response header mutations and a generated hash cookie, showing
+   * {@code request} (what the application called, as OkHttp shows a followed hop's URL), not the endpoint's address.
+   */
+  static Response.Builder response(Response response, Request request, RoutingDecision decision) {
+    Response.Builder out = response.newBuilder().request(request);
     RequestShaping shaping = decision.route().shaping();
     if (!shaping.responseHeaders().isEmpty()) {
       Headers.Builder headers = response.headers().newBuilder();

@@ -90,10 +90,7 @@ final class MeshInterceptor implements Interceptor {
     }
     try {
       // Timeouts, retries, circuit breakers and outlier reporting: the engine's attempt loop; OkHttp only translates.
-      Response response =
-          OkHttpAttempts.execute(chain, request, view, decision, attempts, env, security, tlsMaterialWait);
-      // The application sees the URL it called (as OkHttp shows a followed hop's), not the endpoint's address.
-      return response.newBuilder().request(request).build();
+      return OkHttpAttempts.execute(chain, request, view, decision, attempts, env, security, tlsMaterialWait);
     } finally {
       decision.complete();
     }

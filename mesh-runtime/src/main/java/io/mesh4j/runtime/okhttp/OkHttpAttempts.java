@@ -210,7 +210,7 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
       }
       onComplete.run();
     };
-    Response.Builder out = AttemptShaping.response(response, decision);
+    Response.Builder out = AttemptShaping.response(response, request, decision);
     ResponseBody body = response.body();
     // The endpoint, the circuit-breaker slot and the watchdog stay held until the body is consumed or closed.
     return out.body(new CompletingBody(body, complete,
