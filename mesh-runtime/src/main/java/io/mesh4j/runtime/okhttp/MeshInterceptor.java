@@ -103,7 +103,8 @@ final class MeshInterceptor implements Interceptor {
       directLimits.acquire(host, chain.call());
       async.atEnd(() -> directLimits.release(host));
     }
-    return chain.proceed(request);
+    // Only the mesh's own hops may carry a held redirect to follow.
+    return MeshNetworkInterceptor.withoutHeldLocation(chain.proceed(request));
   }
 
   /** The limits applied to asynchronous calls outside the mesh, or null; for tests. */

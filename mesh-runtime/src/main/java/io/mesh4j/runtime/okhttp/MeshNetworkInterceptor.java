@@ -28,12 +28,18 @@ final class MeshNetworkInterceptor implements Interceptor {
       return chain.proceed(chain.request());
     }
     attempt.connected();
-    Response response = chain.proceed(chain.request());
+    Response response = withoutHeldLocation(chain.proceed(chain.request()));
     String location = RedirectFollowUp.isRedirect(response.code()) ? response.header("Location") : null;
     if (location == null) {
       return response;
     }
     return response.newBuilder().removeHeader("Location").header(HELD_LOCATION, location).build();
+  }
+
+  /** The response without a header named like ours that did not come from here (a server may send anything). */
+  static Response withoutHeldLocation(Response response) {
+    return response.header(HELD_LOCATION) == null ? response
+        : response.newBuilder().removeHeader(HELD_LOCATION).build();
   }
 
   /** The response with its {@code Location} back, if this interceptor held it. */
