@@ -81,8 +81,15 @@ class OkHttpDispatchIntegrationTest {
     controlPlane.close();
   }
 
-  /** One route to cluster "catalog" (max_requests as given, 0 for the default), with a header-driven fault delay. */
   private void serve(int maxRequests) {
+    serve(maxRequests, 0);
+  }
+
+  /**
+   * One route to cluster "catalog" (max_requests as given, 0 for the default; the route timeout in milliseconds, 0
+   * for the default), with a header-driven fault delay.
+   */
+  private void serve(int maxRequests, long routeTimeoutMillis) {
     HTTPFault delay = HTTPFault.newBuilder().setDelay(FaultDelay.newBuilder()
             .setHeaderDelay(FaultDelay.HeaderDelay.getDefaultInstance())
             .setPercentage(FractionalPercent.newBuilder().setNumerator(100)))
@@ -94,7 +101,10 @@ class OkHttpDispatchIntegrationTest {
         .build();
     RouteConfiguration routes = RouteConfiguration.newBuilder().setName("catalog-routes")
         .addVirtualHosts(VirtualHost.newBuilder().setName("catalog").addDomains(TARGET).addRoutes(Route.newBuilder()
-            .setMatch(RouteMatch.newBuilder().setPrefix("/")).setRoute(RouteAction.newBuilder().setCluster("catalog"))))
+            .setMatch(RouteMatch.newBuilder().setPrefix("/")).setRoute(routeTimeoutMillis == 0
+                ? RouteAction.newBuilder().setCluster("catalog")
+                : RouteAction.newBuilder().setCluster("catalog")
+                    .setTimeout(com.google.protobuf.util.Durations.fromMillis(routeTimeoutMillis)))))
         .build();
     Cluster.Builder cluster = edsCluster("catalog").toBuilder();
     if (maxRequests > 0) {
@@ -197,6 +207,16 @@ class OkHttpDispatchIntegrationTest {
     await().atMost(WAIT).until(() -> outcomes.failures.size() == 10);
     assertThat(outcomes.failures).allSatisfy(e ->
         assertThat(e).isInstanceOf(InterruptedIOException.class).hasMessage("timeout"));
+    assertThat(server.arrivals()).isZero();
+  }
+
+  @Test
+  void aFaultDelayEndsAtTheRouteTimeoutWhenThatComesFirst() {
+    serve(0, 300);
+    Call call = newCall(URL, DELAY_HEADER, AN_HOUR_MS);
+    call.timeout().timeout(1, TimeUnit.HOURS);
+    assertThatThrownBy(call::execute).isInstanceOfSatisfying(MeshRoutingException.class,
+        e -> assertThat(e.reason()).isEqualTo(Reason.UPSTREAM_TIMEOUT));
     assertThat(server.arrivals()).isZero();
   }
 
