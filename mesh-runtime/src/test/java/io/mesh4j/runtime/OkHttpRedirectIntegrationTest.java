@@ -175,6 +175,31 @@ class OkHttpRedirectIntegrationTest {
     assertThat(reviews.seen).containsExactly("POST /stars " + REVIEWS);
   }
 
+  /** A redirect route's own answer is followed too, as OkHttp would follow it from a sidecar. */
+  @Test
+  void aRedirectRoutesAnswerIsFollowedThroughTheMesh() throws IOException {
+    io.envoyproxy.envoy.config.route.v3.RouteConfiguration moved = routeConfig("catalog-routes", CATALOG, "catalog")
+        .toBuilder().setVirtualHosts(0, routeConfig("catalog-routes", CATALOG, "catalog").getVirtualHosts(0)
+            .toBuilder().addRoutes(0, io.envoyproxy.envoy.config.route.v3.Route.newBuilder()
+                .setMatch(io.envoyproxy.envoy.config.route.v3.RouteMatch.newBuilder().setPath("/old"))
+                .setRedirect(io.envoyproxy.envoy.config.route.v3.RedirectAction.newBuilder()
+                    .setHostRedirect("reviews.mesh").setPortRedirect(9090).setPathRedirect("/new"))))
+        .build();
+    controlPlane.setSnapshot("2",
+        List.of(apiListener(CATALOG, "catalog-routes"), apiListener(REVIEWS, "reviews-routes")),
+        List.of(moved, routeConfig("reviews-routes", REVIEWS, "reviews")),
+        List.of(edsCluster("catalog"), edsCluster("reviews")),
+        List.of(cla("catalog", catalog.hostPort()), cla("reviews", reviews.hostPort())));
+    OkHttpClient client = mesh.okHttp(new OkHttpClient.Builder()).build();
+    // No call was made before this snapshot, so the mesh's first config already has the redirect route.
+    try (Response response = call(client, new Request.Builder().url("http://" + CATALOG + "/old").build())) {
+      assertThat(response.code()).isEqualTo(200);
+      assertThat(response.body().string()).isEqualTo("reviews");
+    }
+    assertThat(reviews.seen).containsExactly("GET /new " + REVIEWS);
+    assertThat(catalog.seen).isEmpty();
+  }
+
   @Test
   void withoutFollowRedirectsTheRedirectIsTheAnswerWithItsLocation() throws IOException {
     OkHttpClient client = mesh.okHttp(new OkHttpClient.Builder().followRedirects(false)).build();

@@ -86,7 +86,8 @@ final class MeshInterceptor implements Interceptor {
       return proceedDirect(chain, request, async);
     }
     if (decision.localReply() != null) {
-      return LocalReplies.toResponse(request, decision.localReply());
+      // A redirect route's answer is followed as an upstream's would be (behind a sidecar, OkHttp would follow it).
+      return MeshNetworkInterceptor.holdRedirect(LocalReplies.toResponse(request, decision.localReply()));
     }
     try {
       // Timeouts, retries, circuit breakers and outlier reporting: the engine's attempt loop; OkHttp only translates.

@@ -29,6 +29,11 @@ final class MeshNetworkInterceptor implements Interceptor {
     }
     attempt.connected();
     Response response = withoutHeldLocation(chain.proceed(chain.request()));
+    return holdRedirect(response);
+  }
+
+  /** A redirect with its {@code Location} moved aside, for the mesh to follow; any other response as it is. */
+  static Response holdRedirect(Response response) {
     String location = RedirectFollowUp.isRedirect(response.code()) ? response.header("Location") : null;
     if (location == null) {
       return response;
