@@ -39,8 +39,9 @@ public interface Mesh extends AutoCloseable {
    *       this call (its object is read live, counting only those calls); one over a limit waits on its dispatcher
    *       thread rather than in OkHttp's queue. Configure the dispatcher before this call: one set afterwards
    *       replaces the mesh's and brings OkHttp's limits back for mesh hosts;
-   *   <li>redirects from mesh hosts are followed by the mesh, each hop routed, honouring the client's
-   *       {@code followRedirects} and {@code followSslRedirects} and OkHttp's limit of 20 follow-ups.
+   *   <li>redirects from mesh hosts (and a redirect route's own answer) are followed by the mesh, each hop routed,
+   *       honouring the client's {@code followRedirects} and {@code followSslRedirects} and OkHttp's limit of 20
+   *       follow-ups.
    * </ul>
    */
   OkHttpClient.Builder okHttp(OkHttpClient.Builder builder);
