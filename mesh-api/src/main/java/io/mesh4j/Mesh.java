@@ -26,6 +26,23 @@ public interface Mesh extends AutoCloseable {
   /**
    * Returns {@code builder} with the mesh installed: requests to mesh hosts are routed by the control plane's
    * configuration, other hosts follow the {@link OutboundTrafficPolicy}.
+   *
+   * <p>What it does to the builder:
+   *
+   * <ul>
+   *   <li>adds the mesh as an application interceptor;
+   *   <li>replaces the builder's {@link okhttp3.Dispatcher} with the mesh's: same executor, but
+   *       {@code maxRequests} and {@code maxRequestsPerHost} unlimited. A mesh host stands for a whole cluster, so
+   *       its circuit breakers ({@code max_requests}, 1024 by default as in Envoy) limit the calls to it: over the
+   *       limit a call fails at once with {@code OVERFLOW (503 UO)}, it does not wait in OkHttp's queue.
+   *       Asynchronous calls to hosts outside the mesh keep the limits of the builder's dispatcher as it was at
+   *       this call (its object is read live, counting only those calls); one over a limit waits on its dispatcher
+   *       thread rather than in OkHttp's queue. Configure the dispatcher before this call: one set afterwards
+   *       replaces the mesh's and brings OkHttp's limits back for mesh hosts;
+   *   <li>redirects from mesh hosts (and a redirect route's own answer) are followed by the mesh, each hop routed,
+   *       honouring the client's {@code followRedirects} and {@code followSslRedirects} and OkHttp's limit of 20
+   *       follow-ups.
+   * </ul>
    */
   OkHttpClient.Builder okHttp(OkHttpClient.Builder builder);
 

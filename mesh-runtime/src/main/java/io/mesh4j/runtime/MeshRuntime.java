@@ -9,7 +9,7 @@ import io.mesh4j.runtime.cluster.LbEnvironment;
 import io.mesh4j.runtime.config.ConfigAssembler;
 import io.mesh4j.runtime.config.ResourceTypes;
 import io.mesh4j.runtime.engine.MeshEngine;
-import io.mesh4j.runtime.okhttp.MeshInterceptor;
+import io.mesh4j.runtime.okhttp.MeshOkHttp;
 import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.security.MeshSecurity;
 import io.mesh4j.runtime.xds.XdsClient;
@@ -89,7 +89,7 @@ final class MeshRuntime implements Mesh, MeshInternals {
 
   @Override
   public OkHttpClient.Builder okHttp(OkHttpClient.Builder builder) {
-    return builder.addInterceptor(new MeshInterceptor(engine, security, tlsMaterialWait, PolicyEnvironment.system()));
+    return MeshOkHttp.install(builder, engine, security, tlsMaterialWait, PolicyEnvironment.system());
   }
 
   /** The certificate providers and TLS contexts, for tests. */

@@ -14,6 +14,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.mesh4j.Mesh;
 import io.mesh4j.MeshRoutingException;
 import io.mesh4j.MeshTlsHandshakeException;
+import io.mesh4j.runtime.testing.ConnectionCountingProxy;
 import io.mesh4j.runtime.testing.LoopbackControlPlane;
 import io.mesh4j.runtime.testing.MtlsHttpServer;
 import io.mesh4j.runtime.testing.TestPki;
@@ -165,6 +166,59 @@ class MtlsIntegrationTest {
     // message, so the failure is not always typed; it must fail, and the server must have served nothing.
     assertThatThrownBy(this::call).isInstanceOf(IOException.class);
     assertThat(strict.clientSerials()).isEmpty();
+  }
+
+  /**
+   * A refused certificate costs one handshake per mesh attempt, as in Envoy: OkHttp's own connection retries (retry
+   * on connection failure, route and TLS fallbacks) do not run under the mesh's attempt. Counted at the TCP level
+   * in front of a real TLS server: every connection is one handshake.
+   */
+  @Test
+  void aPeerWithAnotherSpiffeIdCostsOneHandshakePerCall() {
+    MtlsHttpServer impostor = server("impostor", intermediate.leaf(NS + "impostor"));
+    assertOneHandshakePerCall(impostor, IOException.class);
+  }
+
+  /** The same when the server refuses our certificate (under TLS 1.3 seen at the first read, after the handshake). */
+  @Test
+  void aServerRefusingOurCertificateCostsOneHandshakePerCall() {
+    MtlsHttpServer strict = MtlsHttpServer.start("strict", intermediate.leaf(NS + "catalog"),
+        TestPki.root("root-other").certificate());
+    closeables.add(strict);
+    assertOneHandshakePerCall(strict, IOException.class);
+  }
+
+  /** Under TLS 1.2 the refusal may reach the client as a broken pipe, which OkHttp alone would try again. */
+  @Test
+  void aServerRefusingOurCertificateOverTls12CostsOneHandshakePerCall() {
+    MtlsHttpServer strict = MtlsHttpServer.start("strict", intermediate.leaf(NS + "catalog"),
+        TestPki.root("root-other").certificate());
+    closeables.add(strict);
+    tls12 = true;
+    assertOneHandshakePerCall(strict, IOException.class);
+  }
+
+  private boolean tls12;
+
+  private void assertOneHandshakePerCall(MtlsHttpServer upstream, Class<? extends Throwable> failure) {
+    ConnectionCountingProxy proxy = ConnectionCountingProxy.to(upstream.port());
+    closeables.add(proxy);
+    io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext context =
+        TlsResources.istioMtls("default", "", NS + "catalog");
+    if (tls12) {
+      context = context.toBuilder().setCommonTlsContext(context.getCommonTlsContext().toBuilder().setTlsParams(
+          io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters.newBuilder()
+              .setTlsMaximumProtocolVersion(
+                  io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters.TlsProtocol.TLSv1_2)))
+          .build();
+    }
+    serve("1", TlsResources.tlsCluster("catalog", context), proxy.hostPort());
+    startMesh("600s");
+    for (int i = 1; i <= 3; i++) {
+      assertThatThrownBy(this::call).isInstanceOf(failure);
+      assertThat(proxy.connections()).isEqualTo(i);
+    }
+    assertThat(upstream.clientSerials()).isEmpty();
   }
 
   @Test

@@ -27,6 +27,7 @@ import io.mesh4j.MeshRoutingException;
 import io.mesh4j.MeshRoutingException.Reason;
 import io.mesh4j.OutboundTrafficPolicy;
 import io.mesh4j.runtime.testing.BehavingHttpServer;
+import io.mesh4j.runtime.testing.ControllableHttpServer;
 import io.mesh4j.runtime.testing.LoopbackControlPlane;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -307,6 +308,62 @@ class ResilienceIntegrationTest {
     assertThat(slow.get()).isEqualTo(200);
     try (Response response = call(request("ok"))) {
       assertThat(response.code()).isEqualTo(200);
+    }
+  }
+
+  /**
+   * A max_requests overflow at the first attempt releases the endpoint the engine picked: least-request picks after
+   * a burst of overflows are as even as before. (A leaked hold would count as an active request forever: with
+   * choice_count 20 over two endpoints, every later pick would avoid the endpoint the overflows landed on.)
+   */
+  @Test
+  void aBreakerOverflowAtTheFirstAttemptReleasesTheEndpointPick() throws Exception {
+    ControllableHttpServer a = ControllableHttpServer.start("a");
+    ControllableHttpServer b = ControllableHttpServer.start("b");
+    try {
+      Cluster.Builder cluster = edsCluster("catalog").toBuilder().setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST)
+          .setLeastRequestLbConfig(Cluster.LeastRequestLbConfig.newBuilder().setChoiceCount(UInt32Value.of(20)))
+          .setCircuitBreakers(CircuitBreakers.newBuilder()
+              .addThresholds(CircuitBreakers.Thresholds.newBuilder().setMaxRequests(UInt32Value.of(1))));
+      RouteConfiguration routes = RouteConfiguration.newBuilder().setName("catalog-routes")
+          .addVirtualHosts(VirtualHost.newBuilder().setName("catalog").addDomains(TARGET).addRoutes(Route.newBuilder()
+              .setMatch(RouteMatch.newBuilder().setPrefix("/")).setRoute(RouteAction.newBuilder().setCluster("catalog"))))
+          .build();
+      controlPlane.setSnapshot("1", List.of(apiListener(TARGET, "catalog-routes")), List.of(routes),
+          List.of(cluster.build()), List.of(cla("catalog", a.hostPort(), b.hostPort())));
+      mesh = Mesh.builder().bootstrapJson(controlPlane.bootstrapJson()).listenerWait(WAIT).build();
+      client = mesh.okHttp(new OkHttpClient.Builder()).build();
+
+      a.stall();
+      b.stall();
+      CompletableFuture<Integer> held = CompletableFuture.supplyAsync(() -> {
+        try (Response response = call(new Request.Builder().url(URL))) {
+          return response.code();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      await().atMost(WAIT).until(() -> a.arrivals() + b.arrivals() == 1);
+      for (int i = 0; i < 10; i++) {
+        assertThatThrownBy(() -> call(new Request.Builder().url(URL)).close())
+            .isInstanceOfSatisfying(MeshRoutingException.class, e -> assertThat(e.reason()).isEqualTo(Reason.OVERFLOW));
+      }
+      a.release();
+      b.release();
+      assertThat(held.get()).isEqualTo(200);
+
+      int before = a.arrivals() + b.arrivals();
+      for (int i = 0; i < 40; i++) {
+        call(new Request.Builder().url(URL)).close();
+      }
+      assertThat(a.arrivals() + b.arrivals()).isEqualTo(before + 40);
+      // With both endpoints idle, ties go to the first drawn: all 40 on one endpoint has probability 2^-39.
+      assertThat(a.arrivals()).isGreaterThan(0);
+      assertThat(b.arrivals()).isGreaterThan(0);
+      assertThat(Math.min(a.arrivals(), b.arrivals())).isGreaterThan(1);
+    } finally {
+      a.close();
+      b.close();
     }
   }
 

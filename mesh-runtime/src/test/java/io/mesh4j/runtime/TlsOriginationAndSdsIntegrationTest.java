@@ -11,6 +11,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.mesh4j.Mesh;
 import io.mesh4j.MeshTlsHandshakeException;
+import io.mesh4j.runtime.testing.ConnectionCountingProxy;
 import io.mesh4j.runtime.testing.LoopbackControlPlane;
 import io.mesh4j.runtime.testing.MtlsHttpServer;
 import io.mesh4j.runtime.testing.TestPki;
@@ -90,6 +91,31 @@ class TlsOriginationAndSdsIntegrationTest {
 
     assertThatThrownBy(this::call).isInstanceOfSatisfying(MeshTlsHandshakeException.class,
         e -> assertThat(e.failedCheck()).isEqualTo("UNKNOWN_CA"));
+  }
+
+  /**
+   * A refused certificate costs one handshake per mesh attempt, as in Envoy: OkHttp's own connection retries (route
+   * and TLS fallbacks, retry on connection failure) do not run under the mesh's attempt. Counted at the TCP level in
+   * front of a real TLS server: every connection is one handshake.
+   */
+  @Test
+  void aRefusedCertificateCostsOneHandshakePerCall() {
+    server = MtlsHttpServer.start("external", TestPki.root("other").leaf().dns("api.example.com").issue());
+    try (ConnectionCountingProxy proxy = ConnectionCountingProxy.to(server.port())) {
+      Cluster cluster = TlsResources.tlsCluster("outbound|443||api.example.com",
+          TlsResources.simple(TestPki.pem(root.certificate()), "api.example.com"));
+      controlPlane.setSnapshot("1", List.of(apiListener(TARGET, "routes")),
+          List.of(routeConfig("routes", TARGET, cluster.getName())), List.of(cluster),
+          List.of(cla(cluster.getName(), proxy.hostPort())), List.of());
+      mesh = Mesh.builder().bootstrapJson(controlPlane.bootstrapJson()).listenerWait(WAIT).build();
+      client = mesh.okHttp(new OkHttpClient.Builder()).build();
+
+      for (int i = 1; i <= 3; i++) {
+        assertThatThrownBy(this::call).isInstanceOfSatisfying(MeshTlsHandshakeException.class,
+            e -> assertThat(e.failedCheck()).isEqualTo("UNKNOWN_CA"));
+        assertThat(proxy.connections()).isEqualTo(i);
+      }
+    }
   }
 
   @Test

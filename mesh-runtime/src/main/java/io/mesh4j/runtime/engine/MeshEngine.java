@@ -10,6 +10,7 @@ import io.mesh4j.runtime.config.TargetConfig;
 import io.mesh4j.runtime.filter.fault.FaultInjector;
 import io.mesh4j.runtime.filter.fault.InjectedFault;
 import io.mesh4j.runtime.policy.PolicyEnvironment;
+import io.mesh4j.runtime.policy.Sleeper;
 import io.mesh4j.runtime.route.RequestHash;
 import io.mesh4j.runtime.route.RequestShaping;
 import io.mesh4j.runtime.view.RequestView;
@@ -89,16 +90,27 @@ public final class MeshEngine {
    * @throws InterruptedIOException when interrupted while waiting for the control plane's first answer
    */
   public RoutingDecision route(String target, RequestView request) throws MeshRoutingException, InterruptedIOException {
+    return route(target, request, environment.sleeper());
+  }
+
+  /**
+   * {@link #route(String, RequestView)} with the transport's own wait for an injected fault delay: one that ends
+   * early, by throwing, when the caller's deadline passes or the call is cancelled.
+   *
+   * @param faultDelayWait waits out a fault delay on the calling thread
+   */
+  public RoutingDecision route(String target, RequestView request, Sleeper faultDelayWait)
+      throws MeshRoutingException, InterruptedIOException {
     // (A decision may be a local reply; one that forwards may carry an injected fault the transport must release.)
     RouteStep step = routeStep(target, request);
     if (step instanceof RouteStep.AwaitConfig) {
       step = stepFor(awaitFirstConfig(target), request);
     }
     if (step instanceof FaultDelay delay) {
-      // A blocking client waits on its own thread: the injected sleeper, as for the retry back-off.
+      // A blocking client waits on its own thread (by default the injected sleeper, as for the retry back-off).
       boolean timesOut = delay.reachesRouteTimeout();
       try {
-        environment.sleeper().sleep(delay.waitNanos());
+        faultDelayWait.sleep(delay.waitNanos());
       } catch (InterruptedIOException e) {
         delay.abandon();
         throw e;

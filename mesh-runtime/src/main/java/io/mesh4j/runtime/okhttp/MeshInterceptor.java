@@ -6,6 +6,7 @@ import io.mesh4j.runtime.policy.AttemptLoop;
 import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.security.MeshSecurity;
 import java.io.IOException;
+import java.net.ProtocolException;
 import java.time.Duration;
 import java.util.Objects;
 import okhttp3.HttpUrl;
@@ -16,63 +17,99 @@ import okhttp3.Response;
 /**
  * Routes OkHttp calls through the mesh: a request to {@code http://<mesh host>:<port>/...} is sent to the endpoint
  * the engine picks, keeping the original Host header so the server and its virtual hosts see the mesh name.
- * Installed as an application interceptor, so it runs once per call and the body is streamed, never buffered.
+ * Installed by {@link MeshOkHttp} as an application interceptor, so it runs once per call and the body is streamed,
+ * never buffered.
  *
  * <p>Plain-text HTTP is what the mesh routes; {@code https} URLs belong to the application's own TLS and go out
  * untouched (under REGISTRY_ONLY only to hosts the mesh knows).
  */
-public final class MeshInterceptor implements Interceptor {
+final class MeshInterceptor implements Interceptor {
   private final MeshEngine engine;
   private final MeshSecurity security;
   private final Duration tlsMaterialWait;
   private final PolicyEnvironment env;
   private final AttemptLoop attempts;
-
-  /** Without TLS: requests to clusters with an UpstreamTlsContext fail, never go out in plain text. */
-  public MeshInterceptor(MeshEngine engine) {
-    this(engine, null, Duration.ZERO, PolicyEnvironment.system());
-  }
-
-  /** Without TLS, with this environment for timeouts, retries and back-off. */
-  public MeshInterceptor(MeshEngine engine, PolicyEnvironment env) {
-    this(engine, null, Duration.ZERO, env);
-  }
+  private final DirectCallLimits directLimits;
 
   /**
-   * @param security upstream TLS contexts for clusters with a {@code transport_socket}, or null for none
+   * @param security upstream TLS contexts for clusters with a {@code transport_socket}, or null for none (requests
+   *     to clusters with an UpstreamTlsContext then fail, never go out in plain text)
    * @param tlsMaterialWait how long the first request to a TLS cluster waits for its certificate material
-   * @param env clock, random, timers and sleeper for timeouts, retries and back-off
+   * @param env clock, random, timers and sleeper for timeouts, retries, back-off and fault delays
+   * @param directLimits the application dispatcher's limits, for asynchronous calls outside the mesh when the
+   *     client's dispatcher is the mesh's ({@link MeshOkHttp}); null when the dispatcher still applies them itself
    */
-  public MeshInterceptor(MeshEngine engine, MeshSecurity security, Duration tlsMaterialWait, PolicyEnvironment env) {
+  MeshInterceptor(MeshEngine engine, MeshSecurity security, Duration tlsMaterialWait, PolicyEnvironment env,
+      DirectCallLimits directLimits) {
     this.engine = Objects.requireNonNull(engine, "engine");
     this.security = security;
     this.tlsMaterialWait = Objects.requireNonNull(tlsMaterialWait, "tlsMaterialWait");
     this.env = Objects.requireNonNull(env, "env");
     this.attempts = new AttemptLoop(env);
+    this.directLimits = directLimits;
   }
 
   @Override
   public Response intercept(Chain chain) throws IOException {
+    AsyncCallExecutor.Scope async = AsyncCallExecutor.claimCurrent();
     Request request = chain.request();
+    Response response = hop(chain, request, async);
+    // Redirects from mesh hosts come back unfollowed (MeshNetworkInterceptor): follow them here, routing every hop.
+    for (int followUps = 0; response.header(MeshNetworkInterceptor.HELD_LOCATION) != null; ) {
+      response = MeshNetworkInterceptor.restoreLocation(response);
+      Request next = RedirectFollowUp.next(chain, request, response);
+      if (next == null) {
+        return response;
+      }
+      response.close();
+      if (++followUps > RedirectFollowUp.MAX_FOLLOW_UPS) {
+        throw new ProtocolException("Too many follow-up requests: " + followUps);
+      }
+      request = next;
+      response = hop(chain, request, async);
+    }
+    return response;
+  }
+
+  /** Sends one request (the call's own, or a redirect's follow-up): routed when its host is in the mesh. */
+  private Response hop(Chain chain, Request request, AsyncCallExecutor.Scope async) throws IOException {
     HttpUrl url = request.url();
     String target = url.host() + ":" + url.port();
     if (url.isHttps()) {
       engine.checkDirectAllowed(target);
-      return chain.proceed(request);
+      return proceedDirect(chain, request, async);
     }
     OkHttpRequestView view = new OkHttpRequestView(request);
-    RoutingDecision decision = engine.route(target, view);
+    // A fault delay ends early when the call is cancelled, which OkHttp's callTimeout also does.
+    RoutingDecision decision = engine.route(target, view, new CancellableDelay(chain.call(), env.sleeper()));
     if (decision == null) {
-      return chain.proceed(request);
+      return proceedDirect(chain, request, async);
     }
     if (decision.localReply() != null) {
-      return LocalReplies.toResponse(request, decision.localReply());
+      // A redirect route's answer is followed as an upstream's would be (behind a sidecar, OkHttp would follow it).
+      return MeshNetworkInterceptor.holdRedirect(LocalReplies.toResponse(request, decision.localReply()));
     }
     try {
       // Timeouts, retries, circuit breakers and outlier reporting: the engine's attempt loop; OkHttp only translates.
-      return OkHttpAttempts.execute(chain, view, decision, attempts, env, security, tlsMaterialWait);
+      return OkHttpAttempts.execute(chain, request, view, decision, attempts, env, security, tlsMaterialWait);
     } finally {
       decision.complete();
     }
+  }
+
+  /** A call outside the mesh: under the application dispatcher's limits, as if the mesh were not there. */
+  private Response proceedDirect(Chain chain, Request request, AsyncCallExecutor.Scope async) throws IOException {
+    if (async != null && directLimits != null) {
+      String host = request.url().host();
+      directLimits.acquire(host, chain.call());
+      async.atEnd(() -> directLimits.release(host));
+    }
+    // Only the mesh's own hops may carry a held redirect to follow.
+    return MeshNetworkInterceptor.withoutHeldLocation(chain.proceed(request));
+  }
+
+  /** The limits applied to asynchronous calls outside the mesh, or null; for tests. */
+  DirectCallLimits directLimits() {
+    return directLimits;
   }
 }

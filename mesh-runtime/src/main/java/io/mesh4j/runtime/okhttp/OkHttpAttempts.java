@@ -1,12 +1,8 @@
 package io.mesh4j.runtime.okhttp;
 
-import io.mesh4j.runtime.cluster.ConnectFailures;
-import io.mesh4j.runtime.cluster.EndpointLease;
-import io.mesh4j.runtime.route.RequestShaping;
-import io.mesh4j.runtime.security.MeshSecurity;
-import okhttp3.Headers;
 import io.mesh4j.MeshRoutingException;
 import io.mesh4j.MeshRoutingException.Reason;
+import io.mesh4j.runtime.cluster.EndpointLease;
 import io.mesh4j.runtime.engine.RoutingDecision;
 import io.mesh4j.runtime.policy.AttemptFailure;
 import io.mesh4j.runtime.policy.AttemptLoop;
@@ -14,26 +10,16 @@ import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.view.ResponseView;
 import io.mesh4j.runtime.policy.RoutePolicy;
 import io.mesh4j.runtime.model.LbEndpoint;
+import io.mesh4j.runtime.security.MeshSecurity;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
-import okhttp3.MediaType;
 import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
-import okhttp3.internal.http2.ErrorCode;
-import okhttp3.internal.http2.StreamResetException;
-import okio.Buffer;
-import okio.BufferedSource;
-import okio.ForwardingSource;
-import okio.Okio;
 
 /**
  * The OkHttp side of one routed call: sends the {@link AttemptLoop}'s attempts through the interceptor chain (an
@@ -57,7 +43,6 @@ import okio.Okio;
 final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
   private final Interceptor.Chain chain;
   private final Request request;
-  private final String authority;
   private final RoutingDecision decision;
   private final RoutePolicy policy;
   private final CallWatchdog watchdog;
@@ -66,23 +51,25 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
   private final Duration tlsMaterialWait;
   /** The hold on the endpoint of the attempt in flight; released once when that attempt is over. */
   private AttemptLease lease;
+  /** The attempt in flight, as the network interceptor sees it. */
+  private RoutedAttempt current;
 
-  private OkHttpAttempts(Interceptor.Chain chain, OkHttpRequestView view, RoutingDecision decision,
+  private OkHttpAttempts(Interceptor.Chain chain, Request request, OkHttpRequestView view, RoutingDecision decision,
       CallWatchdog watchdog, MeshSecurity security, Duration tlsMaterialWait) {
     this.chain = chain;
-    this.request = chain.request();
-    this.authority = view.authority();
+    this.request = request;
     this.view = view;
     this.decision = decision;
     this.policy = decision.route().policy();
     this.watchdog = watchdog;
     this.security = security;
     this.tlsMaterialWait = tlsMaterialWait;
+    // The engine's pick is held from the start: a breaker overflow before the first send must still release it.
+    this.lease = new AttemptLease(decision.lease());
   }
 
-  static Response execute(Interceptor.Chain chain, OkHttpRequestView view, RoutingDecision decision,
+  static Response execute(Interceptor.Chain chain, Request request, OkHttpRequestView view, RoutingDecision decision,
       AttemptLoop loop, PolicyEnvironment env, MeshSecurity security, Duration tlsMaterialWait) throws IOException {
-    Request request = chain.request();
     RoutePolicy policy = decision.route().policy();
     long timeout = policy.callTimeoutNanos(decision.listenerMaxStreamDuration());
     if (timeout > 0) {
@@ -96,7 +83,7 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
       deadline = env.nanoClock().getAsLong() + timeout;
       watchdog = CallWatchdog.arm(chain.call(), env.scheduler(), timeout);
     }
-    OkHttpAttempts attempts = new OkHttpAttempts(chain, view, decision, watchdog, security, tlsMaterialWait);
+    OkHttpAttempts attempts = new OkHttpAttempts(chain, request, view, decision, watchdog, security, tlsMaterialWait);
     boolean replayable = request.body() == null || !request.body().isOneShot();
     String contentType = request.header("Content-Type");
     boolean grpc = contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/grpc");
@@ -117,9 +104,12 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
 
   @Override
   public Response send(LbEndpoint endpoint, int attempt) throws IOException {
-    Request routed = shaped(endpoint, attempt);
-    EndpointLease held = attempt == 1 ? decision.lease() : decision.cluster().lease(endpoint);
-    lease = held == null ? null : new AttemptLease(held);
+    current = new RoutedAttempt();
+    Request routed = AttemptShaping.request(request, view, decision, endpoint, attempt, current);
+    if (attempt > 1) {
+      EndpointLease held = decision.cluster().lease(endpoint);
+      lease = held == null ? null : new AttemptLease(held);
+    }
     Interceptor.Chain attemptChain = chain.withConnectTimeout(
         millis(decision.cluster().cluster().connectTimeout().toNanos()), TimeUnit.MILLISECONDS);
     long idle = policy.attemptIdleTimeoutNanos();
@@ -136,7 +126,7 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
           ? UpstreamTlsCall.proceed(attemptChain, routed, decision.cluster(), endpoint, security, tlsMaterialWait)
           : attemptChain.proceed(routed);
     } catch (IOException e) {
-      if (lease != null && ConnectFailures.isConnectFailure(e)) {
+      if (lease != null && OkHttpFailures.leavesRotation(e, current.isConnected(), chain.call().isCanceled())) {
         lease.held.connectFailed();
       }
       releaseLease();
@@ -148,7 +138,7 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
       releaseLease();
       throw e;
     }
-    if (untilHeaders > 0 && untilHeaders != idle && response.body() != null) {
+    if (untilHeaders > 0 && untilHeaders != idle) {
       // The per-try timeout ends with the headers: the body waits as long as the route (or the client) allows.
       long bodyTimeout = idle > 0 ? idle : TimeUnit.MILLISECONDS.toNanos(chain.readTimeoutMillis());
       response.body().source().timeout().timeout(bodyTimeout, TimeUnit.NANOSECONDS);
@@ -156,39 +146,11 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
     return response;
   }
 
-  /** The request for one attempt: the endpoint's address, the route's rewrites and header mutations. */
-  private Request shaped(LbEndpoint endpoint, int attempt) {
-    HttpUrl.Builder url = request.url().newBuilder().host(endpoint.host()).port(endpoint.port());
-    if (decision.path() != null) {
-      String path = decision.path();
-      int query = path.indexOf('?');
-      url.encodedPath(query < 0 ? path : path.substring(0, query))
-          .encodedQuery(query < 0 ? null : path.substring(query + 1));
-    }
-    RequestShaping shaping = decision.route().shaping();
-    Headers.Builder headers = request.headers().newBuilder();
-    shaping.requestHeaders().apply(new OkHttpHeaderEditor(headers));
-    // auto_host_rewrite names the endpoint, which a retry may change.
-    String host = shaping.hostRewrite() == null ? null : shaping.hostRewrite().apply(view, endpoint.host());
-    if (host != null) {
-      if (shaping.appendXForwardedHost()) {
-        headers.add("x-forwarded-host", authority);
-      }
-      headers.set("Host", host);
-    } else if (request.header("Host") == null) {
-      headers.set("Host", authority);
-    }
-    if (policy.includeAttemptCount()) {
-      headers.set("x-envoy-attempt-count", Integer.toString(attempt));
-    }
-    return request.newBuilder().url(url.build()).headers(headers.build()).build();
-  }
-
   private void releaseLease() {
-    AttemptLease current = lease;
+    AttemptLease held = lease;
     lease = null;
-    if (current != null) {
-      current.run();
+    if (held != null) {
+      held.run();
     }
   }
 
@@ -226,20 +188,7 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
 
   @Override
   public AttemptFailure classify(IOException failure) {
-    if (failure instanceof MeshRoutingException || chain.call().isCanceled()) {
-      return null;
-    }
-    if (failure instanceof ConnectException || failure instanceof NoRouteToHostException) {
-      return AttemptFailure.CONNECT_FAILURE;
-    }
-    if (failure instanceof SocketTimeoutException) {
-      String message = String.valueOf(failure.getMessage()).toLowerCase(Locale.ROOT);
-      return message.contains("connect") ? AttemptFailure.CONNECT_FAILURE : AttemptFailure.TIMEOUT;
-    }
-    if (failure instanceof StreamResetException reset && reset.errorCode == ErrorCode.REFUSED_STREAM) {
-      return AttemptFailure.REFUSED_STREAM;
-    }
-    return AttemptFailure.RESET;
+    return OkHttpFailures.classify(failure, current != null && current.isConnected(), chain.call().isCanceled());
   }
 
   @Override
@@ -261,23 +210,11 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
       }
       onComplete.run();
     };
-    Response.Builder out = response.newBuilder();
-    RequestShaping shaping = decision.route().shaping();
-    if (!shaping.responseHeaders().isEmpty()) {
-      Headers.Builder headers = response.headers().newBuilder();
-      shaping.responseHeaders().apply(new OkHttpHeaderEditor(headers));
-      out.headers(headers.build());
-    }
-    if (decision.setCookie() != null) {
-      out.addHeader("Set-Cookie", decision.setCookie());
-    }
+    Response.Builder out = AttemptShaping.response(response, request, decision);
     ResponseBody body = response.body();
-    if (body == null) {
-      complete.run();
-      return out.build();
-    }
     // The endpoint, the circuit-breaker slot and the watchdog stay held until the body is consumed or closed.
-    return out.body(new CompletingBody(body, complete)).build();
+    return out.body(new CompletingBody(body, complete,
+        e -> watchdog != null && watchdog.fired() ? callTimedOut(e) : null)).build();
   }
 
   private MeshRoutingException callTimedOut(Throwable cause) {
@@ -298,70 +235,5 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
       return Math.max(b, 0);
     }
     return b <= 0 ? a : Math.min(a, b);
-  }
-
-  /**
-   * The delivered body: runs the completion (circuit-breaker slot, watchdog) once, when closed or read to the end,
-   * and reports a read cut short by the route timeout as {@link Reason#UPSTREAM_TIMEOUT}.
-   */
-  private final class CompletingBody extends ResponseBody {
-    private final ResponseBody delegate;
-    private final Runnable onComplete;
-    private final AtomicBoolean completed = new AtomicBoolean();
-    private final BufferedSource source;
-
-    CompletingBody(ResponseBody delegate, Runnable onComplete) {
-      this.delegate = delegate;
-      this.onComplete = onComplete;
-      this.source = Okio.buffer(new ForwardingSource(delegate.source()) {
-        @Override
-        public long read(Buffer sink, long byteCount) throws IOException {
-          long read;
-          try {
-            read = super.read(sink, byteCount);
-          } catch (IOException e) {
-            if (watchdog != null && watchdog.fired()) {
-              complete();
-              throw callTimedOut(e);
-            }
-            throw e;
-          }
-          if (read == -1) {
-            complete();
-          }
-          return read;
-        }
-
-        @Override
-        public void close() throws IOException {
-          try {
-            super.close();
-          } finally {
-            complete();
-          }
-        }
-      });
-    }
-
-    private void complete() {
-      if (completed.compareAndSet(false, true)) {
-        onComplete.run();
-      }
-    }
-
-    @Override
-    public MediaType contentType() {
-      return delegate.contentType();
-    }
-
-    @Override
-    public long contentLength() {
-      return delegate.contentLength();
-    }
-
-    @Override
-    public BufferedSource source() {
-      return source;
-    }
   }
 }

@@ -26,8 +26,8 @@ import okhttp3.Response;
  * keeps pooling (and HTTP/2 multiplexing) across clusters that share an identity, with the application's own pool
  * and dispatcher.
  *
- * <p>Handshake failures become {@link MeshTlsHandshakeException} naming the failed check; nothing is retried to
- * another endpoint or identity here.
+ * <p>Handshake failures become {@link MeshTlsHandshakeException} naming the failed check; nothing is retried here,
+ * not even by OkHttp's own connection recovery: one handshake per mesh attempt.
  */
 final class UpstreamTlsCall {
   private UpstreamTlsCall() {}
@@ -54,8 +54,12 @@ final class UpstreamTlsCall {
     }
     Request secured = routed.newBuilder().url(routed.url().newBuilder().scheme("https").build()).build();
     try {
+      // One handshake per mesh attempt, as Envoy: OkHttp's own recovery (a new connection after a failed one, the
+      // next route or connection spec) would repeat a refused handshake under the same attempt, unseen by the
+      // mesh's retry policy, breakers and outlier detection. The mesh decides whether to try again, and where.
       return chain.withSslSocketFactory(tls.socketFactory(), tls.trustManager())
           .withHostnameVerifier(tls.hostnameVerifier())
+          .withRetryOnConnectionFailure(false)
           .proceed(secured);
     } catch (SSLException e) {
       IOException classified = classify(e, where);

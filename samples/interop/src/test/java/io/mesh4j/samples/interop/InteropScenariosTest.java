@@ -38,7 +38,6 @@ import io.mesh4j.samples.interop.proto.LoadBalancerAccumulatedStatsResponse;
 import io.mesh4j.samples.interop.proto.LoadBalancerStatsResponse;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -370,13 +369,6 @@ class InteropScenariosTest {
   @Test
   void faultDelayFarLongerThanTheDeadlineOverGrpc() {
     faultDelayFarLongerThanTheDeadline("grpc");
-  }
-
-  // enabled by the okhttp branch: OkHttp's interceptor still sleeps the delay on a dispatcher thread.
-  @Disabled("enabled by the okhttp branch")
-  @Test
-  void faultDelayFarLongerThanTheDeadlineOverOkHttp() {
-    faultDelayFarLongerThanTheDeadline("okhttp");
   }
 
   private static final String FAULT_FILTER = "envoy.filters.http.fault";

@@ -1,0 +1,64 @@
+package io.mesh4j.runtime.okhttp;
+
+import io.mesh4j.runtime.engine.RoutingDecision;
+import io.mesh4j.runtime.route.RequestShaping;
+import io.mesh4j.runtime.model.LbEndpoint;
+import okhttp3.Headers;
+import okhttp3.HttpUrl;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/** The route's rewrites and header mutations, on the OkHttp request of each attempt and on the response delivered. */
+final class AttemptShaping {
+  private AttemptShaping() {}
+
+  /**
+   * The request for one attempt: the endpoint's address, the route's path and host rewrites and header mutations,
+   * tagged as routed for the {@link MeshNetworkInterceptor}.
+   */
+  static Request request(Request request, OkHttpRequestView view, RoutingDecision decision, LbEndpoint endpoint,
+      int attempt, RoutedAttempt tag) {
+    HttpUrl.Builder url = request.url().newBuilder().host(endpoint.host()).port(endpoint.port());
+    if (decision.path() != null) {
+      String path = decision.path();
+      int query = path.indexOf('?');
+      url.encodedPath(query < 0 ? path : path.substring(0, query))
+          .encodedQuery(query < 0 ? null : path.substring(query + 1));
+    }
+    RequestShaping shaping = decision.route().shaping();
+    Headers.Builder headers = request.headers().newBuilder();
+    shaping.requestHeaders().apply(new OkHttpHeaderEditor(headers));
+    // auto_host_rewrite names the endpoint, which a retry may change.
+    String host = shaping.hostRewrite() == null ? null : shaping.hostRewrite().apply(view, endpoint.host());
+    if (host != null) {
+      if (shaping.appendXForwardedHost()) {
+        headers.add("x-forwarded-host", view.authority());
+      }
+      headers.set("Host", host);
+    } else if (request.header("Host") == null) {
+      headers.set("Host", view.authority());
+    }
+    if (decision.route().policy().includeAttemptCount()) {
+      headers.set("x-envoy-attempt-count", Integer.toString(attempt));
+    }
+    return request.newBuilder().url(url.build()).headers(headers.build()).tag(RoutedAttempt.class, tag).build();
+  }
+
+  /**
+   * The response's builder with the route's response header mutations and a generated hash cookie, showing
+   * {@code request} (what the application called, as OkHttp shows a followed hop's URL), not the endpoint's address.
+   */
+  static Response.Builder response(Response response, Request request, RoutingDecision decision) {
+    Response.Builder out = response.newBuilder().request(request);
+    RequestShaping shaping = decision.route().shaping();
+    if (!shaping.responseHeaders().isEmpty()) {
+      Headers.Builder headers = response.headers().newBuilder();
+      shaping.responseHeaders().apply(new OkHttpHeaderEditor(headers));
+      out.headers(headers.build());
+    }
+    if (decision.setCookie() != null) {
+      out.addHeader("Set-Cookie", decision.setCookie());
+    }
+    return out;
+  }
+}
