@@ -146,7 +146,7 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         deadlineNanoTime = now + effective;
         deadlineTimer = env.scheduler().schedule(() -> serial.execute(this::deadlineExpired), effective);
       }
-      state = new RetryState(env, cluster, policy, request, true, deadlineNanoTime);
+      state = new RetryState(env, cluster, policy, request, deadlineNanoTime);
       retriesAllowed = state.attemptsRemain(1);
       startAttempt(decision.endpoint());
     }
