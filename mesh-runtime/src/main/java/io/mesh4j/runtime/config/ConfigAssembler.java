@@ -12,6 +12,7 @@ import io.mesh4j.runtime.xds.resource.ListenerResource;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -19,6 +20,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Follows each target the application calls from its Listener to its RouteConfiguration, Clusters and
@@ -33,6 +36,8 @@ import java.util.function.UnaryOperator;
  * previous config keeps serving.
  */
 public final class ConfigAssembler {
+  private static final Logger log = LoggerFactory.getLogger(ConfigAssembler.class);
+
   private final ResourceSubscriptions xds;
   private final ResourceTypes types;
   private final LongSupplier random;
@@ -48,6 +53,8 @@ public final class ConfigAssembler {
   private final Map<String, Watched<EndpointResource>> endpoints = new HashMap<>();
   private final Map<String, ClusterRuntime> runtimes = new HashMap<>();
   private final Map<String, CompletableFuture<TargetConfig>> firstConfig = new ConcurrentHashMap<>();
+  private final Set<SnapshotListener> listenersOfSnapshots = ConcurrentHashMap.newKeySet();
+  private volatile boolean closing;
   private volatile MeshSnapshot snapshot = MeshSnapshot.EMPTY;
   private boolean closed;
 
@@ -106,8 +113,30 @@ public final class ConfigAssembler {
     return future;
   }
 
-  /** Drops every subscription, then ends the assembly thread; the last snapshot stays readable. */
+  /**
+   * Tells {@code listener} of every snapshot published from now on, and of the close; the returned handle stops
+   * that. A listener added after {@link #close} is told of the close at once.
+   */
+  public AutoCloseable listen(SnapshotListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    listenersOfSnapshots.add(listener);
+    if (closing && listenersOfSnapshots.remove(listener)) {
+      listener.closed();
+    }
+    return () -> listenersOfSnapshots.remove(listener);
+  }
+
+  /**
+   * Tells the snapshot listeners the mesh is closing (on this thread, so what they hold is released when this
+   * returns), drops every subscription, then ends the assembly thread; the last snapshot stays readable.
+   */
   public void close() {
+    closing = true;
+    for (SnapshotListener listener : List.copyOf(listenersOfSnapshots)) {
+      if (listenersOfSnapshots.remove(listener)) {
+        listener.closed();
+      }
+    }
     serial.execute(() -> {
       closed = true;
       listeners.forEach((target, watched) -> xds.cancelWatch(types.listeners(), watched.name(), watched));
@@ -115,6 +144,8 @@ public final class ConfigAssembler {
       cancelAll(types.routes(), routes);
       cancelAll(types.clusters(), clusters);
       cancelAll(types.endpoints(), endpoints);
+      runtimes.values().forEach(ClusterRuntime::retire);
+      runtimes.clear();
     });
     serial.close();
   }
@@ -238,7 +269,20 @@ public final class ConfigAssembler {
         waiting.complete(entry.getValue());
       }
     }
+    if (changed) {
+      tellListeners(published);
+    }
     return changed;
+  }
+
+  private void tellListeners(MeshSnapshot published) {
+    for (SnapshotListener listener : listenersOfSnapshots) {
+      try {
+        listener.published(published);
+      } catch (RuntimeException e) {
+        log.warn("a snapshot listener failed; it keeps what it held until the next snapshot", e);
+      }
+    }
   }
 
   /** The target's config, or {@code null} while something it needs has not been heard of yet. */

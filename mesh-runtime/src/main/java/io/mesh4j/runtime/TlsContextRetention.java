@@ -1,0 +1,42 @@
+package io.mesh4j.runtime;
+
+import io.mesh4j.runtime.cluster.ClusterRuntime;
+import io.mesh4j.runtime.config.MeshSnapshot;
+import io.mesh4j.runtime.config.SnapshotListener;
+import io.mesh4j.runtime.config.TargetConfig;
+import io.mesh4j.runtime.security.MeshSecurity;
+import io.mesh4j.runtime.xds.resource.UpstreamTlsConfig;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Keeps the mesh's upstream TLS contexts (and the SDS watches behind them) to those of clusters the published config
+ * routes to: a cluster that leaves takes its context and secrets with it instead of leaving them to pile up.
+ */
+final class TlsContextRetention implements SnapshotListener {
+  private final MeshSecurity security;
+
+  TlsContextRetention(MeshSecurity security) {
+    this.security = security;
+  }
+
+  @Override
+  public void published(MeshSnapshot snapshot) {
+    Set<UpstreamTlsConfig> inUse = new HashSet<>();
+    for (TargetConfig config : snapshot.targets().values()) {
+      if (config instanceof TargetConfig.Routed routed) {
+        for (ClusterRuntime cluster : routed.clusters().values()) {
+          if (cluster.cluster().tls() != null) {
+            inUse.add(cluster.cluster().tls());
+          }
+        }
+      }
+    }
+    security.retain(inUse);
+  }
+
+  @Override
+  public void closed() {
+    // The mesh closes its security after the assembler, releasing everything.
+  }
+}
