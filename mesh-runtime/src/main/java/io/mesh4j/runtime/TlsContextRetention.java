@@ -4,16 +4,23 @@ import io.mesh4j.runtime.cluster.ClusterRuntime;
 import io.mesh4j.runtime.config.MeshSnapshot;
 import io.mesh4j.runtime.config.SnapshotListener;
 import io.mesh4j.runtime.config.TargetConfig;
+import io.mesh4j.runtime.security.MaterialUnavailableException;
 import io.mesh4j.runtime.security.MeshSecurity;
 import io.mesh4j.runtime.xds.resource.UpstreamTlsConfig;
 import java.util.HashSet;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the mesh's upstream TLS contexts (and the SDS watches behind them) to those of clusters the published config
- * routes to: a cluster that leaves takes its context and secrets with it instead of leaving them to pile up.
+ * routes to: a cluster that arrives gets its context on the assembler's thread, so its secrets are fetched as the
+ * cluster loads (as Envoy does) rather than by the first request's thread; a cluster that leaves takes its context
+ * and secrets with it instead of leaving them to pile up.
  */
 final class TlsContextRetention implements SnapshotListener {
+  private static final Logger log = LoggerFactory.getLogger(TlsContextRetention.class);
+
   private final MeshSecurity security;
 
   TlsContextRetention(MeshSecurity security) {
@@ -30,6 +37,14 @@ final class TlsContextRetention implements SnapshotListener {
             inUse.add(cluster.cluster().tls());
           }
         }
+      }
+    }
+    for (UpstreamTlsConfig config : inUse) {
+      try {
+        security.upstream(config);
+      } catch (MaterialUnavailableException e) {
+        // A request to the cluster reports it, naming what is missing.
+        log.debug("TLS context not built ahead of requests: {}", e.getMessage());
       }
     }
     security.retain(inUse);
