@@ -253,6 +253,10 @@ public final class ConfigAssembler {
       String target = entry.getKey();
       TargetConfig built = build(target, entry.getValue(), usedRuntimes);
       TargetConfig config = built != null ? built : previous.target(target);
+      if (built == null && config instanceof TargetConfig.Routed serving) {
+        // The previous config keeps serving until the new one is complete: its clusters stay live (probes and all).
+        usedRuntimes.addAll(serving.clusters().keySet());
+      }
       if (config != null) {
         next.put(target, config);
       }
