@@ -27,8 +27,25 @@ final class TlsContextRetention implements SnapshotListener {
     this.security = security;
   }
 
+  /** Builds the contexts of arriving clusters before any request can route to them. */
+  @Override
+  public void publishing(MeshSnapshot next) {
+    for (UpstreamTlsConfig config : inUse(next)) {
+      try {
+        security.upstream(config);
+      } catch (MaterialUnavailableException e) {
+        // A request to the cluster reports it, naming what is missing.
+        log.debug("TLS context not built ahead of requests: {}", e.getMessage());
+      }
+    }
+  }
+
   @Override
   public void published(MeshSnapshot snapshot) {
+    security.retain(inUse(snapshot));
+  }
+
+  private static Set<UpstreamTlsConfig> inUse(MeshSnapshot snapshot) {
     Set<UpstreamTlsConfig> inUse = new HashSet<>();
     for (TargetConfig config : snapshot.targets().values()) {
       if (config instanceof TargetConfig.Routed routed) {
@@ -39,15 +56,7 @@ final class TlsContextRetention implements SnapshotListener {
         }
       }
     }
-    for (UpstreamTlsConfig config : inUse) {
-      try {
-        security.upstream(config);
-      } catch (MaterialUnavailableException e) {
-        // A request to the cluster reports it, naming what is missing.
-        log.debug("TLS context not built ahead of requests: {}", e.getMessage());
-      }
-    }
-    security.retain(inUse);
+    return inUse;
   }
 
   @Override

@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -265,6 +266,7 @@ public final class ConfigAssembler {
     MeshSnapshot published = new MeshSnapshot(next);
     boolean changed = !published.equals(previous);
     if (changed) {
+      tellListeners(listener -> listener.publishing(published));
       snapshot = published;
     }
     for (Map.Entry<String, TargetConfig> entry : next.entrySet()) {
@@ -274,15 +276,15 @@ public final class ConfigAssembler {
       }
     }
     if (changed) {
-      tellListeners(published);
+      tellListeners(listener -> listener.published(published));
     }
     return changed;
   }
 
-  private void tellListeners(MeshSnapshot published) {
+  private void tellListeners(Consumer<SnapshotListener> call) {
     for (SnapshotListener listener : listenersOfSnapshots) {
       try {
-        listener.published(published);
+        call.accept(listener);
       } catch (RuntimeException e) {
         log.warn("a snapshot listener failed; it keeps what it held until the next snapshot", e);
       }

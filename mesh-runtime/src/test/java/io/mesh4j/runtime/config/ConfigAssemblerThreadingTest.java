@@ -9,10 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.mesh4j.runtime.bootstrap.BootstrapParser;
 import io.mesh4j.runtime.testing.LoopbackControlPlane;
-import io.mesh4j.runtime.xds.ResourceSubscriptions;
-import io.mesh4j.runtime.xds.ResourceWatcher;
+import io.mesh4j.runtime.testing.RecordingSubscriptions;
 import io.mesh4j.runtime.xds.XdsClient;
-import io.mesh4j.runtime.xds.XdsResourceType;
 import io.mesh4j.runtime.xds.resource.ClusterType;
 import io.mesh4j.runtime.xds.resource.EndpointType;
 import io.mesh4j.runtime.xds.resource.ListenerType;
@@ -25,9 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -172,38 +168,6 @@ class ConfigAssemblerThreadingTest {
     @Override
     public void flush() throws IOException {
       first.flush();
-    }
-  }
-
-  /** Records which threads start watches, and passes every call on to the real xDS client. */
-  private static final class RecordingSubscriptions implements ResourceSubscriptions {
-    private final ResourceSubscriptions delegate;
-    private final Set<String> threads = ConcurrentHashMap.newKeySet();
-    private final java.util.concurrent.atomic.AtomicInteger watches = new java.util.concurrent.atomic.AtomicInteger();
-
-    RecordingSubscriptions(ResourceSubscriptions delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public <T> void watch(XdsResourceType<T> type, String name, ResourceWatcher<T> watcher) {
-      threads.add(Thread.currentThread().getName());
-      watches.incrementAndGet();
-      delegate.watch(type, name, watcher);
-    }
-
-    @Override
-    public <T> void cancelWatch(XdsResourceType<T> type, String name, ResourceWatcher<T> watcher) {
-      threads.add(Thread.currentThread().getName());
-      delegate.cancelWatch(type, name, watcher);
-    }
-
-    Set<String> watchingThreads() {
-      return Set.copyOf(threads);
-    }
-
-    int watchCount() {
-      return watches.get();
     }
   }
 }
