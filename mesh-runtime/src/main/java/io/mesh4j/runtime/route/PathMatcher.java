@@ -43,11 +43,19 @@ abstract class PathMatcher {
     };
   }
 
-  /** {@code case_sensitive} does not apply to regexes (Envoy's documentation says so). */
+  /**
+   * {@code case_sensitive} does not apply to regexes (Envoy's documentation says so). A path that does not start with
+   * the regex's literal prefix cannot match it, and is turned away without running the regex engine, which allocates
+   * per match.
+   */
   static PathMatcher regex(Pattern regex) {
+    String literalPrefix = RegexLiteralPrefix.of(regex.pattern());
     return new PathMatcher() {
       @Override
       boolean matches(String path, int pathEnd) {
+        if (pathEnd < literalPrefix.length() || !path.startsWith(literalPrefix)) {
+          return false;
+        }
         return regex.matches(pathEnd == path.length() ? path : path.substring(0, pathEnd));
       }
     };

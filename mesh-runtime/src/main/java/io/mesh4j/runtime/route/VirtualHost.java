@@ -14,11 +14,27 @@ final class VirtualHost {
     return name;
   }
 
-  Route select(MatchInput input) {
+  /**
+   * The first route that matches. The query string is parsed at most once, when the first route with query matchers
+   * gets that far; everything else is read from the request as it is, so selection allocates nothing.
+   */
+  Route select(RequestView request, String path, long random) {
+    int pathEnd = PathMatcher.pathEnd(path);
+    QueryParameters query = null;
     for (Route route : routes) {
-      if (route.matches(input)) {
-        return route;
+      RouteMatcher matcher = route.matcher();
+      if (!matcher.matchesBeforeQuery(request, path, pathEnd, random)) {
+        continue;
       }
+      if (matcher.hasQueryMatchers()) {
+        if (query == null) {
+          query = QueryParameters.parse(path);
+        }
+        if (!matcher.matchesQuery(query)) {
+          continue;
+        }
+      }
+      return route;
     }
     return null;
   }
