@@ -33,6 +33,11 @@ final class RouteMatcher {
     this.grpcOnly = grpcOnly;
   }
 
+  /** Text every {@code :path} this route matches starts with ({@code ""} if none). */
+  String requiredPathPrefix() {
+    return path.requiredPrefix();
+  }
+
   /**
    * Every part but the query parameters: path, runtime fraction, gRPC, headers.
    *

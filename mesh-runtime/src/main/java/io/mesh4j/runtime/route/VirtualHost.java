@@ -4,10 +4,16 @@ package io.mesh4j.runtime.route;
 final class VirtualHost {
   private final String name;
   private final Route[] routes;
+  /** Per route, what its path must start with: most routes a request cannot take are passed over on this alone. */
+  private final String[] requiredPrefixes;
 
   VirtualHost(String name, Route[] routes) {
     this.name = name;
     this.routes = routes;
+    this.requiredPrefixes = new String[routes.length];
+    for (int i = 0; i < routes.length; i++) {
+      requiredPrefixes[i] = routes[i].matcher().requiredPathPrefix();
+    }
   }
 
   String name() {
@@ -21,7 +27,11 @@ final class VirtualHost {
   Route select(RequestView request, String path, long random) {
     int pathEnd = PathMatcher.pathEnd(path);
     QueryParameters query = null;
-    for (Route route : routes) {
+    for (int i = 0; i < routes.length; i++) {
+      if (!path.startsWith(requiredPrefixes[i])) {
+        continue;
+      }
+      Route route = routes[i];
       RouteMatcher matcher = route.matcher();
       if (!matcher.matchesBeforeQuery(request, path, pathEnd, random)) {
         continue;
