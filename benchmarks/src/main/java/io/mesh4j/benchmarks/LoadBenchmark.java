@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import okhttp3.OkHttpClient;
@@ -78,6 +79,8 @@ public final class LoadBenchmark {
       bare.connectionPool().evictAll();
     } finally {
       server.stop(0);
+      // The server's pool is not the server's to stop; its threads would keep a standalone run's JVM alive.
+      ((ExecutorService) server.getExecutor()).shutdown();
     }
   }
 
