@@ -33,8 +33,8 @@ public record PolicyEnvironment(
   }
 
   /**
-   * The real clock, random and thread sleeps; request timers on one shared timer wheel, outlier sweeps on their own
-   * daemon thread.
+   * The real clock, random and thread sleeps; request timers on one shared timer thread that callers hand them to
+   * without a lock, outlier sweeps on a daemon thread of their own.
    */
   public static PolicyEnvironment system() {
     return SystemHolder.SYSTEM;
@@ -50,7 +50,7 @@ public record PolicyEnvironment(
     static final PolicyEnvironment SYSTEM = new PolicyEnvironment(
         System::nanoTime,
         () -> ThreadLocalRandom.current().nextLong() >>> 1,
-        new WheelScheduler("mesh4j-request-timer"),
+        new TimerThread("mesh4j-request-timer"),
         Sleeper.THREAD,
         (task, delayNanos) -> {
           ScheduledFuture<?> future = SWEEPS.schedule(task, delayNanos, TimeUnit.NANOSECONDS);

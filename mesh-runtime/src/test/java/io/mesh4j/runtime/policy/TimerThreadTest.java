@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-class WheelSchedulerTest {
-  private final WheelScheduler scheduler = new WheelScheduler("wheel-test");
+class TimerThreadTest {
+  private final TimerThread scheduler = new TimerThread("timer-test");
 
   @Test
   void runsATaskNoEarlierThanItsDelay() throws Exception {
@@ -39,7 +39,7 @@ class WheelSchedulerTest {
     CountDownLatch laterRan = new CountDownLatch(1);
     scheduler.schedule(laterRan::countDown, TimeUnit.MILLISECONDS.toNanos(50));
 
-    // The wheel fires in deadline order, so once the later task has run, the cancelled one had its turn.
+    // Timers fire in deadline order, so once the later task has run, the cancelled one had its turn.
     assertThat(laterRan.await(30, TimeUnit.SECONDS)).isTrue();
     assertThat(cancelledRan).isFalse();
   }
@@ -86,5 +86,62 @@ class WheelSchedulerTest {
     assertThat(last.await(30, TimeUnit.SECONDS)).isTrue();
     assertThat(failures).isEmpty();
     assertThat(cancelledRan).hasValue(0);
+  }
+
+  @Test
+  void aTimerDueBeforeTheOnesPendingWakesTheThread() throws Exception {
+    scheduler.schedule(() -> {}, TimeUnit.HOURS.toNanos(1));
+    CountDownLatch ran = new CountDownLatch(1);
+    long scheduledAt = System.nanoTime();
+    scheduler.schedule(ran::countDown, TimeUnit.MILLISECONDS.toNanos(20));
+
+    assertThat(ran.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(System.nanoTime() - scheduledAt).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(20));
+  }
+
+  @Test
+  void anIdleThreadWakesForEachNewTimer() throws Exception {
+    for (int i = 0; i < 200; i++) {
+      CountDownLatch ran = new CountDownLatch(1);
+      scheduler.schedule(ran::countDown, i % 3 == 0 ? 0 : TimeUnit.MICROSECONDS.toNanos(i));
+      assertThat(ran.await(30, TimeUnit.SECONDS)).as("timer %d", i).isTrue();
+    }
+  }
+
+  @Test
+  void cancelledTimersDoNotPileUpUntilTheirDeadline() {
+    int n = 100_000;
+    List<Scheduler.Cancellable> timers = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      timers.add(scheduler.schedule(() -> {}, TimeUnit.HOURS.toNanos(1) + i));
+    }
+    // All armed and taken in by the timer thread, then disarmed, as request deadlines are when calls end.
+    await().atMost(Duration.ofSeconds(30)).until(() -> scheduler.pendingCount() == n);
+    timers.forEach(Scheduler.Cancellable::cancel);
+
+    // They go once they are most of what is pending, not when their hour is up.
+    await().atMost(Duration.ofSeconds(30)).until(() -> scheduler.pendingCount() == 0);
+  }
+
+  @Test
+  void timersCancelledAsSoonAsArmedLeaveNothingPending() {
+    for (int i = 0; i < 10_000; i++) {
+      scheduler.schedule(() -> {}, TimeUnit.HOURS.toNanos(1)).cancel();
+    }
+    CountDownLatch ran = new CountDownLatch(1);
+    scheduler.schedule(ran::countDown, 0);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> ran.getCount() == 0 && scheduler.pendingCount() <= 64);
+  }
+
+  @Test
+  void aFailingTaskDoesNotStopTheThread() throws Exception {
+    scheduler.schedule(() -> {
+      throw new IllegalStateException("boom");
+    }, 0);
+    CountDownLatch ran = new CountDownLatch(1);
+    scheduler.schedule(ran::countDown, TimeUnit.MILLISECONDS.toNanos(5));
+
+    assertThat(ran.await(30, TimeUnit.SECONDS)).isTrue();
   }
 }
