@@ -16,7 +16,9 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 
@@ -43,7 +45,12 @@ public final class LoadBenchmark {
     writeConfig(configDir, serverPort);
     try (LocalControlPlane controlPlane = LocalControlPlane.start(configDir, 0);
         Mesh mesh = Mesh.builder().bootstrapJson(controlPlane.bootstrapJson()).build()) {
-      OkHttpClient bare = new OkHttpClient.Builder().build();
+      // Room for every caller's connection: OkHttp keeps 5 idle by default, and more threads than that would measure
+      // connection churn (new TCP connections) rather than the request path.
+      int maxThreads = Arrays.stream(threadCounts).max().orElse(4);
+      OkHttpClient bare = new OkHttpClient.Builder()
+          .connectionPool(new ConnectionPool(Math.max(5, maxThreads), 5, TimeUnit.MINUTES))
+          .build();
       OkHttpClient meshed = mesh.okHttp(bare.newBuilder()).build();
       Request direct = new Request.Builder().url("http://127.0.0.1:" + serverPort + "/items/42")
           .header("accept", "application/json").build();
