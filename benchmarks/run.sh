@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the project and writes benchmarks/REPORT.md: the JMH suite (ns/op, bytes/op) and the end-to-end load
-# benchmark (OkHttp bare vs through the mesh, same run). Takes about 3 minutes on 2 cores.
+# Builds the project and writes benchmarks/REPORT.md: the JMH suite (ns/op, bytes/op), the end-to-end load
+# benchmarks (OkHttp bare vs through the mesh at 4 and 8 client threads; gRPC plain vs grpc-java xDS vs MeshGrpc)
+# and the mTLS benchmark, each in one run. Takes about 8 minutes on 2 cores.
 # Usage: benchmarks/run.sh [seconds per load phase]
 set -euo pipefail
 cd "$(dirname "$0")/.."

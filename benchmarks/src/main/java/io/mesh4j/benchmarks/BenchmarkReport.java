@@ -13,8 +13,8 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * Runs the JMH suite with the GC profiler, the end-to-end load benchmark and the mTLS benchmark, and writes them
- * into one markdown report. Arguments: {@code [report.md] [load seconds per phase]}.
+ * Runs the JMH suite with the GC profiler, the end-to-end OkHttp and gRPC load benchmarks and the mTLS benchmark,
+ * and writes them into one markdown report. Arguments: {@code [report.md] [load seconds per phase]}.
  */
 public final class BenchmarkReport {
 
@@ -31,7 +31,11 @@ public final class BenchmarkReport {
     Collection<RunResult> results = new Runner(options).run();
 
     Path loadReport = Files.createTempFile("mesh4j-load", ".md");
-    LoadBenchmark.main(new String[] {loadReport.toString(), "4", loadSeconds, "4"});
+    // 8 client threads as well: more callers than cores, where a shared lock on the request path would show.
+    LoadBenchmark.main(new String[] {loadReport.toString(), "4,8", loadSeconds, "4"});
+    // Four clients: two 2 s warm-ups each, then 4 rounds of one phase each.
+    Path grpcReport = Files.createTempFile("mesh4j-grpc", ".md");
+    GrpcLoadBenchmark.main(new String[] {grpcReport.toString(), "4", loadSeconds, "4"});
     // About 30 s: four 2 s warm-ups, then 2 rounds of four 3 s phases.
     Path tlsReport = Files.createTempFile("mesh4j-tls", ".md");
     TlsLoadBenchmark.main(new String[] {tlsReport.toString(), "3", "2", "2"});
@@ -56,6 +60,7 @@ public final class BenchmarkReport {
           alloc == null ? "n/a" : String.format(Locale.ROOT, "%.1f", alloc.getScore())));
     }
     md.append('\n').append(Files.readString(loadReport));
+    md.append('\n').append(Files.readString(grpcReport));
     md.append('\n').append(Files.readString(tlsReport));
     Files.writeString(report, md.toString());
     System.out.println(md);

@@ -1,6 +1,7 @@
 package io.mesh4j.benchmarks;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,42 +14,64 @@ import okhttp3.Request;
 import okhttp3.Response;
 
 /**
- * One measured phase of closed-loop load: each of {@code threads} callers sends the request, reads the whole body,
- * and sends the next, until the phase ends; every latency is kept. A status other than 200 fails the phase, so a
- * misrouted benchmark cannot pass for a fast one.
+ * One measured phase of closed-loop load: each of {@code threads} callers makes one call, waits for its whole answer,
+ * and makes the next, until the phase ends; every latency is kept, and the process's CPU time over the phase. A call
+ * that fails fails the phase (for HTTP, a status other than 200), so a misrouted benchmark cannot pass for a fast one.
  */
 final class ClosedLoopLoad {
   private ClosedLoopLoad() {}
 
-  static PhaseResult run(OkHttpClient client, Request request, int threads, Duration duration) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      long deadline = System.nanoTime() + duration.toNanos();
-      List<Future<long[]>> futures = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        futures.add(pool.submit(() -> callUntil(client, request, deadline)));
-      }
-      List<long[]> latencies = new ArrayList<>();
-      for (Future<long[]> f : futures) {
-        latencies.add(f.get());
-      }
-      return PhaseResult.of(latencies, duration);
-    } finally {
-      pool.shutdownNow();
-    }
+  /** One call, made and checked by the caller's thread. */
+  @FunctionalInterface
+  interface Call {
+    void call() throws Exception;
   }
 
-  private static long[] callUntil(OkHttpClient client, Request request, long deadline) throws IOException {
-    long[] latencies = new long[1 << 14];
-    int n = 0;
-    while (System.nanoTime() < deadline) {
-      long start = System.nanoTime();
+  static PhaseResult run(OkHttpClient client, Request request, int threads, Duration duration) throws Exception {
+    return run(() -> {
       try (Response response = client.newCall(request).execute()) {
         response.body().bytes();
         if (response.code() != 200) {
           throw new IOException("unexpected status " + response.code());
         }
       }
+    }, threads, duration);
+  }
+
+  static PhaseResult run(Call call, int threads, Duration duration) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      long cpuBefore = processCpuNanos();
+      long deadline = System.nanoTime() + duration.toNanos();
+      List<Future<long[]>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        futures.add(pool.submit(() -> callUntil(call, deadline)));
+      }
+      List<long[]> latencies = new ArrayList<>();
+      for (Future<long[]> f : futures) {
+        latencies.add(f.get());
+      }
+      long cpuAfter = processCpuNanos();
+      return PhaseResult.of(latencies, duration, cpuBefore < 0 || cpuAfter < 0 ? -1 : cpuAfter - cpuBefore);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** CPU time of every thread of this JVM so far, or -1 where the JVM does not tell. */
+  static long processCpuNanos() {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime();
+    }
+    return -1;
+  }
+
+  private static long[] callUntil(Call call, long deadline) throws Exception {
+    long[] latencies = new long[1 << 14];
+    int n = 0;
+    while (System.nanoTime() < deadline) {
+      long start = System.nanoTime();
+      call.call();
       if (n == latencies.length) {
         latencies = Arrays.copyOf(latencies, n * 2);
       }

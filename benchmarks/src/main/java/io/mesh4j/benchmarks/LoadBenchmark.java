@@ -12,8 +12,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 
@@ -22,60 +27,76 @@ import okhttp3.Request;
  * control plane, a realistic route table, EDS), in one run, phases interleaved so that drift hits both alike.
  * Prints a markdown report and writes it to the path given as first argument.
  *
- * <p>Arguments: {@code [report.md] [threads] [seconds per phase] [rounds]}.
+ * <p>Arguments: {@code [report.md] [client threads, or a comma-separated list such as 4,8] [seconds per phase]
+ * [rounds]}.
  */
 public final class LoadBenchmark {
   private static final String MESH_HOST = "catalog.shop.svc.cluster.local";
 
   public static void main(String[] args) throws Exception {
     Path report = Path.of(args.length > 0 ? args[0] : "benchmarks/REPORT-load.md");
-    int threads = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+    int[] threadCounts = threadCounts(args.length > 1 ? args[1] : "4");
     Duration phase = Duration.ofSeconds(args.length > 2 ? Long.parseLong(args[2]) : 5);
     int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 2;
 
-    HttpServer server = startServer();
+    HttpServer server = startServer(threadCounts);
     int serverPort = server.getAddress().getPort();
     Path configDir = Files.createTempDirectory("mesh4j-bench");
     writeConfig(configDir, serverPort);
     try (LocalControlPlane controlPlane = LocalControlPlane.start(configDir, 0);
         Mesh mesh = Mesh.builder().bootstrapJson(controlPlane.bootstrapJson()).build()) {
-      OkHttpClient bare = new OkHttpClient.Builder().build();
+      // Room for every caller's connection: OkHttp keeps 5 idle by default, and more threads than that would measure
+      // connection churn (new TCP connections) rather than the request path.
+      int maxThreads = Arrays.stream(threadCounts).max().orElse(4);
+      OkHttpClient bare = new OkHttpClient.Builder()
+          .connectionPool(new ConnectionPool(Math.max(5, maxThreads), 5, TimeUnit.MINUTES))
+          .build();
       OkHttpClient meshed = mesh.okHttp(bare.newBuilder()).build();
       Request direct = new Request.Builder().url("http://127.0.0.1:" + serverPort + "/items/42")
           .header("accept", "application/json").build();
       Request viaMesh = new Request.Builder().url("http://" + MESH_HOST + ":8080/items/42")
           .header("accept", "application/json").build();
 
-      // Warm both paths (JIT, connection pools, the mesh's first config fetch).
-      for (int i = 0; i < 2; i++) {
-        ClosedLoopLoad.run(bare, direct, threads, Duration.ofSeconds(2));
-        ClosedLoopLoad.run(meshed, viaMesh, threads, Duration.ofSeconds(2));
-      }
-
-      PhaseResult bareTotal = PhaseResult.EMPTY;
-      PhaseResult meshTotal = PhaseResult.EMPTY;
-      // Alternate which client goes first, so that neither always runs right after the other's garbage.
-      for (int round = 0; round < rounds; round++) {
-        if (round % 2 == 0) {
-          bareTotal = bareTotal.plus(ClosedLoopLoad.run(bare, direct, threads, phase));
-          meshTotal = meshTotal.plus(ClosedLoopLoad.run(meshed, viaMesh, threads, phase));
-        } else {
-          meshTotal = meshTotal.plus(ClosedLoopLoad.run(meshed, viaMesh, threads, phase));
-          bareTotal = bareTotal.plus(ClosedLoopLoad.run(bare, direct, threads, phase));
+      StringBuilder markdown = new StringBuilder(header(threadCounts, phase, rounds));
+      for (int threads : threadCounts) {
+        // Warm both paths (JIT, connection pools, the mesh's first config fetch).
+        for (int i = 0; i < 2; i++) {
+          ClosedLoopLoad.run(bare, direct, threads, Duration.ofSeconds(2));
+          ClosedLoopLoad.run(meshed, viaMesh, threads, Duration.ofSeconds(2));
         }
+
+        PhaseResult bareTotal = PhaseResult.EMPTY;
+        PhaseResult meshTotal = PhaseResult.EMPTY;
+        // Alternate which client goes first, so that neither always runs right after the other's garbage.
+        for (int round = 0; round < rounds; round++) {
+          if (round % 2 == 0) {
+            bareTotal = bareTotal.plus(ClosedLoopLoad.run(bare, direct, threads, phase));
+            meshTotal = meshTotal.plus(ClosedLoopLoad.run(meshed, viaMesh, threads, phase));
+          } else {
+            meshTotal = meshTotal.plus(ClosedLoopLoad.run(meshed, viaMesh, threads, phase));
+            bareTotal = bareTotal.plus(ClosedLoopLoad.run(bare, direct, threads, phase));
+          }
+        }
+        markdown.append(rows(bareTotal, meshTotal, threads));
       }
-      String markdown = report(bareTotal, meshTotal, threads, phase, rounds);
       System.out.println(markdown);
       Files.createDirectories(report.toAbsolutePath().getParent());
-      Files.writeString(report, markdown);
+      Files.writeString(report, markdown.toString());
       bare.dispatcher().executorService().shutdown();
       bare.connectionPool().evictAll();
     } finally {
       server.stop(0);
+      // The server's pool is not the server's to stop; its threads would keep a standalone run's JVM alive.
+      ((ExecutorService) server.getExecutor()).shutdown();
     }
   }
 
-  private static HttpServer startServer() throws IOException {
+  /** {@code "4"} or {@code "4,8"}: one measured series per client thread count, in that order. */
+  private static int[] threadCounts(String list) {
+    return Arrays.stream(list.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+  }
+
+  private static HttpServer startServer(int[] threadCounts) throws IOException {
     // Without TCP_NODELAY the JDK server's separate header and body writes meet delayed ACKs: 40 ms per request.
     System.setProperty("sun.net.httpserver.nodelay", "true");
     HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
@@ -88,7 +109,8 @@ public final class LoadBenchmark {
         out.write(body);
       }
     });
-    server.setExecutor(Executors.newFixedThreadPool(4));
+    // As many server threads as the most client threads, so that the server does not cap the busiest series.
+    server.setExecutor(Executors.newFixedThreadPool(Math.max(4, Arrays.stream(threadCounts).max().orElse(4))));
     server.start();
     return server;
   }
@@ -169,20 +191,27 @@ public final class LoadBenchmark {
         """.formatted(MESH_HOST, routes, serverPort));
   }
 
-  private static String report(PhaseResult bare, PhaseResult mesh, int threads, Duration phase, int rounds) {
+  private static String header(int[] threadCounts, Duration phase, int rounds) {
     StringBuilder md = new StringBuilder();
     md.append("### End-to-end load: OkHttp bare vs through the mesh\n\n");
     md.append(String.format(Locale.ROOT,
-        "Run %s on %d cores, %d client threads, %d rounds of %d s per client (interleaved), loopback HTTP/1.1 server. "
+        "Run %s on %d cores, %s client threads, %d rounds of %d s per client (interleaved), loopback HTTP/1.1 server. "
             + "The mesh carries a 20-route table (header routes before the default), a route timeout and retry policy, "
-            + "outlier detection, circuit breakers and an idle fault filter.%n%n",
-        Instant.now().toString().substring(0, 19) + "Z", Runtime.getRuntime().availableProcessors(), threads, rounds,
+            + "outlier detection, circuit breakers and an idle fault filter; every request arms and disarms its route "
+            + "timeout on the request timer.%n%n",
+        Instant.now().toString().substring(0, 19) + "Z", Runtime.getRuntime().availableProcessors(),
+        Arrays.stream(threadCounts).mapToObj(Integer::toString).collect(Collectors.joining(" and ")), rounds,
         phase.toSeconds()));
     md.append("| client | requests | requests/s | p50 (µs) | p99 (µs) |\n|---|---:|---:|---:|---:|\n");
-    md.append(bare.row("bare OkHttp"));
-    md.append(mesh.row("OkHttp + mesh4j"));
+    return md.toString();
+  }
+
+  private static String rows(PhaseResult bare, PhaseResult mesh, int threads) {
+    StringBuilder md = new StringBuilder();
+    md.append(bare.row("bare OkHttp, " + threads + " threads"));
+    md.append(mesh.row("OkHttp + mesh4j, " + threads + " threads"));
     md.append(String.format(Locale.ROOT,
-        "| **mesh / bare** | | **%.3f** | **%.3f** | **%.3f** |%n",
+        "| **mesh / bare, %d threads** | | **%.3f** | **%.3f** | **%.3f** |%n", threads,
         mesh.throughput() / bare.throughput(), mesh.percentile(50) / bare.percentile(50),
         mesh.percentile(99) / bare.percentile(99)));
     return md.toString();

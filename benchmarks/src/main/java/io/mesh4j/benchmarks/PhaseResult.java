@@ -5,11 +5,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
-/** Latencies of one or more measured phases, and the time they took. */
-record PhaseResult(long[] sortedLatencies, double seconds) {
-  static final PhaseResult EMPTY = new PhaseResult(new long[0], 0);
+/**
+ * Latencies of one or more measured phases, the time they took and the CPU time the whole process spent meanwhile
+ * (negative when unknown).
+ */
+record PhaseResult(long[] sortedLatencies, double seconds, long cpuNanos) {
+  static final PhaseResult EMPTY = new PhaseResult(new long[0], 0, 0);
 
-  static PhaseResult of(List<long[]> perThread, Duration duration) {
+  static PhaseResult of(List<long[]> perThread, Duration duration, long cpuNanos) {
     int total = 0;
     for (long[] l : perThread) {
       total += l.length;
@@ -21,14 +24,15 @@ record PhaseResult(long[] sortedLatencies, double seconds) {
       at += l.length;
     }
     Arrays.sort(all);
-    return new PhaseResult(all, duration.toNanos() / 1e9);
+    return new PhaseResult(all, duration.toNanos() / 1e9, cpuNanos);
   }
 
   PhaseResult plus(PhaseResult other) {
     long[] all = Arrays.copyOf(sortedLatencies, sortedLatencies.length + other.sortedLatencies.length);
     System.arraycopy(other.sortedLatencies, 0, all, sortedLatencies.length, other.sortedLatencies.length);
     Arrays.sort(all);
-    return new PhaseResult(all, seconds + other.seconds);
+    long cpu = cpuNanos < 0 || other.cpuNanos < 0 ? -1 : cpuNanos + other.cpuNanos;
+    return new PhaseResult(all, seconds + other.seconds, cpu);
   }
 
   double throughput() {
@@ -39,6 +43,11 @@ record PhaseResult(long[] sortedLatencies, double seconds) {
   double percentile(double p) {
     int rank = (int) Math.ceil(p / 100.0 * sortedLatencies.length);
     return sortedLatencies[Math.max(0, rank - 1)] / 1000.0;
+  }
+
+  /** The process's CPU time per completed call, in microseconds (NaN when unknown). */
+  double cpuMicrosPerCall() {
+    return cpuNanos < 0 || sortedLatencies.length == 0 ? Double.NaN : cpuNanos / 1000.0 / sortedLatencies.length;
   }
 
   String row(String name) {

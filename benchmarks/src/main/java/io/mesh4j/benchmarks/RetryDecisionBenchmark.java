@@ -61,21 +61,21 @@ public class RetryDecisionBenchmark {
 
   @Benchmark
   public boolean istioPolicyOn200() {
-    return RetryClassifier.retriable(istio, ok, false);
+    return RetryClassifier.retriable(istio, ok);
   }
 
   @Benchmark
   public boolean istioPolicyOn503() {
-    return RetryClassifier.retriable(istio, unavailable, false);
+    return RetryClassifier.retriable(istio, unavailable);
   }
 
   @Benchmark
   public boolean istioPolicyOnGrpcUnavailable() {
-    return RetryClassifier.retriable(istio, grpcUnavailable, true);
+    return RetryClassifier.retriable(istio, grpcUnavailable);
   }
 
   @Benchmark
   public boolean retriableHeadersOn200() {
-    return RetryClassifier.retriable(headers, ok, false);
+    return RetryClassifier.retriable(headers, ok);
   }
 }

@@ -82,6 +82,7 @@ final class MeshRuntime implements Mesh, MeshInternals {
         ClusterType.withCertificateProviders(security.providerInstanceNames()), RESOURCE_TYPES.endpoints());
     ConfigAssembler assembler = new ConfigAssembler(
         xds, types, bootstrap::listenerName, random, LbEnvironment.withScheduler(probes), PolicyEnvironment.system());
+    assembler.listen(new TlsContextRetention(security));
     MeshEngine engine = new MeshEngine(assembler, options.outboundTrafficPolicy(), options.listenerWait(), random,
         PolicyEnvironment.system(), InstanceAddress.of(bootstrap.node()));
     return new MeshRuntime(scheduler, probes, xds, assembler, engine, security, options.listenerWait());

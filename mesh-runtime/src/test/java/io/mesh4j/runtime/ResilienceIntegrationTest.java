@@ -168,6 +168,25 @@ class ResilienceIntegrationTest {
   }
 
   @Test
+  void unavailableRetriesAnHttp503CarryingGrpcStatus14() throws IOException {
+    // Envoy reads grpc-status from the response headers of any request, not only application/grpc ones.
+    BehavingHttpServer s = server("s", "ok");
+    serve(RouteAction.newBuilder().setRetryPolicy(retry("unavailable", 4)), s);
+    try (Response response = call(request("until-attempt-4:status-503-grpc-14"))) {
+      assertThat(response.code()).isEqualTo(200);
+    }
+    assertThat(s.requests()).isEqualTo(4);
+
+    try (Response response = call(request("status-503-grpc-8"))) { // resource-exhausted is not asked for
+      assertThat(response.code()).isEqualTo(503);
+    }
+    try (Response response = call(request("status-503"))) { // a bare 503 is not a gRPC condition
+      assertThat(response.code()).isEqualTo(503);
+    }
+    assertThat(s.requests()).isEqualTo(6);
+  }
+
+  @Test
   void previousHostsSendsTheRetryToTheOtherEndpoint() throws IOException {
     BehavingHttpServer bad = server("bad", "status-503");
     BehavingHttpServer good = server("good", "ok");

@@ -12,6 +12,8 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.mesh4j.Mesh;
 import io.mesh4j.MeshTlsHandshakeException;
 import io.mesh4j.runtime.testing.ConnectionCountingProxy;
+import io.mesh4j.ResourceStatus;
+import io.mesh4j.runtime.security.MeshSecurity;
 import io.mesh4j.runtime.testing.LoopbackControlPlane;
 import io.mesh4j.runtime.testing.MtlsHttpServer;
 import io.mesh4j.runtime.testing.TestPki;
@@ -116,6 +118,40 @@ class TlsOriginationAndSdsIntegrationTest {
         assertThat(proxy.connections()).isEqualTo(i);
       }
     }
+  }
+
+  @Test
+  void aClusterThatLeavesTakesItsTlsContextAndSdsWatchesWithIt() throws IOException {
+    server = MtlsHttpServer.start("catalog", root.leaf(ID), root.certificate());
+    String rootsPem = TestPki.pem(root.certificate());
+    for (int v = 1; v <= 5; v++) {
+      // Each version moves the route to a new cluster with secrets of its own; the previous cluster leaves.
+      Cluster cluster = TlsResources.tlsCluster("catalog-" + v, TlsResources.sds("cert-" + v, "roots-" + v, ID));
+      serve(String.valueOf(v), cluster, List.of(
+          TlsResources.certificateSecret("cert-" + v, root.leaf("spiffe://cluster.local/ns/shop/sa/frontend")),
+          TlsResources.rootsSecret("roots-" + v, rootsPem)));
+      MeshSecurity security = MeshInternals.of(mesh).security();
+      String cert = "cert-" + v;
+      String roots = "roots-" + v;
+      await().atMost(WAIT).untilAsserted(() -> {
+        client.connectionPool().evictAll();
+        assertThat(call()).isEqualTo("catalog");
+        assertThat(secretsWatched()).contains(cert);
+      });
+      await().atMost(WAIT).untilAsserted(() -> {
+        assertThat(security.upstreamCount()).isEqualTo(1);
+        assertThat(security.sdsWatchCount()).isEqualTo(2);
+        assertThat(secretsWatched()).containsExactlyInAnyOrder(cert, roots);
+      });
+    }
+  }
+
+  /** The SDS secrets the mesh's xDS client is subscribed to. */
+  private List<String> secretsWatched() {
+    return mesh.status().resources().stream()
+        .filter(r -> r.typeUrl().endsWith("tls.v3.Secret"))
+        .map(ResourceStatus::name)
+        .toList();
   }
 
   @Test

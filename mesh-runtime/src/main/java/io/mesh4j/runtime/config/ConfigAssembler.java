@@ -1,6 +1,5 @@
 package io.mesh4j.runtime.config;
 
-import io.grpc.SynchronizationContext;
 import io.mesh4j.runtime.cluster.ClusterRuntime;
 import io.mesh4j.runtime.cluster.LbEnvironment;
 import io.mesh4j.runtime.policy.PolicyEnvironment;
@@ -13,11 +12,13 @@ import io.mesh4j.runtime.listener.ListenerResource;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -27,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * Follows each target the application calls from its Listener to its RouteConfiguration, Clusters and
  * ClusterLoadAssignments, and publishes one immutable {@link MeshSnapshot} for the request path.
  *
- * <p>All state lives on one serial context. After every update the assembler reconciles: it works out which
+ * <p>All state lives on one {@link AssemblyThread}, and only that thread touches it or the xDS client's watches: a
+ * request thread asking for a new target registers a waiter and queues the subscription, nothing more. After every
+ * update the assembler reconciles: it works out which
  * routes, clusters and endpoints the targets now need, subscribes to new ones and drops unused ones, then rebuilds
  * the snapshot. A target's config is replaced only once everything it refers to has been heard of (present or
  * absent), as grpc-java does, so a route never points at a cluster that is still on its way; until then the
@@ -42,7 +45,7 @@ public final class ConfigAssembler {
   private final LbEnvironment lbEnvironment;
   private final PolicyEnvironment policyEnvironment;
   private final UnaryOperator<String> listenerName;
-  private final SynchronizationContext serial;
+  private final AssemblyThread serial = new AssemblyThread();
 
   /** By target ({@code host:port}); each watches the listener the bootstrap's name template gives. */
   private final Map<String, Watched<ListenerResource>> listeners = new HashMap<>();
@@ -51,6 +54,8 @@ public final class ConfigAssembler {
   private final Map<String, Watched<EndpointResource>> endpoints = new HashMap<>();
   private final Map<String, ClusterRuntime> runtimes = new HashMap<>();
   private final Map<String, CompletableFuture<TargetConfig>> firstConfig = new ConcurrentHashMap<>();
+  private final Set<SnapshotListener> listenersOfSnapshots = ConcurrentHashMap.newKeySet();
+  private volatile boolean closing;
   private volatile MeshSnapshot snapshot = MeshSnapshot.EMPTY;
   private boolean closed;
 
@@ -77,8 +82,6 @@ public final class ConfigAssembler {
     this.types = Objects.requireNonNull(types, "types");
     this.listenerName = Objects.requireNonNull(listenerName, "listenerName");
     this.random = Objects.requireNonNull(random, "random");
-    this.serial = new SynchronizationContext(
-        (thread, error) -> log.error("mesh config assembly failed; the last config keeps serving", error));
   }
 
   /** The current snapshot; lock-free, for the request path. */
@@ -88,27 +91,53 @@ public final class ConfigAssembler {
 
   /**
    * Starts following {@code target} if it is not followed yet. The future completes with the target's first config
-   * (which may be {@link TargetConfig.NotInMesh}); it never fails, the caller bounds the wait.
+   * (which may be {@link TargetConfig.NotInMesh}); it never fails, the caller bounds the wait. The caller only
+   * registers the waiter and queues the subscription: the xDS work happens on the assembly thread.
    */
   public CompletableFuture<TargetConfig> subscribe(String target) {
     TargetConfig known = snapshot.target(target);
     if (known != null) {
       return CompletableFuture.completedFuture(known);
     }
-    CompletableFuture<TargetConfig> future = firstConfig.computeIfAbsent(target, t -> {
-      serial.execute(() -> startListener(t));
-      return new CompletableFuture<>();
-    });
-    // The snapshot may have been published between the read above and the registration.
+    CompletableFuture<TargetConfig> created = new CompletableFuture<>();
+    CompletableFuture<TargetConfig> future = firstConfig.putIfAbsent(target, created);
+    if (future == null) {
+      future = created;
+      serial.execute(() -> startListener(target));
+    }
+    // The snapshot may have been published between the read above and the registration, with no waiter to complete.
     TargetConfig raced = snapshot.target(target);
     if (raced != null) {
       future.complete(raced);
+      firstConfig.remove(target, future);
     }
     return future;
   }
 
-  /** Drops every subscription; the last snapshot stays readable. */
+  /**
+   * Tells {@code listener} of every snapshot published from now on, and of the close; the returned handle stops
+   * that. A listener added after {@link #close} is told of the close at once.
+   */
+  public AutoCloseable listen(SnapshotListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    listenersOfSnapshots.add(listener);
+    if (closing && listenersOfSnapshots.remove(listener)) {
+      listener.closed();
+    }
+    return () -> listenersOfSnapshots.remove(listener);
+  }
+
+  /**
+   * Tells the snapshot listeners the mesh is closing (on this thread, so what they hold is released when this
+   * returns), drops every subscription, then ends the assembly thread; the last snapshot stays readable.
+   */
   public void close() {
+    closing = true;
+    for (SnapshotListener listener : List.copyOf(listenersOfSnapshots)) {
+      if (listenersOfSnapshots.remove(listener)) {
+        listener.closed();
+      }
+    }
     serial.execute(() -> {
       closed = true;
       listeners.forEach((target, watched) -> xds.cancelWatch(types.listeners(), watched.name(), watched));
@@ -116,7 +145,10 @@ public final class ConfigAssembler {
       cancelAll(types.routes(), routes);
       cancelAll(types.clusters(), clusters);
       cancelAll(types.endpoints(), endpoints);
+      runtimes.values().forEach(ClusterRuntime::retire);
+      runtimes.clear();
     });
+    serial.close();
   }
 
   private void startListener(String target) {
@@ -133,6 +165,20 @@ public final class ConfigAssembler {
     if (closed) {
       return;
     }
+    syncWatches();
+    if (publish()) {
+      // The clusters and endpoints only the replaced config used are released now that nothing serving needs them.
+      syncWatches();
+    }
+  }
+
+  /**
+   * Watches what the targets' current resources need, and keeps what the published snapshot still serves from: a
+   * new route's clusters (and a new cluster's endpoints) are pending for a while, and until they arrive the previous
+   * config keeps serving, so its resources stay subscribed (and updated) rather than passing through an empty
+   * subscription on the way.
+   */
+  private void syncWatches() {
     Set<String> wantedRoutes = new LinkedHashSet<>();
     for (Watched<ListenerResource> listener : listeners.values()) {
       ListenerResource value = listener.value();
@@ -143,6 +189,13 @@ public final class ConfigAssembler {
     syncWatches(types.routes(), routes, wantedRoutes);
 
     Set<String> wantedClusters = new LinkedHashSet<>();
+    Set<String> wantedEndpoints = new LinkedHashSet<>();
+    for (TargetConfig serving : snapshot.targets().values()) {
+      if (serving instanceof TargetConfig.Routed routed) {
+        wantedClusters.addAll(routed.routes().clusterNames());
+        routed.clusters().values().forEach(runtime -> wantedEndpoints.add(runtime.cluster().edsServiceName()));
+      }
+    }
     for (Watched<ListenerResource> listener : listeners.values()) {
       RouteTable table = routeTableOf(listener.value());
       if (table != null) {
@@ -151,15 +204,12 @@ public final class ConfigAssembler {
     }
     syncWatches(types.clusters(), clusters, wantedClusters);
 
-    Set<String> wantedEndpoints = new LinkedHashSet<>();
     for (Watched<ClusterResource> cluster : clusters.values()) {
       if (cluster.value() != null) {
         wantedEndpoints.add(cluster.value().edsServiceName());
       }
     }
     syncWatches(types.endpoints(), endpoints, wantedEndpoints);
-
-    publish();
   }
 
   private RouteTable routeTableOf(ListenerResource listener) {
@@ -173,14 +223,12 @@ public final class ConfigAssembler {
     return table == null ? null : table.value();
   }
 
+  /**
+   * Watches what is newly wanted before cancelling what is not, so a type's subscription never passes through the
+   * empty set on its way from one name to another: in state-of-the-world xDS an empty request can read as a wildcard,
+   * and the control plane's answer to it can cross the request for the new name.
+   */
   private <T> void syncWatches(XdsResourceType<T> type, Map<String, Watched<T>> watches, Set<String> wanted) {
-    watches.entrySet().removeIf(entry -> {
-      if (wanted.contains(entry.getKey())) {
-        return false;
-      }
-      xds.cancelWatch(type, entry.getKey(), entry.getValue());
-      return true;
-    });
     for (String name : wanted) {
       if (!watches.containsKey(name)) {
         Watched<T> watched = new Watched<>(name, serial, this::reconcile);
@@ -188,9 +236,17 @@ public final class ConfigAssembler {
         xds.watch(type, name, watched);
       }
     }
+    watches.entrySet().removeIf(entry -> {
+      if (wanted.contains(entry.getKey())) {
+        return false;
+      }
+      xds.cancelWatch(type, entry.getKey(), entry.getValue());
+      return true;
+    });
   }
 
-  private void publish() {
+  /** Rebuilds the snapshot; whether it changed. */
+  private boolean publish() {
     MeshSnapshot previous = snapshot;
     Map<String, TargetConfig> next = new HashMap<>();
     Set<String> usedRuntimes = new HashSet<>();
@@ -198,19 +254,39 @@ public final class ConfigAssembler {
       String target = entry.getKey();
       TargetConfig built = build(target, entry.getValue(), usedRuntimes);
       TargetConfig config = built != null ? built : previous.target(target);
+      if (built == null && config instanceof TargetConfig.Routed serving) {
+        // The previous config keeps serving until the new one is complete: its clusters stay live (probes and all).
+        usedRuntimes.addAll(serving.clusters().keySet());
+      }
       if (config != null) {
         next.put(target, config);
       }
     }
     runtimes.entrySet().removeIf(e -> !usedRuntimes.contains(e.getKey()) && retire(e.getValue()));
     MeshSnapshot published = new MeshSnapshot(next);
-    if (!published.equals(previous)) {
+    boolean changed = !published.equals(previous);
+    if (changed) {
+      tellListeners(listener -> listener.publishing(published));
       snapshot = published;
     }
     for (Map.Entry<String, TargetConfig> entry : next.entrySet()) {
       CompletableFuture<TargetConfig> waiting = firstConfig.remove(entry.getKey());
       if (waiting != null) {
         waiting.complete(entry.getValue());
+      }
+    }
+    if (changed) {
+      tellListeners(listener -> listener.published(published));
+    }
+    return changed;
+  }
+
+  private void tellListeners(Consumer<SnapshotListener> call) {
+    for (SnapshotListener listener : listenersOfSnapshots) {
+      try {
+        call.accept(listener);
+      } catch (RuntimeException e) {
+        log.warn("a snapshot listener failed; it keeps what it held until the next snapshot", e);
       }
     }
   }

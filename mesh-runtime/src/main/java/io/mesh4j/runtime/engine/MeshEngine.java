@@ -6,6 +6,7 @@ import io.mesh4j.OutboundTrafficPolicy;
 import io.mesh4j.runtime.cluster.ClusterRuntime;
 import io.mesh4j.runtime.cluster.EndpointLease;
 import io.mesh4j.runtime.config.ConfigAssembler;
+import io.mesh4j.runtime.config.SnapshotListener;
 import io.mesh4j.runtime.config.TargetConfig;
 import io.mesh4j.runtime.filter.fault.FaultInjector;
 import io.mesh4j.runtime.filter.fault.InjectedFault;
@@ -176,6 +177,15 @@ public final class MeshEngine {
       throw new MeshRoutingException(
           Reason.NOT_IN_MESH, target + " is not in the mesh and the outbound traffic policy is REGISTRY_ONLY");
     }
+  }
+
+  /**
+   * Tells {@code listener} of every config the engine routes by from now on, and of the mesh's close, so what a
+   * transport holds for endpoints and clusters that left (channels, TLS contexts) can be released. The handle stops
+   * that.
+   */
+  public AutoCloseable listen(SnapshotListener listener) {
+    return assembler.listen(listener);
   }
 
   /** Stops routing: every later request fails with {@link Reason#MESH_CLOSED}. */

@@ -3,6 +3,8 @@ package io.mesh4j.runtime.grpc;
 import io.grpc.Metadata;
 import io.mesh4j.runtime.view.HeaderValues;
 import io.mesh4j.runtime.view.RequestView;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A gRPC call as routing sees it: the path is {@code /package.Service/Method}, headers are the call's metadata. As
@@ -10,6 +12,16 @@ import io.mesh4j.runtime.view.RequestView;
  * {@code application/grpc}, and the method is {@code POST}.
  */
 final class GrpcRequestView implements RequestView {
+  /**
+   * Metadata keys by header name. Matchers, hash policies and filters ask for the few names the configuration holds,
+   * on every call; a key costs a validation and an allocation to make. Bounded, in case names keep changing.
+   */
+  private static final Map<String, Metadata.Key<String>> KEYS = new ConcurrentHashMap<>();
+  private static final int MAX_CACHED_KEYS = 4096;
+  /** Stands for a name no metadata key can carry. */
+  private static final Metadata.Key<String> INVALID_NAME =
+      Metadata.Key.of("mesh4j-invalid-header-name", Metadata.ASCII_STRING_MARSHALLER);
+
   private final String authority;
   private final String path;
   private final Metadata headers;
@@ -52,12 +64,26 @@ final class GrpcRequestView implements RequestView {
     if (lowerCaseName.equals("content-type")) {
       return "application/grpc";
     }
-    Iterable<String> values;
-    try {
-      values = headers.getAll(Metadata.Key.of(lowerCaseName, Metadata.ASCII_STRING_MARSHALLER));
-    } catch (IllegalArgumentException invalidName) {
+    Metadata.Key<String> key = key(lowerCaseName);
+    if (key == INVALID_NAME) {
       return null; // a name no metadata key can carry cannot be present
     }
-    return HeaderValues.join(values);
+    return HeaderValues.join(headers.getAll(key));
+  }
+
+  private static Metadata.Key<String> key(String lowerCaseName) {
+    Metadata.Key<String> key = KEYS.get(lowerCaseName);
+    if (key != null) {
+      return key;
+    }
+    try {
+      key = Metadata.Key.of(lowerCaseName, Metadata.ASCII_STRING_MARSHALLER);
+    } catch (IllegalArgumentException invalidName) {
+      key = INVALID_NAME;
+    }
+    if (KEYS.size() < MAX_CACHED_KEYS) {
+      KEYS.putIfAbsent(lowerCaseName, key);
+    }
+    return key;
   }
 }

@@ -17,11 +17,8 @@ import io.mesh4j.runtime.security.MeshSecurity;
 import io.mesh4j.runtime.security.UpstreamTls;
 import io.mesh4j.runtime.model.LbEndpoint;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -30,8 +27,8 @@ import java.util.function.Function;
  * A channel to one mesh target ({@code host:port}, the listener name) whose every call is routed by the shared
  * {@link MeshEngine}: route, cluster and endpoint are chosen per call from the call's full method name and metadata,
  * and the call runs on a plain channel to that endpoint. Endpoint channels are created on first use and cached by
- * address, so a connection is reused by every call the mesh sends there; an endpoint that leaves the cluster stops
- * being picked and its channel goes idle (gRPC closes idle connections after the builder's idle timeout).
+ * address ({@link EndpointChannels}), so a connection is reused by every call the mesh sends there; a channel whose
+ * endpoint leaves the config is shut down, and {@link io.mesh4j.Mesh#close()} shuts down every one.
  *
  * <p>Targets the control plane does not know go to a direct channel to the target itself, under the mesh's
  * outbound traffic policy. Routing state lives in the engine's snapshot only; this class holds no copy of it.
@@ -39,17 +36,15 @@ import java.util.function.Function;
 public final class MeshChannel extends ManagedChannel {
   private final MeshEngine engine;
   private final String target;
-  private final Function<String, ManagedChannel> endpointChannels;
   private final Executor callbackExecutor;
   private final PolicyEnvironment env;
   private final TlsEndpointChannels tlsChannels;
   private final MeshSecurity security;
   private final Duration materialWait;
   /** By endpoint address and TLS context ({@code null} for plaintext): one channel per (endpoint, identity). */
-  private final Map<EndpointKey, ManagedChannel> channels = new ConcurrentHashMap<>();
-  private final Map<UpstreamTls, ChannelCredentials> credentials = new ConcurrentHashMap<>();
-
-  private record EndpointKey(String address, UpstreamTls tls) {}
+  private final EndpointChannels channels;
+  /** Tells {@link #channels} of new configs and of the mesh's close, until this channel is shut down. */
+  private final AutoCloseable configUpdates;
 
   /**
    * Opens a channel to an endpoint address with TLS {@code credentials} and {@code authority} as the channel's
@@ -97,11 +92,13 @@ public final class MeshChannel extends ManagedChannel {
     this.env = Objects.requireNonNull(env, "env");
     this.engine = Objects.requireNonNull(engine, "engine");
     this.target = Objects.requireNonNull(target, "target");
-    this.endpointChannels = Objects.requireNonNull(endpointChannels, "endpointChannels");
     this.callbackExecutor = Objects.requireNonNull(callbackExecutor, "callbackExecutor");
     this.tlsChannels = tlsChannels;
     this.security = security;
     this.materialWait = Objects.requireNonNull(materialWait, "materialWait");
+    this.channels = new EndpointChannels(target, Objects.requireNonNull(endpointChannels, "endpointChannels"),
+        tlsChannels, env.scheduler());
+    this.configUpdates = engine.listen(channels);
   }
 
   @Override
@@ -117,7 +114,7 @@ public final class MeshChannel extends ManagedChannel {
 
   /** Routes one call without waiting (see {@link MeshEngine#routeStep}). */
   RouteStep route(GrpcRequestView view) throws MeshRoutingException {
-    if (shutdown) {
+    if (isShutdown()) {
       throw new MeshRoutingException(Reason.MESH_CLOSED, "the channel to " + target + " was shut down");
     }
     return engine.routeStep(target, view);
@@ -140,7 +137,7 @@ public final class MeshChannel extends ManagedChannel {
 
   /** A call to the target itself, for targets the mesh passes through. */
   <ReqT, RespT> ClientCall<ReqT, RespT> directCall(MethodDescriptor<ReqT, RespT> method, CallOptions options) {
-    return channelTo(target, null).newCall(method, options);
+    return channels.channelTo(target, null).newCall(method, options);
   }
 
   /** One attempt of a routed call, on the endpoint's cached channel (a TLS one when {@code tls} is set). */
@@ -151,40 +148,21 @@ public final class MeshChannel extends ManagedChannel {
       // The channel's authority is the SNI: the call still names the target, as the application wrote it.
       attemptOptions = options.withAuthority(target);
     }
-    return channelTo(endpoint.hostPort(), tls).newCall(method, attemptOptions);
-  }
-
-  /** A TLS endpoint channel's authority: the cluster's {@code sni} (with the target's port), else the target. */
-  private String tlsAuthority(UpstreamTls tls) {
-    String sni = tls.config().sni();
-    if (sni.isEmpty()) {
-      return target;
-    }
-    int colon = target.lastIndexOf(':');
-    return colon < 0 ? sni : sni + target.substring(colon);
+    return channels.channelTo(endpoint.hostPort(), tls).newCall(method, attemptOptions);
   }
 
   PolicyEnvironment environment() {
     return env;
   }
 
-  private ManagedChannel channelTo(String address, UpstreamTls tls) {
-    EndpointKey key = new EndpointKey(address, tls);
-    ManagedChannel channel = channels.get(key);
-    if (channel == null) {
-      channel = channels.computeIfAbsent(key, k -> k.tls() == null ? endpointChannels.apply(k.address())
-          : tlsChannels.open(k.address(), credentials.computeIfAbsent(k.tls(), GrpcUpstreamTls::credentials),
-              tlsAuthority(k.tls())));
-      if (shutdown) {
-        channel.shutdown(); // lost a race with shutdown(): do not leak it
-      }
-    }
-    return channel;
+  /** The addresses this channel has open channels to, for tests and diagnostics. */
+  public List<String> endpointAddresses() {
+    return channels.addresses();
   }
 
-  /** The addresses this channel has opened channels to, for tests and diagnostics. */
-  public List<String> endpointAddresses() {
-    return channels.keySet().stream().map(EndpointKey::address).distinct().toList();
+  /** How many endpoint channels are cached, for tests that check the cache follows the config. */
+  public int endpointChannelCount() {
+    return channels.channelCount();
   }
 
   @Override
@@ -195,53 +173,45 @@ public final class MeshChannel extends ManagedChannel {
   @Override
   public ManagedChannel shutdown() {
     shutdown = true;
-    for (ManagedChannel channel : channels.values()) {
-      channel.shutdown();
-    }
+    stopConfigUpdates();
+    channels.shutdown();
     return this;
   }
 
   @Override
   public ManagedChannel shutdownNow() {
     shutdown = true;
-    for (ManagedChannel channel : channels.values()) {
-      channel.shutdownNow();
-    }
+    stopConfigUpdates();
+    channels.shutdownNow();
     return this;
   }
 
+  private void stopConfigUpdates() {
+    try {
+      configUpdates.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("unregistering from config updates cannot fail", e);
+    }
+  }
+
+  /** Shut down by {@link #shutdown()}, or by the mesh's close. */
   @Override
   public boolean isShutdown() {
-    return shutdown;
+    return shutdown || channels.isClosed();
   }
 
   @Override
   public boolean isTerminated() {
-    if (!shutdown) {
-      return false;
-    }
-    for (ManagedChannel channel : channels.values()) {
-      if (!channel.isTerminated()) {
-        return false;
-      }
-    }
-    return true;
+    return isShutdown() && channels.terminated();
   }
 
   @Override
   public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-    long deadline = System.nanoTime() + unit.toNanos(timeout);
-    for (ManagedChannel channel : new ArrayList<>(channels.values())) {
-      long left = deadline - System.nanoTime();
-      if (!channel.awaitTermination(Math.max(0, left), TimeUnit.NANOSECONDS)) {
-        return false;
-      }
-    }
-    return isTerminated();
+    return channels.awaitTermination(System.nanoTime() + unit.toNanos(timeout)) && isTerminated();
   }
 
   @Override
   public String toString() {
-    return "MeshChannel{" + target + ", endpoints=" + channels.keySet() + "}";
+    return "MeshChannel{" + target + ", endpoints=" + channels + "}";
   }
 }

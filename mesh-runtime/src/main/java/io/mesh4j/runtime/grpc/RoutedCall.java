@@ -136,7 +136,7 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       if (deadline.exists()) {
         deadlineTimer = env.scheduler().schedule(() -> serial.execute(this::deadlineExpired), deadline.remainingNanos());
       }
-      state = new RetryState(env, cluster, policy, request, true, deadline.nanoTime());
+      state = new RetryState(env, cluster, policy, request, deadline.nanoTime());
       retriesAllowed = state.attemptsRemain(1);
       startAttempt(decision.endpoint());
     }

@@ -85,11 +85,9 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
     }
     OkHttpAttempts attempts = new OkHttpAttempts(chain, request, view, decision, watchdog, security, tlsMaterialWait);
     boolean replayable = request.body() == null || !request.body().isOneShot();
-    String contentType = request.header("Content-Type");
-    boolean grpc = contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/grpc");
     try {
       return loop.execute(
-          decision.cluster(), decision.endpoint(), policy, view, replayable, grpc, deadline, attempts);
+          decision.cluster(), decision.endpoint(), policy, view, replayable, deadline, attempts);
     } catch (IOException | RuntimeException e) {
       attempts.releaseLease();
       if (watchdog != null) {

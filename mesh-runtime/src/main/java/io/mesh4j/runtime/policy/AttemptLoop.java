@@ -56,7 +56,6 @@ public final class AttemptLoop {
   /**
    * @param first the first attempt's endpoint
    * @param replayable whether the request body (if any) can be sent again
-   * @param grpc whether the request is gRPC, for the gRPC retry conditions
    * @param deadlineNanoTime when the whole call times out, on the environment's clock; {@code Long.MAX_VALUE} for never
    */
   public <R> R execute(
@@ -65,11 +64,10 @@ public final class AttemptLoop {
       RoutePolicy route,
       RequestView request,
       boolean replayable,
-      boolean grpc,
       long deadlineNanoTime,
       Transport<R> transport)
       throws IOException {
-    RetryState state = new RetryState(env, cluster, route, request, grpc, deadlineNanoTime);
+    RetryState state = new RetryState(env, cluster, route, request, deadlineNanoTime);
     LbEndpoint endpoint = first;
     List<IOException> earlier = new ArrayList<>(0);
     try {

@@ -35,7 +35,7 @@ public final class OutlierDetector {
   public OutlierDetector(OutlierDetectionConfig config, PolicyEnvironment env) {
     this.config = Objects.requireNonNull(config, "config");
     this.env = Objects.requireNonNull(env, "env");
-    scheduleSweep(new WeakReference<>(this), env.scheduler(), config.intervalNanos());
+    scheduleSweep(new WeakReference<>(this), env.sweepScheduler(), config.intervalNanos());
   }
 
   /**

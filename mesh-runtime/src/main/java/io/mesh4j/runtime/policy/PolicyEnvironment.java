@@ -12,41 +12,49 @@ import java.util.function.LongSupplier;
  *
  * @param nanoClock monotonic nanoseconds ({@link System#nanoTime()})
  * @param random uniformly distributed non-negative longs
- * @param scheduler for outlier detection sweeps and the deadline watchdog
+ * @param scheduler for per-request timers: call deadlines, per-try timeouts, the deadline watchdog, back-off
  * @param sleeper for retry back-off and injected fault delays
+ * @param sweepScheduler for outlier detection sweeps, which replan a cluster's load and so must not hold up the
+ *     request timers
  */
-public record PolicyEnvironment(LongSupplier nanoClock, LongSupplier random, Scheduler scheduler, Sleeper sleeper) {
+public record PolicyEnvironment(
+    LongSupplier nanoClock, LongSupplier random, Scheduler scheduler, Sleeper sleeper, Scheduler sweepScheduler) {
   public PolicyEnvironment {
     Objects.requireNonNull(nanoClock, "nanoClock");
     Objects.requireNonNull(random, "random");
     Objects.requireNonNull(scheduler, "scheduler");
     Objects.requireNonNull(sleeper, "sleeper");
+    Objects.requireNonNull(sweepScheduler, "sweepScheduler");
   }
 
-  /** The real clock, random, thread sleeps and one shared daemon timer thread. */
+  /** One scheduler for request timers and sweeps alike, as a test's fake clock drives them. */
+  public PolicyEnvironment(LongSupplier nanoClock, LongSupplier random, Scheduler scheduler, Sleeper sleeper) {
+    this(nanoClock, random, scheduler, sleeper, scheduler);
+  }
+
+  /**
+   * The real clock, random and thread sleeps; request timers on one shared timer thread that callers hand them to
+   * without a lock, outlier sweeps on a daemon thread of their own.
+   */
   public static PolicyEnvironment system() {
     return SystemHolder.SYSTEM;
   }
 
   private static final class SystemHolder {
-    private static final ScheduledThreadPoolExecutor TIMER = new ScheduledThreadPoolExecutor(1, runnable -> {
-      Thread thread = new Thread(runnable, "mesh4j-policy-timer");
+    private static final ScheduledThreadPoolExecutor SWEEPS = new ScheduledThreadPoolExecutor(1, runnable -> {
+      Thread thread = new Thread(runnable, "mesh4j-outlier-sweep");
       thread.setDaemon(true);
       return thread;
     });
 
-    static {
-      // Most deadlines are disarmed long before they expire: drop them from the queue at once.
-      TIMER.setRemoveOnCancelPolicy(true);
-    }
-
     static final PolicyEnvironment SYSTEM = new PolicyEnvironment(
         System::nanoTime,
         () -> ThreadLocalRandom.current().nextLong() >>> 1,
+        new TimerThread("mesh4j-request-timer"),
+        Sleeper.THREAD,
         (task, delayNanos) -> {
-          ScheduledFuture<?> future = TIMER.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+          ScheduledFuture<?> future = SWEEPS.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
           return () -> future.cancel(false);
-        },
-        Sleeper.THREAD);
+        });
   }
 }

@@ -11,10 +11,12 @@ public final class RetryClassifier {
   private RetryClassifier() {}
 
   /**
-   * @param grpc whether the request is gRPC ({@code content-type: application/grpc...}); the gRPC conditions read
-   *     {@code grpc-status} from the response headers only, as Envoy does (a trailers-only response)
+   * The gRPC conditions ({@code cancelled}, {@code unavailable}, ...) read {@code grpc-status} from the response
+   * headers of any request, gRPC or not, as Envoy's router does: an HTTP/1.1 service answering {@code 503} with
+   * {@code grpc-status: 14} is retried under {@code retry_on: unavailable}. Only headers count (a trailers-only gRPC
+   * response carries its status there); a status in trailers after a body is never read, as in Envoy.
    */
-  public static boolean retriable(RetryPolicy policy, ResponseView response, boolean grpc) {
+  public static boolean retriable(RetryPolicy policy, ResponseView response) {
     int on = policy.retryOn();
     int status = response.status();
     if (has(on, RetryOn.FIVE_XX) && status >= 500 && status <= 599) {
@@ -35,7 +37,7 @@ public final class RetryClassifier {
     if (has(on, RetryOn.RETRIABLE_HEADERS) && policy.matchesRetriableHeader(response)) {
       return true;
     }
-    if (grpc && (on & RetryOn.ANY_GRPC) != 0) {
+    if ((on & RetryOn.ANY_GRPC) != 0) {
       return grpcRetriable(on, response.header("grpc-status"));
     }
     return false;

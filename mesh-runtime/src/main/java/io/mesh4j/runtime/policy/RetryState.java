@@ -26,25 +26,22 @@ public final class RetryState {
   private final CircuitBreakerThresholds limits;
   private final RetryPolicy policy;
   private final RequestView request;
-  private final boolean grpc;
   private final long deadlineNanoTime;
   private final int maxAttempts;
   private final List<LbEndpoint> tried = new ArrayList<>(2);
   private boolean holdingRetry;
 
   /**
-   * @param grpc whether the request is gRPC, for the gRPC retry conditions
    * @param deadlineNanoTime when the whole call times out, on the environment's clock; {@code Long.MAX_VALUE} for never
    */
   public RetryState(PolicyEnvironment env, UpstreamCluster cluster, RoutePolicy route, RequestView request,
-      boolean grpc, long deadlineNanoTime) {
+      long deadlineNanoTime) {
     this.env = Objects.requireNonNull(env, "env");
     this.cluster = cluster;
     this.breaker = cluster.policy().breaker();
     this.limits = cluster.cluster().circuitBreakers();
     this.policy = route.retry();
     this.request = request;
-    this.grpc = grpc;
     this.deadlineNanoTime = deadlineNanoTime;
     this.maxAttempts = policy == null ? 1 : policy.numRetries() + 1;
   }
@@ -94,7 +91,7 @@ public final class RetryState {
 
   /** Whether the policy would retry this response (whether it may is {@link #blocker}'s business). */
   public boolean retriable(ResponseView response) {
-    return policy != null && RetryClassifier.retriable(policy, response, grpc);
+    return policy != null && RetryClassifier.retriable(policy, response);
   }
 
   /** Whether the policy would retry this failure. */

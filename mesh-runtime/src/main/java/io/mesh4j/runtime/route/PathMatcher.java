@@ -9,11 +9,24 @@ import com.google.re2j.Pattern;
  * fragment.
  */
 abstract class PathMatcher {
+  private final String requiredPrefix;
+
+  private PathMatcher(String requiredPrefix) {
+    this.requiredPrefix = requiredPrefix;
+  }
 
   abstract boolean matches(String path, int pathEnd);
 
+  /**
+   * Text every matching {@code :path} starts with, compared case-sensitively ({@code ""} when there is none): lets a
+   * virtual host pass over routes that cannot match without asking them.
+   */
+  final String requiredPrefix() {
+    return requiredPrefix;
+  }
+
   static PathMatcher prefix(String prefix, boolean caseSensitive) {
-    return new PathMatcher() {
+    return new PathMatcher(caseSensitive ? prefix : "") {
       @Override
       boolean matches(String path, int pathEnd) {
         return path.regionMatches(!caseSensitive, 0, prefix, 0, prefix.length());
@@ -22,7 +35,7 @@ abstract class PathMatcher {
   }
 
   static PathMatcher exact(String exact, boolean caseSensitive) {
-    return new PathMatcher() {
+    return new PathMatcher(caseSensitive ? exact : "") {
       @Override
       boolean matches(String path, int pathEnd) {
         return pathEnd == exact.length() && path.regionMatches(!caseSensitive, 0, exact, 0, pathEnd);
@@ -32,7 +45,7 @@ abstract class PathMatcher {
 
   /** Matches {@code prefix} exactly or followed by {@code /}; the prefix itself never ends with {@code /}. */
   static PathMatcher separatedPrefix(String prefix, boolean caseSensitive) {
-    return new PathMatcher() {
+    return new PathMatcher(caseSensitive ? prefix : "") {
       @Override
       boolean matches(String path, int pathEnd) {
         int n = prefix.length();
@@ -43,11 +56,19 @@ abstract class PathMatcher {
     };
   }
 
-  /** {@code case_sensitive} does not apply to regexes (Envoy's documentation says so). */
+  /**
+   * {@code case_sensitive} does not apply to regexes (Envoy's documentation says so). A path that does not start with
+   * the regex's literal prefix cannot match it, and is turned away without running the regex engine, which allocates
+   * per match.
+   */
   static PathMatcher regex(Pattern regex) {
-    return new PathMatcher() {
+    String literalPrefix = RegexLiteralPrefix.of(regex.pattern());
+    return new PathMatcher(literalPrefix) {
       @Override
       boolean matches(String path, int pathEnd) {
+        if (pathEnd < literalPrefix.length() || !path.startsWith(literalPrefix)) {
+          return false;
+        }
         return regex.matches(pathEnd == path.length() ? path : path.substring(0, pathEnd));
       }
     };

@@ -84,8 +84,8 @@ public final class Route {
     return extras.virtualHostFilters();
   }
 
-  boolean matches(MatchInput input) {
-    return matcher.matches(input);
+  RouteMatcher matcher() {
+    return matcher;
   }
 
   @Override

@@ -36,28 +36,43 @@ final class RouteMatcher {
     this.grpcOnly = grpcOnly;
   }
 
-  boolean matches(MatchInput input) {
-    if (!path.matches(input.path, input.pathEnd)) {
+  /** Text every {@code :path} this route matches starts with ({@code ""} if none). */
+  String requiredPathPrefix() {
+    return path.requiredPrefix();
+  }
+
+  /**
+   * Every part but the query parameters: path, runtime fraction, gRPC, headers.
+   *
+   * @param pathEnd where the path's query string or fragment starts ({@link PathMatcher#pathEnd})
+   */
+  boolean matchesBeforeQuery(RequestView request, String path, int pathEnd, long random) {
+    if (!this.path.matches(path, pathEnd)) {
       return false;
     }
-    if (fractionDenominator != 0
-        && Long.remainderUnsigned(input.random, fractionDenominator) >= fractionNumerator) {
+    if (fractionDenominator != 0 && Long.remainderUnsigned(random, fractionDenominator) >= fractionNumerator) {
       return false;
     }
-    if (grpcOnly && !isGrpc(input.request)) {
+    if (grpcOnly && !isGrpc(request)) {
       return false;
     }
     for (HeaderMatcher header : headers) {
-      if (!header.matches(input.request)) {
+      if (!header.matches(request)) {
         return false;
       }
     }
-    if (queryParameters.length != 0) {
-      QueryParameters query = input.query();
-      for (QueryParameterMatcher parameter : queryParameters) {
-        if (!parameter.matches(query)) {
-          return false;
-        }
+    return true;
+  }
+
+  /** Whether {@link #matchesQuery} must be asked too; the query is parsed only for routes that have such matchers. */
+  boolean hasQueryMatchers() {
+    return queryParameters.length != 0;
+  }
+
+  boolean matchesQuery(QueryParameters query) {
+    for (QueryParameterMatcher parameter : queryParameters) {
+      if (!parameter.matches(query)) {
+        return false;
       }
     }
     return true;

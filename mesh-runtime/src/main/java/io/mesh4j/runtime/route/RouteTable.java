@@ -6,8 +6,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A compiled RouteConfiguration: virtual hosts indexed by domain, routes as compiled matchers. Immutable; safe to
- * read from any thread; selection takes no lock and allocates one small object per request (plus the query
- * parameters, only when a route with query matchers is tried).
+ * read from any thread; selection takes no lock and allocates nothing (except the query parameters, only when a route
+ * with query matchers is tried, and what the regex engine needs when a regex route is tried).
  *
  * <p><b>Authorities with a port.</b> Envoy matches the whole {@code :authority}, port included: {@code foo:8080}
  * does not match the domain {@code foo} (Envoy's FAQ "Why is my route not found?"), unless the RouteConfiguration
@@ -66,7 +66,7 @@ public final class RouteTable {
     if (path == null) {
       return null;
     }
-    return host.select(new MatchInput(request, path, random));
+    return host.select(request, path, random);
   }
 
   /** Every cluster any route of this table can send to. */

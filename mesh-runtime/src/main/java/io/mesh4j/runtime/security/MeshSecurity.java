@@ -15,6 +15,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,11 @@ public final class MeshSecurity implements AutoCloseable {
   private final SdsSecrets sds;
   private final Clock clock;
   private final Map<UpstreamTlsConfig, UpstreamTls> upstreams = new ConcurrentHashMap<>();
+  /**
+   * Held while a context is built and while unused ones are released, so a release never cancels an SDS watch that
+   * a context being built has just taken. The lookup of an existing context takes no lock.
+   */
+  private final Object lifecycle = new Object();
 
   MeshSecurity(Map<String, CertificateProvider> providers, ResourceSubscriptions xds, Clock clock) {
     this.providers = Map.copyOf(providers);
@@ -78,15 +84,48 @@ public final class MeshSecurity implements AutoCloseable {
     return providers.get(instance);
   }
 
-  /** The TLS context for clusters with {@code config}; the same object for equal configs. */
+  /** The TLS context for clusters with {@code config}; the same object for equal configs while they are in use. */
   public UpstreamTls upstream(UpstreamTlsConfig config) throws MaterialUnavailableException {
     UpstreamTls existing = upstreams.get(config);
     if (existing != null) {
       return existing;
     }
-    UpstreamTls built = build(config);
-    UpstreamTls raced = upstreams.putIfAbsent(config, built);
-    return raced != null ? raced : built;
+    synchronized (lifecycle) {
+      UpstreamTls raced = upstreams.get(config);
+      if (raced != null) {
+        return raced;
+      }
+      UpstreamTls built = build(config);
+      upstreams.put(config, built);
+      return built;
+    }
+  }
+
+  /**
+   * Releases the TLS contexts of configs no cluster uses any more, and the SDS watches only they needed. A context
+   * asked for again later is built afresh; transports that cached the released one (a connection, a channel) keep
+   * working with it until they let it go.
+   *
+   * @param inUse the TLS configs of every cluster the mesh currently routes to
+   */
+  public void retain(Set<UpstreamTlsConfig> inUse) {
+    synchronized (lifecycle) {
+      upstreams.keySet().removeIf(config -> !inUse.contains(config));
+      if (sds != null) {
+        Set<MaterialSource> used = new HashSet<>();
+        upstreams.values().forEach(tls -> used.addAll(tls.sources()));
+        sds.retain(used);
+      }
+    }
+  }
+
+  /** How many TLS contexts and SDS watches are held, for tests that check both follow the config. */
+  public int upstreamCount() {
+    return upstreams.size();
+  }
+
+  public int sdsWatchCount() {
+    return sds == null ? 0 : sds.size();
   }
 
   private UpstreamTls build(UpstreamTlsConfig config) throws MaterialUnavailableException {

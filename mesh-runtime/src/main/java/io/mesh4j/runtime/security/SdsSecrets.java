@@ -4,6 +4,7 @@ import io.mesh4j.runtime.xds.ResourceSubscriptions;
 import io.mesh4j.runtime.xds.ResourceWatcher;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -32,6 +33,21 @@ final class SdsSecrets implements AutoCloseable {
       xds.watch(SecretType.INSTANCE, name, source);
       return source;
     });
+  }
+
+  /** Cancels the watches of secrets no context in {@code used} reads. */
+  void retain(Set<MaterialSource> used) {
+    sources.values().removeIf(source -> {
+      if (used.contains(source)) {
+        return false;
+      }
+      xds.cancelWatch(SecretType.INSTANCE, source.name, source);
+      return true;
+    });
+  }
+
+  int size() {
+    return sources.size();
   }
 
   @Override

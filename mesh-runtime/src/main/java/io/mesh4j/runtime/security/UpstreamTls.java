@@ -60,6 +60,11 @@ public final class UpstreamTls {
     return keyManager;
   }
 
+  /** Where the material comes from, so the watches behind it are kept while the context is in use. */
+  List<MaterialSource> sources() {
+    return sources;
+  }
+
   public HostnameVerifier hostnameVerifier() {
     return CHECKED_BY_TRUST_MANAGER;
   }

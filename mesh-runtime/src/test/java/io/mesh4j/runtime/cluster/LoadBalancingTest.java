@@ -110,6 +110,45 @@ class LoadBalancingTest {
     assertBinomial(counts(runtime, n).get(1), n, 1.0 / 3);
   }
 
+  /**
+   * Picks are by rejection (proposed by weight, taken with probability 1 / (active + 1)), falling back to one exact
+   * pass after a few refusals: both ways must give the same shares, whether endpoints are idle, unevenly busy, or so
+   * busy that most picks end in the fallback.
+   */
+  @Test
+  void weightedLeastRequestKeepsItsSharesWhenEveryEndpointIsBusy() {
+    ClusterRuntime runtime = build(cluster(new LbPolicy.LeastRequest(2, 1.0)),
+        assignment(ep(1, 1), ep(2, 3), ep(3, 4)));
+    int n = 20_000;
+    List<EndpointLease> held = new ArrayList<>();
+    hold(runtime, held, 1, 0);
+    hold(runtime, held, 2, 5);
+    hold(runtime, held, 3, 1);
+    // Shares 1/1, 3/6, 4/2: port 2 gets 0.5 / 3.5.
+    assertBinomial(counts(runtime, n).get(2), n, 0.5 / 3.5);
+    hold(runtime, held, 1, 30);
+    hold(runtime, held, 2, 31);
+    hold(runtime, held, 3, 29);
+    // Shares 1/31, 3/37, 4/31: most proposals are refused, the exact pass decides.
+    double port2 = 3.0 / 37;
+    assertBinomial(counts(runtime, n).get(2), n, port2 / (1.0 / 31 + port2 + 4.0 / 31));
+    held.forEach(EndpointLease::release);
+  }
+
+  /** Acquires until {@code count} more requests are held on the endpoint with that port. */
+  private static void hold(ClusterRuntime runtime, List<EndpointLease> held, int port, int count) {
+    int added = 0;
+    while (added < count) {
+      EndpointLease lease = runtime.acquire(false, 0);
+      if (lease.endpoint().port() == port) {
+        held.add(lease);
+        added++;
+      } else {
+        lease.release();
+      }
+    }
+  }
+
   @Test
   void weightedLeastRequestScalesWeightsByActiveRequests() {
     ClusterRuntime runtime = build(cluster(new LbPolicy.LeastRequest(2, 1.0)), assignment(ep(1, 1), ep(2, 3)));

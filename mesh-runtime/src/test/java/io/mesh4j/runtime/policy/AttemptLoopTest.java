@@ -116,7 +116,7 @@ class AttemptLoopTest {
 
   private Integer run(ClusterRuntime cluster, RoutePolicy route, boolean replayable, long deadline, Script script)
       throws IOException {
-    return loop.execute(cluster, cluster.pick(), route, REQUEST, replayable, false, deadline, script);
+    return loop.execute(cluster, cluster.pick(), route, REQUEST, replayable, deadline, script);
   }
 
   @Test
@@ -138,7 +138,7 @@ class AttemptLoopTest {
     // random = 10 ms: 10 % 25 = 10 ms, then 10 % 50 = 10 ms; use 30 ms to see the ceiling grow.
     AttemptLoop loop30 = new AttemptLoop(time.environment(() -> 30 * MS));
     Script script = new Script(500, 500, 200);
-    loop30.execute(c, c.pick(), route(retry(RetryOn.FIVE_XX, 2, false, 1)), REQUEST, true, false, Long.MAX_VALUE,
+    loop30.execute(c, c.pick(), route(retry(RetryOn.FIVE_XX, 2, false, 1)), REQUEST, true, Long.MAX_VALUE,
         script);
     assertThat(time.sleeps()).containsExactly(5 * MS, 30 * MS); // 30 % 25, then 30 % 50
   }
@@ -197,20 +197,20 @@ class AttemptLoopTest {
 
     Script without = new Script(503, 200);
     ClusterRuntime plain = ClusterRuntime.build(resource, assignment, 0, null, env);
-    loop.execute(plain, heavy, route(retry(RetryOn.FIVE_XX, 1, false, 1)), REQUEST, true, false, Long.MAX_VALUE,
+    loop.execute(plain, heavy, route(retry(RetryOn.FIVE_XX, 1, false, 1)), REQUEST, true, Long.MAX_VALUE,
         without);
     assertThat(without.sentTo).containsExactly(heavy, heavy);
 
     Script avoiding = new Script(503, 200);
     ClusterRuntime c = ClusterRuntime.build(resource, assignment, 0, null, env);
-    loop.execute(c, heavy, route(retry(RetryOn.FIVE_XX, 1, true, 30)), REQUEST, true, false, Long.MAX_VALUE,
+    loop.execute(c, heavy, route(retry(RetryOn.FIVE_XX, 1, true, 30)), REQUEST, true, Long.MAX_VALUE,
         avoiding);
     assertThat(avoiding.sentTo).containsExactly(heavy, light);
 
     // One extra selection (the default) is not enough to get past 20 picks of the heavy endpoint.
     Script budget = new Script(503, 200);
     ClusterRuntime small = ClusterRuntime.build(resource, assignment, 0, null, env);
-    loop.execute(small, heavy, route(retry(RetryOn.FIVE_XX, 1, true, 1)), REQUEST, true, false, Long.MAX_VALUE,
+    loop.execute(small, heavy, route(retry(RetryOn.FIVE_XX, 1, true, 1)), REQUEST, true, Long.MAX_VALUE,
         budget);
     assertThat(budget.sentTo).containsExactly(heavy, heavy);
   }

@@ -38,6 +38,24 @@ class OutlierDetectorTest {
   }
 
   @Test
+  void sweepsRunOnTheSweepSchedulerNotOnTheRequestTimers() {
+    FakeTime requestTimers = new FakeTime();
+    PolicyEnvironment shared = time.environment(random::get);
+    PolicyEnvironment env = new PolicyEnvironment(shared.nanoClock(), shared.random(), requestTimers.scheduler(),
+        shared.sleeper(), time.scheduler());
+    OutlierDetector d = new OutlierDetector(config(1, 100), env);
+    d.setHosts(HOSTS);
+    d.record("a:1", 500);
+    assertThat(d.isEjected("a:1")).isTrue();
+
+    assertThat(requestTimers.pendingTasks()).isZero();
+    assertThat(time.pendingTasks()).isEqualTo(1);
+    // The sweep after the base ejection time (30 s by default) returns the endpoint.
+    time.advance(40 * S);
+    assertThat(d.isEjected("a:1")).isFalse();
+  }
+
+  @Test
   void consecutive5xxEjectsAtOnceAndASuccessResetsTheRun() {
     OutlierDetector d = detector(config(3, 100), HOSTS);
     fail(d, "a:1", 2, 500);

@@ -40,10 +40,10 @@ class RetryClassifierTest {
   @Test
   void fiveXxCoversEvery5xxAndEveryFailure() {
     RetryPolicy p = policy(RetryOn.FIVE_XX);
-    assertThat(RetryClassifier.retriable(p, response(500), false)).isTrue();
-    assertThat(RetryClassifier.retriable(p, response(599), false)).isTrue();
-    assertThat(RetryClassifier.retriable(p, response(499), false)).isFalse();
-    assertThat(RetryClassifier.retriable(p, response(200), false)).isFalse();
+    assertThat(RetryClassifier.retriable(p, response(500))).isTrue();
+    assertThat(RetryClassifier.retriable(p, response(599))).isTrue();
+    assertThat(RetryClassifier.retriable(p, response(499))).isFalse();
+    assertThat(RetryClassifier.retriable(p, response(200))).isFalse();
     for (AttemptFailure f : AttemptFailure.values()) {
       assertThat(RetryClassifier.retriable(p, f)).as(f.name()).isTrue();
     }
@@ -52,10 +52,10 @@ class RetryClassifierTest {
   @Test
   void gatewayErrorIs502To504AndEveryFailure() {
     RetryPolicy p = policy(RetryOn.GATEWAY_ERROR);
-    assertThat(RetryClassifier.retriable(p, response(501), false)).isFalse();
-    assertThat(RetryClassifier.retriable(p, response(502), false)).isTrue();
-    assertThat(RetryClassifier.retriable(p, response(504), false)).isTrue();
-    assertThat(RetryClassifier.retriable(p, response(505), false)).isFalse();
+    assertThat(RetryClassifier.retriable(p, response(501))).isFalse();
+    assertThat(RetryClassifier.retriable(p, response(502))).isTrue();
+    assertThat(RetryClassifier.retriable(p, response(504))).isTrue();
+    assertThat(RetryClassifier.retriable(p, response(505))).isFalse();
     assertThat(RetryClassifier.retriable(p, AttemptFailure.RESET)).isTrue();
   }
 
@@ -65,7 +65,7 @@ class RetryClassifierTest {
     assertThat(RetryClassifier.retriable(connect, AttemptFailure.CONNECT_FAILURE)).isTrue();
     assertThat(RetryClassifier.retriable(connect, AttemptFailure.RESET)).isFalse();
     assertThat(RetryClassifier.retriable(connect, AttemptFailure.TIMEOUT)).isFalse();
-    assertThat(RetryClassifier.retriable(connect, response(503), false)).isFalse();
+    assertThat(RetryClassifier.retriable(connect, response(503))).isFalse();
     RetryPolicy refused = policy(RetryOn.REFUSED_STREAM);
     assertThat(RetryClassifier.retriable(refused, AttemptFailure.REFUSED_STREAM)).isTrue();
     assertThat(RetryClassifier.retriable(refused, AttemptFailure.CONNECT_FAILURE)).isFalse();
@@ -74,25 +74,25 @@ class RetryClassifierTest {
     assertThat(RetryClassifier.retriable(beforeRequest, AttemptFailure.RESET)).isFalse();
     RetryPolicy reset = policy(RetryOn.RESET);
     assertThat(RetryClassifier.retriable(reset, AttemptFailure.RESET)).isTrue();
-    assertThat(RetryClassifier.retriable(reset, response(503), false)).isFalse();
+    assertThat(RetryClassifier.retriable(reset, response(503))).isFalse();
   }
 
   @Test
   void retriable4xxIsOnly409() {
     RetryPolicy p = policy(RetryOn.RETRIABLE_4XX);
-    assertThat(RetryClassifier.retriable(p, response(409), false)).isTrue();
-    assertThat(RetryClassifier.retriable(p, response(404), false)).isFalse();
-    assertThat(RetryClassifier.retriable(p, response(503), false)).isFalse();
+    assertThat(RetryClassifier.retriable(p, response(409))).isTrue();
+    assertThat(RetryClassifier.retriable(p, response(404))).isFalse();
+    assertThat(RetryClassifier.retriable(p, response(503))).isFalse();
   }
 
   @Test
   void retriableStatusCodesOnlyWithTheToken() {
     int[] codes = {418, 503};
-    assertThat(RetryClassifier.retriable(policy(RetryOn.RETRIABLE_STATUS_CODES, codes, List.of()), response(418), false))
+    assertThat(RetryClassifier.retriable(policy(RetryOn.RETRIABLE_STATUS_CODES, codes, List.of()), response(418)))
         .isTrue();
-    assertThat(RetryClassifier.retriable(policy(RetryOn.RETRIABLE_STATUS_CODES, codes, List.of()), response(500), false))
+    assertThat(RetryClassifier.retriable(policy(RetryOn.RETRIABLE_STATUS_CODES, codes, List.of()), response(500)))
         .isFalse();
-    assertThat(RetryClassifier.retriable(policy(RetryOn.CONNECT_FAILURE, codes, List.of()), response(418), false))
+    assertThat(RetryClassifier.retriable(policy(RetryOn.CONNECT_FAILURE, codes, List.of()), response(418)))
         .isFalse();
   }
 
@@ -100,38 +100,53 @@ class RetryClassifierTest {
   void retriableHeadersMatchResponseHeaders() {
     Predicate<RequestView> retryMe = r -> "yes".equals(r.header("x-retry-me"));
     RetryPolicy p = policy(RetryOn.RETRIABLE_HEADERS, new int[0], List.of(retryMe));
-    assertThat(RetryClassifier.retriable(p, response(200, Map.of("x-retry-me", "yes")), false)).isTrue();
-    assertThat(RetryClassifier.retriable(p, response(200, Map.of("x-retry-me", "no")), false)).isFalse();
-    assertThat(RetryClassifier.retriable(p, response(200), false)).isFalse();
+    assertThat(RetryClassifier.retriable(p, response(200, Map.of("x-retry-me", "yes")))).isTrue();
+    assertThat(RetryClassifier.retriable(p, response(200, Map.of("x-retry-me", "no")))).isFalse();
+    assertThat(RetryClassifier.retriable(p, response(200))).isFalse();
   }
 
   @Test
-  void grpcConditionsReadGrpcStatusOfGrpcRequestsOnly() {
+  void grpcConditionsReadGrpcStatusFromTheResponseHeaders() {
     RetryPolicy p = policy(RetryOn.GRPC_UNAVAILABLE | RetryOn.GRPC_CANCELLED);
-    assertThat(RetryClassifier.retriable(p, response(200, Map.of("grpc-status", "14")), true)).isTrue();
-    assertThat(RetryClassifier.retriable(p, response(200, Map.of("grpc-status", "1")), true)).isTrue();
-    assertThat(RetryClassifier.retriable(p, response(200, Map.of("grpc-status", "13")), true)).isFalse();
-    assertThat(RetryClassifier.retriable(p, response(200, Map.of("grpc-status", "14")), false)).isFalse();
-    assertThat(RetryClassifier.retriable(p, response(200), true)).isFalse();
+    assertThat(RetryClassifier.retriable(p, response(200, Map.of("grpc-status", "14")))).isTrue();
+    assertThat(RetryClassifier.retriable(p, response(200, Map.of("grpc-status", "1")))).isTrue();
+    assertThat(RetryClassifier.retriable(p, response(200, Map.of("grpc-status", "13")))).isFalse();
+    assertThat(RetryClassifier.retriable(p, response(200))).isFalse();
     assertThat(RetryClassifier.retriable(p, AttemptFailure.RESET)).isFalse();
     RetryPolicy all = policy(RetryOn.GRPC_DEADLINE_EXCEEDED | RetryOn.GRPC_INTERNAL | RetryOn.GRPC_RESOURCE_EXHAUSTED);
-    assertThat(RetryClassifier.retriable(all, response(200, Map.of("grpc-status", "4")), true)).isTrue();
-    assertThat(RetryClassifier.retriable(all, response(200, Map.of("grpc-status", "8")), true)).isTrue();
-    assertThat(RetryClassifier.retriable(all, response(200, Map.of("grpc-status", "13")), true)).isTrue();
-    assertThat(RetryClassifier.retriable(all, response(200, Map.of("grpc-status", "0")), true)).isFalse();
+    assertThat(RetryClassifier.retriable(all, response(200, Map.of("grpc-status", "4")))).isTrue();
+    assertThat(RetryClassifier.retriable(all, response(200, Map.of("grpc-status", "8")))).isTrue();
+    assertThat(RetryClassifier.retriable(all, response(200, Map.of("grpc-status", "13")))).isTrue();
+    assertThat(RetryClassifier.retriable(all, response(200, Map.of("grpc-status", "0")))).isFalse();
+  }
+
+  @Test
+  void grpcConditionsApplyToPlainHttpResponsesToo() {
+    // Envoy's router has no content-type gate: an HTTP/1.1 503 carrying grpc-status 14 is "unavailable".
+    RetryPolicy unavailable = policy(RetryOn.GRPC_UNAVAILABLE);
+    assertThat(RetryClassifier.retriable(unavailable,
+        response(503, Map.of("content-type", "text/plain", "grpc-status", "14")))).isTrue();
+    assertThat(RetryClassifier.retriable(unavailable, response(503, Map.of("content-type", "text/plain"))))
+        .as("a 503 without grpc-status is not a gRPC condition")
+        .isFalse();
+    assertThat(RetryClassifier.retriable(unavailable,
+        response(503, Map.of("content-type", "text/plain", "grpc-status", "8")))).isFalse();
+    assertThat(RetryClassifier.retriable(unavailable, response(503, Map.of("grpc-status", "unavailable"))))
+        .as("grpc-status is a number")
+        .isFalse();
   }
 
   @Test
   void envoyRateLimitedNeedsItsHeader() {
     RetryPolicy p = policy(RetryOn.ENVOY_RATELIMITED);
-    assertThat(RetryClassifier.retriable(p, response(429, Map.of("x-envoy-ratelimited", "true")), false)).isTrue();
-    assertThat(RetryClassifier.retriable(p, response(429), false)).isFalse();
+    assertThat(RetryClassifier.retriable(p, response(429, Map.of("x-envoy-ratelimited", "true")))).isTrue();
+    assertThat(RetryClassifier.retriable(p, response(429))).isFalse();
   }
 
   @Test
   void noConditionsNeverRetry() {
     RetryPolicy p = policy(0);
-    assertThat(RetryClassifier.retriable(p, response(503), false)).isFalse();
+    assertThat(RetryClassifier.retriable(p, response(503))).isFalse();
     for (AttemptFailure f : AttemptFailure.values()) {
       assertThat(RetryClassifier.retriable(p, f)).isFalse();
     }

@@ -28,6 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>{@code ok}: 200 with the server's name as the body;
  *   <li>{@code status-<code>}: that status;
+ *   <li>{@code status-<code>-grpc-<n>}: that status with the response header {@code grpc-status: <n>} (an HTTP/1.1
+ *       service reporting a gRPC status, as a gateway does);
  *   <li>{@code stall-<ms>}: waits before sending anything, then 200;
  *   <li>{@code body-stall-<ms>}: sends the headers and half the body, waits, then the rest;
  *   <li>{@code reset}: closes the connection with a TCP reset before answering;
@@ -138,7 +140,14 @@ public final class BehavingHttpServer implements AutoCloseable {
       return; // closing with linger 0 sends RST
     }
     if (behavior.startsWith("status-")) {
-      write(out, Integer.parseInt(behavior.substring("status-".length())), body);
+      String code = behavior.substring("status-".length());
+      int grpc = code.indexOf("-grpc-");
+      if (grpc >= 0) {
+        String grpcStatus = "grpc-status: " + code.substring(grpc + "-grpc-".length()) + "\r\n";
+        write(out, Integer.parseInt(code.substring(0, grpc)), body, grpcStatus);
+      } else {
+        write(out, Integer.parseInt(code), body);
+      }
       return;
     }
     if (behavior.startsWith("stall-")) {
@@ -161,14 +170,22 @@ public final class BehavingHttpServer implements AutoCloseable {
   }
 
   private void write(OutputStream out, int status, byte[] body) throws IOException {
-    out.write(head(status, body.length));
+    write(out, status, body, "");
+  }
+
+  private void write(OutputStream out, int status, byte[] body, String extraHeaders) throws IOException {
+    out.write(head(status, body.length, extraHeaders));
     out.write(body);
     out.flush();
   }
 
   private byte[] head(int status, int length) {
+    return head(status, length, "");
+  }
+
+  private byte[] head(int status, int length, String extraHeaders) {
     return ("HTTP/1.1 " + status + " Behaving\r\nContent-Length: " + length + "\r\nx-served-by: " + name
-        + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        + "\r\n" + extraHeaders + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
   }
 
   /** Reads the request line, headers and a Content-Length body; null at end of stream. */

@@ -203,6 +203,10 @@ public final class InteropServer implements AutoCloseable {
         return;
       }
       int status = behavior.errorCode() == null ? 200 : HttpStatusMapping.toHttp(behavior.errorCode());
+      if (behavior.errorCode() != null) {
+        // As a gRPC-aware HTTP service would: the code itself, for retry_on's gRPC conditions.
+        exchange.getResponseHeaders().add("grpc-status", Integer.toString(behavior.errorCode().value()));
+      }
       respond(exchange, status, status == 200 ? hostname : "rpc-behavior asked for " + behavior.errorCode());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

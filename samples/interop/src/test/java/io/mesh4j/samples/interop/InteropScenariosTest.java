@@ -298,6 +298,35 @@ class InteropScenariosTest {
     }
   }
 
+  /**
+   * retry with {@code retry_on: unavailable} over HTTP/1.1: the server answers UNAVAILABLE as 503 with
+   * {@code grpc-status: 14}, which Envoy's gRPC retry conditions read from the headers of any response.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"okhttp"})
+  void retryOnUnavailableOverHttp(String transport) {
+    try (InteropHarness h = new InteropHarness(transport, 1)) {
+      Route retrying = Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
+          .setRoute(RouteAction.newBuilder().setCluster("cluster-a").setRetryPolicy(RetryPolicy.newBuilder()
+              .setRetryOn("unavailable").setNumRetries(UInt32Value.of(3))
+              .setRetryBackOff(RetryPolicy.RetryBackOff.newBuilder().setBaseInterval(Durations.fromMillis(2)))))
+          .build();
+      RouteConfiguration routes = routes(retrying).toBuilder()
+          .setVirtualHosts(0, routes(retrying).getVirtualHosts(0).toBuilder().setIncludeRequestAttemptCount(true))
+          .build();
+      // As in retry(): the scenario is about retries, not the retry breaker.
+      Cluster roomy = edsCluster("cluster-a").toBuilder().setCircuitBreakers(CircuitBreakers.newBuilder()
+          .addThresholds(CircuitBreakers.Thresholds.newBuilder().setMaxRetries(UInt32Value.of(1000)))).build();
+      h.serve("1", routes, List.of(roomy), List.of(h.cla("cluster-a", new int[] {0})));
+      h.startClient("UnaryCall",
+          "UnaryCall:rpc-behavior:succeed-on-retry-attempt-2,UnaryCall:rpc-behavior:error-code-14");
+      h.stats(10);
+      LoadBalancerStatsResponse stats = h.stats(20);
+      assertThat(stats.getNumFailures()).isZero();
+      assertThat(stats.getRpcsByPeerMap()).containsOnlyKeys("backend-0");
+    }
+  }
+
   /** Without a retry policy the same behaviour fails every RPC: the retry scenario's control. */
   @ParameterizedTest
   @ValueSource(strings = {"grpc", "okhttp"})

@@ -1,0 +1,235 @@
+package io.mesh4j.benchmarks;
+
+import io.grpc.CallOptions;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.stub.ClientCalls;
+import io.mesh4j.Mesh;
+import io.mesh4j.grpc.MeshGrpc;
+import io.mesh4j.samples.controlplane.LocalControlPlane;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * gRPC end to end, unary calls on loopback in a closed loop, one run with the phases interleaved: a plain grpc-java
+ * channel to the server's address (once as grpc-java configures it by default, once with its retries off, as the
+ * mesh's endpoint channels are: the mesh decides retries itself), grpc-java's own {@code xds:///} channel (grpc-xds)
+ * and a {@link MeshGrpc} channel, both of them fed the same xDS resources by one local control plane. The server
+ * runs in a JVM of its own, so that this process's CPU time is the clients' alone. Throughput, latency and CPU per
+ * call are reported as ratios to the plain channel without retries, the like-for-like baseline.
+ *
+ * <p>Arguments: {@code [report.md] [threads] [seconds per phase] [rounds]}.
+ */
+public final class GrpcLoadBenchmark {
+  private static final String TARGET = "catalog.grpc.local:9090";
+  private static final String XDS_BOOTSTRAP_PROPERTY = "io.grpc.xds.bootstrapConfig";
+  private static final byte[] REQUEST = "{\"id\":42}".getBytes(StandardCharsets.UTF_8);
+  private static final int ANSWER_LENGTH = 27;
+
+  private GrpcLoadBenchmark() {}
+
+  /** One client of the comparison. */
+  private record Client(String name, ManagedChannel channel) {}
+
+  public static void main(String[] args) throws Exception {
+    Path report = Path.of(args.length > 0 ? args[0] : "benchmarks/REPORT-grpc.md");
+    int threads = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+    Duration phase = Duration.ofSeconds(args.length > 2 ? Long.parseLong(args[2]) : 5);
+    int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 4;
+
+    Process server = startServer();
+    List<Client> clients = new ArrayList<>();
+    try {
+      int serverPort = readPort(server);
+      Path configDir = Files.createTempDirectory("mesh4j-grpc-bench");
+      writeConfig(configDir, serverPort);
+      try (LocalControlPlane controlPlane = LocalControlPlane.start(configDir, 0);
+          Mesh mesh = Mesh.builder().bootstrapJson(controlPlane.bootstrapJson()).build()) {
+        // grpc-xds reads its bootstrap once per JVM, when the first xds:/// channel resolves.
+        System.setProperty(XDS_BOOTSTRAP_PROPERTY, controlPlane.bootstrapJson());
+        clients.add(new Client("plain grpc-java, retries off",
+            ManagedChannelBuilder.forAddress("127.0.0.1", serverPort).usePlaintext().disableRetry().build()));
+        clients.add(new Client("plain grpc-java, default (retries on)",
+            ManagedChannelBuilder.forAddress("127.0.0.1", serverPort).usePlaintext().build()));
+        clients.add(new Client("grpc-java xds:///",
+            Grpc.newChannelBuilder("xds:///" + TARGET, InsecureChannelCredentials.create()).build()));
+        clients.add(new Client("MeshGrpc", MeshGrpc.newChannel(mesh, TARGET)));
+
+        // Warm every path (JIT, connections, both xDS clients' first resources).
+        for (int i = 0; i < 2; i++) {
+          for (Client client : clients) {
+            ClosedLoopLoad.run(() -> call(client.channel()), threads, Duration.ofSeconds(2));
+          }
+        }
+        PhaseResult[] totals = new PhaseResult[clients.size()];
+        java.util.Arrays.fill(totals, PhaseResult.EMPTY);
+        // Each round starts with the next client, so that none always runs right after another's garbage.
+        for (int round = 0; round < rounds; round++) {
+          for (int k = 0; k < clients.size(); k++) {
+            int i = (round + k) % clients.size();
+            Client client = clients.get(i);
+            totals[i] = totals[i].plus(ClosedLoopLoad.run(() -> call(client.channel()), threads, phase));
+          }
+        }
+        String markdown = report(clients, totals, threads, phase, rounds);
+        System.out.println(markdown);
+        Files.createDirectories(report.toAbsolutePath().getParent());
+        Files.writeString(report, markdown);
+      } finally {
+        for (Client client : clients) {
+          client.channel().shutdownNow();
+        }
+        System.clearProperty(XDS_BOOTSTRAP_PROPERTY);
+      }
+    } finally {
+      server.getOutputStream().close();
+      if (!server.waitFor(10, TimeUnit.SECONDS)) {
+        server.destroyForcibly();
+      }
+    }
+  }
+
+  private static void call(ManagedChannel channel) {
+    byte[] answer = ClientCalls.blockingUnaryCall(channel, EchoGrpcServer.CALL,
+        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), REQUEST);
+    if (answer.length != ANSWER_LENGTH) {
+      throw new IllegalStateException("unexpected answer of " + answer.length + " bytes");
+    }
+  }
+
+  private static Process startServer() throws IOException {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), EchoGrpcServer.class.getName())
+        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        .start();
+  }
+
+  private static int readPort(Process server) throws IOException {
+    BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+    String line = out.readLine();
+    if (line == null) {
+      throw new IOException("the benchmark's gRPC server exited before telling its port");
+    }
+    return Integer.parseInt(line.trim());
+  }
+
+  /**
+   * The policy set of the OkHttp load benchmark in the shape grpc-xds accepts: an API listener with an idle fault
+   * filter, 18 header routes and a regex route before the default route (route timeout, retry policy), one EDS cluster
+   * with outlier detection and circuit breakers.
+   */
+  private static void writeConfig(Path dir, int serverPort) throws IOException {
+    StringBuilder routes = new StringBuilder();
+    for (int r = 0; r < 18; r++) {
+      routes.append("    - match: {prefix: /bench.Echo/, headers: [{name: x-feature, string_match: {exact: branch-")
+          .append(r).append("}}]}\n")
+          .append("      route: {cluster: catalog}\n");
+    }
+    Files.writeString(dir.resolve("mesh.yaml"), """
+        resources:
+        - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
+          name: %1$s:9090
+          api_listener:
+            api_listener:
+              "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+              stat_prefix: bench
+              rds:
+                route_config_name: catalog-routes
+                config_source: {ads: {}, resource_api_version: V3}
+              http_filters:
+              # Present but not firing: a 0%% abort, as a mesh with fault injection configured but idle.
+              - name: envoy.filters.http.fault
+                typed_config:
+                  "@type": type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault
+                  abort:
+                    http_status: 503
+                    percentage: {numerator: 0, denominator: HUNDRED}
+              - name: envoy.filters.http.router
+                typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
+        - "@type": type.googleapis.com/envoy.config.route.v3.RouteConfiguration
+          name: catalog-routes
+          virtual_hosts:
+          - name: catalog
+            domains: ["%1$s", "%1$s:9090"]
+            routes:
+        %2$s    - match:
+                safe_regex: {regex: "/admin\\\\.[A-Za-z]+/[A-Za-z]+"}
+              route: {cluster: catalog}
+            - match: {prefix: /}
+              route:
+                cluster: catalog
+                timeout: 5s
+                retry_policy:
+                  retry_on: unavailable,reset,connect-failure
+                  num_retries: 2
+                  per_try_timeout: 2s
+        - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster
+          name: catalog
+          type: EDS
+          eds_cluster_config:
+            eds_config: {ads: {}, resource_api_version: V3}
+          lb_policy: ROUND_ROBIN
+          outlier_detection:
+            consecutive_5xx: 5
+            interval: 10s
+            base_ejection_time: 30s
+          circuit_breakers:
+            thresholds:
+            - max_connections: 1024
+              max_pending_requests: 1024
+              max_requests: 1024
+              max_retries: 3
+        - "@type": type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment
+          cluster_name: catalog
+          endpoints:
+          # grpc-xds ignores a locality without a weight.
+          - locality: {region: local}
+            load_balancing_weight: 1
+            lb_endpoints:
+            - endpoint:
+                address:
+                  socket_address: {address: 127.0.0.1, port_value: %3$d}
+        """.formatted(TARGET.substring(0, TARGET.indexOf(':')), routes, serverPort));
+  }
+
+  private static String report(List<Client> clients, PhaseResult[] totals, int threads, Duration phase, int rounds) {
+    StringBuilder md = new StringBuilder();
+    md.append("### gRPC end to end: plain grpc-java vs grpc-java xDS vs MeshGrpc\n\n");
+    md.append(String.format(Locale.ROOT,
+        "Run %s on %d cores, %d client threads, %d rounds of %d s per client (interleaved), unary calls with a 10 s "
+            + "deadline to a loopback grpc-java server in its own JVM. The xDS channels carry the OkHttp benchmark's "
+            + "policy set (header and regex routes before the default route, route timeout and retry policy, outlier "
+            + "detection, circuit breakers, an idle fault filter). Client CPU is this process's CPU time per call. "
+            + "Ratios are to the plain channel with retries off, as the mesh's endpoint channels are.%n%n",
+        Instant.now().toString().substring(0, 19) + "Z", Runtime.getRuntime().availableProcessors(), threads, rounds,
+        phase.toSeconds()));
+    md.append("| client | calls | calls/s | p50 (µs) | p99 (µs) | client CPU (µs/call) |\n"
+        + "|---|---:|---:|---:|---:|---:|\n");
+    for (int i = 0; i < clients.size(); i++) {
+      PhaseResult t = totals[i];
+      md.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.1f | %.1f | %.1f |%n", clients.get(i).name(),
+          t.sortedLatencies().length, t.throughput(), t.percentile(50), t.percentile(99), t.cpuMicrosPerCall()));
+    }
+    PhaseResult base = totals[0];
+    for (int i = 1; i < clients.size(); i++) {
+      PhaseResult t = totals[i];
+      md.append(String.format(Locale.ROOT, "| **%s / plain, retries off** | | **%.3f** | **%.3f** | **%.3f** | **%+.1f** |%n",
+          clients.get(i).name(), t.throughput() / base.throughput(), t.percentile(50) / base.percentile(50),
+          t.percentile(99) / base.percentile(99), t.cpuMicrosPerCall() - base.cpuMicrosPerCall()));
+    }
+    md.append("\nThe last column of a ratio row is the difference in client CPU per call, in µs.\n");
+    return md.toString();
+  }
+}
