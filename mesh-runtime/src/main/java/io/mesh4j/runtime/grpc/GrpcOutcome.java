@@ -44,9 +44,22 @@ final class GrpcOutcome {
     return false;
   }
 
+  /** One view per status code: they depend on the code alone, so the call path allocates none. */
+  private static final ResponseView[] RESPONSES = new ResponseView[Status.Code.values().length];
+
+  static {
+    for (Status.Code code : Status.Code.values()) {
+      RESPONSES[code.ordinal()] = responseFor(code);
+    }
+  }
+
   /** A status the server sent, as the retry classifier reads a trailers-only response. */
   static ResponseView response(Status status) {
-    String code = Integer.toString(status.getCode().value());
+    return RESPONSES[status.getCode().ordinal()];
+  }
+
+  private static ResponseView responseFor(Status.Code statusCode) {
+    String code = Integer.toString(statusCode.value());
     return new ResponseView() {
       @Override
       public int status() {

@@ -15,8 +15,10 @@ import io.mesh4j.runtime.cluster.ClusterRuntime;
 import io.mesh4j.runtime.cluster.EndpointLease;
 import io.mesh4j.runtime.engine.RoutingDecision;
 import io.mesh4j.runtime.policy.AttemptFailure;
+import io.mesh4j.runtime.policy.AttemptSequencer;
+import io.mesh4j.runtime.policy.CallDeadline;
 import io.mesh4j.runtime.policy.PolicyEnvironment;
-import io.mesh4j.runtime.policy.RetryState;
+import io.mesh4j.runtime.policy.ReplayBuffer;
 import io.mesh4j.runtime.policy.RoutePolicy;
 import io.mesh4j.runtime.policy.Scheduler;
 import io.mesh4j.runtime.view.RequestView;
@@ -27,9 +29,10 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A routed gRPC call run as one or more attempts with the router's semantics, the asynchronous twin of
- * {@link io.mesh4j.runtime.policy.AttemptLoop}: every decision (circuit-breaker slots, outlier reports, retry
- * classification, back-off, re-pick) is {@link RetryState}'s; this class only maps gRPC events onto it.
+ * A routed gRPC call run as one or more attempts with the router's semantics: it drives the
+ * {@link AttemptSequencer} (the sequence OkHttp's blocking {@link io.mesh4j.runtime.policy.AttemptLoop} drives too)
+ * from gRPC events and timers. Every decision (circuit-breaker slots, outlier reports, retry classification,
+ * back-off, re-pick) is the sequencer's; this class only maps gRPC events onto it and its answers onto gRPC.
  *
  * <ul>
  *   <li>Deadline: the earliest of the mesh's timeout and the call's own deadline ({@link CallDeadline}) ends the
@@ -75,12 +78,11 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   // Guarded by lock.
   private Listener<RespT> listener;
   private Metadata headers;
-  private RetryState state;
+  private AttemptSequencer sequence;
   private CallDeadline deadline;
   private Scheduler.Cancellable deadlineTimer;
   private Scheduler.Cancellable backoffTimer;
   private Attempt current;
-  private int attempts;
   private final ReplayBuffer<ReqT> buffer = new ReplayBuffer<>(ReplayBuffer.DEFAULT_LIMIT);
   private boolean retriesAllowed;
   private boolean responseStarted;
@@ -136,16 +138,18 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       if (deadline.exists()) {
         deadlineTimer = env.scheduler().schedule(() -> serial.execute(this::deadlineExpired), deadline.remainingNanos());
       }
-      state = new RetryState(env, cluster, policy, request, deadline.nanoTime());
-      retriesAllowed = state.attemptsRemain(1);
-      startAttempt(decision.endpoint());
+      sequence = new AttemptSequencer(env, cluster, decision.endpoint(), policy, request, true,
+          deadline.nanoTime());
+      retriesAllowed = sequence.retriesPossible();
+      startAttempt();
     }
   }
 
-  /** Starts the next attempt (holding the lock). */
-  private void startAttempt(LbEndpoint endpoint) {
-    int number = ++attempts;
-    MeshRoutingException overflow = state.startAttempt(endpoint);
+  /** Starts the next attempt, on the sequence's endpoint (holding the lock). */
+  private void startAttempt() {
+    MeshRoutingException overflow = sequence.startAttempt();
+    int number = sequence.attempt();
+    LbEndpoint endpoint = sequence.endpoint();
     if (overflow != null) {
       if (number == 1) {
         decision.lease().release();
@@ -321,7 +325,7 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         }
         attempt.lease.release();
       }
-      state.endAttempt();
+      sequence.attemptEnded();
       if (current == attempt) {
         current = null;
       }
@@ -331,7 +335,7 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       switch (attempt.ending) {
         case CALL_TIMEOUT:
           if (deadline.isMeshTimeout()) {
-            state.timedOut(attempt.endpoint);
+            sequence.cutShortByRouteTimeout();
           }
           finish(deadlineStatus(), new Metadata());
           return;
@@ -349,37 +353,30 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
             return;
           }
       }
-      boolean retriable;
+      // Once the application saw part of the response, or a message could not be kept, the attempt is the call's.
+      boolean committed = !retriesAllowed || responseStarted;
+      AttemptSequencer.Verdict verdict;
       if (failure != null) {
-        state.failed(attempt.endpoint, failure);
-        retriable = state.retriable(failure);
+        verdict = sequence.failed(failure, committed);
         closeWith = failure != AttemptFailure.TIMEOUT ? status
             : Status.DEADLINE_EXCEEDED.withDescription(attempt.ending == Ending.IDLE_TIMEOUT
                 ? idleTimeoutMessage(attempt) : perTryTimeoutMessage(attempt));
       } else {
-        state.finished(attempt.endpoint, GrpcOutcome.httpStatus(status.getCode()));
-        retriable = status.getCode() != Status.Code.OK && state.retriable(GrpcOutcome.response(status));
+        verdict = sequence.answered(GrpcOutcome.response(status), GrpcOutcome.httpStatus(status.getCode()),
+            committed || status.getCode() == Status.Code.OK);
         closeWith = status;
       }
-      if (!retriable || !retriesAllowed || responseStarted) {
-        finish(closeWith, closeTrailers);
+      if (verdict.kind() == AttemptSequencer.Kind.DELIVER) {
+        finish(verdict.notRetried() == null ? closeWith : withNote(closeWith, "not retried: " + verdict.reason()),
+            closeTrailers);
         return;
       }
-      String blocker = state.blocker(attempt.number, true);
-      if (blocker == null && !state.tryAcquireRetry()) {
-        blocker = state.retryOverflow();
-      }
-      if (blocker != null) {
-        finish(withNote(closeWith, "not retried: " + blocker), closeTrailers);
-        return;
-      }
-      long delay;
-      try {
-        delay = state.backoffNanos(attempt.number);
-      } catch (MeshRoutingException e) {
+      if (verdict.kind() == AttemptSequencer.Kind.FAIL) {
+        MeshRoutingException e = verdict.failure();
         finish(Status.DEADLINE_EXCEEDED.withDescription(e.getMessage()).withCause(e), new Metadata());
         return;
       }
+      long delay = verdict.backoffNanos();
       Runnable retry = () -> serial.execute(this::retry);
       if (delay > 0) {
         backoffTimer = env.scheduler().schedule(retry, delay);
@@ -395,14 +392,13 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       if (closed) {
         return;
       }
-      LbEndpoint next;
       try {
-        next = state.repick();
+        sequence.nextEndpoint();
       } catch (MeshRoutingException e) {
         finish(GrpcStatuses.fromRouting(e), new Metadata());
         return;
       }
-      startAttempt(next);
+      startAttempt();
     }
   }
 
@@ -470,7 +466,7 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       backoffTimer.cancel();
     }
     buffer.clear();
-    state.releaseRetry();
+    sequence.close();
     decision.complete();
     if (!headersDelivered) {
       // Trailers-only (or a reply of the mesh's own): they are the response headers, as in Envoy.

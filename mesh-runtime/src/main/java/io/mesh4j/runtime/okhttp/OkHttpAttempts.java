@@ -6,6 +6,7 @@ import io.mesh4j.runtime.cluster.EndpointLease;
 import io.mesh4j.runtime.engine.RoutingDecision;
 import io.mesh4j.runtime.policy.AttemptFailure;
 import io.mesh4j.runtime.policy.AttemptLoop;
+import io.mesh4j.runtime.policy.CallDeadline;
 import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.view.ResponseView;
 import io.mesh4j.runtime.policy.RoutePolicy;
@@ -45,6 +46,7 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
   private final Request request;
   private final RoutingDecision decision;
   private final RoutePolicy policy;
+  private final CallDeadline deadline;
   private final CallWatchdog watchdog;
   private final OkHttpRequestView view;
   private final MeshSecurity security;
@@ -55,12 +57,13 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
   private RoutedAttempt current;
 
   private OkHttpAttempts(Interceptor.Chain chain, Request request, OkHttpRequestView view, RoutingDecision decision,
-      CallWatchdog watchdog, MeshSecurity security, Duration tlsMaterialWait) {
+      CallDeadline deadline, CallWatchdog watchdog, MeshSecurity security, Duration tlsMaterialWait) {
     this.chain = chain;
     this.request = request;
     this.view = view;
     this.decision = decision;
     this.policy = decision.route().policy();
+    this.deadline = deadline;
     this.watchdog = watchdog;
     this.security = security;
     this.tlsMaterialWait = tlsMaterialWait;
@@ -71,23 +74,18 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
   static Response execute(Interceptor.Chain chain, Request request, OkHttpRequestView view, RoutingDecision decision,
       AttemptLoop loop, PolicyEnvironment env, MeshSecurity security, Duration tlsMaterialWait) throws IOException {
     RoutePolicy policy = decision.route().policy();
-    long timeout = policy.callTimeoutNanos(decision.listenerMaxStreamDuration());
-    if (timeout > 0) {
-      // An injected fault delay has already used part of the route timeout (the engine fails the call when it
-      // used all of it).
-      timeout = Math.max(1, timeout - decision.faultDelayNanos());
-    }
-    long deadline = Long.MAX_VALUE;
-    CallWatchdog watchdog = null;
-    if (timeout > 0) {
-      deadline = env.nanoClock().getAsLong() + timeout;
-      watchdog = CallWatchdog.arm(chain.call(), env.scheduler(), timeout);
-    }
-    OkHttpAttempts attempts = new OkHttpAttempts(chain, request, view, decision, watchdog, security, tlsMaterialWait);
+    // The mesh's timeout only: OkHttp enforces the caller's own callTimeout itself. An injected fault delay has
+    // already used part of it (the engine fails the call when it used all of it).
+    CallDeadline deadline = CallDeadline.of(policy, decision.listenerMaxStreamDuration(), -1,
+        decision.faultDelayNanos(), env.nanoClock().getAsLong());
+    CallWatchdog watchdog =
+        deadline.exists() ? CallWatchdog.arm(chain.call(), env.scheduler(), deadline.remainingNanos()) : null;
+    OkHttpAttempts attempts =
+        new OkHttpAttempts(chain, request, view, decision, deadline, watchdog, security, tlsMaterialWait);
     boolean replayable = request.body() == null || !request.body().isOneShot();
     try {
       return loop.execute(
-          decision.cluster(), decision.endpoint(), policy, view, replayable, deadline, attempts);
+          decision.cluster(), decision.endpoint(), policy, view, replayable, deadline.nanoTime(), attempts);
     } catch (IOException | RuntimeException e) {
       attempts.releaseLease();
       if (watchdog != null) {
@@ -216,9 +214,7 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
   }
 
   private MeshRoutingException callTimedOut(Throwable cause) {
-    MeshRoutingException timeout = new MeshRoutingException(Reason.UPSTREAM_TIMEOUT,
-        "cluster '" + decision.cluster().name() + "': the route timeout of "
-            + Duration.ofNanos(policy.callTimeoutNanos(decision.listenerMaxStreamDuration())) + " expired");
+    MeshRoutingException timeout = deadline.meshTimeout(decision.cluster().name());
     timeout.initCause(cause);
     return timeout;
   }

@@ -11,13 +11,11 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Sends one request as one or more attempts, Envoy's router semantics: circuit breakers before each attempt, the
- * outcome reported to the cluster (outlier detection), the retry policy consulted, back-off slept through the
- * injected {@link Sleeper}, and the endpoint picked again for each retry (avoiding the ones tried when the policy's
- * {@code previous_hosts} predicate asks). Transports supply the attempts through {@link Transport} and only
+ * Sends one request as one or more attempts, blocking: the thin synchronous driver of {@link AttemptSequencer}, the
+ * attempt sequence the asynchronous gRPC transport drives too (circuit breakers before each attempt, the outcome
+ * reported to the cluster, the retry policy consulted, the endpoint picked again for each retry). The back-off is
+ * slept through the injected {@link Sleeper}. Transports supply the attempts through {@link Transport} and only
  * translate.
- *
- * <p>The decisions themselves are {@link RetryState}'s, shared with the asynchronous gRPC transport.
  *
  * <p>A retry is attempted only when all of these hold (see {@link RetryState#blocker}): attempts remain, the request
  * body can be sent again, {@code retriable_request_headers} allow it, the call's deadline leaves room for the
@@ -67,68 +65,66 @@ public final class AttemptLoop {
       long deadlineNanoTime,
       Transport<R> transport)
       throws IOException {
-    RetryState state = new RetryState(env, cluster, route, request, deadlineNanoTime);
-    LbEndpoint endpoint = first;
+    AttemptSequencer attempts =
+        new AttemptSequencer(env, cluster, first, route, request, replayable, deadlineNanoTime);
     List<IOException> earlier = new ArrayList<>(0);
     try {
-      for (int attempt = 1; ; attempt++) {
-        MeshRoutingException overflow = state.startAttempt(endpoint);
+      while (true) {
+        MeshRoutingException overflow = attempts.startAttempt();
         if (overflow != null) {
           throw withEarlier(overflow, earlier);
         }
+        LbEndpoint endpoint = attempts.endpoint();
         R response;
         try {
-          response = transport.send(endpoint, attempt);
+          response = transport.send(endpoint, attempts.attempt());
         } catch (IOException e) {
-          state.endAttempt();
+          attempts.attemptEnded();
           AttemptFailure failure = transport.classify(e);
           if (failure == null) {
             if (e instanceof MeshRoutingException m && m.reason() == Reason.UPSTREAM_TIMEOUT) {
-              state.timedOut(endpoint);
+              attempts.cutShortByRouteTimeout();
             }
             throw withEarlier(e, earlier);
           }
-          state.failed(endpoint, failure);
-          boolean retriable = state.retriable(failure);
-          String blocker = retriable ? state.blocker(attempt, replayable) : null;
-          if (!retriable || blocker != null) {
+          AttemptSequencer.Verdict verdict = attempts.failed(failure, false);
+          if (verdict.kind() == AttemptSequencer.Kind.DELIVER) {
             IOException thrown = failure == AttemptFailure.TIMEOUT ? timeout(cluster, endpoint, e) : e;
-            if (blocker != null && state.attemptsRemain(attempt)) {
-              thrown.addSuppressed(new NotRetried(blocker));
+            if (verdict.notRetried() == AttemptSequencer.NotRetried.RETRY_OVERFLOW) {
+              e.addSuppressed(new NotRetried(verdict.reason()));
+            } else if (verdict.notRetried() == AttemptSequencer.NotRetried.BLOCKED) {
+              thrown.addSuppressed(new NotRetried(verdict.reason()));
             }
             throw withEarlier(thrown, earlier);
           }
-          if (!state.tryAcquireRetry()) {
-            e.addSuppressed(new NotRetried(state.retryOverflow()));
-            throw withEarlier(failure == AttemptFailure.TIMEOUT ? timeout(cluster, endpoint, e) : e, earlier);
-          }
           earlier.add(e);
-          endpoint = backOffAndRepick(state, attempt);
+          backOff(attempts, verdict);
           continue;
         }
         ResponseView view = transport.view(response);
-        state.finished(endpoint, view.status());
-        if (state.retriable(view) && state.blocker(attempt, replayable) == null && state.tryAcquireRetry()) {
-          transport.discard(response);
-          state.endAttempt();
-          endpoint = backOffAndRepick(state, attempt);
-          continue;
+        AttemptSequencer.Verdict verdict = attempts.answered(view, view.status(), false);
+        if (verdict.kind() == AttemptSequencer.Kind.DELIVER) {
+          // The caller gets this response: its body keeps the attempt's slot until it is closed.
+          return transport.deliver(response, attempts::attemptEnded);
         }
-        // The caller gets this response: its body keeps the attempt's slot until it is closed.
-        return transport.deliver(response, state::endAttempt);
+        transport.discard(response);
+        attempts.attemptEnded();
+        backOff(attempts, verdict);
       }
     } finally {
-      state.releaseRetry();
+      attempts.close();
     }
   }
 
-  /** Sleeps the back-off (failing the call when the deadline would cut it short), then picks the next endpoint. */
-  private LbEndpoint backOffAndRepick(RetryState state, int attempt) throws IOException {
-    long delay = state.backoffNanos(attempt);
-    if (delay > 0) {
-      env.sleeper().sleep(delay);
+  /** Sleeps a retry's back-off, then picks its endpoint; or fails the call when the deadline would cut it short. */
+  private void backOff(AttemptSequencer attempts, AttemptSequencer.Verdict verdict) throws IOException {
+    if (verdict.kind() == AttemptSequencer.Kind.FAIL) {
+      throw verdict.failure();
     }
-    return state.repick();
+    if (verdict.backoffNanos() > 0) {
+      env.sleeper().sleep(verdict.backoffNanos());
+    }
+    attempts.nextEndpoint();
   }
 
   private static MeshRoutingException timeout(UpstreamCluster cluster, LbEndpoint endpoint, IOException cause) {

@@ -13,13 +13,12 @@ import java.util.Objects;
 /**
  * The router's decisions for one call, as steps a transport drives: the circuit-breaker slot of each attempt, the
  * outcome reported to outlier detection, whether an outcome is retriable and may be retried, the {@code max_retries}
- * slot, the back-off and the re-pick (with {@code previous_hosts}). {@link AttemptLoop} drives it synchronously for
- * OkHttp; the gRPC call drives it from its callbacks, scheduling the back-off on the environment's scheduler. Either
- * way the semantics live here, once.
+ * slot, the back-off and the re-pick (with {@code previous_hosts}). {@link AttemptSequencer} puts them in order for
+ * both transports; the semantics live here, once.
  *
  * <p>Not thread-safe: a call drives its own state from one attempt at a time.
  */
-public final class RetryState {
+final class RetryState {
   private final PolicyEnvironment env;
   private final UpstreamCluster cluster;
   private final CircuitBreaker breaker;
@@ -34,7 +33,7 @@ public final class RetryState {
   /**
    * @param deadlineNanoTime when the whole call times out, on the environment's clock; {@code Long.MAX_VALUE} for never
    */
-  public RetryState(PolicyEnvironment env, UpstreamCluster cluster, RoutePolicy route, RequestView request,
+  RetryState(PolicyEnvironment env, UpstreamCluster cluster, RoutePolicy route, RequestView request,
       long deadlineNanoTime) {
     this.env = Objects.requireNonNull(env, "env");
     this.cluster = cluster;

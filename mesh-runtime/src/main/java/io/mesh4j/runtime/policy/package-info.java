@@ -1,15 +1,17 @@
 /**
  * Resilience, once for every transport: route timeouts, retries, circuit breakers and outlier detection, with
- * Envoy v3's semantics and defaults. The decisions live in {@link io.mesh4j.runtime.policy.RetryState}: OkHttp drives
- * it synchronously through {@link io.mesh4j.runtime.policy.AttemptLoop} (implementing its
- * {@link io.mesh4j.runtime.policy.AttemptLoop.Transport}); gRPC drives it from its call callbacks
- * ({@code runtime.grpc.RoutedCall}), scheduling the back-off on the environment's scheduler. Transports only
- * translate.
+ * Envoy v3's semantics and defaults. One attempt sequence, {@link io.mesh4j.runtime.policy.AttemptSequencer}
+ * (its decisions in {@link io.mesh4j.runtime.policy.RetryState}), serves both transports: OkHttp drives it blocking
+ * through {@link io.mesh4j.runtime.policy.AttemptLoop} (implementing its
+ * {@link io.mesh4j.runtime.policy.AttemptLoop.Transport}), sleeping the back-off; gRPC drives it from its call
+ * callbacks ({@code runtime.grpc.RoutedCall}), scheduling the back-off on the environment's scheduler. Both take
+ * the call's deadline from {@link io.mesh4j.runtime.policy.CallDeadline}; gRPC keeps the messages a retry replays
+ * in a {@link io.mesh4j.runtime.policy.ReplayBuffer}. Transports only translate.
  *
  * <h2>How a routed request runs</h2>
  *
- * The engine routes it ({@code MeshEngine.route}), then {@link io.mesh4j.runtime.policy.AttemptLoop} sends
- * attempts: each takes a circuit-breaker slot of the cluster, reports its outcome to the cluster
+ * The engine routes it ({@code MeshEngine.route}), then the transport sends attempts as
+ * {@link io.mesh4j.runtime.policy.AttemptSequencer} directs: each takes a circuit-breaker slot of the cluster, reports its outcome to the cluster
  * ({@code ClusterRuntime.attemptFinished}, feeding outlier detection), and a retriable outcome is retried after a
  * jittered back-off on an endpoint picked again with {@code ClusterRuntime.pick()} (which skips ejected endpoints).
  *

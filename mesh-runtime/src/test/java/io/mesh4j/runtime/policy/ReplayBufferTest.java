@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.grpc;
+package io.mesh4j.runtime.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

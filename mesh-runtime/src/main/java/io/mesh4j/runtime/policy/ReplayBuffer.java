@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.grpc;
+package io.mesh4j.runtime.policy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,16 +11,16 @@ import java.util.List;
  *
  * @param <M> the message type
  */
-final class ReplayBuffer<M> {
+public final class ReplayBuffer<M> {
   /** gRPC's default per-call retry buffer ({@code perRpcBufferLimit}, 1 MiB). */
-  static final long DEFAULT_LIMIT = 1 << 20;
+  public static final long DEFAULT_LIMIT = 1 << 20;
 
   private final long limit;
   private final List<M> messages = new ArrayList<>();
   private long bytes;
   private boolean overflowed;
 
-  ReplayBuffer(long limit) {
+  public ReplayBuffer(long limit) {
     this.limit = limit;
   }
 
@@ -28,7 +28,7 @@ final class ReplayBuffer<M> {
    * Keeps {@code message} ({@code size} bytes) for a replay. Returns false, keeping nothing more, once the messages
    * so far pass the limit: from then on the call cannot be replayed ({@link #overflowed()}).
    */
-  boolean retain(M message, long size) {
+  public boolean retain(M message, long size) {
     if (overflowed) {
       return false;
     }
@@ -45,21 +45,21 @@ final class ReplayBuffer<M> {
    * Keeps {@code message} whatever the limit: a committed call between two attempts (a message sent during the
    * back-off) still owes the next attempt every message.
    */
-  void hold(M message) {
+  public void hold(M message) {
     messages.add(message);
   }
 
-  boolean overflowed() {
+  public boolean overflowed() {
     return overflowed;
   }
 
   /** The messages kept, oldest first. */
-  List<M> messages() {
+  public List<M> messages() {
     return messages;
   }
 
   /** Drops the messages (the call committed or ended); the byte count stays, so the limit still holds. */
-  void clear() {
+  public void clear() {
     messages.clear();
   }
 }

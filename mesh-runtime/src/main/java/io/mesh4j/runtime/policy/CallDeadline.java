@@ -1,8 +1,7 @@
-package io.mesh4j.runtime.grpc;
+package io.mesh4j.runtime.policy;
 
 import io.mesh4j.MeshRoutingException;
 import io.mesh4j.MeshRoutingException.Reason;
-import io.mesh4j.runtime.policy.RoutePolicy;
 import java.time.Duration;
 
 /**
@@ -10,9 +9,10 @@ import java.time.Duration;
  * {@code max_stream_duration} or under {@code grpc_timeout_header_max} the caller's own timeout with its offset,
  * less an injected fault delay already waited out) and the caller's own deadline. Which one wins decides how the
  * call ends: the mesh's timeout is an upstream timeout (504 UT, counted against the endpoint), the caller's is not.
- * Immutable; transport-neutral, so an HTTP client's call timeout fits the same shape.
+ * Immutable and transport-neutral: gRPC calls and OkHttp calls (which have no caller deadline the mesh sees, OkHttp
+ * enforcing its own {@code callTimeout}) both take their deadline from here.
  */
-final class CallDeadline {
+public final class CallDeadline {
   private static final CallDeadline NONE = new CallDeadline(0, Long.MAX_VALUE, false, 0);
 
   private final long remainingNanos;
@@ -33,7 +33,7 @@ final class CallDeadline {
    * @param faultDelayNanos an injected delay the call already waited out; it counts against the mesh's timeout
    * @param nowNanos the policy clock now
    */
-  static CallDeadline of(RoutePolicy policy, Duration listenerMaxStreamDuration, long callerTimeoutNanos,
+  public static CallDeadline of(RoutePolicy policy, Duration listenerMaxStreamDuration, long callerTimeoutNanos,
       long faultDelayNanos, long nowNanos) {
     long meshTimeout = policy.callTimeoutNanos(listenerMaxStreamDuration, callerTimeoutNanos);
     long timeout = meshTimeout > 0 ? Math.max(1, meshTimeout - faultDelayNanos) : 0;
@@ -47,32 +47,32 @@ final class CallDeadline {
   }
 
   /** Whether there is a deadline at all. */
-  boolean exists() {
+  public boolean exists() {
     return nanoTime != Long.MAX_VALUE;
   }
 
   /** How long the call had when it started (for the timer), 0 for no deadline. */
-  long remainingNanos() {
+  public long remainingNanos() {
     return remainingNanos;
   }
 
   /** The deadline on the policy clock, {@link Long#MAX_VALUE} for none. */
-  long nanoTime() {
+  public long nanoTime() {
     return nanoTime;
   }
 
   /** Whether the mesh's timeout, not the caller's deadline, is the earliest. */
-  boolean isMeshTimeout() {
+  public boolean isMeshTimeout() {
     return mesh;
   }
 
   /** Whether the caller's own deadline (not the mesh's) has passed at {@code nowNanos}. */
-  boolean callersPassed(long nowNanos) {
+  public boolean callersPassed(long nowNanos) {
     return !mesh && exists() && nanoTime - nowNanos <= 0;
   }
 
   /** The mesh's timeout as Envoy names it ({@code UPSTREAM_TIMEOUT}, 504 UT) for a call to {@code cluster}. */
-  MeshRoutingException meshTimeout(String cluster) {
+  public MeshRoutingException meshTimeout(String cluster) {
     return new MeshRoutingException(Reason.UPSTREAM_TIMEOUT, "cluster '" + cluster + "': the route timeout of "
         + Duration.ofNanos(meshTimeoutNanos) + " expired");
   }

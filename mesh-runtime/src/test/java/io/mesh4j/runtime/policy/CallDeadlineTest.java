@@ -1,9 +1,8 @@
-package io.mesh4j.runtime.grpc;
+package io.mesh4j.runtime.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesh4j.MeshRoutingException.Reason;
-import io.mesh4j.runtime.policy.RoutePolicy;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
