@@ -1,5 +1,9 @@
 package io.mesh4j.samples.interop;
 
+import static io.mesh4j.samples.interop.FaultInjectionScenario.inFlight;
+import static io.mesh4j.samples.interop.FaultInjectionScenario.results;
+import static io.mesh4j.samples.interop.FaultInjectionScenario.runCase;
+import static io.mesh4j.samples.interop.FaultInjectionScenario.since;
 import static io.mesh4j.runtime.testing.XdsResources.edsCluster;
 import static io.mesh4j.samples.interop.InteropHarness.prefixTo;
 import static io.mesh4j.samples.interop.InteropHarness.routes;
@@ -38,6 +42,7 @@ import io.mesh4j.samples.interop.proto.LoadBalancerAccumulatedStatsResponse;
 import io.mesh4j.samples.interop.proto.LoadBalancerStatsResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -400,65 +405,9 @@ class InteropScenariosTest {
     faultDelayFarLongerThanTheDeadline("grpc");
   }
 
-  private static final String FAULT_FILTER = "envoy.filters.http.fault";
-
-  /** A route for requests whose {@code fi_testcase} header is {@code testCase}, with {@code fault} on it. */
-  private static Route faultCase(String testCase, HTTPFault fault) {
-    return Route.newBuilder()
-        .setMatch(RouteMatch.newBuilder().setPrefix("/").addHeaders(HeaderMatcher.newBuilder().setName("fi_testcase")
-            .setStringMatch(StringMatcher.newBuilder().setExact(testCase))))
-        .setRoute(RouteAction.newBuilder().setCluster("cluster-a"))
-        .putTypedPerFilterConfig(FAULT_FILTER, Any.pack(fault))
-        .build();
-  }
-
-  private static HTTPFault delay(int percent) {
-    return HTTPFault.newBuilder().setDelay(io.envoyproxy.envoy.extensions.filters.common.fault.v3.FaultDelay
-        .newBuilder().setFixedDelay(Durations.fromSeconds(20))
-        .setPercentage(FractionalPercent.newBuilder().setNumerator(percent))).build();
-  }
-
-  private static HTTPFault abort(int percent) {
-    // 401 reads as UNAUTHENTICATED over both transports (gRPC's HTTP-to-status mapping).
-    return HTTPFault.newBuilder().setAbort(FaultAbort.newBuilder().setHttpStatus(401)
-        .setPercentage(FractionalPercent.newBuilder().setNumerator(percent))).build();
-  }
-
-  private static void runCase(InteropHarness h, String testCase) {
-    h.configure(ClientConfigureRequest.newBuilder().addTypes(ClientConfigureRequest.RpcType.UNARY_CALL)
-        .addMetadata(ClientConfigureRequest.Metadata.newBuilder().setType(ClientConfigureRequest.RpcType.UNARY_CALL)
-            .setKey("fi_testcase").setValue(testCase))
-        .setTimeoutSec(2).build());
-  }
-
-  private static java.util.Map<Integer, Integer> results(InteropHarness h) {
-    return h.accumulated().getStatsPerMethodOrThrow("UNARY_CALL").getResultMap();
-  }
-
-  private static java.util.Map<Integer, Integer> since(java.util.Map<Integer, Integer> before,
-      java.util.Map<Integer, Integer> after) {
-    java.util.Map<Integer, Integer> delta = new java.util.TreeMap<>();
-    after.forEach((code, count) -> {
-      int grown = count - before.getOrDefault(code, 0);
-      if (grown > 0) {
-        delta.put(code, grown);
-      }
-    });
-    return delta;
-  }
-
   private void faultDelayFarLongerThanTheDeadline(String transport) {
     try (InteropHarness h = new InteropHarness(transport, 1)) {
-      HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
-          .setRds(Rds.newBuilder().setRouteConfigName(InteropHarness.ROUTES).setConfigSource(XdsResources.ads()))
-          .addHttpFilters(HttpFilter.newBuilder().setName(FAULT_FILTER)
-              .setTypedConfig(Any.pack(HTTPFault.getDefaultInstance())))
-          .addHttpFilters(XdsResources.routerFilter())
-          .build();
-      h.controlPlane.setSnapshot("1", List.of(XdsResources.apiListener(InteropHarness.TARGET, hcm)),
-          List.of(routes(faultCase("always_delay", delay(100)), faultCase("always_abort", abort(100)),
-              faultCase("delay_half", delay(50)), faultCase("abort_half", abort(50)), prefixTo("/", "cluster-a"))),
-          List.of(edsCluster("cluster-a")), List.of(h.cla("cluster-a", new int[] {0})));
+      FaultInjectionScenario.serve(h);
       h.startClient("UnaryCall", "UnaryCall:fi_testcase:always_delay", 40, 2);
 
       // always_delay: every RPC of the window ends at its deadline (none is still waiting out its 20 s).
@@ -474,7 +423,7 @@ class InteropScenariosTest {
       // always_abort: once the delayed RPCs have all ended, every RPC is aborted, none delayed.
       runCase(h, "always_abort");
       await().atMost(Duration.ofSeconds(20)).until(() -> inFlight(h) == 0);
-      java.util.Map<Integer, Integer> before = results(h);
+      Map<Integer, Integer> before = results(h);
       LoadBalancerStatsResponse aborted = h.stats(40);
       assertThat(aborted.getNumFailures()).isEqualTo(40);
       assertThat(since(before, results(h))).containsOnlyKeys(Status.Code.UNAUTHENTICATED.value());
@@ -512,12 +461,6 @@ class InteropScenariosTest {
           .getStatsPerMethodOrThrow("UNARY_CALL").getResultOrDefault(Status.Code.UNAVAILABLE.value(), 0) >= 50);
       assertThat(h.accumulated().getStatsPerMethodOrThrow("UNARY_CALL").getResultOrDefault(0, 0)).isZero();
     }
-  }
-
-  /** RPCs started but not finished, by the accumulated stats. */
-  private static int inFlight(InteropHarness h) {
-    LoadBalancerAccumulatedStatsResponse.MethodStats unary = h.accumulated().getStatsPerMethodOrThrow("UNARY_CALL");
-    return unary.getRpcsStarted() - unary.getResultMap().values().stream().mapToInt(Integer::intValue).sum();
   }
 
   /** affinity: ring_hash on a header keeps one header value on one backend. */

@@ -1,37 +1,23 @@
 package io.mesh4j.samples.interop;
 
+import static io.mesh4j.samples.interop.FaultInjectionScenario.inFlight;
+import static io.mesh4j.samples.interop.FaultInjectionScenario.results;
+import static io.mesh4j.samples.interop.FaultInjectionScenario.runCase;
+import static io.mesh4j.samples.interop.FaultInjectionScenario.since;
 import static io.mesh4j.runtime.testing.XdsResources.edsCluster;
 import static io.mesh4j.samples.interop.InteropHarness.prefixTo;
 import static io.mesh4j.samples.interop.InteropHarness.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.google.protobuf.Any;
 import com.google.protobuf.UInt32Value;
-import com.google.protobuf.util.Durations;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
-import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
-import io.envoyproxy.envoy.config.route.v3.Route;
-import io.envoyproxy.envoy.config.route.v3.RouteAction;
-import io.envoyproxy.envoy.config.route.v3.RouteMatch;
-import io.envoyproxy.envoy.extensions.filters.common.fault.v3.FaultDelay;
-import io.envoyproxy.envoy.extensions.filters.http.fault.v3.FaultAbort;
-import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
-import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
-import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.grpc.Status;
-import io.mesh4j.runtime.testing.XdsResources;
-import io.mesh4j.samples.interop.proto.ClientConfigureRequest;
-import io.mesh4j.samples.interop.proto.LoadBalancerAccumulatedStatsResponse;
 import io.mesh4j.samples.interop.proto.LoadBalancerStatsResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,7 +25,6 @@ import org.junit.jupiter.api.Test;
  * with {@code enqueue} through {@code mesh.okHttp(builder)}, so OkHttp's dispatcher is part of what is tested.
  */
 class OkHttpInteropScenariosTest {
-  private static final String FAULT_FILTER = "envoy.filters.http.fault";
 
   /**
    * fault_injection as gRPC's suite runs it, over async OkHttp: a fixed 20 s delay on every call, a 2 s call timeout
@@ -50,16 +35,7 @@ class OkHttpInteropScenariosTest {
   @Test
   void faultDelayFarLongerThanTheDeadlineOverAsyncOkHttp() {
     try (InteropHarness h = new InteropHarness("okhttp", 1)) {
-      HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
-          .setRds(Rds.newBuilder().setRouteConfigName(InteropHarness.ROUTES).setConfigSource(XdsResources.ads()))
-          .addHttpFilters(HttpFilter.newBuilder().setName(FAULT_FILTER)
-              .setTypedConfig(Any.pack(HTTPFault.getDefaultInstance())))
-          .addHttpFilters(XdsResources.routerFilter())
-          .build();
-      h.controlPlane.setSnapshot("1", List.of(XdsResources.apiListener(InteropHarness.TARGET, hcm)),
-          List.of(routes(faultCase("always_delay", delay(100)), faultCase("always_abort", abort(100)),
-              faultCase("delay_half", delay(50)), faultCase("abort_half", abort(50)), prefixTo("/", "cluster-a"))),
-          List.of(edsCluster("cluster-a")), List.of(h.cla("cluster-a", new int[] {0})));
+      FaultInjectionScenario.serve(h);
       h.startClient("UnaryCall", "UnaryCall:fi_testcase:always_delay", 40, 2);
 
       // always_delay: every call of the window ends at its call timeout.
@@ -117,52 +93,4 @@ class OkHttpInteropScenariosTest {
     }
   }
 
-  /** A route for requests whose {@code fi_testcase} header is {@code testCase}, with {@code fault} on it. */
-  private static Route faultCase(String testCase, HTTPFault fault) {
-    return Route.newBuilder()
-        .setMatch(RouteMatch.newBuilder().setPrefix("/").addHeaders(HeaderMatcher.newBuilder().setName("fi_testcase")
-            .setStringMatch(StringMatcher.newBuilder().setExact(testCase))))
-        .setRoute(RouteAction.newBuilder().setCluster("cluster-a"))
-        .putTypedPerFilterConfig(FAULT_FILTER, Any.pack(fault))
-        .build();
-  }
-
-  private static HTTPFault delay(int percent) {
-    return HTTPFault.newBuilder().setDelay(FaultDelay.newBuilder().setFixedDelay(Durations.fromSeconds(20))
-        .setPercentage(FractionalPercent.newBuilder().setNumerator(percent))).build();
-  }
-
-  private static HTTPFault abort(int percent) {
-    // 401 reads as UNAUTHENTICATED over HTTP (gRPC's HTTP-to-status mapping).
-    return HTTPFault.newBuilder().setAbort(FaultAbort.newBuilder().setHttpStatus(401)
-        .setPercentage(FractionalPercent.newBuilder().setNumerator(percent))).build();
-  }
-
-  private static void runCase(InteropHarness h, String testCase) {
-    h.configure(ClientConfigureRequest.newBuilder().addTypes(ClientConfigureRequest.RpcType.UNARY_CALL)
-        .addMetadata(ClientConfigureRequest.Metadata.newBuilder().setType(ClientConfigureRequest.RpcType.UNARY_CALL)
-            .setKey("fi_testcase").setValue(testCase))
-        .setTimeoutSec(2).build());
-  }
-
-  private static Map<Integer, Integer> results(InteropHarness h) {
-    return h.accumulated().getStatsPerMethodOrThrow("UNARY_CALL").getResultMap();
-  }
-
-  /** Calls started but not finished, by the accumulated stats. */
-  private static int inFlight(InteropHarness h) {
-    LoadBalancerAccumulatedStatsResponse.MethodStats unary = h.accumulated().getStatsPerMethodOrThrow("UNARY_CALL");
-    return unary.getRpcsStarted() - unary.getResultMap().values().stream().mapToInt(Integer::intValue).sum();
-  }
-
-  private static Map<Integer, Integer> since(Map<Integer, Integer> before, Map<Integer, Integer> after) {
-    Map<Integer, Integer> delta = new TreeMap<>();
-    after.forEach((code, count) -> {
-      int grown = count - before.getOrDefault(code, 0);
-      if (grown > 0) {
-        delta.put(code, grown);
-      }
-    });
-    return delta;
-  }
 }
