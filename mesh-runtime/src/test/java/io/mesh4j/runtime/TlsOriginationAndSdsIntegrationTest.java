@@ -13,6 +13,9 @@ import io.mesh4j.Mesh;
 import io.mesh4j.MeshTlsHandshakeException;
 import io.mesh4j.runtime.testing.ConnectionCountingProxy;
 import io.mesh4j.ResourceStatus;
+import io.mesh4j.runtime.config.MeshSnapshot;
+import io.mesh4j.runtime.config.SnapshotListener;
+import io.mesh4j.runtime.config.TargetConfig;
 import io.mesh4j.runtime.security.MeshSecurity;
 import io.mesh4j.runtime.testing.LoopbackControlPlane;
 import io.mesh4j.runtime.testing.MtlsHttpServer;
@@ -21,7 +24,9 @@ import io.mesh4j.runtime.testing.TlsResources;
 import io.mesh4j.runtime.testing.XdsResources;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -120,16 +125,36 @@ class TlsOriginationAndSdsIntegrationTest {
     }
   }
 
+  /**
+   * Each version moves the route to a new cluster with secrets of its own, make-before-break as the xDS protocol asks
+   * of a control plane (its "eventual consistency considerations"): the cluster the route leaves stays in CDS, with
+   * its secrets, for one more version, and is removed only once no route names it. Removing it in the same snapshot
+   * is not a hitless move for any client: this cache pushes CDS before RDS, and between the two the route still names
+   * a cluster that no longer exists, which Envoy (and the mesh) answers 503 NC.
+   */
   @Test
   void aClusterThatLeavesTakesItsTlsContextAndSdsWatchesWithIt() throws IOException {
     server = MtlsHttpServer.start("catalog", root.leaf(ID), root.certificate());
     String rootsPem = TestPki.pem(root.certificate());
+    List<String> routedToMissingClusters = new CopyOnWriteArrayList<>();
+    Cluster leaving = null;
+    List<Secret> leavingSecrets = List.of();
     for (int v = 1; v <= 5; v++) {
-      // Each version moves the route to a new cluster with secrets of its own; the previous cluster leaves.
       Cluster cluster = TlsResources.tlsCluster("catalog-" + v, TlsResources.sds("cert-" + v, "roots-" + v, ID));
-      serve(String.valueOf(v), cluster, List.of(
+      List<Secret> secrets = List.of(
           TlsResources.certificateSecret("cert-" + v, root.leaf("spiffe://cluster.local/ns/shop/sa/frontend")),
-          TlsResources.rootsSecret("roots-" + v, rootsPem)));
+          TlsResources.rootsSecret("roots-" + v, rootsPem));
+      List<Cluster> clusters = leaving == null ? List.of(cluster) : List.of(leaving, cluster);
+      List<Secret> allSecrets = new ArrayList<>(leavingSecrets);
+      allSecrets.addAll(secrets);
+      controlPlane.setSnapshot(String.valueOf(v), List.of(apiListener(TARGET, "routes")),
+          List.of(routeConfig("routes", TARGET, cluster.getName())), clusters,
+          clusters.stream().map(c -> cla(c.getName(), server.hostPort())).toList(), allSecrets);
+      if (mesh == null) {
+        mesh = Mesh.builder().bootstrapJson(controlPlane.bootstrapJson()).listenerWait(WAIT).build();
+        client = mesh.okHttp(new OkHttpClient.Builder()).build();
+        MeshInternals.of(mesh).engine().listen(recordRoutesToMissingClusters(routedToMissingClusters));
+      }
       MeshSecurity security = MeshInternals.of(mesh).security();
       String cert = "cert-" + v;
       String roots = "roots-" + v;
@@ -143,7 +168,30 @@ class TlsOriginationAndSdsIntegrationTest {
         assertThat(security.sdsWatchCount()).isEqualTo(2);
         assertThat(secretsWatched()).containsExactlyInAnyOrder(cert, roots);
       });
+      // Checked on every config the mesh published, not only on what the calls happened to meet.
+      assertThat(routedToMissingClusters).isEmpty();
+      leaving = cluster;
+      leavingSecrets = secrets;
     }
+  }
+
+  /** Notes every published config whose routes name a cluster it does not have. */
+  private static SnapshotListener recordRoutesToMissingClusters(List<String> into) {
+    return new SnapshotListener() {
+      @Override
+      public void published(MeshSnapshot snapshot) {
+        for (TargetConfig config : snapshot.targets().values()) {
+          if (config instanceof TargetConfig.Routed routed
+              && !routed.clusters().keySet().containsAll(routed.routes().clusterNames())) {
+            into.add(config.target() + " routes to " + routed.routes().clusterNames() + " but has only "
+                + routed.clusters().keySet());
+          }
+        }
+      }
+
+      @Override
+      public void closed() {}
+    };
   }
 
   /** The SDS secrets the mesh's xDS client is subscribed to. */

@@ -148,7 +148,12 @@ public final class LoopbackControlPlane implements AutoCloseable {
         + "}\n";
   }
 
-  /** Publishes a new snapshot: every resource type gets {@code version}. */
+  /**
+   * Publishes a new snapshot: every resource type gets {@code version}. The cache pushes it type by type, CDS first
+   * (then EDS, LDS, RDS, SDS), so a snapshot that removes a cluster in the same step that moves a route away from it
+   * leaves clients a moment in which the route names a cluster that no longer exists (503 NC, as in Envoy). To move
+   * traffic hitlessly, keep the cluster for one more snapshot, as the xDS protocol asks of control planes.
+   */
   public void setSnapshot(
       String version,
       List<Listener> listeners,
