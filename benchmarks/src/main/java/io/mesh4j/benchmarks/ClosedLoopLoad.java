@@ -41,6 +41,7 @@ final class ClosedLoopLoad {
   static PhaseResult run(Call call, int threads, Duration duration) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
+      long allocatedBefore = processAllocatedBytes();
       long cpuBefore = processCpuNanos();
       long deadline = System.nanoTime() + duration.toNanos();
       List<Future<long[]>> futures = new ArrayList<>();
@@ -52,7 +53,9 @@ final class ClosedLoopLoad {
         latencies.add(f.get());
       }
       long cpuAfter = processCpuNanos();
-      return PhaseResult.of(latencies, duration, cpuBefore < 0 || cpuAfter < 0 ? -1 : cpuAfter - cpuBefore);
+      long allocatedAfter = processAllocatedBytes();
+      return PhaseResult.of(latencies, duration, cpuBefore < 0 || cpuAfter < 0 ? -1 : cpuAfter - cpuBefore,
+          allocatedBefore < 0 || allocatedAfter < 0 ? -1 : allocatedAfter - allocatedBefore);
     } finally {
       pool.shutdownNow();
     }
@@ -64,6 +67,25 @@ final class ClosedLoopLoad {
       return os.getProcessCpuTime();
     }
     return -1;
+  }
+
+  /**
+   * Bytes allocated so far by the JVM's live threads, or -1 where the JVM does not tell. The phase's own caller
+   * threads are counted too: the pool lives until after the second reading. Threads that end within a phase are
+   * missed, which the long-lived event loops, timer and caller threads of these benchmarks do not.
+   */
+  static long processAllocatedBytes() {
+    if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads)
+        || !threads.isThreadAllocatedMemorySupported() || !threads.isThreadAllocatedMemoryEnabled()) {
+      return -1;
+    }
+    long total = 0;
+    for (long bytes : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+      if (bytes > 0) {
+        total += bytes;
+      }
+    }
+    return total;
   }
 
   private static long[] callUntil(Call call, long deadline) throws Exception {
