@@ -224,7 +224,7 @@ public final class GrpcLoadBenchmark {
             + "deadline to a loopback grpc-java server in its own JVM. The xDS channels carry the OkHttp benchmark's "
             + "policy set (header and regex routes before the default route, route timeout and retry policy, outlier "
             + "detection, circuit breakers, an idle fault filter). Client CPU is this process's CPU time per call. "
-            + "Allocation is what this process's threads allocated per call. "
+            + "Allocation is what the calling threads allocated per call (blocking calls run their callbacks there). "
             + "Ratios are to the plain channel with retries off, as the mesh's endpoint channels are.%n%n",
         Instant.now().toString().substring(0, 19) + "Z", Runtime.getRuntime().availableProcessors(), threads, rounds,
         phase.toSeconds()));

@@ -198,8 +198,8 @@ public final class LoadBenchmark {
         "Run %s on %d cores, %s client threads, %d rounds of %d s per client (interleaved), loopback HTTP/1.1 server. "
             + "The mesh carries a 20-route table (header routes before the default), a route timeout and retry policy, "
             + "outlier detection, circuit breakers and an idle fault filter; every request arms and disarms its route "
-            + "timeout on the request timer. CPU and allocation are the whole process's (the server runs in it too, "
-            + "doing the same work for both clients) per request.%n%n",
+            + "timeout on the request timer. CPU is the whole process's (the server runs in it too, doing the same "
+            + "work for both clients) per request, allocation the calling threads' per request.%n%n",
         Instant.now().toString().substring(0, 19) + "Z", Runtime.getRuntime().availableProcessors(),
         Arrays.stream(threadCounts).mapToObj(Integer::toString).collect(Collectors.joining(" and ")), rounds,
         phase.toSeconds()));

@@ -7,7 +7,7 @@ import java.util.Locale;
 
 /**
  * Latencies of one or more measured phases, the time they took and the CPU time the whole process spent meanwhile
- * (negative when unknown), and the bytes its threads allocated meanwhile (negative when unknown).
+ * (negative when unknown), and the bytes the calling threads allocated meanwhile (negative when unknown).
  */
 record PhaseResult(long[] sortedLatencies, double seconds, long cpuNanos, long allocatedBytes) {
   static final PhaseResult EMPTY = new PhaseResult(new long[0], 0, 0, 0);
@@ -51,7 +51,7 @@ record PhaseResult(long[] sortedLatencies, double seconds, long cpuNanos, long a
     return cpuNanos < 0 || sortedLatencies.length == 0 ? Double.NaN : cpuNanos / 1000.0 / sortedLatencies.length;
   }
 
-  /** Bytes allocated by the process's threads per completed call (NaN when unknown). */
+  /** Bytes the calling threads allocated per completed call (NaN when unknown). */
   double bytesPerCall() {
     return allocatedBytes < 0 || sortedLatencies.length == 0 ? Double.NaN : (double) allocatedBytes / sortedLatencies.length;
   }
