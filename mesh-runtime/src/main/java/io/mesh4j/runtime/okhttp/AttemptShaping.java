@@ -26,22 +26,28 @@ final class AttemptShaping {
           .encodedQuery(query < 0 ? null : path.substring(query + 1));
     }
     RequestShaping shaping = decision.route().shaping();
-    Headers.Builder headers = request.headers().newBuilder();
-    shaping.requestHeaders().apply(new OkHttpHeaderEditor(headers));
+    // The request's builder already holds a copy of its headers: edit that one, copying them again only for the
+    // route's mutations (which read and edit a headers builder).
+    Request.Builder out = request.newBuilder().url(url.build());
+    if (!shaping.requestHeaders().isEmpty()) {
+      Headers.Builder headers = request.headers().newBuilder();
+      shaping.requestHeaders().apply(new OkHttpHeaderEditor(headers));
+      out.headers(headers.build());
+    }
     // auto_host_rewrite names the endpoint, which a retry may change.
     String host = shaping.hostRewrite() == null ? null : shaping.hostRewrite().apply(view, endpoint.host());
     if (host != null) {
       if (shaping.appendXForwardedHost()) {
-        headers.add("x-forwarded-host", view.authority());
+        out.addHeader("x-forwarded-host", view.authority());
       }
-      headers.set("Host", host);
+      out.header("Host", host);
     } else if (request.header("Host") == null) {
-      headers.set("Host", view.authority());
+      out.header("Host", view.authority());
     }
     if (decision.route().policy().includeAttemptCount()) {
-      headers.set("x-envoy-attempt-count", Integer.toString(attempt));
+      out.header("x-envoy-attempt-count", Integer.toString(attempt));
     }
-    return request.newBuilder().url(url.build()).headers(headers.build()).tag(RoutedAttempt.class, tag).build();
+    return out.tag(RoutedAttempt.class, tag).build();
   }
 
   /**
