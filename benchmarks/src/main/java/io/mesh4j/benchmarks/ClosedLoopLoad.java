@@ -43,16 +43,20 @@ final class ClosedLoopLoad {
     try {
       long cpuBefore = processCpuNanos();
       long deadline = System.nanoTime() + duration.toNanos();
-      List<Future<long[]>> futures = new ArrayList<>();
+      List<Future<Caller>> futures = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         futures.add(pool.submit(() -> callUntil(call, deadline)));
       }
       List<long[]> latencies = new ArrayList<>();
-      for (Future<long[]> f : futures) {
-        latencies.add(f.get());
+      long allocated = 0;
+      for (Future<Caller> f : futures) {
+        Caller caller = f.get();
+        latencies.add(caller.latencies());
+        allocated = allocated < 0 || caller.allocatedBytes() < 0 ? -1 : allocated + caller.allocatedBytes();
       }
       long cpuAfter = processCpuNanos();
-      return PhaseResult.of(latencies, duration, cpuBefore < 0 || cpuAfter < 0 ? -1 : cpuAfter - cpuBefore);
+      return PhaseResult.of(latencies, duration, cpuBefore < 0 || cpuAfter < 0 ? -1 : cpuAfter - cpuBefore,
+          allocated);
     } finally {
       pool.shutdownNow();
     }
@@ -66,7 +70,24 @@ final class ClosedLoopLoad {
     return -1;
   }
 
-  private static long[] callUntil(Call call, long deadline) throws Exception {
+  /** What one calling thread saw: its latencies, and the bytes it allocated meanwhile (-1 when unknown). */
+  private record Caller(long[] latencies, long allocatedBytes) {}
+
+  /**
+   * Bytes the calling thread allocated so far, or -1 where the JVM does not tell. A caller's own allocation, unlike
+   * the process's, is the same on a busy machine as on an idle one: it is the call's work on the caller (for a
+   * blocking gRPC call, its callbacks too) plus the latency bookkeeping (at most 24 bytes a call), nothing else.
+   */
+  private static long threadAllocatedBytes() {
+    if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads
+        && threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled()) {
+      return threads.getCurrentThreadAllocatedBytes();
+    }
+    return -1;
+  }
+
+  private static Caller callUntil(Call call, long deadline) throws Exception {
+    long allocatedBefore = threadAllocatedBytes();
     long[] latencies = new long[1 << 14];
     int n = 0;
     while (System.nanoTime() < deadline) {
@@ -77,6 +98,8 @@ final class ClosedLoopLoad {
       }
       latencies[n++] = System.nanoTime() - start;
     }
-    return Arrays.copyOf(latencies, n);
+    long[] kept = Arrays.copyOf(latencies, n);
+    long allocatedAfter = threadAllocatedBytes();
+    return new Caller(kept, allocatedBefore < 0 || allocatedAfter < 0 ? -1 : allocatedAfter - allocatedBefore);
   }
 }

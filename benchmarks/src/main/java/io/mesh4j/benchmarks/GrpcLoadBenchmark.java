@@ -30,7 +30,9 @@ import java.util.concurrent.TimeUnit;
  * runs in a JVM of its own, so that this process's CPU time is the clients' alone. Throughput, latency and CPU per
  * call are reported as ratios to the plain channel without retries, the like-for-like baseline.
  *
- * <p>Arguments: {@code [report.md] [threads] [seconds per phase] [rounds]}.
+ * <p>Arguments: {@code [report.md] [threads] [seconds per phase] [rounds] [clients]}; {@code clients}, for profiling
+ * one path, keeps only the clients whose name contains one of its comma-separated words (the first client kept is
+ * the baseline of the ratios).
  */
 public final class GrpcLoadBenchmark {
   private static final String TARGET = "catalog.grpc.local:9090";
@@ -48,6 +50,7 @@ public final class GrpcLoadBenchmark {
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 4;
     Duration phase = Duration.ofSeconds(args.length > 2 ? Long.parseLong(args[2]) : 5);
     int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 4;
+    List<String> only = args.length > 4 ? List.of(args[4].split(",")) : List.of();
 
     Process server = startServer();
     List<Client> clients = new ArrayList<>();
@@ -66,6 +69,15 @@ public final class GrpcLoadBenchmark {
         clients.add(new Client("grpc-java xds:///",
             Grpc.newChannelBuilder("xds:///" + TARGET, InsecureChannelCredentials.create()).build()));
         clients.add(new Client("MeshGrpc", MeshGrpc.newChannel(mesh, TARGET)));
+        if (!only.isEmpty()) {
+          clients.removeIf(client -> {
+            boolean dropped = only.stream().noneMatch(client.name()::contains);
+            if (dropped) {
+              client.channel().shutdownNow();
+            }
+            return dropped;
+          });
+        }
 
         // Warm every path (JIT, connections, both xDS clients' first resources).
         for (int i = 0; i < 2; i++) {
@@ -212,24 +224,29 @@ public final class GrpcLoadBenchmark {
             + "deadline to a loopback grpc-java server in its own JVM. The xDS channels carry the OkHttp benchmark's "
             + "policy set (header and regex routes before the default route, route timeout and retry policy, outlier "
             + "detection, circuit breakers, an idle fault filter). Client CPU is this process's CPU time per call. "
+            + "Allocation is what the calling threads allocated per call (blocking calls run their callbacks there). "
             + "Ratios are to the plain channel with retries off, as the mesh's endpoint channels are.%n%n",
         Instant.now().toString().substring(0, 19) + "Z", Runtime.getRuntime().availableProcessors(), threads, rounds,
         phase.toSeconds()));
-    md.append("| client | calls | calls/s | p50 (µs) | p99 (µs) | client CPU (µs/call) |\n"
-        + "|---|---:|---:|---:|---:|---:|\n");
+    md.append("| client | calls | calls/s | p50 (µs) | p99 (µs) | client CPU (µs/call) | allocated (B/call) |\n"
+        + "|---|---:|---:|---:|---:|---:|---:|\n");
     for (int i = 0; i < clients.size(); i++) {
       PhaseResult t = totals[i];
-      md.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.1f | %.1f | %.1f |%n", clients.get(i).name(),
-          t.sortedLatencies().length, t.throughput(), t.percentile(50), t.percentile(99), t.cpuMicrosPerCall()));
+      md.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.1f | %.1f | %.1f | %.0f |%n", clients.get(i).name(),
+          t.sortedLatencies().length, t.throughput(), t.percentile(50), t.percentile(99), t.cpuMicrosPerCall(),
+          t.bytesPerCall()));
     }
     PhaseResult base = totals[0];
     for (int i = 1; i < clients.size(); i++) {
       PhaseResult t = totals[i];
-      md.append(String.format(Locale.ROOT, "| **%s / plain, retries off** | | **%.3f** | **%.3f** | **%.3f** | **%+.1f** |%n",
-          clients.get(i).name(), t.throughput() / base.throughput(), t.percentile(50) / base.percentile(50),
-          t.percentile(99) / base.percentile(99), t.cpuMicrosPerCall() - base.cpuMicrosPerCall()));
+      md.append(String.format(Locale.ROOT,
+          "| **%s / %s** | | **%.3f** | **%.3f** | **%.3f** | **%+.1f** | **%+.0f** |%n",
+          clients.get(i).name(), clients.get(0).name(), t.throughput() / base.throughput(),
+          t.percentile(50) / base.percentile(50), t.percentile(99) / base.percentile(99),
+          t.cpuMicrosPerCall() - base.cpuMicrosPerCall(), t.bytesPerCall() - base.bytesPerCall()));
     }
-    md.append("\nThe last column of a ratio row is the difference in client CPU per call, in µs.\n");
+    md.append("\nThe last two columns of a ratio row are differences: client CPU per call in µs, bytes allocated per call."
+        + "\n");
     return md.toString();
   }
 }

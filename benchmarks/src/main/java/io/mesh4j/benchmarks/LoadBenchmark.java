@@ -198,22 +198,31 @@ public final class LoadBenchmark {
         "Run %s on %d cores, %s client threads, %d rounds of %d s per client (interleaved), loopback HTTP/1.1 server. "
             + "The mesh carries a 20-route table (header routes before the default), a route timeout and retry policy, "
             + "outlier detection, circuit breakers and an idle fault filter; every request arms and disarms its route "
-            + "timeout on the request timer.%n%n",
+            + "timeout on the request timer. CPU is the whole process's (the server runs in it too, doing the same "
+            + "work for both clients) per request, allocation the calling threads' per request.%n%n",
         Instant.now().toString().substring(0, 19) + "Z", Runtime.getRuntime().availableProcessors(),
         Arrays.stream(threadCounts).mapToObj(Integer::toString).collect(Collectors.joining(" and ")), rounds,
         phase.toSeconds()));
-    md.append("| client | requests | requests/s | p50 (µs) | p99 (µs) |\n|---|---:|---:|---:|---:|\n");
+    md.append("| client | requests | requests/s | p50 (µs) | p99 (µs) | CPU (µs/request) | allocated (B/request) |\n"
+        + "|---|---:|---:|---:|---:|---:|---:|\n");
     return md.toString();
+  }
+
+  private static String row(PhaseResult t, String name) {
+    return String.format(Locale.ROOT, "| %s | %d | %.0f | %.1f | %.1f | %.1f | %.0f |%n", name,
+        t.sortedLatencies().length, t.throughput(), t.percentile(50), t.percentile(99), t.cpuMicrosPerCall(),
+        t.bytesPerCall());
   }
 
   private static String rows(PhaseResult bare, PhaseResult mesh, int threads) {
     StringBuilder md = new StringBuilder();
-    md.append(bare.row("bare OkHttp, " + threads + " threads"));
-    md.append(mesh.row("OkHttp + mesh4j, " + threads + " threads"));
+    md.append(row(bare, "bare OkHttp, " + threads + " threads"));
+    md.append(row(mesh, "OkHttp + mesh4j, " + threads + " threads"));
     md.append(String.format(Locale.ROOT,
-        "| **mesh / bare, %d threads** | | **%.3f** | **%.3f** | **%.3f** |%n", threads,
+        "| **mesh / bare, %d threads** | | **%.3f** | **%.3f** | **%.3f** | **%+.1f** | **%+.0f** |%n", threads,
         mesh.throughput() / bare.throughput(), mesh.percentile(50) / bare.percentile(50),
-        mesh.percentile(99) / bare.percentile(99)));
+        mesh.percentile(99) / bare.percentile(99), mesh.cpuMicrosPerCall() - bare.cpuMicrosPerCall(),
+        mesh.bytesPerCall() - bare.bytesPerCall()));
     return md.toString();
   }
 }

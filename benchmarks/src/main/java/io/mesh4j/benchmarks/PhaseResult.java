@@ -7,12 +7,12 @@ import java.util.Locale;
 
 /**
  * Latencies of one or more measured phases, the time they took and the CPU time the whole process spent meanwhile
- * (negative when unknown).
+ * (negative when unknown), and the bytes the calling threads allocated meanwhile (negative when unknown).
  */
-record PhaseResult(long[] sortedLatencies, double seconds, long cpuNanos) {
-  static final PhaseResult EMPTY = new PhaseResult(new long[0], 0, 0);
+record PhaseResult(long[] sortedLatencies, double seconds, long cpuNanos, long allocatedBytes) {
+  static final PhaseResult EMPTY = new PhaseResult(new long[0], 0, 0, 0);
 
-  static PhaseResult of(List<long[]> perThread, Duration duration, long cpuNanos) {
+  static PhaseResult of(List<long[]> perThread, Duration duration, long cpuNanos, long allocatedBytes) {
     int total = 0;
     for (long[] l : perThread) {
       total += l.length;
@@ -24,7 +24,7 @@ record PhaseResult(long[] sortedLatencies, double seconds, long cpuNanos) {
       at += l.length;
     }
     Arrays.sort(all);
-    return new PhaseResult(all, duration.toNanos() / 1e9, cpuNanos);
+    return new PhaseResult(all, duration.toNanos() / 1e9, cpuNanos, allocatedBytes);
   }
 
   PhaseResult plus(PhaseResult other) {
@@ -32,7 +32,8 @@ record PhaseResult(long[] sortedLatencies, double seconds, long cpuNanos) {
     System.arraycopy(other.sortedLatencies, 0, all, sortedLatencies.length, other.sortedLatencies.length);
     Arrays.sort(all);
     long cpu = cpuNanos < 0 || other.cpuNanos < 0 ? -1 : cpuNanos + other.cpuNanos;
-    return new PhaseResult(all, seconds + other.seconds, cpu);
+    long allocated = allocatedBytes < 0 || other.allocatedBytes < 0 ? -1 : allocatedBytes + other.allocatedBytes;
+    return new PhaseResult(all, seconds + other.seconds, cpu, allocated);
   }
 
   double throughput() {
@@ -48,6 +49,11 @@ record PhaseResult(long[] sortedLatencies, double seconds, long cpuNanos) {
   /** The process's CPU time per completed call, in microseconds (NaN when unknown). */
   double cpuMicrosPerCall() {
     return cpuNanos < 0 || sortedLatencies.length == 0 ? Double.NaN : cpuNanos / 1000.0 / sortedLatencies.length;
+  }
+
+  /** Bytes the calling threads allocated per completed call (NaN when unknown). */
+  double bytesPerCall() {
+    return allocatedBytes < 0 || sortedLatencies.length == 0 ? Double.NaN : (double) allocatedBytes / sortedLatencies.length;
   }
 
   String row(String name) {

@@ -36,6 +36,9 @@ final class EndpointChannels implements SnapshotListener {
 
   private record Live(String address, UpstreamTlsConfig tls) {}
 
+  /** The channel last found for an endpoint, and the TLS context it was found with. */
+  private record Found(UpstreamTls tls, ManagedChannel channel) {}
+
   private final String target;
   private final Function<String, ManagedChannel> plaintext;
   private final MeshChannel.TlsEndpointChannels tlsChannels;
@@ -44,6 +47,12 @@ final class EndpointChannels implements SnapshotListener {
   private final Map<UpstreamTls, ChannelCredentials> credentials = new ConcurrentHashMap<>();
   /** Left the config, shutdown pending its grace. */
   private final Set<ManagedChannel> retiring = ConcurrentHashMap.newKeySet();
+  /**
+   * The channel of each endpoint picked since the last config, by the endpoint itself: a call then neither formats
+   * the endpoint's address nor makes a {@link Key}. Replaced by an empty map after every config's releases, so it
+   * never holds a released channel: a lookup that read the new map reads {@link #channels} after the releases too.
+   */
+  private volatile Map<LbEndpoint, Found> byEndpoint = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   EndpointChannels(String target, Function<String, ManagedChannel> plaintext,
@@ -53,6 +62,23 @@ final class EndpointChannels implements SnapshotListener {
     this.tlsChannels = tlsChannels;
     this.scheduler = scheduler;
   }
+
+  /** The cached channel to {@code endpoint} (TLS with {@code tls}, or plaintext when null), opened on first use. */
+  ManagedChannel channelTo(LbEndpoint endpoint, UpstreamTls tls) {
+    Map<LbEndpoint, Found> found = byEndpoint;
+    Found last = found.get(endpoint);
+    if (last != null && last.tls() == tls) {
+      return last.channel();
+    }
+    ManagedChannel channel = channelTo(endpoint.hostPort(), tls);
+    if (found.size() < MAX_REMEMBERED_ENDPOINTS) {
+      found.put(endpoint, new Found(tls, channel));
+    }
+    return channel;
+  }
+
+  /** Bounds {@link #byEndpoint} between two configs; past it, calls look their channel up by address. */
+  private static final int MAX_REMEMBERED_ENDPOINTS = 4096;
 
   /** The cached channel to {@code address} (TLS with {@code tls}, or plaintext when null), opened on first use. */
   ManagedChannel channelTo(String address, UpstreamTls tls) {
@@ -94,6 +120,7 @@ final class EndpointChannels implements SnapshotListener {
       }
     });
     credentials.keySet().removeIf(tls -> channels.keySet().stream().noneMatch(key -> key.tls() == tls));
+    byEndpoint = new ConcurrentHashMap<>();
   }
 
   private Set<Live> liveEndpoints(TargetConfig config) {

@@ -18,6 +18,9 @@ final class GrpcRequestView implements RequestView {
    */
   private static final Map<String, Metadata.Key<String>> KEYS = new ConcurrentHashMap<>();
   private static final int MAX_CACHED_KEYS = 4096;
+  /** {@code /} plus the full method name, by full method name: an application calls few methods, many times each. */
+  private static final Map<String, String> PATHS = new ConcurrentHashMap<>();
+  private static final int MAX_CACHED_PATHS = 4096;
   /** Stands for a name no metadata key can carry. */
   private static final Metadata.Key<String> INVALID_NAME =
       Metadata.Key.of("mesh4j-invalid-header-name", Metadata.ASCII_STRING_MARSHALLER);
@@ -28,7 +31,7 @@ final class GrpcRequestView implements RequestView {
 
   GrpcRequestView(String authority, String fullMethodName, Metadata headers) {
     this.authority = authority;
-    this.path = "/" + fullMethodName;
+    this.path = path(fullMethodName);
     this.headers = headers;
   }
 
@@ -69,6 +72,17 @@ final class GrpcRequestView implements RequestView {
       return null; // a name no metadata key can carry cannot be present
     }
     return HeaderValues.join(headers.getAll(key));
+  }
+
+  private static String path(String fullMethodName) {
+    String path = PATHS.get(fullMethodName);
+    if (path == null) {
+      path = "/" + fullMethodName;
+      if (PATHS.size() < MAX_CACHED_PATHS) {
+        PATHS.putIfAbsent(fullMethodName, path);
+      }
+    }
+    return path;
   }
 
   private static Metadata.Key<String> key(String lowerCaseName) {

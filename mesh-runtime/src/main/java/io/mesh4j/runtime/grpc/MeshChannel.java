@@ -148,7 +148,7 @@ public final class MeshChannel extends ManagedChannel {
       // The channel's authority is the SNI: the call still names the target, as the application wrote it.
       attemptOptions = options.withAuthority(target);
     }
-    return channels.channelTo(endpoint.hostPort(), tls).newCall(method, attemptOptions);
+    return channels.channelTo(endpoint, tls).newCall(method, attemptOptions);
   }
 
   PolicyEnvironment environment() {

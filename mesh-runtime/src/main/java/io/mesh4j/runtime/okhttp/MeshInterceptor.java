@@ -79,7 +79,7 @@ final class MeshInterceptor implements Interceptor {
       engine.checkDirectAllowed(target);
       return proceedDirect(chain, request, async);
     }
-    OkHttpRequestView view = new OkHttpRequestView(request);
+    OkHttpRequestView view = new OkHttpRequestView(request, target);
     // A fault delay ends early when the call is cancelled, which OkHttp's callTimeout also does.
     RoutingDecision decision = engine.route(target, view, new CancellableDelay(chain.call(), env.sleeper()));
     if (decision == null) {

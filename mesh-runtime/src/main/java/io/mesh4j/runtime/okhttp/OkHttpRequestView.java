@@ -8,11 +8,19 @@ import okhttp3.Request;
 /** An OkHttp request as routing sees it; computes nothing until a matcher asks. */
 final class OkHttpRequestView implements RequestView {
   private final Request request;
+  /** The URL's {@code host:port}, when the caller has it formatted already; else null. */
+  private final String hostPort;
   private String authority;
   private String path;
 
   OkHttpRequestView(Request request) {
+    this(request, null);
+  }
+
+  /** @param hostPort the URL's {@code host:port} as the mesh formatted it to find the listener, or null */
+  OkHttpRequestView(Request request, String hostPort) {
     this.request = request;
+    this.hostPort = hostPort;
   }
 
   /** The Host header OkHttp will send: the one the caller set, else {@code host} or {@code host:port}. */
@@ -23,7 +31,11 @@ final class OkHttpRequestView implements RequestView {
       a = request.header("Host");
       if (a == null) {
         HttpUrl url = request.url();
-        a = url.port() == HttpUrl.defaultPort(url.scheme()) ? url.host() : url.host() + ":" + url.port();
+        if (url.port() == HttpUrl.defaultPort(url.scheme())) {
+          a = url.host();
+        } else {
+          a = hostPort != null ? hostPort : url.host() + ":" + url.port();
+        }
       }
       authority = a;
     }

@@ -1,8 +1,8 @@
 package io.mesh4j.runtime.policy;
 
 import java.util.PriorityQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -27,7 +27,11 @@ final class TimerThread implements Scheduler {
   /** About 146 years: keeps {@code now + delay} from overflowing. */
   private static final long MAX_DELAY_NANOS = Long.MAX_VALUE >> 6;
 
-  private final ConcurrentLinkedQueue<Timer> incoming = new ConcurrentLinkedQueue<>();
+  /**
+   * Timers offered and not yet taken in, newest first, linked through {@link Timer#nextIncoming}: a push is one
+   * compare-and-set and no queue node (two timers a call add up), and the thread takes the whole list at once.
+   */
+  private final AtomicReference<Timer> incoming = new AtomicReference<>();
   /** Owned by the timer thread. */
   private final PriorityQueue<Timer> pending = new PriorityQueue<>();
   private final LongAdder cancels = new LongAdder();
@@ -49,6 +53,8 @@ final class TimerThread implements Scheduler {
     final long deadline;
     final TimerThread owner;
     volatile boolean cancelled;
+    /** The timer offered before this one, while both wait in {@link #incoming}. */
+    Timer nextIncoming;
 
     Timer(Runnable task, long deadline, TimerThread owner) {
       this.task = task;
@@ -74,7 +80,11 @@ final class TimerThread implements Scheduler {
   public Cancellable schedule(Runnable task, long delayNanos) {
     long deadline = System.nanoTime() + Math.min(Math.max(0, delayNanos), MAX_DELAY_NANOS);
     Timer timer = new Timer(task, deadline, this);
-    incoming.offer(timer);
+    Timer head;
+    do {
+      head = incoming.get();
+      timer.nextIncoming = head;
+    } while (!incoming.compareAndSet(head, timer));
     if (idle || deadline - wakeAt < 0) {
       LockSupport.unpark(thread);
     }
@@ -95,14 +105,14 @@ final class TimerThread implements Scheduler {
       Timer next = pending.peek();
       if (next == null) {
         idle = true;
-        if (incoming.isEmpty()) {
+        if (incoming.get() == null) {
           LockSupport.park(this);
         }
         idle = false;
       } else {
         long wait = Math.min(next.deadline - now, MAX_PARK_NANOS);
         wakeAt = now + wait;
-        if (incoming.isEmpty()) {
+        if (incoming.get() == null) {
           LockSupport.parkNanos(this, wait);
         }
       }
@@ -110,11 +120,14 @@ final class TimerThread implements Scheduler {
   }
 
   private void takeIncoming() {
-    Timer timer;
-    while ((timer = incoming.poll()) != null) {
+    Timer timer = incoming.getAndSet(null);
+    while (timer != null) {
+      Timer next = timer.nextIncoming;
+      timer.nextIncoming = null;
       if (!timer.cancelled) {
         pending.add(timer);
       }
+      timer = next;
     }
   }
 

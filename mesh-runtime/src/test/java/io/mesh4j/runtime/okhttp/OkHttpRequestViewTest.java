@@ -19,6 +19,18 @@ class OkHttpRequestViewTest {
   }
 
   @Test
+  void theMeshsFormattedHostPortIsTheAuthorityOnlyWhereOkHttpWouldSendIt() {
+    assertThat(new OkHttpRequestView(new Request.Builder().url("http://catalog:8080/items").build(), "catalog:8080")
+        .authority()).isEqualTo("catalog:8080");
+    // Default port: OkHttp sends the host alone.
+    assertThat(new OkHttpRequestView(new Request.Builder().url("http://catalog/items").build(), "catalog:80")
+        .authority()).isEqualTo("catalog");
+    assertThat(new OkHttpRequestView(
+            new Request.Builder().url("http://catalog:8080/").header("Host", "shop.example").build(), "catalog:8080")
+        .authority()).isEqualTo("shop.example");
+  }
+
+  @Test
   void pathKeepsTheEncodedQuery() {
     OkHttpRequestView view = new OkHttpRequestView(new Request.Builder().url("http://c/a%20b?x=1&y=%2F").build());
     assertThat(view.path()).isEqualTo("/a%20b?x=1&y=%2F");

@@ -1,0 +1,31 @@
+package io.mesh4j.runtime.okhttp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mesh4j.runtime.model.LbEndpoint;
+import okhttp3.HttpUrl;
+import org.junit.jupiter.api.Test;
+
+class AttemptShapingTest {
+
+  @Test
+  void anEndpointsUrlIsTheRequestsWithOnlyHostAndPortChanged() {
+    LbEndpoint ip = new LbEndpoint("10.0.0.7", 9080, 1, true);
+    LbEndpoint v6 = new LbEndpoint("fd00::7", 9080, 1, true);
+    LbEndpoint named = new LbEndpoint("Pod-7.Catalog.svc", 80, 1, true);
+    for (String url : new String[] {
+        "http://catalog.svc:8080/items/42",
+        "http://catalog.svc:8080/",
+        "http://catalog.svc/a%20b/c%2Fd?x=1&y=%2F&z",
+        "http://catalog.svc:8080/items?",
+        "http://user:p%40ss@catalog.svc:8080/items#part",
+        "http://catalog.svc:8080/caf%C3%A9/?q=%E2%82%AC"}) {
+      HttpUrl request = HttpUrl.get(url);
+      for (LbEndpoint endpoint : new LbEndpoint[] {ip, v6, named, ip}) {
+        HttpUrl expected = request.newBuilder().host(endpoint.host()).port(endpoint.port()).build();
+        assertThat(AttemptShaping.onEndpoint(request, endpoint).build()).isEqualTo(expected);
+        assertThat(AttemptShaping.onEndpoint(request, endpoint).build().toString()).isEqualTo(expected.toString());
+      }
+    }
+  }
+}
