@@ -93,8 +93,8 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   private Boolean compression;
   private boolean closed;
 
-  /** One attempt: its call, endpoint, lease and per-try timer. */
-  private final class Attempt {
+  /** One attempt: its call, endpoint, lease and per-try timer; it is that timer's task, so arming it allocates less. */
+  private final class Attempt implements Runnable {
     final int number;
     final LbEndpoint endpoint;
     final EndpointLease lease;
@@ -110,6 +110,12 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       this.endpoint = endpoint;
       this.lease = lease;
     }
+
+    /** The per-try timer fired (on the timer thread). */
+    @Override
+    public void run() {
+      serial.execute(() -> perTryExpired(this));
+    }
   }
 
   RoutedCall(MeshChannel channel, MethodDescriptor<ReqT, RespT> method, CallOptions options, RoutingDecision decision,
@@ -121,6 +127,7 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     this.request = request;
     this.env = env;
     this.serial = new SerialExecutor(callbackExecutor);
+    this.deadlineTimerTask = () -> serial.execute(this::deadlineExpired);
     this.attemptOptions = options.withExecutor(serial);
     this.policy = decision.route().policy();
   }
@@ -135,15 +142,36 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       long ownTimeout = callDeadline == null ? -1 : Math.max(0, callDeadline.timeRemaining(TimeUnit.NANOSECONDS));
       deadline = CallDeadline.of(policy, decision.listenerMaxStreamDuration(), ownTimeout, decision.faultDelayNanos(),
           env.nanoClock().getAsLong());
-      if (deadline.exists()) {
-        deadlineTimer = env.scheduler().schedule(() -> serial.execute(this::deadlineExpired), deadline.remainingNanos());
-      }
       sequence = new AttemptSequencer(env, cluster, decision.endpoint(), policy, request, true,
           deadline.nanoTime());
       retriesAllowed = sequence.retriesPossible();
+      if (!perTryTimerDueFirst()) {
+        armDeadlineTimer();
+      }
       startAttempt();
     }
   }
+
+  /** Whether an attempt started now gets a per-try timer, due before the call's deadline. */
+  private boolean perTryTimerDueFirst() {
+    long perTry = policy.perTryTimeoutNanos();
+    return perTry > 0 && (!deadline.exists() || perTry < deadline.nanoTime() - env.nanoClock().getAsLong());
+  }
+
+  /**
+   * Arms the call's deadline timer unless it is armed (holding the lock). One timer a call suffices while an attempt's
+   * per-try timer is due first: the deadline timer is only armed once that one fires, or when the attempt ends
+   * without closing the call (a retry follows), so a call answered within its per-try timeout arms one timer.
+   */
+  private void armDeadlineTimer() {
+    if (deadlineTimer == null && deadline.exists() && !closed) {
+      long remaining = deadline.nanoTime() - env.nanoClock().getAsLong();
+      deadlineTimer = env.scheduler().schedule(deadlineTimerTask, Math.max(0, remaining));
+    }
+  }
+
+  /** The deadline timer's task, one per call rather than a lambda per arming. */
+  private final Runnable deadlineTimerTask;
 
   /** Starts the next attempt, on the sequence's endpoint (holding the lock). */
   private void startAttempt() {
@@ -192,9 +220,11 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     if (requested > 0) {
       call.request(requested);
     }
-    long perTry = policy.perTryTimeoutNanos();
-    if (perTry > 0) {
-      attempt.perTryTimer = env.scheduler().schedule(() -> serial.execute(() -> perTryExpired(attempt)), perTry);
+    // A per-try timeout due at or after the call's deadline cannot fire first: the deadline timer covers the attempt.
+    if (!closed && perTryTimerDueFirst()) {
+      attempt.perTryTimer = env.scheduler().schedule(attempt, policy.perTryTimeoutNanos());
+    } else {
+      armDeadlineTimer();
     }
     long idle = policy.attemptIdleTimeoutNanos();
     if (idle > 0) {
@@ -376,6 +406,7 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         finish(Status.DEADLINE_EXCEEDED.withDescription(e.getMessage()).withCause(e), new Metadata());
         return;
       }
+      armDeadlineTimer(); // the attempt's per-try timer no longer stands in for it
       long delay = verdict.backoffNanos();
       Runnable retry = () -> serial.execute(this::retry);
       if (delay > 0) {
@@ -404,6 +435,7 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
 
   private void perTryExpired(Attempt attempt) {
     synchronized (lock) {
+      armDeadlineTimer(); // the call goes on past this timer, whatever happens to the attempt
       // Envoy ignores the per-try timeout once the response has started downstream.
       if (attempt != current || closed || responseStarted || attempt.ending != Ending.NONE) {
         return;

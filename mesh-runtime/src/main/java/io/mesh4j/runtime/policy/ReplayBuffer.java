@@ -1,6 +1,7 @@
 package io.mesh4j.runtime.policy;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -16,7 +17,11 @@ public final class ReplayBuffer<M> {
   public static final long DEFAULT_LIMIT = 1 << 20;
 
   private final long limit;
-  private final List<M> messages = new ArrayList<>();
+  /** The only message kept, as a unary call has, without a list (a message may be null: {@link #kept} counts). */
+  private M single;
+  private int kept;
+  /** Every message kept once there are two or more, oldest first; null until then. */
+  private List<M> many;
   private long bytes;
   private boolean overflowed;
 
@@ -37,7 +42,7 @@ public final class ReplayBuffer<M> {
       overflowed = true;
       return false;
     }
-    messages.add(message);
+    add(message);
     return true;
   }
 
@@ -46,7 +51,21 @@ public final class ReplayBuffer<M> {
    * back-off) still owes the next attempt every message.
    */
   public void hold(M message) {
-    messages.add(message);
+    add(message);
+  }
+
+  private void add(M message) {
+    if (many != null) {
+      many.add(message);
+    } else if (kept == 0) {
+      single = message;
+    } else {
+      many = new ArrayList<>();
+      many.add(single);
+      many.add(message);
+      single = null;
+    }
+    kept++;
   }
 
   public boolean overflowed() {
@@ -55,11 +74,16 @@ public final class ReplayBuffer<M> {
 
   /** The messages kept, oldest first. */
   public List<M> messages() {
-    return messages;
+    if (many != null) {
+      return many;
+    }
+    return kept == 0 ? List.of() : Collections.singletonList(single);
   }
 
   /** Drops the messages (the call committed or ended); the byte count stays, so the limit still holds. */
   public void clear() {
-    messages.clear();
+    single = null;
+    many = null;
+    kept = 0;
   }
 }
