@@ -35,7 +35,12 @@ import java.util.concurrent.TimeUnit;
  * the baseline of the ratios).
  */
 public final class GrpcLoadBenchmark {
-  private static final String TARGET = "catalog.grpc.local:9090";
+  private static final String HOST = "catalog.grpc.local";
+  private static final int PORT = 9090;
+  private static final String TARGET = HOST + ":" + PORT;
+  /** The OkHttp benchmark's policy set in the shape grpc-xds accepts (a weighted locality), on gRPC paths. */
+  private static final PolicySetYaml POLICY_SET = new PolicySetYaml(HOST, PORT, r -> "/bench.Echo/",
+      "/admin\\\\.[A-Za-z]+/[A-Za-z]+", "unavailable,reset,connect-failure", true);
   private static final String XDS_BOOTSTRAP_PROPERTY = "io.grpc.xds.bootstrapConfig";
   private static final byte[] REQUEST = "{\"id\":42}".getBytes(StandardCharsets.UTF_8);
   private static final int ANSWER_LENGTH = 27;
@@ -57,7 +62,7 @@ public final class GrpcLoadBenchmark {
     try {
       int serverPort = readPort(server);
       Path configDir = Files.createTempDirectory("mesh4j-grpc-bench");
-      writeConfig(configDir, serverPort);
+      POLICY_SET.write(configDir, serverPort);
       try (LocalControlPlane controlPlane = LocalControlPlane.start(configDir, 0);
           Mesh mesh = Mesh.builder().bootstrapJson(controlPlane.bootstrapJson()).build()) {
         // grpc-xds reads its bootstrap once per JVM, when the first xds:/// channel resolves.
@@ -137,84 +142,6 @@ public final class GrpcLoadBenchmark {
     return Integer.parseInt(line.trim());
   }
 
-  /**
-   * The policy set of the OkHttp load benchmark in the shape grpc-xds accepts: an API listener with an idle fault
-   * filter, 18 header routes and a regex route before the default route (route timeout, retry policy), one EDS cluster
-   * with outlier detection and circuit breakers.
-   */
-  private static void writeConfig(Path dir, int serverPort) throws IOException {
-    StringBuilder routes = new StringBuilder();
-    for (int r = 0; r < 18; r++) {
-      routes.append("    - match: {prefix: /bench.Echo/, headers: [{name: x-feature, string_match: {exact: branch-")
-          .append(r).append("}}]}\n")
-          .append("      route: {cluster: catalog}\n");
-    }
-    Files.writeString(dir.resolve("mesh.yaml"), """
-        resources:
-        - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
-          name: %1$s:9090
-          api_listener:
-            api_listener:
-              "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-              stat_prefix: bench
-              rds:
-                route_config_name: catalog-routes
-                config_source: {ads: {}, resource_api_version: V3}
-              http_filters:
-              # Present but not firing: a 0%% abort, as a mesh with fault injection configured but idle.
-              - name: envoy.filters.http.fault
-                typed_config:
-                  "@type": type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault
-                  abort:
-                    http_status: 503
-                    percentage: {numerator: 0, denominator: HUNDRED}
-              - name: envoy.filters.http.router
-                typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
-        - "@type": type.googleapis.com/envoy.config.route.v3.RouteConfiguration
-          name: catalog-routes
-          virtual_hosts:
-          - name: catalog
-            domains: ["%1$s", "%1$s:9090"]
-            routes:
-        %2$s    - match:
-                safe_regex: {regex: "/admin\\\\.[A-Za-z]+/[A-Za-z]+"}
-              route: {cluster: catalog}
-            - match: {prefix: /}
-              route:
-                cluster: catalog
-                timeout: 5s
-                retry_policy:
-                  retry_on: unavailable,reset,connect-failure
-                  num_retries: 2
-                  per_try_timeout: 2s
-        - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster
-          name: catalog
-          type: EDS
-          eds_cluster_config:
-            eds_config: {ads: {}, resource_api_version: V3}
-          lb_policy: ROUND_ROBIN
-          outlier_detection:
-            consecutive_5xx: 5
-            interval: 10s
-            base_ejection_time: 30s
-          circuit_breakers:
-            thresholds:
-            - max_connections: 1024
-              max_pending_requests: 1024
-              max_requests: 1024
-              max_retries: 3
-        - "@type": type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment
-          cluster_name: catalog
-          endpoints:
-          # grpc-xds ignores a locality without a weight.
-          - locality: {region: local}
-            load_balancing_weight: 1
-            lb_endpoints:
-            - endpoint:
-                address:
-                  socket_address: {address: 127.0.0.1, port_value: %3$d}
-        """.formatted(TARGET.substring(0, TARGET.indexOf(':')), routes, serverPort));
-  }
 
   private static String report(List<Client> clients, PhaseResult[] totals, int threads, Duration phase, int rounds) {
     StringBuilder md = new StringBuilder();

@@ -32,6 +32,8 @@ import okhttp3.Request;
  */
 public final class LoadBenchmark {
   private static final String MESH_HOST = "catalog.shop.svc.cluster.local";
+  private static final PolicySetYaml POLICY_SET = new PolicySetYaml(MESH_HOST, 8080, r -> "/api/v" + r + "/",
+      "/admin/[a-z]+/[0-9]+", "5xx,reset,connect-failure", false);
 
   public static void main(String[] args) throws Exception {
     Path report = Path.of(args.length > 0 ? args[0] : "benchmarks/REPORT-load.md");
@@ -42,7 +44,7 @@ public final class LoadBenchmark {
     HttpServer server = startServer(threadCounts);
     int serverPort = server.getAddress().getPort();
     Path configDir = Files.createTempDirectory("mesh4j-bench");
-    writeConfig(configDir, serverPort);
+    POLICY_SET.write(configDir, serverPort);
     try (LocalControlPlane controlPlane = LocalControlPlane.start(configDir, 0);
         Mesh mesh = Mesh.builder().bootstrapJson(controlPlane.bootstrapJson()).build()) {
       // Room for every caller's connection: OkHttp keeps 5 idle by default, and more threads than that would measure
@@ -115,81 +117,6 @@ public final class LoadBenchmark {
     return server;
   }
 
-  /**
-   * A listener with the fault filter present but idle, a 20-route table with header routes before the default route
-   * (which has a timeout and a retry policy), and one EDS cluster with outlier detection and circuit breakers: the
-   * policy set a real mesh carries, none of it firing.
-   */
-  private static void writeConfig(Path dir, int serverPort) throws IOException {
-    StringBuilder routes = new StringBuilder();
-    for (int r = 0; r < 18; r++) {
-      routes.append("    - match: {prefix: /api/v").append(r).append("/, headers: [{name: x-feature, string_match: {exact: branch-")
-          .append(r).append("}}]}\n")
-          .append("      route: {cluster: catalog}\n");
-    }
-    Files.writeString(dir.resolve("mesh.yaml"), """
-        resources:
-        - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
-          name: %1$s:8080
-          api_listener:
-            api_listener:
-              "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-              stat_prefix: bench
-              rds:
-                route_config_name: catalog-routes
-                config_source: {ads: {}, resource_api_version: V3}
-              http_filters:
-              # Present but not firing: a 0%% abort, as a mesh with fault injection configured but idle.
-              - name: envoy.filters.http.fault
-                typed_config:
-                  "@type": type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault
-                  abort:
-                    http_status: 503
-                    percentage: {numerator: 0, denominator: HUNDRED}
-              - name: envoy.filters.http.router
-                typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
-        - "@type": type.googleapis.com/envoy.config.route.v3.RouteConfiguration
-          name: catalog-routes
-          virtual_hosts:
-          - name: catalog
-            domains: ["%1$s", "%1$s:8080"]
-            routes:
-        %2$s    - match:
-                safe_regex: {regex: "/admin/[a-z]+/[0-9]+"}
-              route: {cluster: catalog}
-            - match: {prefix: /}
-              route:
-                cluster: catalog
-                timeout: 5s
-                retry_policy:
-                  retry_on: 5xx,reset,connect-failure
-                  num_retries: 2
-                  per_try_timeout: 2s
-        - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster
-          name: catalog
-          type: EDS
-          eds_cluster_config:
-            eds_config: {ads: {}, resource_api_version: V3}
-          lb_policy: ROUND_ROBIN
-          outlier_detection:
-            consecutive_5xx: 5
-            interval: 10s
-            base_ejection_time: 30s
-          circuit_breakers:
-            thresholds:
-            - max_connections: 1024
-              max_pending_requests: 1024
-              max_requests: 1024
-              max_retries: 3
-        - "@type": type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment
-          cluster_name: catalog
-          endpoints:
-          - lb_endpoints:
-            - endpoint:
-                address:
-                  socket_address: {address: 127.0.0.1, port_value: %3$d}
-        """.formatted(MESH_HOST, routes, serverPort));
-  }
 
   private static String header(int[] threadCounts, Duration phase, int rounds) {
     StringBuilder md = new StringBuilder();
