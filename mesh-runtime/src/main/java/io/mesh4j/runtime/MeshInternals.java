@@ -22,6 +22,9 @@ public interface MeshInternals {
   /** How long a call waits for TLS material that is not loaded yet (the listener wait). */
   java.time.Duration tlsMaterialWait();
 
+  /** The server listeners: how the application's own servers join the mesh. */
+  io.mesh4j.runtime.inbound.InboundPorts inbound();
+
   /** The internals of {@code mesh}, which must have been built by this runtime. */
   static MeshInternals of(Mesh mesh) {
     if (mesh instanceof MeshInternals internals) {

@@ -100,6 +100,11 @@ final class MeshRuntime implements Mesh, MeshInternals {
   }
 
   @Override
+  public io.mesh4j.runtime.inbound.InboundPorts inbound() {
+    throw new UnsupportedOperationException("server listeners are not implemented yet");
+  }
+
+  @Override
   public MeshSecurity security() {
     return security;
   }

@@ -25,4 +25,14 @@ public interface HttpFilterProvider {
 
   /** Decodes a {@code typed_per_filter_config} override for this filter (route, virtual host or weighted cluster). */
   FilterConfig parseOverride(Any config, String path, DecodeContext context) throws ResourceInvalidException;
+
+  /** Whether the filter may stand in a client (API) listener's HCM, as gRPC's {@code Filter.Provider.isClientFilter}. */
+  default boolean isClientFilter() {
+    return true;
+  }
+
+  /** Whether the filter may stand in a server listener's HCM, as gRPC's {@code Filter.Provider.isServerFilter}. */
+  default boolean isServerFilter() {
+    return false;
+  }
 }
