@@ -1,6 +1,9 @@
 package io.mesh4j.cli;
 
+import io.envoyproxy.envoy.config.core.v3.Node;
 import io.mesh4j.cli.current.ControlPlaneSubscriber;
+import io.mesh4j.cli.current.EndpointDiscovery;
+import io.mesh4j.cli.current.EndpointDiscovery.DiscoveryException;
 import io.mesh4j.cli.instance.CsdsInstanceReader;
 import io.mesh4j.cli.instance.InstanceReader;
 import io.mesh4j.cli.output.FleetTable;
@@ -33,6 +36,7 @@ import picocli.CommandLine.Spec;
             + "now: SYNCED, NOT SENT, STALE (<theirs> vs <current>) or NACKED (<error>).",
         "Instances are read over CSDS (their CSDS/admin gRPC port); the control plane is asked as an xDS client "
             + "with each instance's own node, so its debug endpoints are not needed.",
+        "Instances are named (--instances), or found in the control plane's EDS for a cluster (--discover).",
         "With INSTANCE, shows that instance in detail: every resource, both versions, NACK errors."})
 final class ProxyStatusCommand implements Callable<Integer> {
   private final PrintStream out;
@@ -52,6 +56,20 @@ final class ProxyStatusCommand implements Callable<Integer> {
   @Option(names = "--instances", split = ",", paramLabel = "HOST:PORT",
       description = "Instances to show, comma-separated: host:port of each one's CSDS port.")
   List<String> instances = new ArrayList<>();
+
+  @Option(names = "--discover", paramLabel = "CLUSTER",
+      description = "Find the instances in the control plane's EDS for this cluster (e.g. "
+          + "outbound|8080||catalog.shop.svc.cluster.local); each endpoint's IP with --csds-port.")
+  String discover;
+
+  @Option(names = "--csds-port", paramLabel = "PORT",
+      description = "With --discover: the port where each instance serves CSDS.")
+  Integer csdsPort;
+
+  @Option(names = "--node-id", defaultValue = "meshctl", paramLabel = "ID",
+      description = "With --discover: the node id to ask the control plane as (default: ${DEFAULT-VALUE}; istiod "
+          + "wants a proxy's, e.g. sidecar~10.0.0.1~pod.ns~ns.svc.cluster.local).")
+  String nodeId;
 
   @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "FORMAT",
       description = "table or json (default: ${DEFAULT-VALUE}).")
@@ -77,18 +95,31 @@ final class ProxyStatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    List<String> targets = targets();
+    checkFlags();
     try (InstanceReader reader = new CsdsInstanceReader(timeout);
         ControlPlaneSubscriber subscriber = new ControlPlaneSubscriber(controlPlane, timeout, MeshCtl.version())) {
       FleetStatus fleet = new FleetStatus(reader, subscriber);
+      EndpointDiscovery discovery = new EndpointDiscovery(subscriber);
       if (!watch) {
-        out.print(render(fleet, targets));
+        String frame;
+        try {
+          frame = render(fleet, discovery);
+        } catch (DiscoveryException e) {
+          err.println("meshctl: cannot discover the instances of " + discover + ": " + e.getMessage());
+          return 1;
+        }
+        out.print(frame);
         out.flush();
         return 0;
       }
       try {
         while (true) {
-          String frame = render(fleet, targets);
+          String frame;
+          try {
+            frame = render(fleet, discovery);
+          } catch (DiscoveryException e) {
+            frame = "cannot discover the instances of " + discover + ": " + e.getMessage() + "\n";
+          }
           if (output == OutputFormat.table) {
             // Home the cursor and clear the screen, as watch(1) redraws.
             out.print("\033[H\033[2J");
@@ -106,7 +137,11 @@ final class ProxyStatusCommand implements Callable<Integer> {
     }
   }
 
-  private String render(FleetStatus fleet, List<String> targets) throws InterruptedException {
+  private String render(FleetStatus fleet, EndpointDiscovery discovery)
+      throws InterruptedException, DiscoveryException {
+    // Discovered again for every frame: under --watch the fleet may scale.
+    List<String> targets = discover == null ? instances
+        : discovery.instances(Node.newBuilder().setId(nodeId).build(), discover, csdsPort);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream frame = new PrintStream(bytes, true, StandardCharsets.UTF_8);
     if (instance != null) {
@@ -116,6 +151,8 @@ final class ProxyStatusCommand implements Callable<Integer> {
       } else {
         InstanceDetail.print(report, controlPlane, frame);
       }
+    } else if (targets.isEmpty()) {
+      frame.println("The control plane lists no endpoints in " + discover + ".");
     } else {
       List<InstanceReport> reports = fleet.checkAll(targets);
       if (output == OutputFormat.json) {
@@ -127,27 +164,36 @@ final class ProxyStatusCommand implements Callable<Integer> {
     return bytes.toString(StandardCharsets.UTF_8);
   }
 
-  /** The instances to read, checked: a bad flag is a usage error naming it, before anything is dialled. */
-  private List<String> targets() {
+  /** A bad flag is a usage error naming it, before anything is dialled. */
+  private void checkFlags() {
     String problem = HostPort.problem(controlPlane);
     if (problem != null) {
-      throw new ParameterException(spec.commandLine(), "--control-plane " + problem);
+      throw usage("--control-plane " + problem);
     }
-    if (instance != null && !instances.isEmpty()) {
-      throw new ParameterException(spec.commandLine(),
-          "give either one INSTANCE (for its detail) or --instances (for the table), not both");
+    int ways = (instance != null ? 1 : 0) + (instances.isEmpty() ? 0 : 1) + (discover != null ? 1 : 0);
+    if (ways == 0) {
+      throw usage("name the instances: --instances host:port,... or --discover CLUSTER --csds-port PORT "
+          + "(or one INSTANCE for its detail)");
     }
-    List<String> targets = instance != null ? List.of(instance) : instances;
-    if (targets.isEmpty()) {
-      throw new ParameterException(spec.commandLine(),
-          "name the instances: --instances host:port,... (or one INSTANCE for its detail)");
+    if (ways > 1) {
+      throw usage("give one of INSTANCE (for its detail), --instances or --discover");
     }
-    for (String target : targets) {
+    if (discover != null && csdsPort == null) {
+      throw usage("--discover needs --csds-port: the port where the instances serve CSDS");
+    }
+    if (csdsPort != null && (csdsPort < 1 || csdsPort > 65535)) {
+      throw usage("--csds-port " + csdsPort + " is out of range");
+    }
+    List<String> named = instance != null ? List.of(instance) : instances;
+    for (String target : named) {
       problem = HostPort.problem(target);
       if (problem != null) {
-        throw new ParameterException(spec.commandLine(), (instance != null ? "INSTANCE " : "--instances ") + problem);
+        throw usage((instance != null ? "INSTANCE " : "--instances ") + problem);
       }
     }
-    return targets;
+  }
+
+  private ParameterException usage(String message) {
+    return new ParameterException(spec.commandLine(), message);
   }
 }

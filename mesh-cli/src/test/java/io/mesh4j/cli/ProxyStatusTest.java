@@ -11,6 +11,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
@@ -63,9 +64,16 @@ class ProxyStatusTest {
     backend.close();
   }
 
+  /**
+   * The instance's config, and the cluster the fleet itself is in (for --discover): its endpoints, under their own
+   * EDS name, are the instances' addresses; only the IP counts, the port is the CSDS port meshctl is given.
+   */
   private void publish(String version, RouteConfiguration routes) {
+    Cluster fleet = edsCluster("fleet").toBuilder().setEdsClusterConfig(
+        edsCluster("fleet").getEdsClusterConfig().toBuilder().setServiceName("fleet-endpoints")).build();
     controlPlane.setSnapshot(version, List.of(apiListener(TARGET, "catalog-routes")), List.of(routes),
-        List.of(edsCluster("catalog")), List.of(cla("catalog", backend.hostPort())));
+        List.of(edsCluster("catalog"), fleet),
+        List.of(cla("catalog", backend.hostPort()), cla("fleet-endpoints", "127.0.0.1:8080")));
   }
 
   private record Run(int exitCode, String out, String err) {}
@@ -78,10 +86,8 @@ class ProxyStatusTest {
     return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
-  private Map<String, String> row(String... extraInstances) {
-    String instances = String.join(",", List.of(instance.csdsAddress()))
-        + (extraInstances.length == 0 ? "" : "," + String.join(",", extraInstances));
-    Run run = meshctl("proxy-status", "--control-plane", controlPlane.target(), "--instances", instances);
+  private Map<String, String> row() {
+    Run run = meshctl("proxy-status", "--control-plane", controlPlane.target(), "--instances", instance.csdsAddress());
     assertThat(run.exitCode()).as(run.err()).isZero();
     return PrintedTable.parse(run.out(), COLUMNS).get(0);
   }
@@ -174,6 +180,29 @@ class ProxyStatusTest {
     assertThat(routes.get("version").getAsString()).isEqualTo("1");
     assertThat(routes.get("currentVersion").getAsString()).isEqualTo("1");
     assertThat(routes.get("clientStatus").getAsString()).isEqualTo("ACKED");
+  }
+
+  @Test
+  void instancesAreFoundInTheControlPlanesEndpointsOfTheirCluster() {
+    String port = instance.csdsAddress().substring(instance.csdsAddress().lastIndexOf(':') + 1);
+    Run run = meshctl("proxy-status", "--control-plane", controlPlane.target(), "--discover", "fleet",
+        "--csds-port", port);
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    List<Map<String, String>> rows = PrintedTable.parse(run.out(), COLUMNS);
+    assertThat(rows).singleElement().satisfies(row -> assertThat(row)
+        .containsEntry("NAME", "test-node").containsEntry("INSTANCE", instance.csdsAddress())
+        .containsEntry("RDS", "SYNCED").containsEntry("CDS", "SYNCED"));
+  }
+
+  @Test
+  void discoveringAClusterTheControlPlaneDoesNotHaveSaysSo() {
+    Run run = meshctl("proxy-status", "--control-plane", controlPlane.target(), "--discover", "nowhere",
+        "--csds-port", "15000");
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err()).contains("cannot discover the instances of nowhere")
+        .contains("CDS resource 'nowhere' does not exist at " + controlPlane.target());
   }
 
   @Test

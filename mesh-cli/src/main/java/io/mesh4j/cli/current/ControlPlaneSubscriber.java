@@ -162,7 +162,7 @@ public final class ControlPlaneSubscriber implements AutoCloseable {
           continue;
         }
         if (name != null && asked.get(typeUrl).contains(name)) {
-          answered.put(new ResourceKey(typeUrl, name), new CurrentResource(response.getVersionInfo()));
+          answered.put(new ResourceKey(typeUrl, name), new CurrentResource(response.getVersionInfo(), resource));
           waiting.remove(name);
         }
       }
