@@ -72,13 +72,16 @@ public record InstanceReport(
         .max(Comparator.comparing(ResourceSync::state));
   }
 
-  /** Every column's text; an unreachable instance has none. */
+  /** Every column's text (ECDS only when the instance has ECDS resources); an unreachable instance has none. */
   public Map<XdsType, String> columns() {
     Map<XdsType, String> columns = new EnumMap<>(XdsType.class);
     if (status == null) {
       return columns;
     }
     for (XdsType type : XdsType.values()) {
+      if (type == XdsType.ECDS && !has(type)) {
+        continue;
+      }
       columns.put(type, column(type).map(ResourceSync::text).orElse(SyncState.NOT_SENT.label()));
     }
     return columns;

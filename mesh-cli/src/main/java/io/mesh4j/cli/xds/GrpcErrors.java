@@ -20,6 +20,7 @@ public final class GrpcErrors {
     if (root != null && root.getMessage() != null && !root.getMessage().equals(status.getDescription())) {
       line.append(" (").append(root.getMessage()).append(')');
     }
-    return line.toString();
+    // Some failures (an HTTP proxy's 404 page) describe themselves over several lines; a table note is one.
+    return line.toString().replaceAll("\\s*\\R\\s*", "; ");
   }
 }
