@@ -2,17 +2,10 @@ package io.mesh4j.cli.current;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Node;
-import io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig;
-import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -20,6 +13,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import io.mesh4j.cli.xds.GrpcErrors;
+import io.mesh4j.cli.xds.ResourceContent;
 import io.mesh4j.cli.xds.XdsType;
 import java.time.Duration;
 import java.util.HashMap;
@@ -42,16 +36,6 @@ import java.util.concurrent.TimeUnit;
  * {@code user_agent_name} is {@code meshctl}, so the control plane's logs tell it from the instance itself.
  */
 public final class ControlPlaneSubscriber implements AutoCloseable {
-  private static final Map<String, NameReader> NAMES = Map.of(
-      XdsType.LDS.typeUrl(), any -> Listener.parseFrom(any.getValue()).getName(),
-      XdsType.RDS.typeUrl(), any -> RouteConfiguration.parseFrom(any.getValue()).getName(),
-      XdsType.CDS.typeUrl(), any -> Cluster.parseFrom(any.getValue()).getName(),
-      XdsType.EDS.typeUrl(), any -> ClusterLoadAssignment.parseFrom(any.getValue()).getClusterName(),
-      XdsType.ECDS.typeUrl(), any -> TypedExtensionConfig.parseFrom(any.getValue()).getName(),
-      "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret",
-      any -> Secret.parseFrom(any.getValue()).getName());
-  private static final String WRAPPED = "type.googleapis.com/envoy.service.discovery.v3.Resource";
-
   private final String target;
   private final ManagedChannel channel;
   private final Duration timeout;
@@ -73,11 +57,6 @@ public final class ControlPlaneSubscriber implements AutoCloseable {
     return target;
   }
 
-  /** Whether meshctl can tell a resource of {@code typeUrl} by name in a response. */
-  public static boolean canSubscribe(String typeUrl) {
-    return NAMES.containsKey(typeUrl);
-  }
-
   /**
    * Subscribes as {@code node} to {@code names} (per type URL; types it cannot read are skipped) and returns what
    * the control plane answered.
@@ -85,7 +64,7 @@ public final class ControlPlaneSubscriber implements AutoCloseable {
   public CurrentConfig fetch(Node node, Map<String, Set<String>> names) throws InterruptedException {
     Map<String, Set<String>> asked = new LinkedHashMap<>();
     names.forEach((typeUrl, of) -> {
-      if (canSubscribe(typeUrl) && !of.isEmpty()) {
+      if (ResourceContent.known(typeUrl) && !of.isEmpty()) {
         asked.put(typeUrl, Set.copyOf(of));
       }
     });
@@ -102,18 +81,6 @@ public final class ControlPlaneSubscriber implements AutoCloseable {
   @Override
   public void close() {
     channel.shutdownNow();
-  }
-
-  private interface NameReader {
-    String name(Any resource) throws InvalidProtocolBufferException;
-  }
-
-  private static String name(Any resource) throws InvalidProtocolBufferException {
-    if (resource.getTypeUrl().equals(WRAPPED)) {
-      return Resource.parseFrom(resource.getValue()).getName();
-    }
-    NameReader reader = NAMES.get(resource.getTypeUrl());
-    return reader == null ? null : reader.name(resource);
   }
 
   /** One ADS stream; its state is guarded by {@code this}, as gRPC calls the observer from its own threads. */
@@ -157,7 +124,7 @@ public final class ControlPlaneSubscriber implements AutoCloseable {
       for (Any resource : response.getResourcesList()) {
         String name;
         try {
-          name = name(resource);
+          name = ResourceContent.name(resource);
         } catch (InvalidProtocolBufferException e) {
           continue;
         }

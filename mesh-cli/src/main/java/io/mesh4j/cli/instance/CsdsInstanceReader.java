@@ -68,7 +68,8 @@ public final class CsdsInstanceReader implements InstanceReader {
           ? null : generic.getErrorState().getVersionInfo();
     }
     return new InstanceResource(generic.getTypeUrl(), generic.getName(), generic.getVersionInfo(),
-        state(generic), error, rejectedVersion, generic.hasLastUpdated() ? instant(generic.getLastUpdated()) : null);
+        state(generic), error, rejectedVersion, generic.hasLastUpdated() ? instant(generic.getLastUpdated()) : null,
+        generic.hasXdsConfig() ? generic.getXdsConfig() : null);
   }
 
   private static ClientState state(GenericXdsConfig generic) {

@@ -1,5 +1,6 @@
 package io.mesh4j.cli.instance;
 
+import com.google.protobuf.Any;
 import java.time.Instant;
 
 /**
@@ -12,6 +13,7 @@ import java.time.Instant;
  * @param errorDetail why the last update was rejected (NACKED), else {@code null}
  * @param rejectedVersion the version it rejected, when it says (CSDS {@code error_state.version_info}), else {@code null}
  * @param lastUpdated when it last accepted an update, or {@code null}
+ * @param resource the resource it holds (its last accepted one), or {@code null} when it has none or does not say
  */
 public record InstanceResource(
     String typeUrl,
@@ -20,7 +22,8 @@ public record InstanceResource(
     ClientState state,
     String errorDetail,
     String rejectedVersion,
-    Instant lastUpdated) {
+    Instant lastUpdated,
+    Any resource) {
 
   /** CSDS's {@code ClientResourceStatus}, the states every reader maps to. */
   public enum ClientState {

@@ -2,6 +2,7 @@ package io.mesh4j.cli.sync;
 
 import io.mesh4j.cli.current.CurrentResource;
 import io.mesh4j.cli.instance.InstanceResource;
+import io.mesh4j.cli.xds.ResourceContent;
 
 /**
  * One resource of an instance against the control plane.
@@ -36,8 +37,11 @@ public record ResourceSync(InstanceResource resource, CurrentResource current, S
         if (!current.exists()) {
           return stale(resource, current, theirs);
         }
-        return current.version().equals(resource.version())
-            ? synced(resource, current) : stale(resource, current, theirs);
+        // Versions are the control plane's labels for its pushes, and need not match across streams (a push that
+        // did not concern this instance leaves it an older label); the same resource under another label is synced.
+        boolean same = current.version().equals(resource.version())
+            || ResourceContent.same(resource.resource(), current.resource());
+        return same ? synced(resource, current) : stale(resource, current, theirs);
     }
   }
 

@@ -2,7 +2,10 @@ package io.mesh4j.cli.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.BoolValue;
 import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.mesh4j.cli.current.CurrentResource;
 import io.mesh4j.cli.instance.InstanceResource;
 import io.mesh4j.cli.instance.InstanceResource.ClientState;
@@ -17,7 +20,7 @@ class ResourceSyncTest {
 
   private static InstanceResource theirs(String version, ClientState state) {
     return new InstanceResource(RDS, "routes", version, state, state == ClientState.NACKED ? "bad regex" : null,
-        null, null);
+        null, null, null);
   }
 
   private static CurrentResource current(String version) {
@@ -28,6 +31,17 @@ class ResourceSyncTest {
   void theSameVersionIsSyncedAnotherIsStaleWithBoth() {
     assertThat(ResourceSync.of(theirs("3", ClientState.ACKED), current("3")).text()).isEqualTo("SYNCED");
     assertThat(ResourceSync.of(theirs("3", ClientState.ACKED), current("4")).text()).isEqualTo("STALE (3 vs 4)");
+  }
+
+  @Test
+  void theSameResourceUnderAnotherVersionIsSyncedAndAnotherResourceIsStale() {
+    Any routes = Any.pack(RouteConfiguration.newBuilder().setName("routes").build());
+    Any changed = Any.pack(RouteConfiguration.newBuilder().setName("routes").setValidateClusters(BoolValue.of(true))
+        .build());
+    InstanceResource held = new InstanceResource(RDS, "routes", "3", ClientState.ACKED, null, null, null, routes);
+
+    assertThat(ResourceSync.of(held, new CurrentResource("4", routes)).text()).isEqualTo("SYNCED");
+    assertThat(ResourceSync.of(held, new CurrentResource("4", changed)).text()).isEqualTo("STALE (3 vs 4)");
   }
 
   @Test
@@ -64,8 +78,8 @@ class ResourceSyncTest {
 
   @Test
   void aColumnShowsItsWorstResourceAndATypeWithoutResourcesIsNotSent() {
-    InstanceResource good = new InstanceResource(RDS, "a", "4", ClientState.ACKED, null, null, null);
-    InstanceResource behind = new InstanceResource(RDS, "b", "3", ClientState.ACKED, null, null, null);
+    InstanceResource good = new InstanceResource(RDS, "a", "4", ClientState.ACKED, null, null, null, null);
+    InstanceResource behind = new InstanceResource(RDS, "b", "3", ClientState.ACKED, null, null, null, null);
     InstanceStatus status = new InstanceStatus("127.0.0.1:1", Node.getDefaultInstance(), null,
         List.of(good, behind), null, "csds");
     InstanceReport report = new InstanceReport("127.0.0.1:1", status, null, null,
