@@ -161,6 +161,18 @@ class ProxyStatusTest {
   }
 
   @Test
+  void withoutAnAnswerFromTheControlPlaneTheColumnsAreUnknownAndTheNoteSaysWhy() throws IOException {
+    String nobody = closedPort();
+    Run run = meshctl("proxy-status", "--control-plane", nobody, "--instances", instance.csdsAddress());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(PrintedTable.parse(run.out(), COLUMNS).get(0))
+        .containsEntry("NAME", "test-node")
+        .containsEntry("RDS", "UNKNOWN (1 vs ?)").containsEntry("CDS", "UNKNOWN (1 vs ?)");
+    assertThat(run.out()).contains(instance.csdsAddress() + ": control plane " + nobody + ": UNAVAILABLE");
+  }
+
+  @Test
   void jsonCarriesEachColumnAndEveryResourceWithBothVersions() {
     Run run = meshctl("proxy-status", "--control-plane", controlPlane.target(),
         "--instances", instance.csdsAddress(), "-o", "json");
