@@ -5,7 +5,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.TypeConversionException;
 
-/** Durations on the command line as people write them: {@code 500ms}, {@code 2s}, {@code 1m}; a bare number is seconds. */
+/** Durations as people write them: {@code 500ms}, {@code 2s}, {@code 1m}; a bare number is seconds. */
 final class DurationFlag {
   private static final Pattern FORMAT = Pattern.compile("(\\d+)(ms|s|m)?");
 

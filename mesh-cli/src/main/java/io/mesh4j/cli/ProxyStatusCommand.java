@@ -83,7 +83,8 @@ final class ProxyStatusCommand implements Callable<Integer> {
   Duration interval;
 
   @Option(names = "--timeout", defaultValue = "5s", paramLabel = "DURATION",
-      description = "How long to wait for an instance, and for the control plane's answers (default: ${DEFAULT-VALUE}).")
+      description = "How long to wait for an instance, and for the control plane's answers "
+          + "(default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
   enum OutputFormat { table, json }

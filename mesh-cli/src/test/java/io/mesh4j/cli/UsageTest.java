@@ -13,19 +13,19 @@ class UsageTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
-      "proxy-status --instances 127.0.0.1:15000                                 | Missing required option: '--control-plane",
-      "proxy-status --control-plane 127.0.0.1:18000                             | name the instances: --instances",
-      "proxy-status --control-plane 127.0.0.1:18000 --instances nonsense       | --instances 'nonsense' is not host:port",
-      "proxy-status --control-plane 127.0.0.1:18000 --instances a:1,b:99999    | --instances 'b:99999': port 99999 is out of range",
-      "proxy-status --control-plane 127.0.0.1 --instances a:1                  | --control-plane '127.0.0.1' is not host:port",
-      "proxy-status --control-plane cp:1 --instances a:1 b:2                   | give one of INSTANCE (for its detail), --instances or --discover",
-      "proxy-status --control-plane cp:1 --discover catalog                    | --discover needs --csds-port",
-      "proxy-status --control-plane cp:1 --discover catalog --csds-port 0      | --csds-port 0 is out of range",
-      "proxy-status --control-plane cp:1 --instances a:1 --interval 0s         | '0s' must be more than zero",
-      "proxy-status --control-plane cp:1 --instances a:1 --timeout soon        | 'soon' is not a duration",
-      "proxy-status --control-plane cp:1 --instances a:1 -o yaml               | Invalid value for option '--output'",
-      "proxy-status --control-plane cp:1 --instances a:1 --frobnicate          | Unknown option: '--frobnicate'",
-      "proxy-stats                                                               | Did you mean: meshctl proxy-status?",
+      "proxy-status --instances 127.0.0.1:15000 | Missing required option: '--control-plane",
+      "proxy-status --control-plane 127.0.0.1:18000 | name the instances: --instances",
+      "proxy-status --control-plane 127.0.0.1:18000 --instances nonsense | --instances 'nonsense' is not host:port",
+      "proxy-status --control-plane cp:1 --instances a:1,b:99999 | --instances 'b:99999': port 99999 is out of range",
+      "proxy-status --control-plane 127.0.0.1 --instances a:1 | --control-plane '127.0.0.1' is not host:port",
+      "proxy-status --control-plane cp:1 --instances a:1 b:2 | give one of INSTANCE (for its detail), --instances or",
+      "proxy-status --control-plane cp:1 --discover catalog | --discover needs --csds-port",
+      "proxy-status --control-plane cp:1 --discover catalog --csds-port 0 | --csds-port 0 is out of range",
+      "proxy-status --control-plane cp:1 --instances a:1 --interval 0s | '0s' must be more than zero",
+      "proxy-status --control-plane cp:1 --instances a:1 --timeout soon | 'soon' is not a duration",
+      "proxy-status --control-plane cp:1 --instances a:1 -o yaml | Invalid value for option '--output'",
+      "proxy-status --control-plane cp:1 --instances a:1 --frobnicate | Unknown option: '--frobnicate'",
+      "proxy-stats | Did you mean: meshctl proxy-status?",
   })
   void aBadCommandLineIsAUsageErrorSayingWhy(String commandLine, String message) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -11,7 +11,8 @@ import java.time.Instant;
  * @param version the version of the last update it accepted, {@code ""} before any
  * @param state the instance's client status
  * @param errorDetail why the last update was rejected (NACKED), else {@code null}
- * @param rejectedVersion the version it rejected, when it says (CSDS {@code error_state.version_info}), else {@code null}
+ * @param rejectedVersion the version it rejected, when it says (CSDS {@code error_state.version_info}), else
+ *     {@code null}
  * @param lastUpdated when it last accepted an update, or {@code null}
  * @param resource the resource it holds (its last accepted one), or {@code null} when it has none or does not say
  */

@@ -32,7 +32,8 @@ public final class FleetTable {
       Map<XdsType, String> columns = report.columns();
       for (XdsType type : XdsType.values()) {
         if (type != XdsType.ECDS || ecds) {
-          row.add(report.reachable() ? TextTable.cut(columns.getOrDefault(type, "NOT SENT"), CELL_WIDTH) : "UNREACHABLE");
+          row.add(report.reachable()
+              ? TextTable.cut(columns.getOrDefault(type, "NOT SENT"), CELL_WIDTH) : "UNREACHABLE");
         }
       }
       row.add(report.controlPlane() == null ? "-" : report.controlPlane());
