@@ -1,6 +1,7 @@
 package io.mesh4j.cli;
 
 import io.envoyproxy.envoy.config.core.v3.Node;
+import io.mesh4j.cli.current.ControlPlaneConnection;
 import io.mesh4j.cli.current.ControlPlaneSubscriber;
 import io.mesh4j.cli.current.EndpointDiscovery;
 import io.mesh4j.cli.current.EndpointDiscovery.DiscoveryException;
@@ -14,6 +15,8 @@ import io.mesh4j.cli.sync.InstanceReport;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,8 +53,28 @@ final class ProxyStatusCommand implements Callable<Integer> {
   String instance;
 
   @Option(names = "--control-plane", required = true, paramLabel = "HOST:PORT",
-      description = "The xDS server to compare with (plaintext ADS), e.g. istiod:15010.")
+      description = "The xDS server to compare with, e.g. istiod.istio-system:15010 (plaintext unless "
+          + "--control-plane-tls).")
   String controlPlane;
+
+  @Option(names = "--control-plane-tls",
+      description = "Reach the control plane over TLS (istiod's 15012, a managed control plane); system roots "
+          + "unless --control-plane-ca.")
+  boolean controlPlaneTls;
+
+  @Option(names = "--control-plane-ca", paramLabel = "FILE",
+      description = "With --control-plane-tls: PEM roots to trust for the control plane (Istio's root-cert.pem).")
+  Path controlPlaneCa;
+
+  @Option(names = "--control-plane-authority", paramLabel = "NAME",
+      description = "With --control-plane-tls: the name its certificate must carry, when --control-plane is an "
+          + "address (e.g. a port-forward to istiod.istio-system.svc).")
+  String controlPlaneAuthority;
+
+  @Option(names = "--token-file", paramLabel = "FILE",
+      description = "With --control-plane-tls: send 'authorization: Bearer <the file's content>' to the control "
+          + "plane (a Kubernetes service account token for istiod), read for every request.")
+  Path tokenFile;
 
   @Option(names = "--instances", split = ",", paramLabel = "HOST:PORT",
       description = "Instances to show, comma-separated: host:port of each one's CSDS port.")
@@ -98,7 +121,7 @@ final class ProxyStatusCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     checkFlags();
     try (InstanceReader reader = new CsdsInstanceReader(timeout);
-        ControlPlaneSubscriber subscriber = new ControlPlaneSubscriber(controlPlane, timeout, MeshCtl.version())) {
+        ControlPlaneSubscriber subscriber = new ControlPlaneSubscriber(connection(), timeout, MeshCtl.version())) {
       FleetStatus fleet = new FleetStatus(reader, subscriber);
       EndpointDiscovery discovery = new EndpointDiscovery(subscriber);
       if (!watch) {
@@ -171,6 +194,20 @@ final class ProxyStatusCommand implements Callable<Integer> {
     if (problem != null) {
       throw usage("--control-plane " + problem);
     }
+    if (!controlPlaneTls) {
+      for (Object tlsOnly : new Object[] {controlPlaneCa, controlPlaneAuthority, tokenFile}) {
+        if (tlsOnly != null) {
+          throw usage("--control-plane-ca, --control-plane-authority and --token-file need --control-plane-tls "
+              + "(a token is never sent in plaintext)");
+        }
+      }
+    }
+    if (controlPlaneCa != null && !Files.isReadable(controlPlaneCa)) {
+      throw usage("--control-plane-ca " + controlPlaneCa + " cannot be read");
+    }
+    if (tokenFile != null && !Files.isReadable(tokenFile)) {
+      throw usage("--token-file " + tokenFile + " cannot be read");
+    }
     int ways = (instance != null ? 1 : 0) + (instances.isEmpty() ? 0 : 1) + (discover != null ? 1 : 0);
     if (ways == 0) {
       throw usage("name the instances: --instances host:port,... or --discover CLUSTER --csds-port PORT "
@@ -192,6 +229,12 @@ final class ProxyStatusCommand implements Callable<Integer> {
         throw usage((instance != null ? "INSTANCE " : "--instances ") + problem);
       }
     }
+  }
+
+  private ControlPlaneConnection connection() {
+    return controlPlaneTls
+        ? new ControlPlaneConnection(controlPlane, true, controlPlaneCa, controlPlaneAuthority, tokenFile)
+        : ControlPlaneConnection.plaintext(controlPlane);
   }
 
   private ParameterException usage(String message) {

@@ -25,6 +25,8 @@ class UsageTest {
       "proxy-status --control-plane cp:1 --instances a:1 --timeout soon | 'soon' is not a duration",
       "proxy-status --control-plane cp:1 --instances a:1 -o yaml | Invalid value for option '--output'",
       "proxy-status --control-plane cp:1 --instances a:1 --frobnicate | Unknown option: '--frobnicate'",
+      "proxy-status --control-plane cp:1 --instances a:1 --token-file /etc/hostname | need --control-plane-tls",
+      "proxy-status --control-plane cp:1 --instances a:1 --control-plane-tls --token-file /no | --token-file /no cannot",
       "proxy-stats | Did you mean: meshctl proxy-status?",
   })
   void aBadCommandLineIsAUsageErrorSayingWhy(String commandLine, String message) {

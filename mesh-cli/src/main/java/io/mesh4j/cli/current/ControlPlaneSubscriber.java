@@ -6,8 +6,6 @@ import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -42,13 +40,13 @@ public final class ControlPlaneSubscriber implements AutoCloseable {
   private final String version;
 
   /**
-   * @param target the control plane, {@code host:port} (plaintext, as istiod's 15010)
+   * @param connection how to reach the control plane
    * @param timeout how long one fetch waits for its answers
    * @param version meshctl's version, sent as {@code user_agent_version}
    */
-  public ControlPlaneSubscriber(String target, Duration timeout, String version) {
-    this.target = target;
-    this.channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
+  public ControlPlaneSubscriber(ControlPlaneConnection connection, Duration timeout, String version) {
+    this.target = connection.target();
+    this.channel = connection.open();
     this.timeout = timeout;
     this.version = version;
   }
