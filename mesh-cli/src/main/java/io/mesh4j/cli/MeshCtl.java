@@ -22,6 +22,11 @@ public final class MeshCtl {
     line.setErr(new PrintWriter(err, true));
     line.setCaseInsensitiveEnumValuesAllowed(true);
     line.registerConverter(java.time.Duration.class, DurationFlag::parse);
+    // A failure that is not a usage error (an unreadable CA file, say) is one line, not a stack trace.
+    line.setExecutionExceptionHandler((e, command, parsed) -> {
+      command.getErr().println("meshctl: " + e.getMessage());
+      return 1;
+    });
     return line.execute(args);
   }
 

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -40,5 +44,20 @@ class UsageTest {
     assertThat(code).isEqualTo(2);
     assertThat(printed).contains(message).containsAnyOf("Usage: meshctl", "Did you mean");
     assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
+
+  @Test
+  void aFailureThatIsNotAUsageErrorIsOneLineAndExitCode1(@TempDir Path dir) throws Exception {
+    Path notPem = Files.writeString(dir.resolve("ca.pem"), "not a certificate");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    int code = MeshCtl.run(new String[] {"proxy-status", "--control-plane", "127.0.0.1:1", "--instances", "a:1",
+        "--control-plane-tls", "--control-plane-ca", notPem.toString()},
+        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("meshctl: ").contains(notPem.toString())
+        .doesNotContain("\tat ");
   }
 }

@@ -50,7 +50,15 @@ public record ControlPlaneConnection(String target, boolean tls, Path caFile, St
     if (tokenFile != null) {
       credentials = CompositeChannelCredentials.create(credentials, new BearerTokenFile(tokenFile));
     }
-    ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(target, credentials);
+    ManagedChannelBuilder<?> builder;
+    try {
+      builder = Grpc.newChannelBuilder(target, credentials);
+    } catch (RuntimeException e) {
+      // ManagedChannelRegistry.ProviderNotFoundException names every transport grpc-java tried; the first reason is the one (e.g. no certificate in the file).
+      String reason = e.getMessage() == null ? e.toString() : e.getMessage().split(";")[0];
+      throw new IllegalArgumentException("cannot set up TLS to the control plane"
+          + (caFile == null ? "" : " with the roots in " + caFile) + ": " + reason, e);
+    }
     if (authority != null) {
       builder.overrideAuthority(authority);
     }
