@@ -1,0 +1,243 @@
+package io.mesh4j.cli;
+
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.mesh4j.cli.current.ControlPlaneConnection;
+import io.mesh4j.cli.current.ControlPlaneSubscriber;
+import io.mesh4j.cli.current.EndpointDiscovery;
+import io.mesh4j.cli.current.EndpointDiscovery.DiscoveryException;
+import io.mesh4j.cli.instance.CsdsInstanceReader;
+import io.mesh4j.cli.instance.InstanceReader;
+import io.mesh4j.cli.output.FleetTable;
+import io.mesh4j.cli.output.InstanceDetail;
+import io.mesh4j.cli.output.JsonReport;
+import io.mesh4j.cli.sync.FleetStatus;
+import io.mesh4j.cli.sync.InstanceReport;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code meshctl proxy-status}: istioctl's proxy-status for proxyless workloads. Each instance's state is read over
+ * CSDS; what is current is learned by subscribing to the control plane as the instance's node, for the instance's
+ * resource names; each column is SYNCED, NOT SENT, STALE (theirs vs current) or NACKED (error).
+ */
+@Command(name = "proxy-status", mixinStandardHelpOptions = true, versionProvider = MeshCtl.Version.class,
+    description = {
+        "Shows, per workload instance, whether its xDS config (CDS, LDS, EDS, RDS) is what the control plane serves "
+            + "now: SYNCED, NOT SENT, STALE (<theirs> vs <current>) or NACKED (<error>).",
+        "Instances are read over CSDS (their CSDS/admin gRPC port); the control plane is asked as an xDS client "
+            + "with each instance's own node, so its debug endpoints are not needed.",
+        "Instances are named (--instances), or found in the control plane's EDS for a cluster (--discover).",
+        "With INSTANCE, shows that instance in detail: every resource, both versions, NACK errors."})
+final class ProxyStatusCommand implements Callable<Integer> {
+  private final PrintStream out;
+  private final PrintStream err;
+
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "INSTANCE",
+      description = "One instance (host:port of its CSDS port) to show in detail.")
+  String instance;
+
+  @Option(names = "--control-plane", required = true, paramLabel = "HOST:PORT",
+      description = "The xDS server to compare with, e.g. istiod.istio-system:15010 (plaintext unless "
+          + "--control-plane-tls).")
+  String controlPlane;
+
+  @Option(names = "--control-plane-tls",
+      description = "Reach the control plane over TLS (istiod's 15012, a managed control plane); system roots "
+          + "unless --control-plane-ca.")
+  boolean controlPlaneTls;
+
+  @Option(names = "--control-plane-ca", paramLabel = "FILE",
+      description = "With --control-plane-tls: PEM roots to trust for the control plane (Istio's root-cert.pem).")
+  Path controlPlaneCa;
+
+  @Option(names = "--control-plane-authority", paramLabel = "NAME",
+      description = "With --control-plane-tls: the name its certificate must carry, when --control-plane is an "
+          + "address (e.g. a port-forward to istiod.istio-system.svc).")
+  String controlPlaneAuthority;
+
+  @Option(names = "--token-file", paramLabel = "FILE",
+      description = "With --control-plane-tls: send 'authorization: Bearer <the file's content>' to the control "
+          + "plane (a Kubernetes service account token for istiod), read for every request.")
+  Path tokenFile;
+
+  @Option(names = "--instances", split = ",", paramLabel = "HOST:PORT",
+      description = "Instances to show, comma-separated: host:port of each one's CSDS port.")
+  List<String> instances = new ArrayList<>();
+
+  @Option(names = "--discover", paramLabel = "CLUSTER",
+      description = "Find the instances in the control plane's EDS for this cluster (e.g. "
+          + "outbound|8080||catalog.shop.svc.cluster.local); each endpoint's IP with --csds-port.")
+  String discover;
+
+  @Option(names = "--csds-port", paramLabel = "PORT",
+      description = "With --discover: the port where each instance serves CSDS.")
+  Integer csdsPort;
+
+  @Option(names = "--node-id", defaultValue = "meshctl", paramLabel = "ID",
+      description = "With --discover: the node id to ask the control plane as (default: ${DEFAULT-VALUE}; istiod "
+          + "wants a proxy's, e.g. sidecar~10.0.0.1~pod.ns~ns.svc.cluster.local).")
+  String nodeId;
+
+  @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "FORMAT",
+      description = "table or json (default: ${DEFAULT-VALUE}).")
+  OutputFormat output;
+
+  @Option(names = {"-w", "--watch"}, description = "Redraw every --interval until interrupted.")
+  boolean watch;
+
+  @Option(names = "--interval", defaultValue = "2s", paramLabel = "DURATION",
+      description = "How often --watch redraws (default: ${DEFAULT-VALUE}).")
+  Duration interval;
+
+  @Option(names = "--timeout", defaultValue = "5s", paramLabel = "DURATION",
+      description = "How long to wait for an instance, and for the control plane's answers "
+          + "(default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  enum OutputFormat { table, json }
+
+  ProxyStatusCommand(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    checkFlags();
+    try (InstanceReader reader = new CsdsInstanceReader(timeout);
+        ControlPlaneSubscriber subscriber = new ControlPlaneSubscriber(connection(), timeout, MeshCtl.version())) {
+      FleetStatus fleet = new FleetStatus(reader, subscriber);
+      EndpointDiscovery discovery = new EndpointDiscovery(subscriber);
+      if (!watch) {
+        String frame;
+        try {
+          frame = render(fleet, discovery);
+        } catch (DiscoveryException e) {
+          err.println("meshctl: cannot discover the instances of " + discover + ": " + e.getMessage());
+          return 1;
+        }
+        out.print(frame);
+        out.flush();
+        return 0;
+      }
+      try {
+        while (true) {
+          String frame;
+          try {
+            frame = render(fleet, discovery);
+          } catch (DiscoveryException e) {
+            frame = "cannot discover the instances of " + discover + ": " + e.getMessage() + "\n";
+          }
+          if (output == OutputFormat.table) {
+            // Home the cursor and clear the screen, as watch(1) redraws.
+            out.print("\033[H\033[2J");
+            out.println("Every " + interval.toMillis() / 1000.0 + "s, until interrupted (Ctrl-C)");
+            out.println();
+          }
+          out.print(frame);
+          out.flush();
+          Thread.sleep(interval.toMillis());
+        }
+      } catch (InterruptedException stop) {
+        Thread.currentThread().interrupt();
+        return 0;
+      }
+    }
+  }
+
+  private String render(FleetStatus fleet, EndpointDiscovery discovery)
+      throws InterruptedException, DiscoveryException {
+    // Discovered again for every frame: under --watch the fleet may scale.
+    List<String> targets = discover == null ? instances
+        : discovery.instances(Node.newBuilder().setId(nodeId).build(), discover, csdsPort);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream frame = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    if (instance != null) {
+      InstanceReport report = fleet.check(instance);
+      if (output == OutputFormat.json) {
+        JsonReport.printOne(report, frame);
+      } else {
+        InstanceDetail.print(report, controlPlane, frame);
+      }
+    } else if (targets.isEmpty()) {
+      frame.println("The control plane lists no endpoints in " + discover + ".");
+    } else {
+      List<InstanceReport> reports = fleet.checkAll(targets);
+      if (output == OutputFormat.json) {
+        JsonReport.print(reports, frame);
+      } else {
+        FleetTable.print(reports, frame);
+      }
+    }
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+
+  /** A bad flag is a usage error naming it, before anything is dialled. */
+  private void checkFlags() {
+    String problem = HostPort.problem(controlPlane);
+    if (problem != null) {
+      throw usage("--control-plane " + problem);
+    }
+    if (!controlPlaneTls) {
+      for (Object tlsOnly : new Object[] {controlPlaneCa, controlPlaneAuthority, tokenFile}) {
+        if (tlsOnly != null) {
+          throw usage("--control-plane-ca, --control-plane-authority and --token-file need --control-plane-tls "
+              + "(a token is never sent in plaintext)");
+        }
+      }
+    }
+    if (controlPlaneCa != null && !Files.isReadable(controlPlaneCa)) {
+      throw usage("--control-plane-ca " + controlPlaneCa + " cannot be read");
+    }
+    if (tokenFile != null && !Files.isReadable(tokenFile)) {
+      throw usage("--token-file " + tokenFile + " cannot be read");
+    }
+    int ways = (instance != null ? 1 : 0) + (instances.isEmpty() ? 0 : 1) + (discover != null ? 1 : 0);
+    if (ways == 0) {
+      throw usage("name the instances: --instances host:port,... or --discover CLUSTER --csds-port PORT "
+          + "(or one INSTANCE for its detail)");
+    }
+    if (ways > 1) {
+      throw usage("give one of INSTANCE (for its detail), --instances or --discover");
+    }
+    if (discover != null && csdsPort == null) {
+      throw usage("--discover needs --csds-port: the port where the instances serve CSDS");
+    }
+    if (csdsPort != null && (csdsPort < 1 || csdsPort > 65535)) {
+      throw usage("--csds-port " + csdsPort + " is out of range");
+    }
+    List<String> named = instance != null ? List.of(instance) : instances;
+    for (String target : named) {
+      problem = HostPort.problem(target);
+      if (problem != null) {
+        throw usage((instance != null ? "INSTANCE " : "--instances ") + problem);
+      }
+    }
+  }
+
+  private ControlPlaneConnection connection() {
+    return controlPlaneTls
+        ? new ControlPlaneConnection(controlPlane, true, controlPlaneCa, controlPlaneAuthority, tokenFile)
+        : ControlPlaneConnection.plaintext(controlPlane);
+  }
+
+  private ParameterException usage(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+}
