@@ -1,0 +1,27 @@
+package io.mesh4j.runtime.filter.rbac;
+
+import io.mesh4j.runtime.inbound.InboundRequest;
+import io.mesh4j.runtime.matcher.HeaderMatcher;
+
+/**
+ * {@code header}: a route {@code HeaderMatcher} over the request's headers as Envoy's matchers see them (the
+ * pseudo-headers {@code :authority}, {@code :path} with its query and {@code :method}; repeated values joined with
+ * {@code ,}), with the route matchers' semantics.
+ */
+final class RequestHeaderMatcher implements RbacMatcher {
+  private final HeaderMatcher header;
+
+  RequestHeaderMatcher(HeaderMatcher header) {
+    this.header = header;
+  }
+
+  @Override
+  public boolean matches(InboundRequest request) {
+    return header.matches(request);
+  }
+
+  @Override
+  public String toString() {
+    return "header(" + header + ")";
+  }
+}

@@ -1,0 +1,27 @@
+package io.mesh4j.runtime.filter.rbac;
+
+import io.mesh4j.runtime.inbound.InboundRequest;
+import io.mesh4j.runtime.matcher.StringMatcher;
+
+/**
+ * {@code requested_server_name}: the SNI of the connection's ClientHello; as in Envoy, a connection without one
+ * (plaintext, or TLS without SNI) is matched as the empty string.
+ */
+final class RequestedServerNameMatcher implements RbacMatcher {
+  private final StringMatcher serverName;
+
+  RequestedServerNameMatcher(StringMatcher serverName) {
+    this.serverName = serverName;
+  }
+
+  @Override
+  public boolean matches(InboundRequest request) {
+    String sni = request.connection().facts().serverName();
+    return serverName.matches(sni == null ? "" : sni);
+  }
+
+  @Override
+  public String toString() {
+    return "requested_server_name(" + serverName + ")";
+  }
+}
