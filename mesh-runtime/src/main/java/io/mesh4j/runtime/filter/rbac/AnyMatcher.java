@@ -3,13 +3,13 @@ package io.mesh4j.runtime.filter.rbac;
 import io.mesh4j.runtime.inbound.InboundRequest;
 
 /** {@code any: true}: matches every request. */
-final class AnyMatcher implements RbacMatcher {
+final class AnyMatcher extends RbacMatcher {
   static final AnyMatcher INSTANCE = new AnyMatcher();
 
   private AnyMatcher() {}
 
   @Override
-  public boolean matches(InboundRequest request) {
+  boolean matches(InboundRequest request, String urlPath) {
     return true;
   }
 

@@ -14,16 +14,18 @@ import java.util.List;
  * without {@code principal_name}: "authenticated" means a peer identity, as in gRPC's proxyless servers (Envoy would
  * match any TLS connection when {@code principal_name} is unset).
  */
-final class AuthenticatedMatcher implements RbacMatcher {
+final class AuthenticatedMatcher extends RbacMatcher {
   private final StringMatcher principalName;
+  private final int cost;
 
   /** @param principalName the names to accept, or null for any authenticated peer */
-  AuthenticatedMatcher(StringMatcher principalName) {
+  AuthenticatedMatcher(StringMatcher principalName, int cost) {
     this.principalName = principalName;
+    this.cost = cost;
   }
 
   @Override
-  public boolean matches(InboundRequest request) {
+  boolean matches(InboundRequest request, String urlPath) {
     PeerIdentity peer = request.connection().peer();
     if (peer == null) {
       return false;
@@ -41,6 +43,11 @@ final class AuthenticatedMatcher implements RbacMatcher {
       }
     }
     return false;
+  }
+
+  @Override
+  int cost() {
+    return cost;
   }
 
   @Override

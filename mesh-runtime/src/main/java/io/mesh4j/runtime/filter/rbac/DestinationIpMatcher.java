@@ -3,7 +3,7 @@ package io.mesh4j.runtime.filter.rbac;
 import io.mesh4j.runtime.inbound.InboundRequest;
 
 /** {@code destination_ip}: the address the connection was accepted on is in the range. */
-final class DestinationIpMatcher implements RbacMatcher {
+final class DestinationIpMatcher extends RbacMatcher {
   private final IpPrefix range;
 
   DestinationIpMatcher(IpPrefix range) {
@@ -11,7 +11,7 @@ final class DestinationIpMatcher implements RbacMatcher {
   }
 
   @Override
-  public boolean matches(InboundRequest request) {
+  boolean matches(InboundRequest request, String urlPath) {
     return range.contains(request.connection().facts().localAddress());
   }
 

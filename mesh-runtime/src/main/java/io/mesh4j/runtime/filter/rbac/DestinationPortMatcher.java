@@ -3,7 +3,7 @@ package io.mesh4j.runtime.filter.rbac;
 import io.mesh4j.runtime.inbound.InboundRequest;
 
 /** {@code destination_port}: the port the connection was accepted on. */
-final class DestinationPortMatcher implements RbacMatcher {
+final class DestinationPortMatcher extends RbacMatcher {
   private final int port;
 
   DestinationPortMatcher(int port) {
@@ -11,7 +11,7 @@ final class DestinationPortMatcher implements RbacMatcher {
   }
 
   @Override
-  public boolean matches(InboundRequest request) {
+  boolean matches(InboundRequest request, String urlPath) {
     return request.connection().facts().localAddress().getPort() == port;
   }
 

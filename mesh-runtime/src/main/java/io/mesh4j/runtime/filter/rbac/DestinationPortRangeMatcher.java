@@ -3,7 +3,7 @@ package io.mesh4j.runtime.filter.rbac;
 import io.mesh4j.runtime.inbound.InboundRequest;
 
 /** {@code destination_port_range}: the port the connection was accepted on is in [start, end). */
-final class DestinationPortRangeMatcher implements RbacMatcher {
+final class DestinationPortRangeMatcher extends RbacMatcher {
   private final int start;
   private final int end;
 
@@ -13,7 +13,7 @@ final class DestinationPortRangeMatcher implements RbacMatcher {
   }
 
   @Override
-  public boolean matches(InboundRequest request) {
+  boolean matches(InboundRequest request, String urlPath) {
     int port = request.connection().facts().localAddress().getPort();
     return start <= port && port < end;
   }

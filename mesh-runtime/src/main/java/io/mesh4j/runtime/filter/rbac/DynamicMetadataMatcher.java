@@ -9,7 +9,7 @@ import java.util.Map;
  * by {@code invert}. A path that leads nowhere (no such filter, key, or a non-map on the way) reads as absent, which
  * only an inverted matcher matches. Earlier filters (jwt_authn) write what is read here.
  */
-final class DynamicMetadataMatcher implements RbacMatcher {
+final class DynamicMetadataMatcher extends RbacMatcher {
   private final String filter;
   private final String[] path;
   private final MetadataValueMatcher value;
@@ -23,7 +23,7 @@ final class DynamicMetadataMatcher implements RbacMatcher {
   }
 
   @Override
-  public boolean matches(InboundRequest request) {
+  boolean matches(InboundRequest request, String urlPath) {
     return value.matches(lookUp(request)) != invert;
   }
 
@@ -40,6 +40,11 @@ final class DynamicMetadataMatcher implements RbacMatcher {
       }
     }
     return current;
+  }
+
+  @Override
+  int cost() {
+    return 2 + path.length;
   }
 
   @Override

@@ -3,7 +3,7 @@ package io.mesh4j.runtime.filter.rbac;
 import io.mesh4j.runtime.inbound.InboundRequest;
 
 /** {@code not_rule} / {@code not_id}: matches when the matcher it wraps does not. */
-final class NotMatcher implements RbacMatcher {
+final class NotMatcher extends RbacMatcher {
   private final RbacMatcher negated;
 
   NotMatcher(RbacMatcher negated) {
@@ -11,8 +11,13 @@ final class NotMatcher implements RbacMatcher {
   }
 
   @Override
-  public boolean matches(InboundRequest request) {
-    return !negated.matches(request);
+  boolean matches(InboundRequest request, String urlPath) {
+    return !negated.matches(request, urlPath);
+  }
+
+  @Override
+  int cost() {
+    return negated.cost();
   }
 
   @Override

@@ -46,8 +46,9 @@ public final class RbacConfig implements InboundFilterConfig {
 
   @Override
   public InboundReply onRequest(InboundRequest request) {
+    String urlPath = RbacMatcher.urlPath(request);
     if (shadowRules != null) {
-      if (shadowRules.evaluate(request).allowed()) {
+      if (shadowRules.evaluate(request, urlPath).allowed()) {
         counters.shadowAllowed.increment();
       } else {
         counters.shadowDenied.increment();
@@ -56,7 +57,7 @@ public final class RbacConfig implements InboundFilterConfig {
     if (rules == null) {
       return null;
     }
-    RbacDecision decision = rules.evaluate(request);
+    RbacDecision decision = rules.evaluate(request, urlPath);
     if (rules.action() == RbacAction.LOG) {
       (decision.matchedPolicy() != null ? counters.logged : counters.notLogged).increment();
     }

@@ -1,6 +1,7 @@
 package io.mesh4j.runtime.filter.rbac;
 
 import io.mesh4j.runtime.inbound.InboundRequest;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -30,10 +31,15 @@ public final class RbacEngine {
     return action;
   }
 
-  /** Decides one request; allocates nothing. */
+  /** Decides one request; allocates nothing unless the path has a query or fragment. */
   public RbacDecision evaluate(InboundRequest request) {
+    return evaluate(request, RbacMatcher.urlPath(request));
+  }
+
+  /** Decides one request whose path without query is already known ({@link RbacMatcher#urlPath}). */
+  RbacDecision evaluate(InboundRequest request, String urlPath) {
     for (int i = 0; i < policies.length; i++) {
-      if (policies[i].matches(request)) {
+      if (policies[i].matches(request, urlPath)) {
         return onMatch[i];
       }
     }
@@ -42,6 +48,6 @@ public final class RbacEngine {
 
   @Override
   public String toString() {
-    return action + " " + java.util.Arrays.toString(policies);
+    return action + " " + Arrays.toString(policies);
   }
 }

@@ -10,6 +10,7 @@ import io.envoyproxy.envoy.config.rbac.v3.Policy;
 import io.envoyproxy.envoy.config.rbac.v3.Principal;
 import io.envoyproxy.envoy.config.rbac.v3.RBAC;
 import io.envoyproxy.envoy.config.rbac.v3.SourcedMetadata;
+import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.PathMatcher;
 import io.envoyproxy.envoy.type.v3.Int32Range;
 import io.mesh4j.runtime.matcher.MatcherDecoder;
@@ -124,9 +125,17 @@ final class RbacPolicyDecoder {
     return new PolicyMatcher(name, oneOf(permissions), oneOf(principals));
   }
 
-  /** Skips the OR when there is one matcher: istiod's policies mostly have one permission and one principal. */
+  /**
+   * An OR, or its one matcher alone: istiod writes every rule as an AND of ORs, most of one element, and each level
+   * skipped is a call less per policy on every request.
+   */
   private static RbacMatcher oneOf(List<RbacMatcher> matchers) {
     return matchers.size() == 1 ? matchers.get(0) : new OrMatcher(matchers);
+  }
+
+  /** An AND, or its one matcher alone. */
+  private static RbacMatcher allOf(List<RbacMatcher> matchers) {
+    return matchers.size() == 1 ? matchers.get(0) : new AndMatcher(matchers);
   }
 
   static RbacMatcher permission(Permission proto, String path, DecodeContext context)
@@ -134,16 +143,15 @@ final class RbacPolicyDecoder {
     PERMISSION.check(proto, path, context);
     switch (proto.getRuleCase()) {
       case AND_RULES:
-        return new AndMatcher(permissions(proto.getAndRules(), of(path, "and_rules"), context));
+        return allOf(permissions(proto.getAndRules(), of(path, "and_rules"), context));
       case OR_RULES:
-        return new OrMatcher(permissions(proto.getOrRules(), of(path, "or_rules"), context));
+        return oneOf(permissions(proto.getOrRules(), of(path, "or_rules"), context));
       case NOT_RULE:
         return new NotMatcher(permission(proto.getNotRule(), of(path, "not_rule"), context));
       case ANY:
         return any(proto.getAny(), of(path, "any"));
       case HEADER:
-        return new RequestHeaderMatcher(
-            MatcherDecoder.decodeHeaderMatcher(proto.getHeader(), of(path, "header"), context));
+        return header(proto.getHeader(), of(path, "header"), context);
       case URL_PATH:
         return urlPath(proto.getUrlPath(), of(path, "url_path"), context);
       case DESTINATION_IP:
@@ -161,8 +169,10 @@ final class RbacPolicyDecoder {
       case SOURCED_METADATA:
         return sourcedMetadata(proto.getSourcedMetadata(), of(path, "sourced_metadata"), context);
       case REQUESTED_SERVER_NAME:
-        return new RequestedServerNameMatcher(MatcherDecoder.decodeStringMatcher(
-            proto.getRequestedServerName(), of(path, "requested_server_name"), context));
+        return new RequestedServerNameMatcher(
+            MatcherDecoder.decodeStringMatcher(
+                proto.getRequestedServerName(), of(path, "requested_server_name"), context),
+            RbacMatcher.stringCost(proto.getRequestedServerName().hasSafeRegex()));
       default:
         throw invalid(path, "a permission rule is required");
     }
@@ -173,9 +183,9 @@ final class RbacPolicyDecoder {
     PRINCIPAL.check(proto, path, context);
     switch (proto.getIdentifierCase()) {
       case AND_IDS:
-        return new AndMatcher(principals(proto.getAndIds(), of(path, "and_ids"), context));
+        return allOf(principals(proto.getAndIds(), of(path, "and_ids"), context));
       case OR_IDS:
-        return new OrMatcher(principals(proto.getOrIds(), of(path, "or_ids"), context));
+        return oneOf(principals(proto.getOrIds(), of(path, "or_ids"), context));
       case NOT_ID:
         return new NotMatcher(principal(proto.getNotId(), of(path, "not_id"), context));
       case ANY:
@@ -183,11 +193,14 @@ final class RbacPolicyDecoder {
       case AUTHENTICATED:
         String authenticatedPath = of(path, "authenticated");
         AUTHENTICATED.check(proto.getAuthenticated(), authenticatedPath, context);
+        if (!proto.getAuthenticated().hasPrincipalName()) {
+          return new AuthenticatedMatcher(null, 1);
+        }
+        io.envoyproxy.envoy.type.matcher.v3.StringMatcher principalName = proto.getAuthenticated().getPrincipalName();
+        // A certificate has a SAN or two and a subject, each tried in turn.
         return new AuthenticatedMatcher(
-            proto.getAuthenticated().hasPrincipalName()
-                ? MatcherDecoder.decodeStringMatcher(
-                    proto.getAuthenticated().getPrincipalName(), of(authenticatedPath, "principal_name"), context)
-                : null);
+            MatcherDecoder.decodeStringMatcher(principalName, of(authenticatedPath, "principal_name"), context),
+            2 * RbacMatcher.stringCost(principalName.hasSafeRegex()));
       case SOURCE_IP:
         return new RemoteIpMatcher("source_ip", cidr(sourceIp(proto), of(path, "source_ip"), context));
       case DIRECT_REMOTE_IP:
@@ -196,8 +209,7 @@ final class RbacPolicyDecoder {
       case REMOTE_IP:
         return new RemoteIpMatcher("remote_ip", cidr(proto.getRemoteIp(), of(path, "remote_ip"), context));
       case HEADER:
-        return new RequestHeaderMatcher(
-            MatcherDecoder.decodeHeaderMatcher(proto.getHeader(), of(path, "header"), context));
+        return header(proto.getHeader(), of(path, "header"), context);
       case URL_PATH:
         return urlPath(proto.getUrlPath(), of(path, "url_path"), context);
       case METADATA:
@@ -253,7 +265,17 @@ final class RbacPolicyDecoder {
     if (!proto.hasPath()) {
       throw invalid(of(path, "path"), "is required");
     }
-    return new UrlPathMatcher(MatcherDecoder.decodeStringMatcher(proto.getPath(), of(path, "path"), context));
+    return new UrlPathMatcher(
+        MatcherDecoder.decodeStringMatcher(proto.getPath(), of(path, "path"), context),
+        RbacMatcher.stringCost(proto.getPath().hasSafeRegex()));
+  }
+
+  @SuppressWarnings("deprecation") // istiod still sends the deprecated direct match fields
+  private static RbacMatcher header(HeaderMatcher proto, String path, DecodeContext context)
+      throws ResourceInvalidException {
+    boolean regex = proto.hasSafeRegexMatch() || (proto.hasStringMatch() && proto.getStringMatch().hasSafeRegex());
+    return new RequestHeaderMatcher(
+        MatcherDecoder.decodeHeaderMatcher(proto, path, context), RbacMatcher.stringCost(regex));
   }
 
   private static IpPrefix cidr(CidrRange proto, String path, DecodeContext context)

@@ -8,7 +8,7 @@ import io.mesh4j.runtime.inbound.InboundRequest;
  * x-forwarded-for} hop (Envoy's HCM defaults, {@code xff_num_trusted_hops: 0}), so Envoy's "remote" address is the
  * direct one here.
  */
-final class RemoteIpMatcher implements RbacMatcher {
+final class RemoteIpMatcher extends RbacMatcher {
   private final String field;
   private final IpPrefix range;
 
@@ -19,7 +19,7 @@ final class RemoteIpMatcher implements RbacMatcher {
   }
 
   @Override
-  public boolean matches(InboundRequest request) {
+  boolean matches(InboundRequest request, String urlPath) {
     return range.contains(request.connection().facts().remoteAddress());
   }
 

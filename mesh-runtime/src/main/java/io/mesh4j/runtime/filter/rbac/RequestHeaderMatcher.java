@@ -8,16 +8,23 @@ import io.mesh4j.runtime.matcher.HeaderMatcher;
  * pseudo-headers {@code :authority}, {@code :path} with its query and {@code :method}; repeated values joined with
  * {@code ,}), with the route matchers' semantics.
  */
-final class RequestHeaderMatcher implements RbacMatcher {
+final class RequestHeaderMatcher extends RbacMatcher {
   private final HeaderMatcher header;
+  private final int cost;
 
-  RequestHeaderMatcher(HeaderMatcher header) {
+  RequestHeaderMatcher(HeaderMatcher header, int cost) {
     this.header = header;
+    this.cost = cost;
   }
 
   @Override
-  public boolean matches(InboundRequest request) {
+  boolean matches(InboundRequest request, String urlPath) {
     return header.matches(request);
+  }
+
+  @Override
+  int cost() {
+    return cost;
   }
 
   @Override

@@ -7,17 +7,24 @@ import io.mesh4j.runtime.matcher.StringMatcher;
  * {@code requested_server_name}: the SNI of the connection's ClientHello; as in Envoy, a connection without one
  * (plaintext, or TLS without SNI) is matched as the empty string.
  */
-final class RequestedServerNameMatcher implements RbacMatcher {
+final class RequestedServerNameMatcher extends RbacMatcher {
   private final StringMatcher serverName;
+  private final int cost;
 
-  RequestedServerNameMatcher(StringMatcher serverName) {
+  RequestedServerNameMatcher(StringMatcher serverName, int cost) {
     this.serverName = serverName;
+    this.cost = cost;
   }
 
   @Override
-  public boolean matches(InboundRequest request) {
+  boolean matches(InboundRequest request, String urlPath) {
     String sni = request.connection().facts().serverName();
     return serverName.matches(sni == null ? "" : sni);
+  }
+
+  @Override
+  int cost() {
+    return cost;
   }
 
   @Override

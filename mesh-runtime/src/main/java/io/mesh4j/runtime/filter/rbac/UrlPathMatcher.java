@@ -5,33 +5,26 @@ import io.mesh4j.runtime.matcher.StringMatcher;
 
 /**
  * {@code url_path} ({@code envoy.type.matcher.v3.PathMatcher}): the path without its query and fragment, as Envoy's
- * {@code PathUtil::removeQueryAndFragment} leaves it. A request without a path does not match. Allocates only when
- * the path has a query or a fragment (never for gRPC).
+ * {@code PathUtil::removeQueryAndFragment} leaves it ({@link RbacMatcher#urlPath}). A request without a path does
+ * not match.
  */
-final class UrlPathMatcher implements RbacMatcher {
+final class UrlPathMatcher extends RbacMatcher {
   private final StringMatcher path;
+  private final int cost;
 
-  UrlPathMatcher(StringMatcher path) {
+  UrlPathMatcher(StringMatcher path, int cost) {
     this.path = path;
+    this.cost = cost;
   }
 
   @Override
-  public boolean matches(InboundRequest request) {
-    String full = request.path();
-    if (full == null) {
-      return false;
-    }
-    return path.matches(withoutQueryAndFragment(full));
+  boolean matches(InboundRequest request, String urlPath) {
+    return urlPath != null && path.matches(urlPath);
   }
 
-  static String withoutQueryAndFragment(String path) {
-    for (int i = 0; i < path.length(); i++) {
-      char c = path.charAt(i);
-      if (c == '?' || c == '#') {
-        return path.substring(0, i);
-      }
-    }
-    return path;
+  @Override
+  int cost() {
+    return cost;
   }
 
   @Override
