@@ -2,7 +2,6 @@ package io.mesh4j.runtime.filter.rbac;
 
 import io.mesh4j.runtime.inbound.InboundRequest;
 import io.mesh4j.runtime.inbound.PeerIdentity;
-import io.mesh4j.runtime.matcher.StringMatcher;
 import java.util.List;
 
 /**
@@ -15,11 +14,11 @@ import java.util.List;
  * match any TLS connection when {@code principal_name} is unset).
  */
 final class AuthenticatedMatcher extends RbacMatcher {
-  private final StringMatcher principalName;
+  private final PrincipalNameMatcher principalName;
   private final int cost;
 
   /** @param principalName the names to accept, or null for any authenticated peer */
-  AuthenticatedMatcher(StringMatcher principalName, int cost) {
+  AuthenticatedMatcher(PrincipalNameMatcher principalName, int cost) {
     this.principalName = principalName;
     this.cost = cost;
   }

@@ -198,9 +198,10 @@ final class RbacPolicyDecoder {
         }
         io.envoyproxy.envoy.type.matcher.v3.StringMatcher principalName = proto.getAuthenticated().getPrincipalName();
         // A certificate has a SAN or two and a subject, each tried in turn.
-        return new AuthenticatedMatcher(
+        PrincipalNameMatcher names = PrincipalNameMatcher.of(
             MatcherDecoder.decodeStringMatcher(principalName, of(authenticatedPath, "principal_name"), context),
-            2 * RbacMatcher.stringCost(principalName.hasSafeRegex()));
+            principalName.hasSafeRegex() ? principalName.getSafeRegex().getRegex() : null);
+        return new AuthenticatedMatcher(names, 2 * RbacMatcher.stringCost(names.isRegex()));
       case SOURCE_IP:
         return new RemoteIpMatcher("source_ip", cidr(sourceIp(proto), of(path, "source_ip"), context));
       case DIRECT_REMOTE_IP:
