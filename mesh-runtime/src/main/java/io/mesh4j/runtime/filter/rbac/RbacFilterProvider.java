@@ -51,9 +51,10 @@ public final class RbacFilterProvider implements HttpFilterProvider {
 
   @Override
   public FilterConfig parseOverride(Any config, String path, DecodeContext context) throws ResourceInvalidException {
-    if (config.getTypeUrl().equals(TYPE_URL)) {
-      // Envoy only takes RBACPerRoute here; gRPC also takes a bare RBAC. Both mean the same thing.
-      return decode(unpack(config, RBAC.class, path), path, context);
+    if (!config.getTypeUrl().equals(PER_ROUTE_TYPE_URL)) {
+      // As Envoy, whose per-route factory only takes RBACPerRoute: a bare RBAC here is a mistake, not an override.
+      throw new ResourceInvalidException(path + ": a per-route override must be an RBACPerRoute, not "
+          + config.getTypeUrl());
     }
     RBACPerRoute perRoute = unpack(config, RBACPerRoute.class, path);
     PER_ROUTE.check(perRoute, path, context);

@@ -169,6 +169,16 @@ class RbacDecoderTest {
   }
 
   @Test
+  void aPerRouteOverrideMustBeAnRbacPerRoute() {
+    assertThatThrownBy(() -> new RbacFilterProvider().parseOverride(
+            Any.pack(RbacProtos.filter("{}")), "routes[0].typed_per_filter_config['rbac']",
+            DecodeContext.discarding()))
+        .isInstanceOf(ResourceInvalidException.class)
+        .hasMessageStartingWith("routes[0].typed_per_filter_config['rbac']: a per-route override must be an"
+            + " RBACPerRoute");
+  }
+
+  @Test
   void anUnsupportedMatcherInAPerRouteOverrideIsNamedUnderRbac() {
     RBACPerRoute perRoute = RbacProtos.parse("{'rbac': " + permission("{'matcher': {'name': 'x'}}") + "}",
         RBACPerRoute.newBuilder(), RBACPerRoute.class);
