@@ -3,6 +3,7 @@ package io.mesh4j.runtime.filter.rbac;
 import io.mesh4j.runtime.matcher.StringMatcher;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A compiled {@code envoy.type.matcher.v3.ValueMatcher} over a dynamic metadata value held as a plain Java value
@@ -133,12 +134,12 @@ final class MetadataValueMatcher {
         return "double(" + start + ")";
       case BOOL:
       case PRESENT:
-        return kind.name().toLowerCase() + "(" + flag + ")";
+        return kind.name().toLowerCase(Locale.ROOT) + "(" + flag + ")";
       case LIST_ONE_OF:
       case OR:
-        return kind.name().toLowerCase() + Arrays.toString(nested);
+        return kind.name().toLowerCase(Locale.ROOT) + Arrays.toString(nested);
       default:
-        return kind.name().toLowerCase();
+        return kind.name().toLowerCase(Locale.ROOT);
     }
   }
 }

@@ -4,9 +4,8 @@ import io.mesh4j.runtime.inbound.InboundRequest;
 
 /**
  * {@code source_ip}, {@code direct_remote_ip} and {@code remote_ip}: the peer's address is in the range. All three
- * read the connection's peer address: the mesh terminates the connection itself and trusts no {@code
- * x-forwarded-for} hop (Envoy's HCM defaults, {@code xff_num_trusted_hops: 0}), so Envoy's "remote" address is the
- * direct one here.
+ * read the connection's peer address, as gRPC's proxyless servers do (gRFC A41): the application's server is the
+ * first hop the mesh sees, and no {@code x-forwarded-for} entry is trusted to name another client.
  */
 final class RemoteIpMatcher extends RbacMatcher {
   private final String field;
