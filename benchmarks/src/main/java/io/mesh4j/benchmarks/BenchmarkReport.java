@@ -26,6 +26,7 @@ public final class BenchmarkReport {
         .include(RouteSelectionBenchmark.class.getSimpleName())
         .include(EndpointPickBenchmark.class.getSimpleName())
         .include(RetryDecisionBenchmark.class.getSimpleName())
+        .include(RbacBenchmark.class.getSimpleName())
         .addProfiler(GCProfiler.class)
         .build();
     Collection<RunResult> results = new Runner(options).run();
