@@ -10,11 +10,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 
-/** Starts one {@link Mesh} for the application from {@code mesh.*} and routes an OkHttp client through it. */
+/**
+ * Starts one {@link Mesh} for the application from {@code mesh.*}, and the OkHttp clients every HTTP adapter of the
+ * starter sends through ({@link MeshClients}). The adapters for RestClient/RestTemplate, WebClient, gRPC and actuator
+ * are auto-configurations of their own, each conditional on its classes.
+ */
 @AutoConfiguration
-@ConditionalOnClass(Mesh.class)
+@ConditionalOnClass({Mesh.class, OkHttpClient.class})
 @ConditionalOnProperty(prefix = "mesh", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(MeshProperties.class)
 public class MeshAutoConfiguration {
@@ -36,14 +39,22 @@ public class MeshAutoConfiguration {
     return builder.build();
   }
 
+  @Bean
+  @ConditionalOnMissingBean
+  public MeshClients meshClients(Mesh mesh, MeshProperties properties) {
+    return MeshClients.of(mesh, properties);
+  }
+
   /** An OkHttp client routed by the mesh, unless the application defines its own. */
-  @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass(OkHttpClient.class)
-  static class OkHttpConfiguration {
-    @Bean
-    @ConditionalOnMissingBean
-    OkHttpClient meshOkHttpClient(Mesh mesh) {
-      return mesh.okHttp(new OkHttpClient.Builder()).build();
-    }
+  @Bean
+  @ConditionalOnMissingBean
+  public OkHttpClient meshOkHttpClient(MeshClients clients) {
+    return clients.routed();
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  public MeshWarmUp meshWarmUp(Mesh mesh, MeshProperties properties) {
+    return MeshWarmUp.start(mesh, properties.getWarmUpTargets());
   }
 }
