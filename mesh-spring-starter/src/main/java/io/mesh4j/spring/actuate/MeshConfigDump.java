@@ -84,13 +84,18 @@ final class MeshConfigDump {
     Map<String, Object> entry = MeshStatusView.resource(status);
     if (resource != null) {
       try {
-        entry.put("resource", toJava(redact(JsonParser.parseString(PRINTER.print(resource)))));
+        entry.put("resource", resourceView(resource));
       } catch (InvalidProtocolBufferException e) {
         // A typed config of a type not registered above: say so rather than print it half-decoded.
         entry.put("resourceError", "cannot print: " + e.getMessage());
       }
     }
     return entry;
+  }
+
+  /** {@code resource} as Envoy's proto JSON (proto field names), secrets redacted, as maps and lists. */
+  static Object resourceView(Message resource) throws InvalidProtocolBufferException {
+    return toJava(redact(JsonParser.parseString(PRINTER.print(resource))));
   }
 
   static JsonElement redact(JsonElement element) {
