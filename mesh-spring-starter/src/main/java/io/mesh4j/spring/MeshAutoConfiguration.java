@@ -4,6 +4,7 @@ import io.mesh4j.Mesh;
 import io.mesh4j.MeshBuilder;
 import io.mesh4j.MeshConfigurationException;
 import okhttp3.OkHttpClient;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -24,7 +25,7 @@ public class MeshAutoConfiguration {
 
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  public Mesh mesh(MeshProperties properties) {
+  public Mesh mesh(MeshProperties properties, ObjectProvider<MeshBuilderCustomizer> customizers) {
     if (properties.getBootstrapFile() != null && properties.getBootstrapJson() != null) {
       throw new MeshConfigurationException("mesh.bootstrap-file and mesh.bootstrap-json are both set: choose one");
     }
@@ -36,6 +37,7 @@ public class MeshAutoConfiguration {
     } else if (properties.getBootstrapJson() != null) {
       builder.bootstrapJson(properties.getBootstrapJson());
     }
+    customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
     return builder.build();
   }
 

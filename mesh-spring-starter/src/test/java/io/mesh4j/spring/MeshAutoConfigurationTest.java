@@ -106,6 +106,28 @@ class MeshAutoConfigurationTest {
   }
 
   @Test
+  void builderCustomizersApplyAfterTheProperties() {
+    try (MeshTestBed mesh = new MeshTestBed()) {
+      runner.withPropertyValues(mesh.bootstrapProperty(), "mesh.listener-wait=20s")
+          .withBean(MeshBuilderCustomizer.class, () -> builder -> builder.listenerWait(java.time.Duration.ofSeconds(3)))
+          .withBean(CapturingCustomizer.class)
+          .run(context -> assertThat(context.getBean(CapturingCustomizer.class).listenerWait)
+              .isEqualTo(java.time.Duration.ofSeconds(3)));
+    }
+  }
+
+  /** Runs last and records what the builder holds by then. */
+  @org.springframework.core.annotation.Order(org.springframework.core.Ordered.LOWEST_PRECEDENCE)
+  static class CapturingCustomizer implements MeshBuilderCustomizer {
+    java.time.Duration listenerWait;
+
+    @Override
+    public void customize(io.mesh4j.MeshBuilder builder) {
+      listenerWait = builder.options().listenerWait();
+    }
+  }
+
+  @Test
   void disabledMeshProvidesNothing() {
     runner.withPropertyValues("mesh.enabled=false")
         .run(context -> assertThat(context).doesNotHaveBean(Mesh.class).doesNotHaveBean(OkHttpClient.class)
