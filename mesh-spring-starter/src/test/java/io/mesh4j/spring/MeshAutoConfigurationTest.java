@@ -128,6 +128,36 @@ class MeshAutoConfigurationTest {
   }
 
   @Test
+  void aBootstrapFileIsRead(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    try (MeshTestBed mesh = new MeshTestBed()) {
+      java.nio.file.Path file = dir.resolve("bootstrap.json");
+      java.nio.file.Files.writeString(file, mesh.controlPlane().bootstrapJson());
+      runner.withPropertyValues("mesh.bootstrap-file=" + file)
+          .run(context -> assertThat(context.getBean(Mesh.class).status().controlPlane())
+              .isEqualTo(mesh.controlPlane().target()));
+    }
+  }
+
+  @Test
+  void anApplicationsOwnMeshIsTheOneTheClientsUse() {
+    try (MeshTestBed mesh = new MeshTestBed();
+        Mesh own = Mesh.builder().bootstrapJson(mesh.controlPlane().bootstrapJson()).build()) {
+      runner.withBean(Mesh.class, () -> own, definition -> definition.setDestroyMethodName(""))
+          .run(context -> {
+            assertThat(context).hasSingleBean(Mesh.class);
+            assertThat(context.getBean(Mesh.class)).isSameAs(own);
+            assertThat(context).hasSingleBean(MeshClients.class);
+          });
+    }
+  }
+
+  @Test
+  void withoutOkHttpOnTheClassPathNothingStarts() {
+    runner.withClassLoader(new FilteredClassLoader(OkHttpClient.class))
+        .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(Mesh.class));
+  }
+
+  @Test
   void disabledMeshProvidesNothing() {
     runner.withPropertyValues("mesh.enabled=false")
         .run(context -> assertThat(context).doesNotHaveBean(Mesh.class).doesNotHaveBean(OkHttpClient.class)

@@ -135,6 +135,15 @@ class MeshActuatorAutoConfigurationTest {
   }
 
   @Test
+  void theEndpointIsOnlyThereWhenExposed() {
+    try (MeshTestBed mesh = new MeshTestBed()) {
+      runner.withPropertyValues(mesh.bootstrapProperty(), "management.endpoints.web.exposure.include=health")
+          .run(context -> assertThat(context).doesNotHaveBean(MeshEndpoint.class)
+              .hasSingleBean(MeshHealthIndicator.class));
+    }
+  }
+
+  @Test
   void theHealthIndicatorCanBeSwitchedOff() {
     try (MeshTestBed mesh = new MeshTestBed()) {
       runner.withPropertyValues(mesh.bootstrapProperty(), "management.health.mesh.enabled=false")
