@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mesh4j.runtime.testing.NamedHttpServer;
 import io.mesh4j.spring.MeshAutoConfiguration;
 import io.mesh4j.spring.MeshTestBed;
+import io.mesh4j.spring.StreamingHttpServer;
+import java.io.InputStream;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicLong;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,6 +25,7 @@ import org.springframework.boot.restclient.autoconfigure.RestTemplateAutoConfigu
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.http.MediaType;
+import org.springframework.http.StreamingHttpOutputMessage;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestTemplate;
 
@@ -27,6 +33,10 @@ class MeshRestClientAutoConfigurationTest {
   private static MeshTestBed mesh;
   private static NamedHttpServer routedTo;
   private static NamedHttpServer direct;
+  private static StreamingHttpServer streaming;
+  private static final long FIFTY_MB = 50L * 1024 * 1024;
+  /** Far less than the body: what socket buffers may hold, not the whole body. */
+  private static final long AHEAD_BOUND = 16L * 1024 * 1024;
 
   private final ApplicationContextRunner runner = new ApplicationContextRunner()
       .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class, MeshRestClientAutoConfiguration.class,
@@ -39,7 +49,9 @@ class MeshRestClientAutoConfigurationTest {
   static void startMesh() {
     routedTo = NamedHttpServer.start("routed");
     direct = NamedHttpServer.start("direct");
-    mesh = new MeshTestBed().route("localhost:" + direct.port(), routedTo.hostPort());
+    streaming = new StreamingHttpServer();
+    mesh = new MeshTestBed().route("localhost:" + direct.port(), routedTo.hostPort())
+        .route("stream.mesh:8081", streaming.hostPort());
   }
 
   @AfterAll
@@ -47,6 +59,7 @@ class MeshRestClientAutoConfigurationTest {
     mesh.close();
     routedTo.close();
     direct.close();
+    streaming.close();
   }
 
   private static String url() {
@@ -60,6 +73,45 @@ class MeshRestClientAutoConfigurationTest {
       assertThat(client.get().uri(url()).retrieve().body(String.class)).isEqualTo("routed");
       assertThat(client.post().uri(url()).contentType(MediaType.TEXT_PLAIN).body("a body").retrieve()
           .toEntity(String.class).getHeaders().getFirst("x-served-by")).isEqualTo("routed");
+    });
+  }
+
+  @Test
+  void fiftyMegabytesAreStreamedEachWayAtThePaceOfTheOtherSide() {
+    runner.run(context -> {
+      RestClient client = context.getBean(RestClient.Builder.class).build();
+      long receivedBefore = streaming.received();
+      AtomicLong maxAheadUp = new AtomicLong();
+      String answer = client.post().uri("http://stream.mesh:8081/upload")
+          .body((StreamingHttpOutputMessage.Body) out -> {
+            for (long offset = 0; offset < FIFTY_MB; offset += StreamingHttpServer.CHUNK) {
+              maxAheadUp.accumulateAndGet(offset - (streaming.received() - receivedBefore), Math::max);
+              out.write(StreamingHttpServer.pattern(offset, StreamingHttpServer.CHUNK));
+            }
+          })
+          .retrieve().body(String.class);
+      assertThat(answer).isEqualTo(FIFTY_MB + " " + StreamingHttpServer.sha256Of(FIFTY_MB));
+      assertThat(maxAheadUp.get()).isPositive().isLessThan(AHEAD_BOUND);
+
+      long writtenBefore = streaming.written();
+      AtomicLong maxAheadDown = new AtomicLong();
+      String digest = client.get().uri("http://stream.mesh:8081/download?bytes=" + FIFTY_MB)
+          .exchange((request, response) -> {
+            MessageDigest sha = StreamingHttpServer.sha256();
+            byte[] buffer = new byte[StreamingHttpServer.CHUNK];
+            long total = 0;
+            try (InputStream in = response.getBody()) {
+              for (int n; (n = in.read(buffer)) != -1; ) {
+                sha.update(buffer, 0, n);
+                total += n;
+                maxAheadDown.accumulateAndGet(streaming.written() - writtenBefore - total, Math::max);
+              }
+            }
+            assertThat(total).isEqualTo(FIFTY_MB);
+            return HexFormat.of().formatHex(sha.digest());
+          });
+      assertThat(digest).isEqualTo(StreamingHttpServer.sha256Of(FIFTY_MB));
+      assertThat(maxAheadDown.get()).isLessThan(AHEAD_BOUND);
     });
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mesh4j.runtime.testing.NamedHttpServer;
 import io.mesh4j.spring.MeshAutoConfiguration;
 import io.mesh4j.spring.MeshTestBed;
+import io.mesh4j.spring.StreamingHttpServer;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;

@@ -1,4 +1,4 @@
-package io.mesh4j.spring.reactive;
+package io.mesh4j.spring;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * "{@code <bytes> <sha-256>}"; {@code GET /download?bytes=N} writes N pattern bytes as the client takes them;
  * {@code GET /endless} writes until the client goes away. It counts what it has read and written so far.
  */
-final class StreamingHttpServer implements AutoCloseable {
-  static final int CHUNK = 64 * 1024;
+public final class StreamingHttpServer implements AutoCloseable {
+  public static final int CHUNK = 64 * 1024;
 
   private final HttpServer server;
   private final ExecutorService executor = Executors.newFixedThreadPool(4);
@@ -30,7 +30,7 @@ final class StreamingHttpServer implements AutoCloseable {
   private final AtomicLong written = new AtomicLong();
   private final CountDownLatch endlessClientGone = new CountDownLatch(1);
 
-  StreamingHttpServer() {
+  public StreamingHttpServer() {
     try {
       server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
     } catch (IOException e) {
@@ -80,7 +80,7 @@ final class StreamingHttpServer implements AutoCloseable {
   }
 
   /** The bytes at {@code offset} of every body this server and its tests exchange. */
-  static byte[] pattern(long offset, int length) {
+  public static byte[] pattern(long offset, int length) {
     byte[] bytes = new byte[length];
     for (int i = 0; i < length; i++) {
       bytes[i] = (byte) ((offset + i) % 251);
@@ -88,7 +88,7 @@ final class StreamingHttpServer implements AutoCloseable {
     return bytes;
   }
 
-  static String sha256Of(long total) {
+  public static String sha256Of(long total) {
     MessageDigest digest = sha256();
     for (long offset = 0; offset < total; offset += CHUNK) {
       digest.update(pattern(offset, (int) Math.min(CHUNK, total - offset)));
@@ -96,7 +96,7 @@ final class StreamingHttpServer implements AutoCloseable {
     return HexFormat.of().formatHex(digest.digest());
   }
 
-  static MessageDigest sha256() {
+  public static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
@@ -104,19 +104,19 @@ final class StreamingHttpServer implements AutoCloseable {
     }
   }
 
-  String hostPort() {
+  public String hostPort() {
     return "127.0.0.1:" + server.getAddress().getPort();
   }
 
-  long received() {
+  public long received() {
     return received.get();
   }
 
-  long written() {
+  public long written() {
     return written.get();
   }
 
-  CountDownLatch endlessClientGone() {
+  public CountDownLatch endlessClientGone() {
     return endlessClientGone;
   }
 
