@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Subscription;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.webclient.WebClientCustomizer;
@@ -39,8 +40,9 @@ class MeshWebClientAutoConfigurationTest {
   private static StreamingHttpServer streaming;
 
   private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(
-          MeshAutoConfiguration.class, MeshWebClientAutoConfiguration.class, WebClientAutoConfiguration.class))
+      // With Boot's own connector (JDK) configured too: the mesh's must be the one the builder ends up with.
+      .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class, MeshWebClientAutoConfiguration.class,
+          ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class))
       .withPropertyValues(mesh.bootstrapProperty(), "mesh.listener-wait=20s");
 
   @BeforeAll
@@ -65,6 +67,7 @@ class MeshWebClientAutoConfigurationTest {
           .block(Duration.ofSeconds(30));
       assertThat(body).isEqualTo("catalog-v1");
       assertThat(named.lastHost()).isEqualTo("catalog.mesh:8080");
+      assertThat(context).hasBean("clientHttpConnector");
     });
   }
 
