@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -33,13 +34,13 @@ class CatalogController {
 
   @GetMapping("/catalog")
   ResponseEntity<Map<String, Object>> catalog(@RequestHeader(name = "x-feature", required = false) String feature) {
-    ResponseEntity<Map> answer = catalog.get().uri("/items")
+    ResponseEntity<Map<String, Object>> answer = catalog.get().uri("/items")
         .headers(headers -> {
           if (feature != null) {
             headers.add("x-feature", feature);
           }
         })
-        .retrieve().toEntity(Map.class);
+        .retrieve().toEntity(new ParameterizedTypeReference<Map<String, Object>>() {});
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("servedBy", answer.getHeaders().getFirst("x-catalog-version"));
     body.put("catalog", answer.getBody());
