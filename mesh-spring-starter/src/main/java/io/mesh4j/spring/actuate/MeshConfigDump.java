@@ -56,6 +56,15 @@ final class MeshConfigDump {
       .add(Random.getDescriptor())
       .add(RingHash.getDescriptor())
       .add(Maglev.getDescriptor())
+      // What istiod and other control planes also send, accepted or rejected by the mesh: printable either way.
+      .add(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.load_balancing_policies.wrr_locality.v3.WrrLocality.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.load_balancing_policies.client_side_weighted_round_robin.v3
+          .ClientSideWeightedRoundRobin.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.load_balancing_policies.pick_first.v3.PickFirst.getDescriptor())
+      .add(com.github.xds.type.v3.TypedStruct.getDescriptor())
+      .add(com.github.udpa.udpa.type.v1.TypedStruct.getDescriptor())
       .build();
   private static final JsonFormat.Printer PRINTER =
       JsonFormat.printer().usingTypeRegistry(TYPES).preservingProtoFieldNames().omittingInsignificantWhitespace();

@@ -31,4 +31,16 @@ class MeshConfigDumpTest {
         .build();
     assertThat(MeshConfigDump.resourceView(generic).toString()).doesNotContain("hunter2").contains(MeshConfigDump.REDACTED);
   }
+
+  @Test
+  void typedConfigsInsideAResourceArePrinted() throws Exception {
+    io.envoyproxy.envoy.config.cluster.v3.Cluster cluster = io.envoyproxy.envoy.config.cluster.v3.Cluster.newBuilder()
+        .setName("catalog")
+        .putTypedExtensionProtocolOptions("envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+            com.google.protobuf.Any.pack(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions
+                .getDefaultInstance()))
+        .build();
+    assertThat(MeshConfigDump.resourceView(cluster).toString())
+        .contains("type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions");
+  }
 }
