@@ -4,12 +4,20 @@ import io.mesh4j.MeshOptions;
 import io.mesh4j.OutboundTrafficPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
-/** {@code mesh.*}: how the application joins the mesh. Without a bootstrap the environment's is used. */
+/**
+ * {@code mesh.*}: how the application joins the mesh. Without {@code mesh.bootstrap-file} or
+ * {@code mesh.bootstrap-json} the environment's bootstrap is used ({@code GRPC_XDS_BOOTSTRAP},
+ * {@code GRPC_XDS_BOOTSTRAP_CONFIG} or {@code MESH_BOOTSTRAP}).
+ */
 @ConfigurationProperties("mesh")
 public class MeshProperties {
-  /** Whether to start the mesh at all. */
+  /** Whether to start the mesh at all; false leaves every client of the application as it would be without mesh4j. */
   private boolean enabled = true;
   /** A gRPC xDS bootstrap file; overrides GRPC_XDS_BOOTSTRAP and friends. */
   private Path bootstrapFile;
@@ -19,6 +27,16 @@ public class MeshProperties {
   private Duration listenerWait = MeshOptions.DEFAULT_LISTENER_WAIT;
   /** What happens to requests for hosts the control plane does not know. */
   private OutboundTrafficPolicy outboundTrafficPolicy = OutboundTrafficPolicy.ALLOW_ANY;
+  /**
+   * Targets ("host:port") whose configuration is asked for at startup, so the first calls need not wait for it; the
+   * mesh health indicator is DOWN until the control plane has answered for each of them.
+   */
+  private List<String> warmUpTargets = new ArrayList<>();
+  /**
+   * Per client: the host an HTTP client calls (RestClient, RestTemplate, WebClient), or the target or name of a gRPC
+   * channel. Map keys containing dots need brackets: {@code mesh.clients[catalog.shop].enabled=false}.
+   */
+  private Map<String, Client> clients = new LinkedHashMap<>();
 
   public boolean isEnabled() {
     return enabled;
@@ -58,5 +76,35 @@ public class MeshProperties {
 
   public void setOutboundTrafficPolicy(OutboundTrafficPolicy outboundTrafficPolicy) {
     this.outboundTrafficPolicy = outboundTrafficPolicy;
+  }
+
+  public List<String> getWarmUpTargets() {
+    return warmUpTargets;
+  }
+
+  public void setWarmUpTargets(List<String> warmUpTargets) {
+    this.warmUpTargets = warmUpTargets;
+  }
+
+  public Map<String, Client> getClients() {
+    return clients;
+  }
+
+  public void setClients(Map<String, Client> clients) {
+    this.clients = clients;
+  }
+
+  /** {@code mesh.clients.<name>.*}: one client's relation to the mesh. */
+  public static class Client {
+    /** Whether this client's calls are routed by the mesh; false sends them straight to the host named. */
+    private boolean enabled = true;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
   }
 }

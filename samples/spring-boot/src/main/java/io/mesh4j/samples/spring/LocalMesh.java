@@ -1,0 +1,69 @@
+package io.mesh4j.samples.spring;
+
+import io.mesh4j.samples.controlplane.ConfigLoadException;
+import io.mesh4j.samples.controlplane.LocalControlPlane;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What {@code java -jar} brings up before the application: the backends and a local control plane serving the
+ * bundled {@code mesh/*.yaml} (their {@code ${...}} placeholders filled with the backends' ports), written to a
+ * temporary directory so it can be edited while the sample runs.
+ */
+final class LocalMesh implements AutoCloseable {
+  static final List<String> FILES = List.of("listeners.yaml", "routes.yaml", "clusters.yaml", "endpoints.yaml");
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]+)}");
+
+  private final LocalControlPlane controlPlane;
+
+  private LocalMesh(LocalControlPlane controlPlane) {
+    this.controlPlane = controlPlane;
+  }
+
+  static LocalMesh start() throws IOException, ConfigLoadException {
+    SampleBackends.shared();
+    Path dir = Files.createTempDirectory("mesh4j-spring-sample");
+    for (String name : FILES) {
+      try (InputStream in = LocalMesh.class.getResourceAsStream("/mesh/" + name)) {
+        if (in == null) {
+          throw new IllegalStateException("mesh/" + name + " is missing from the sample's jar");
+        }
+        Files.writeString(dir.resolve(name), fill(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+      }
+    }
+    return new LocalMesh(LocalControlPlane.start(dir, 0));
+  }
+
+  static String fill(String text) {
+    Matcher matcher = PLACEHOLDER.matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (matcher.find()) {
+      String value = System.getProperty(matcher.group(1));
+      if (value == null) {
+        throw new IllegalStateException("no value for ${" + matcher.group(1) + "}");
+      }
+      matcher.appendReplacement(out, Matcher.quoteReplacement(value));
+    }
+    return matcher.appendTail(out).toString();
+  }
+
+  String bootstrapJson() {
+    return controlPlane.bootstrapJson();
+  }
+
+  Path configDir() {
+    return controlPlane.configDir();
+  }
+
+  @Override
+  public void close() {
+    controlPlane.close();
+  }
+
+}
