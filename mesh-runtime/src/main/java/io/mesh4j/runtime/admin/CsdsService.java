@@ -97,6 +97,10 @@ public final class CsdsService extends ClientStatusDiscoveryServiceGrpc.ClientSt
     }
     if (status.errorDetail() != null) {
       UpdateFailureState.Builder failure = UpdateFailureState.newBuilder().setDetails(status.errorDetail());
+      if (dump.rejectedVersion() != null) {
+        // Envoy's meaning: the version of the update that was rejected, not the one still in use.
+        failure.setVersionInfo(dump.rejectedVersion());
+      }
       if (status.lastUpdated() != null) {
         failure.setLastUpdateAttempt(timestamp(status.lastUpdated()));
       }
