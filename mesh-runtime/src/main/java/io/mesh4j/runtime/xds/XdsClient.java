@@ -741,6 +741,7 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
         channel.shutdownNow();
         channel = null;
       }
+      stats.serverClosed(server.serverUri());
     }
 
     DiscoveryRequest.Builder request(TypeState<?> state) {

@@ -110,6 +110,11 @@ public final class XdsClientStats {
     }
   }
 
+  /** The client closed its connection to {@code server} (the fallback ended, or the client closed): no failure. */
+  void serverClosed(String server) {
+    counters(server).connected = false;
+  }
+
   void updateValid(String server, String typeUrl) {
     counters(server).valid.computeIfAbsent(typeUrl, t -> new AtomicLong()).incrementAndGet();
   }

@@ -49,6 +49,7 @@ public final class LoopbackControlPlane implements AutoCloseable {
   private final List<DiscoveryRequest> requests = new CopyOnWriteArrayList<>();
   private final List<DiscoveryResponse> responses = new CopyOnWriteArrayList<>();
   private final AtomicInteger streamsOpened = new AtomicInteger();
+  private final AtomicInteger streamsClosed = new AtomicInteger();
   private int port;
   private Server server;
 
@@ -58,6 +59,16 @@ public final class LoopbackControlPlane implements AutoCloseable {
           @Override
           public void onStreamOpen(long streamId, String typeUrl) {
             streamsOpened.incrementAndGet();
+          }
+
+          @Override
+          public void onStreamClose(long streamId, String typeUrl) {
+            streamsClosed.incrementAndGet();
+          }
+
+          @Override
+          public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
+            streamsClosed.incrementAndGet();
           }
 
           @Override
@@ -203,5 +214,10 @@ public final class LoopbackControlPlane implements AutoCloseable {
   /** How many ADS streams clients have opened. */
   public int streamsOpened() {
     return streamsOpened.get();
+  }
+
+  /** How many ADS streams are open now (opened and not yet closed by either side). */
+  public int openStreams() {
+    return streamsOpened.get() - streamsClosed.get();
   }
 }
