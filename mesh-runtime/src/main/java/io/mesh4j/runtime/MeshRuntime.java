@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLContext;
 import okhttp3.OkHttpClient;
 
@@ -53,6 +54,11 @@ final class MeshRuntime implements Mesh, MeshInternals {
 
   /** Loads the bootstrap (failing fast, naming the field) and connects to the control plane. */
   static MeshRuntime start(MeshOptions options) {
+    return start(options, UnaryOperator.identity());
+  }
+
+  /** As {@link #start(MeshOptions)}, letting tests adjust the xDS client (backoff, clocks). */
+  static MeshRuntime start(MeshOptions options, UnaryOperator<XdsClient.Builder> xdsSettings) {
     Objects.requireNonNull(options, "options");
     Bootstrap bootstrap = BootstrapLoader.load(options.bootstrap());
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -61,7 +67,7 @@ final class MeshRuntime implements Mesh, MeshInternals {
       return thread;
     });
     LongSupplier random = () -> ThreadLocalRandom.current().nextLong() >>> 1;
-    XdsClient xds = XdsClient.newBuilder(bootstrap, scheduler).build();
+    XdsClient xds = xdsSettings.apply(XdsClient.newBuilder(bootstrap, scheduler)).build();
     MeshSecurity security;
     try {
       security = MeshSecurity.start(bootstrap.certificateProviders(), bootstrap.node().getMetadata(), xds, scheduler,
