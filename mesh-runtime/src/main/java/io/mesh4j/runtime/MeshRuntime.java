@@ -12,6 +12,7 @@ import io.mesh4j.runtime.engine.MeshEngine;
 import io.mesh4j.runtime.okhttp.MeshOkHttp;
 import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.security.MeshSecurity;
+import io.mesh4j.runtime.xds.ResourceCache;
 import io.mesh4j.runtime.xds.XdsClient;
 import io.mesh4j.runtime.cluster.ClusterType;
 import io.mesh4j.runtime.cluster.EndpointType;
@@ -67,7 +68,10 @@ final class MeshRuntime implements Mesh, MeshInternals {
       return thread;
     });
     LongSupplier random = () -> ThreadLocalRandom.current().nextLong() >>> 1;
-    XdsClient xds = xdsSettings.apply(XdsClient.newBuilder(bootstrap, scheduler)).build();
+    ResourceCache cache = ConfigCacheDirectory.open(options);
+    // Half the listener wait: a first request waiting for a target that the cache holds is served within its wait.
+    XdsClient xds = xdsSettings.apply(XdsClient.newBuilder(bootstrap, scheduler)
+        .resourceCache(cache, options.listenerWait().dividedBy(2))).build();
     MeshSecurity security;
     try {
       security = MeshSecurity.start(bootstrap.certificateProviders(), bootstrap.node().getMetadata(), xds, scheduler,

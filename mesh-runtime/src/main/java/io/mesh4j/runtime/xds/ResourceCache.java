@@ -9,7 +9,7 @@ import java.time.Instant;
  * its own).
  */
 public interface ResourceCache {
-  /** A resource the client accepted (and ACKed) from a control plane. */
+  /** A resource the client accepted from a control plane, new or changed (not called for an unchanged resend). */
   void accepted(XdsResourceType<?> type, String name, String version, com.google.protobuf.Message resource,
       Instant acceptedAt);
 

@@ -90,8 +90,8 @@ final class ResourceSubscription<T> {
     return state;
   }
 
-  /** A control plane ({@code source}) sent a valid value. */
-  void onAccepted(Message newProto, T decoded, String responseVersion, Instant now, String source) {
+  /** A control plane ({@code source}) sent a valid value; whether it differs from the one held. */
+  boolean onAccepted(Message newProto, T decoded, String responseVersion, Instant now, String source) {
     cancelFetchTimer();
     version = responseVersion;
     lastUpdated = now;
@@ -101,13 +101,14 @@ final class ResourceSubscription<T> {
     doesNotExist = false;
     this.source = source;
     if (newProto.equals(proto)) {
-      return; // unchanged: watchers already have it
+      return false; // unchanged: watchers already have it
     }
     proto = newProto;
     value = decoded;
     for (ResourceWatcher<T> w : List.copyOf(watchers)) {
       safely(() -> w.onChanged(decoded));
     }
+    return true;
   }
 
   /**

@@ -16,6 +16,7 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.SynchronizationContext.ScheduledHandle;
 import io.grpc.SynchronizationContext;
+import io.mesh4j.ResourceState;
 import io.mesh4j.ResourceStatus;
 import io.mesh4j.runtime.bootstrap.Bootstrap;
 import io.mesh4j.runtime.bootstrap.XdsServer;
@@ -554,8 +555,10 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
         stats.updateValid(source, type.typeUrl());
         ResourceSubscription<T> sub = state.subscriptions.get(name);
         if (sub != null) {
-          sub.onAccepted(message, decoded, response.getVersionInfo(), now, source);
-          cache.accepted(type, name, response.getVersionInfo(), message, now);
+          boolean wasCached = sub.state() == ResourceState.CACHED;
+          if (sub.onAccepted(message, decoded, response.getVersionInfo(), now, source) || wasCached) {
+            cache.accepted(type, name, response.getVersionInfo(), message, now);
+          }
         }
       } catch (ResourceInvalidException | InvalidProtocolBufferException e) {
         stats.updateInvalid(source, type.typeUrl());
