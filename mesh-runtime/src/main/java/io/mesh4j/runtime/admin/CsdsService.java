@@ -119,6 +119,9 @@ public final class CsdsService extends ClientStatusDiscoveryServiceGrpc.ClientSt
         return ClientResourceStatus.ACKED;
       case NACKED:
         return ClientResourceStatus.NACKED;
+      case CACHED:
+        // CSDS has no word for it: asked for and not yet received from a server; xds_config holds the cached copy.
+        return ClientResourceStatus.REQUESTED;
       default:
         return ClientResourceStatus.UNKNOWN;
     }
