@@ -33,6 +33,9 @@ public class MeshAutoConfiguration {
     } else if (properties.getBootstrapJson() != null) {
       builder.bootstrapJson(properties.getBootstrapJson());
     }
+    if (properties.getConfigCacheDir() != null) {
+      builder.configCache(properties.getConfigCacheDir());
+    }
     return builder.build();
   }
 

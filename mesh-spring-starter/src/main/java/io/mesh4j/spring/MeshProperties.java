@@ -19,6 +19,11 @@ public class MeshProperties {
   private Duration listenerWait = MeshOptions.DEFAULT_LISTENER_WAIT;
   /** What happens to requests for hosts the control plane does not know. */
   private OutboundTrafficPolicy outboundTrafficPolicy = OutboundTrafficPolicy.ALLOW_ANY;
+  /**
+   * A directory where the last accepted xDS config is persisted, so the application can start and route while the
+   * control plane is unreachable; overrides MESH_CONFIG_CACHE_DIR. Private keys are never written.
+   */
+  private Path configCacheDir;
 
   public boolean isEnabled() {
     return enabled;
@@ -58,5 +63,13 @@ public class MeshProperties {
 
   public void setOutboundTrafficPolicy(OutboundTrafficPolicy outboundTrafficPolicy) {
     this.outboundTrafficPolicy = outboundTrafficPolicy;
+  }
+
+  public Path getConfigCacheDir() {
+    return configCacheDir;
+  }
+
+  public void setConfigCacheDir(Path configCacheDir) {
+    this.configCacheDir = configCacheDir;
   }
 }
