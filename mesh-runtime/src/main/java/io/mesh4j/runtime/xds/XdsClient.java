@@ -6,6 +6,8 @@ import com.google.protobuf.Message;
 import com.google.rpc.Code;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
@@ -159,6 +161,7 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
           if (sub == null) {
             sub = new ResourceSubscription<>(type, name);
             state.subscriptions.put(name, sub);
+            takeUnsolicited(state, sub);
             if (connections.isEmpty()) {
               startCacheTimer();
               connect(0);
@@ -171,7 +174,7 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
                   sent = true;
                 }
               }
-              if (sent) {
+              if (sent && !sub.heardOf()) {
                 startFetchTimer(sub);
               }
               if (cacheInUse && !everAnswered) {
@@ -183,6 +186,20 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
           }
           sub.addWatcher(watcher, context);
         });
+  }
+
+  private <T> void takeUnsolicited(TypeState<T> state, ResourceSubscription<T> sub) {
+    Unsolicited sent = state.unsolicited.remove(sub.name);
+    if (sent == null) {
+      return;
+    }
+    try {
+      sub.onAccepted(sent.message(), decode(state.type, sent.message(), new ArrayList<>()), sent.version(),
+          sent.receivedAt(), sent.source());
+      cache.accepted(state.type, sub.name, sent.version(), sent.message(), sent.receivedAt());
+    } catch (ResourceInvalidException e) {
+      // It was valid when it came; a decoder that now disagrees has already logged why.
+    }
   }
 
   /** Removes {@code watcher}; when the resource has no watcher left, it is unsubscribed from the control plane. */
@@ -535,45 +552,24 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
     boolean unnamedInvalid = false;
     for (int i = 0; i < response.getResourcesCount(); i++) {
       Any any = response.getResources(i);
-      String name = null;
-      try {
-        if (any.getTypeUrl().equals(RESOURCE_WRAPPER)) {
+      String wrapperName = null;
+      if (any.getTypeUrl().equals(RESOURCE_WRAPPER)) {
+        try {
           Resource wrapper = any.unpack(Resource.class);
-          name = wrapper.getName().isEmpty() ? null : wrapper.getName();
+          wrapperName = wrapper.getName().isEmpty() ? null : wrapper.getName();
           any = wrapper.getResource();
-        }
-        if (!any.getTypeUrl().equals(type.typeUrl())) {
-          throw new ResourceInvalidException(
-              "resources[" + i + "]: type URL " + any.getTypeUrl() + ", expected " + type.typeUrl());
-        }
-        Message message = any.unpack(type.messageClass());
-        name = type.name(message);
-        seen.add(name);
-        List<String> notes = new ArrayList<>();
-        T decoded = decode(type, message, notes);
-        notes.forEach(this::noteIgnored);
-        stats.updateValid(source, type.typeUrl());
-        ResourceSubscription<T> sub = state.subscriptions.get(name);
-        if (sub != null) {
-          boolean wasCached = sub.state() == ResourceState.CACHED;
-          if (sub.onAccepted(message, decoded, response.getVersionInfo(), now, source) || wasCached) {
-            cache.accepted(type, name, response.getVersionInfo(), message, now);
-          }
-        }
-      } catch (ResourceInvalidException | InvalidProtocolBufferException e) {
-        stats.updateInvalid(source, type.typeUrl());
-        String detail = type.shortName() + " resource " + (name == null ? "#" + i : "'" + name + "'") + ": "
-            + e.getMessage();
-        errors.add(detail);
-        if (name == null) {
+        } catch (InvalidProtocolBufferException e) {
+          stats.updateInvalid(source, type.typeUrl());
+          errors.add(type.shortName() + " resource #" + i + ": " + e.getMessage());
           unnamedInvalid = true;
           continue;
         }
+      }
+      String name = apply(conn, state, i, wrapperName, any, response.getVersionInfo(), now, errors);
+      if (name == null) {
+        unnamedInvalid = true;
+      } else {
         seen.add(name);
-        ResourceSubscription<T> sub = state.subscriptions.get(name);
-        if (sub != null) {
-          sub.onRejected(detail, response.getVersionInfo(), now);
-        }
       }
     }
     protocol.unansweredSubscriptions = Math.max(0, protocol.unansweredSubscriptions - 1);
@@ -603,10 +599,121 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
     }
     if (errors.isEmpty()) {
       protocol.acceptedVersion = response.getVersionInfo();
-      conn.stream.sendRequest(state);
+      conn.stream.sendAck(state);
     } else {
       String detail = String.join("; ", errors);
       log.warn("NACK {} version {} from {}: {}", type.shortName(), response.getVersionInfo(), source, detail);
+      conn.stream.sendNack(state, detail);
+    }
+  }
+
+  /**
+   * Checks and decodes one resource of a response and applies it to its subscription (accepted, or rejected keeping
+   * the last good value). Returns its name, or {@code null} when it is invalid before its name is known.
+   */
+  private <T> String apply(ServerConnection conn, TypeState<T> state, int index, String givenName, Any any,
+      String version, Instant now, List<String> errors) {
+    XdsResourceType<T> type = state.type;
+    String source = conn.server.serverUri();
+    String name = givenName;
+    try {
+      if (!any.getTypeUrl().equals(type.typeUrl())) {
+        throw new ResourceInvalidException(
+            "resources[" + index + "]: type URL " + any.getTypeUrl() + ", expected " + type.typeUrl());
+      }
+      Message message = any.unpack(type.messageClass());
+      String ownName = type.name(message);
+      if (name != null && !name.equals(ownName)) {
+        throw new ResourceInvalidException("named '" + ownName + "' inside, '" + name + "' outside");
+      }
+      name = ownName;
+      List<String> notes = new ArrayList<>();
+      T decoded = decode(type, message, notes);
+      notes.forEach(this::noteIgnored);
+      stats.updateValid(source, type.typeUrl());
+      ResourceSubscription<T> sub = state.subscriptions.get(name);
+      if (sub != null) {
+        boolean wasCached = sub.state() == ResourceState.CACHED;
+        if (sub.onAccepted(message, decoded, version, now, source) || wasCached) {
+          cache.accepted(type, name, version, message, now);
+        }
+      } else if (conn.stream instanceof DeltaStream) {
+        state.unsolicited.put(name, new Unsolicited(message, version, now, source));
+      }
+      return name;
+    } catch (ResourceInvalidException | InvalidProtocolBufferException e) {
+      stats.updateInvalid(source, type.typeUrl());
+      String detail = type.shortName() + " resource " + (name == null ? "#" + index : "'" + name + "'") + ": "
+          + e.getMessage();
+      errors.add(detail);
+      if (name != null) {
+        ResourceSubscription<T> sub = state.subscriptions.get(name);
+        if (sub != null) {
+          sub.onRejected(detail, version, now);
+        }
+      }
+      return name;
+    }
+  }
+
+  private void onDeltaResponse(ServerConnection conn, DeltaDiscoveryResponse response) {
+    if (serving != conn) {
+      if (serving != null && serving.index < conn.index) {
+        return;
+      }
+      startServing(conn);
+    }
+    TypeState<?> state = types.get(response.getTypeUrl());
+    if (state == null) {
+      log.warn("ignoring a delta xDS response of type {} that was never requested", response.getTypeUrl());
+      return;
+    }
+    handleDelta(conn, state, response);
+    publishStatus();
+  }
+
+  /**
+   * A delta response names each resource with its own version, and the removed ones: a removal is a deletion (for
+   * LDS and CDS kept under {@code ignore_resource_deletion}, gRFC A53); a name never sent is judged absent only by
+   * the initial fetch timeout, since the protocol says nothing of names that never existed.
+   */
+  private <T> void handleDelta(ServerConnection conn, TypeState<T> state, DeltaDiscoveryResponse response) {
+    XdsResourceType<T> type = state.type;
+    conn.protocol(type).nonce = response.getNonce();
+    String source = conn.server.serverUri();
+    Instant now = clock.instant();
+    List<String> errors = new ArrayList<>();
+    for (int i = 0; i < response.getResourcesCount(); i++) {
+      Resource resource = response.getResources(i);
+      if (!resource.hasResource()) {
+        continue; // a name or version without a body says nothing we act on
+      }
+      apply(conn, state, i, resource.getName().isEmpty() ? null : resource.getName(), resource.getResource(),
+          resource.getVersion(), now, errors);
+    }
+    for (String name : response.getRemovedResourcesList()) {
+      state.unsolicited.remove(name);
+      ResourceSubscription<T> sub = state.subscriptions.get(name);
+      if (sub == null) {
+        continue;
+      }
+      if (sub.hasValue() && type.isFullStateOfTheWorld() && conn.server.ignoreResourceDeletion()) {
+        if (!sub.deletionIgnoredLogged) {
+          sub.deletionIgnoredLogged = true;
+          log.warn("{} resource '{}' was removed by {}; keeping it (ignore_resource_deletion)", type.shortName(),
+              name, source);
+        }
+        continue;
+      }
+      log.info("{} resource '{}' was removed by {}", type.shortName(), name, source);
+      sub.onDoesNotExist(source);
+      cache.removed(type, name);
+    }
+    if (errors.isEmpty()) {
+      conn.stream.sendAck(state);
+    } else {
+      String detail = String.join("; ", errors);
+      log.warn("NACK {} delta response {} from {}: {}", type.shortName(), response.getNonce(), source, detail);
       conn.stream.sendNack(state, detail);
     }
   }
@@ -654,11 +761,19 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   private static final class TypeState<T> {
     final XdsResourceType<T> type;
     final Map<String, ResourceSubscription<T>> subscriptions = new LinkedHashMap<>();
+    /**
+     * Valid resources a delta server sent without our asking (java-control-plane and Envoy treat LDS and CDS as
+     * wildcard): kept so that a later watch gets them at once, since such a server will not send them again.
+     */
+    final Map<String, Unsolicited> unsolicited = new HashMap<>();
 
     TypeState(XdsResourceType<T> type) {
       this.type = type;
     }
   }
+
+  /** A resource a delta server sent before anyone watched it. */
+  private record Unsolicited(Message message, String version, Instant receivedAt, String source) {}
 
   /** Per server and type: the protocol state of its stream. */
   private static final class StreamTypeState {
@@ -711,9 +826,9 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
       if (channel == null) {
         channel = channelFactory.create(server);
       }
-      stream = new AdsStream(this,
-          channel.newCall(AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod(), CallOptions.DEFAULT));
+      stream = server.deltaXds() ? new DeltaStream(this, channel) : new SotwStream(this, channel);
       stream.start();
+      types.values().forEach(state -> state.unsolicited.clear()); // a new stream sends them again
       for (TypeState<?> state : types.values()) {
         StreamTypeState p = protocol(state.type);
         p.nonce = "";
@@ -757,34 +872,91 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
     }
   }
 
-  /** One ADS call. Its listener hops every event onto the context. */
-  private final class AdsStream extends ClientCall.Listener<DiscoveryResponse> {
-    private final ServerConnection conn;
-    private final ClientCall<DiscoveryRequest, DiscoveryResponse> call;
+  /** One ADS call, state of the world or delta; every event hops onto the context. */
+  private abstract class AdsStream {
+    final ServerConnection conn;
     final long startNanos = ticker.getAsLong();
-    private boolean sentNode;
     boolean responseReceived;
 
-    AdsStream(ServerConnection conn, ClientCall<DiscoveryRequest, DiscoveryResponse> call) {
+    AdsStream(ServerConnection conn) {
       this.conn = conn;
-      this.call = call;
     }
 
+    abstract void start();
+
+    /** Tells the server which names of the type are watched now (new ones, or ones no longer watched). */
+    abstract void sendRequest(TypeState<?> state);
+
+    /** Accepts the last response of the type. */
+    abstract void sendAck(TypeState<?> state);
+
+    /** Rejects the last response of the type. */
+    abstract void sendNack(TypeState<?> state, String detail);
+
+    abstract void cancel(String why);
+
+    /** On the context: the first response marks the server healthy. */
+    boolean received() {
+      if (conn.stream != this || closed) {
+        return false;
+      }
+      if (!responseReceived) {
+        responseReceived = true;
+        conn.unreachable = false;
+        stats.serverHealthy(conn.server.serverUri());
+      }
+      return true;
+    }
+  }
+
+  /** A state-of-the-world stream: every request names every watched resource of its type. */
+  private final class SotwStream extends AdsStream {
+    private final ClientCall<DiscoveryRequest, DiscoveryResponse> call;
+    private boolean sentNode;
+
+    SotwStream(ServerConnection conn, ManagedChannel channel) {
+      super(conn);
+      this.call = channel.newCall(AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod(),
+          CallOptions.DEFAULT);
+    }
+
+    @Override
     void start() {
-      call.start(this, new Metadata());
+      call.start(new ClientCall.Listener<>() {
+        @Override
+        public void onMessage(DiscoveryResponse message) {
+          context.execute(() -> {
+            if (received()) {
+              onResponse(conn, message);
+              if (conn.stream == SotwStream.this) {
+                call.request(1);
+              }
+            }
+          });
+        }
+
+        @Override
+        public void onClose(Status status, Metadata trailers) {
+          context.execute(() -> onStreamClosed(conn, SotwStream.this, status));
+        }
+      }, new Metadata());
       call.request(1);
     }
 
-    /** A request for every subscribed name of the type: a subscription change, or an ACK of the last response. */
+    @Override
     void sendRequest(TypeState<?> state) {
       send(conn.request(state));
     }
 
+    @Override
+    void sendAck(TypeState<?> state) {
+      send(conn.request(state));
+    }
+
+    @Override
     void sendNack(TypeState<?> state, String detail) {
-      send(
-          conn.request(state)
-              .setErrorDetail(
-                  com.google.rpc.Status.newBuilder().setCode(Code.INVALID_ARGUMENT_VALUE).setMessage(detail)));
+      send(conn.request(state).setErrorDetail(
+          com.google.rpc.Status.newBuilder().setCode(Code.INVALID_ARGUMENT_VALUE).setMessage(detail)));
     }
 
     private void send(DiscoveryRequest.Builder request) {
@@ -796,32 +968,101 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
       call.sendMessage(request.build());
     }
 
+    @Override
     void cancel(String why) {
       call.cancel(why, null);
     }
+  }
 
-    @Override
-    public void onMessage(DiscoveryResponse message) {
-      context.execute(
-          () -> {
-            if (conn.stream != this || closed) {
-              return;
-            }
-            if (!responseReceived) {
-              responseReceived = true;
-              conn.unreachable = false;
-              stats.serverHealthy(conn.server.serverUri());
-            }
-            onResponse(conn, message);
-            if (conn.stream == this) {
-              call.request(1);
-            }
-          });
+  /**
+   * An incremental (delta) stream: requests carry the names subscribed and unsubscribed since the last one, and an
+   * ACK or NACK is a request carrying only the response's nonce (and the error).
+   */
+  private final class DeltaStream extends AdsStream {
+    private final ClientCall<DeltaDiscoveryRequest, DeltaDiscoveryResponse> call;
+    /** Per type URL, the names this stream has subscribed. */
+    private final Map<String, Set<String>> subscribed = new HashMap<>();
+    private boolean sentNode;
+
+    DeltaStream(ServerConnection conn, ManagedChannel channel) {
+      super(conn);
+      this.call = channel.newCall(AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod(),
+          CallOptions.DEFAULT);
     }
 
     @Override
-    public void onClose(Status status, Metadata trailers) {
-      context.execute(() -> onStreamClosed(conn, this, status));
+    void start() {
+      call.start(new ClientCall.Listener<>() {
+        @Override
+        public void onMessage(DeltaDiscoveryResponse message) {
+          context.execute(() -> {
+            if (received()) {
+              onDeltaResponse(conn, message);
+              if (conn.stream == DeltaStream.this) {
+                call.request(1);
+              }
+            }
+          });
+        }
+
+        @Override
+        public void onClose(Status status, Metadata trailers) {
+          context.execute(() -> onStreamClosed(conn, DeltaStream.this, status));
+        }
+      }, new Metadata());
+      call.request(1);
+    }
+
+    @Override
+    void sendRequest(TypeState<?> state) {
+      Set<String> sent = subscribed.computeIfAbsent(state.type.typeUrl(), url -> new LinkedHashSet<>());
+      Set<String> watched = state.subscriptions.keySet();
+      List<String> subscribe = new ArrayList<>();
+      for (String name : watched) {
+        if (!sent.contains(name)) {
+          subscribe.add(name);
+        }
+      }
+      List<String> unsubscribe = new ArrayList<>();
+      for (String name : sent) {
+        if (!watched.contains(name)) {
+          unsubscribe.add(name);
+        }
+      }
+      if (subscribe.isEmpty() && unsubscribe.isEmpty()) {
+        return;
+      }
+      sent.addAll(subscribe);
+      unsubscribe.forEach(sent::remove);
+      send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(state.type.typeUrl())
+          .addAllResourceNamesSubscribe(subscribe).addAllResourceNamesUnsubscribe(unsubscribe));
+    }
+
+    @Override
+    void sendAck(TypeState<?> state) {
+      send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(state.type.typeUrl())
+          .setResponseNonce(conn.protocol(state.type).nonce));
+    }
+
+    @Override
+    void sendNack(TypeState<?> state, String detail) {
+      send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(state.type.typeUrl())
+          .setResponseNonce(conn.protocol(state.type).nonce)
+          .setErrorDetail(
+              com.google.rpc.Status.newBuilder().setCode(Code.INVALID_ARGUMENT_VALUE).setMessage(detail)));
+    }
+
+    private void send(DeltaDiscoveryRequest.Builder request) {
+      if (!sentNode) {
+        request.setNode(node);
+        sentNode = true;
+      }
+      call.sendMessage(request.build());
+    }
+
+    @Override
+    void cancel(String why) {
+      call.cancel(why, null);
     }
   }
 

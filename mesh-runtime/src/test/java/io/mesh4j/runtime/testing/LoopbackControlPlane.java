@@ -48,6 +48,7 @@ public final class LoopbackControlPlane implements AutoCloseable {
   private final V3DiscoveryServer discoveryServer;
   private final List<DiscoveryRequest> requests = new CopyOnWriteArrayList<>();
   private final List<DiscoveryResponse> responses = new CopyOnWriteArrayList<>();
+  private final List<DeltaDiscoveryRequest> deltaRequests = new CopyOnWriteArrayList<>();
   private final AtomicInteger streamsOpened = new AtomicInteger();
   private final AtomicInteger streamsClosed = new AtomicInteger();
   private int port;
@@ -77,7 +78,9 @@ public final class LoopbackControlPlane implements AutoCloseable {
           }
 
           @Override
-          public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {}
+          public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
+            deltaRequests.add(request);
+          }
 
           @Override
           public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
@@ -199,6 +202,11 @@ public final class LoopbackControlPlane implements AutoCloseable {
   public DiscoveryRequest lastRequest(String typeUrl) {
     List<DiscoveryRequest> of = requests(typeUrl);
     return of.isEmpty() ? null : of.get(of.size() - 1);
+  }
+
+  /** The incremental (delta) requests received for one type URL, in order. */
+  public List<DeltaDiscoveryRequest> deltaRequests(String typeUrl) {
+    return deltaRequests.stream().filter(r -> r.getTypeUrl().equals(typeUrl)).collect(Collectors.toList());
   }
 
   /** Every response sent so far, in order. */
