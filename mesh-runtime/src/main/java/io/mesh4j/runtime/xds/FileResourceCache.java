@@ -103,7 +103,7 @@ public final class FileResourceCache implements ResourceCache {
     return List.copyOf(problems);
   }
 
-  /** How many resources were read from the directory at start. */
+  /** How many resources read from the directory at start are still held (none once a server has answered). */
   public int loadedCount() {
     return loaded.size();
   }
@@ -111,6 +111,12 @@ public final class FileResourceCache implements ResourceCache {
   @Override
   public Entry lookup(String typeUrl, String name) {
     return loaded.get(key(typeUrl, name));
+  }
+
+  /** Drops the copies read at start: the config lives in the client from now on, not twice. */
+  @Override
+  public void startupOver() {
+    loaded.clear();
   }
 
   @Override

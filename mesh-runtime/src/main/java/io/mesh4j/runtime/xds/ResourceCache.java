@@ -22,6 +22,9 @@ public interface ResourceCache {
   /** How the status view names this cache as a resource's source, e.g. {@code cache:/var/cache/mesh4j}. */
   String source();
 
+  /** A server has answered: {@link #lookup} will not be called again, and what was read at start can go. */
+  default void startupOver() {}
+
   /** Stops writing; pending writes are finished first. */
   default void close() {}
 

@@ -360,8 +360,11 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   private void startServing(ServerConnection conn) {
     ServerConnection previous = serving;
     serving = conn;
-    everAnswered = true;
-    cancelCacheTimer();
+    if (!everAnswered) {
+      everAnswered = true;
+      cancelCacheTimer();
+      cache.startupOver();
+    }
     servingUri = conn.server.serverUri();
     connected = true;
     if (outageReported) {
