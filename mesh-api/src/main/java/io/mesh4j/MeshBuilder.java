@@ -10,6 +10,7 @@ public final class MeshBuilder {
   private BootstrapSource bootstrap = BootstrapSource.environment();
   private Duration listenerWait = MeshOptions.DEFAULT_LISTENER_WAIT;
   private OutboundTrafficPolicy outboundTrafficPolicy = OutboundTrafficPolicy.ALLOW_ANY;
+  private Path configCacheDir;
 
   MeshBuilder() {}
 
@@ -39,8 +40,19 @@ public final class MeshBuilder {
     return this;
   }
 
+  /**
+   * Persists every resource the control plane sends (and the mesh accepts) in {@code directory}, so that a process
+   * started while no control plane answers serves its targets from the last good config until one does (status
+   * {@code CACHED}). Without this, the environment's {@code MESH_CONFIG_CACHE_DIR} is used; without either, nothing is
+   * persisted. Private keys are never written.
+   */
+  public MeshBuilder configCache(Path directory) {
+    this.configCacheDir = Objects.requireNonNull(directory, "directory");
+    return this;
+  }
+
   public MeshOptions options() {
-    return new MeshOptions(bootstrap, listenerWait, outboundTrafficPolicy);
+    return new MeshOptions(bootstrap, listenerWait, outboundTrafficPolicy, configCacheDir);
   }
 
   /**

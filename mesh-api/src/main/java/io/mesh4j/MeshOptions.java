@@ -1,11 +1,28 @@
 package io.mesh4j;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
-/** The choices an application makes when it starts a mesh; immutable. */
+/**
+ * The choices an application makes when it starts a mesh; immutable.
+ *
+ * @param configCacheDir where to persist the last accepted config ({@link MeshBuilder#configCache}), or {@code null}
+ *     to use the environment's {@value #CONFIG_CACHE_DIR_ENV} (no cache when that is unset too)
+ */
 public record MeshOptions(
-    BootstrapSource bootstrap, Duration listenerWait, OutboundTrafficPolicy outboundTrafficPolicy) {
+    BootstrapSource bootstrap,
+    Duration listenerWait,
+    OutboundTrafficPolicy outboundTrafficPolicy,
+    Path configCacheDir) {
+
+  /** The environment variable naming the config cache directory when the builder names none. */
+  public static final String CONFIG_CACHE_DIR_ENV = "MESH_CONFIG_CACHE_DIR";
+
+  /** Options without a config cache directory of their own. */
+  public MeshOptions(BootstrapSource bootstrap, Duration listenerWait, OutboundTrafficPolicy outboundTrafficPolicy) {
+    this(bootstrap, listenerWait, outboundTrafficPolicy, null);
+  }
 
   /** As long as grpc-java's initial resource fetch timeout. */
   public static final Duration DEFAULT_LISTENER_WAIT = Duration.ofSeconds(15);

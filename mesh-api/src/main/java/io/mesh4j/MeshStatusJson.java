@@ -8,13 +8,15 @@ import java.util.List;
  * <pre>{@code
  * {"controlPlane":"istiod:15010","connected":true,
  *  "resources":[{"typeUrl":"type.googleapis.com/envoy.config.listener.v3.Listener","name":"catalog:8080",
- *                "version":"7","lastUpdated":"2026-01-01T10:00:00Z","state":"ACKED","errorDetail":null}],
+ *                "version":"7","lastUpdated":"2026-01-01T10:00:00Z","state":"ACKED","errorDetail":null,
+ *                "source":"istiod:15010"}],
  *  "ignoredFields":["..."]}
  * }</pre>
  *
  * The field names and states are those of the record and of CSDS ({@code REQUESTED}, {@code DOES_NOT_EXIST},
- * {@code ACKED}, {@code NACKED}); {@code lastUpdated} is ISO-8601 UTC or {@code null}. Written by hand so that mesh-api
- * needs no JSON library.
+ * {@code ACKED}, {@code NACKED}, and {@code CACHED}); {@code lastUpdated} is ISO-8601 UTC or {@code null} (for a
+ * {@code CACHED} resource, when the control plane sent it: its age); {@code source} is the server it came from.
+ * Written by hand so that mesh-api needs no JSON library.
  */
 public final class MeshStatusJson {
   private MeshStatusJson() {}
@@ -42,6 +44,8 @@ public final class MeshStatusJson {
       string(out, r.state() == null ? null : r.state().name());
       out.append(",\"errorDetail\":");
       string(out, r.errorDetail());
+      out.append(",\"source\":");
+      string(out, r.source());
       out.append('}');
     }
     out.append("],\"ignoredFields\":[");

@@ -12,6 +12,7 @@ import io.mesh4j.runtime.engine.MeshEngine;
 import io.mesh4j.runtime.okhttp.MeshOkHttp;
 import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.security.MeshSecurity;
+import io.mesh4j.runtime.xds.ResourceCache;
 import io.mesh4j.runtime.xds.XdsClient;
 import io.mesh4j.runtime.cluster.ClusterType;
 import io.mesh4j.runtime.cluster.EndpointType;
@@ -24,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLContext;
 import okhttp3.OkHttpClient;
 
@@ -53,6 +55,11 @@ final class MeshRuntime implements Mesh, MeshInternals {
 
   /** Loads the bootstrap (failing fast, naming the field) and connects to the control plane. */
   static MeshRuntime start(MeshOptions options) {
+    return start(options, UnaryOperator.identity());
+  }
+
+  /** As {@link #start(MeshOptions)}, letting tests adjust the xDS client (backoff, clocks). */
+  static MeshRuntime start(MeshOptions options, UnaryOperator<XdsClient.Builder> xdsSettings) {
     Objects.requireNonNull(options, "options");
     Bootstrap bootstrap = BootstrapLoader.load(options.bootstrap());
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -61,7 +68,10 @@ final class MeshRuntime implements Mesh, MeshInternals {
       return thread;
     });
     LongSupplier random = () -> ThreadLocalRandom.current().nextLong() >>> 1;
-    XdsClient xds = XdsClient.newBuilder(bootstrap, scheduler).build();
+    ResourceCache cache = ConfigCacheDirectory.open(options);
+    // Half the listener wait: a first request waiting for a target that the cache holds is served within its wait.
+    XdsClient xds = xdsSettings.apply(XdsClient.newBuilder(bootstrap, scheduler)
+        .resourceCache(cache, options.listenerWait().dividedBy(2))).build();
     MeshSecurity security;
     try {
       security = MeshSecurity.start(bootstrap.certificateProviders(), bootstrap.node().getMetadata(), xds, scheduler,

@@ -132,6 +132,7 @@ class CsdsServiceTest {
     GenericXdsConfig routes = fetch().get(key);
     assertThat(routes.getVersionInfo()).isEqualTo("1");
     assertThat(routes.getErrorState().getDetails()).contains("catalog-routes").contains("safe_regex");
+    assertThat(routes.getErrorState().getVersionInfo()).isEqualTo("2"); // Envoy's meaning: the rejected version
     assertThat(routes.getXdsConfig().unpack(RouteConfiguration.class).getVirtualHosts(0).getRoutes(0).hasRoute())
         .isTrue();
     // The same view as JSON.

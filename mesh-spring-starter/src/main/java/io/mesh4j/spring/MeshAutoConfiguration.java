@@ -37,6 +37,9 @@ public class MeshAutoConfiguration {
     } else if (properties.getBootstrapJson() != null) {
       builder.bootstrapJson(properties.getBootstrapJson());
     }
+    if (properties.getConfigCacheDir() != null) {
+      builder.configCache(properties.getConfigCacheDir());
+    }
     customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
     return builder.build();
   }

@@ -37,6 +37,11 @@ public class MeshProperties {
    * channel. Map keys containing dots need brackets: {@code mesh.clients[catalog.shop].enabled=false}.
    */
   private Map<String, Client> clients = new LinkedHashMap<>();
+  /**
+   * A directory where the last accepted xDS config is persisted, so the application can start and route while the
+   * control plane is unreachable; overrides MESH_CONFIG_CACHE_DIR. Private keys are never written.
+   */
+  private Path configCacheDir;
 
   public boolean isEnabled() {
     return enabled;
@@ -106,5 +111,13 @@ public class MeshProperties {
     public void setEnabled(boolean enabled) {
       this.enabled = enabled;
     }
+  }
+
+  public Path getConfigCacheDir() {
+    return configCacheDir;
+  }
+
+  public void setConfigCacheDir(Path configCacheDir) {
+    this.configCacheDir = configCacheDir;
   }
 }

@@ -5,16 +5,21 @@ import static io.mesh4j.runtime.testing.XdsResources.cla;
 import static io.mesh4j.runtime.testing.XdsResources.edsCluster;
 import static io.mesh4j.runtime.testing.XdsResources.routeConfig;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.mesh4j.Mesh;
 import io.mesh4j.MeshConfigurationException;
 import io.mesh4j.runtime.testing.LoopbackControlPlane;
 import io.mesh4j.runtime.testing.NamedHttpServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -22,6 +27,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 class MeshAutoConfigurationTest {
   private final ApplicationContextRunner runner =
       new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class));
+
+  @TempDir Path cacheDir;
 
   @Test
   void theOkHttpClientBeanIsRoutedByTheMeshConfiguredFromProperties() throws Exception {
@@ -33,7 +40,8 @@ class MeshAutoConfigurationTest {
       runner
           .withPropertyValues(
               "mesh.bootstrap-json=" + controlPlane.bootstrapJson().replace("\n", " "),
-              "mesh.listener-wait=10s")
+              "mesh.listener-wait=10s",
+              "mesh.config-cache-dir=" + cacheDir)
           .run(context -> {
             assertThat(context).hasSingleBean(Mesh.class).hasSingleBean(OkHttpClient.class);
             OkHttpClient client = context.getBean(OkHttpClient.class);
@@ -41,6 +49,12 @@ class MeshAutoConfigurationTest {
                 new Request.Builder().url("http://catalog.mesh:8080/items").build()).execute()) {
               assertThat(response.body().string()).isEqualTo("catalog-v1");
             }
+            // What the mesh accepted is persisted in mesh.config-cache-dir.
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+              try (var files = Files.list(cacheDir)) {
+                return files.filter(f -> f.toString().endsWith(".xdsc")).count() == 4;
+              }
+            });
           });
     }
   }

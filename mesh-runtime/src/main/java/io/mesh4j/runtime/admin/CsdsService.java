@@ -97,6 +97,10 @@ public final class CsdsService extends ClientStatusDiscoveryServiceGrpc.ClientSt
     }
     if (status.errorDetail() != null) {
       UpdateFailureState.Builder failure = UpdateFailureState.newBuilder().setDetails(status.errorDetail());
+      if (dump.rejectedVersion() != null) {
+        // Envoy's meaning: the version of the update that was rejected, not the one still in use.
+        failure.setVersionInfo(dump.rejectedVersion());
+      }
       if (status.lastUpdated() != null) {
         failure.setLastUpdateAttempt(timestamp(status.lastUpdated()));
       }
@@ -115,6 +119,9 @@ public final class CsdsService extends ClientStatusDiscoveryServiceGrpc.ClientSt
         return ClientResourceStatus.ACKED;
       case NACKED:
         return ClientResourceStatus.NACKED;
+      case CACHED:
+        // CSDS has no word for it: asked for and not yet received from a server; xds_config holds the cached copy.
+        return ClientResourceStatus.REQUESTED;
       default:
         return ClientResourceStatus.UNKNOWN;
     }

@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * The parsed gRPC xDS bootstrap (the format of {@code GRPC_XDS_BOOTSTRAP}), validated. Made by {@link BootstrapParser}.
  *
- * @param servers {@code xds_servers}, at least one; the client talks to the first
+ * @param servers {@code xds_servers}, at least one, in fallback order (gRFC A71): the client talks to the first
+ *     one that answers
  * @param node the {@code node} sent to the control plane, with mesh4j's user agent and client features filled in
  * @param certificateProviders {@code certificate_providers} by instance name, configs kept as parsed JSON for the
  *     security work
@@ -33,7 +34,7 @@ public record Bootstrap(
     Objects.requireNonNull(clientDefaultListenerResourceNameTemplate, "clientDefaultListenerResourceNameTemplate");
   }
 
-  /** The control plane the client connects to. */
+  /** The primary control plane: the first of {@link #servers()}. */
   public XdsServer server() {
     return servers.get(0);
   }

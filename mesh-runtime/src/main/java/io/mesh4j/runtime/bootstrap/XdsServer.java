@@ -16,6 +16,12 @@ public record XdsServer(
     String serverUri, ChannelCredentials channelCredentials, String channelCredentialsType, List<String> serverFeatures) {
 
   public static final String IGNORE_RESOURCE_DELETION = "ignore_resource_deletion";
+  /**
+   * mesh4j's own server feature: talk to this server with incremental xDS ({@code DeltaAggregatedResources}) instead
+   * of state of the world. gRPC's bootstrap has no place for Envoy's {@code api_type: DELTA_GRPC}, and gRPC clients
+   * ignore server features they do not know, so one bootstrap serves both.
+   */
+  public static final String DELTA_XDS = "mesh4j_delta_xds";
 
   public XdsServer {
     Objects.requireNonNull(serverUri, "serverUri");
@@ -30,5 +36,10 @@ public record XdsServer(
    */
   public boolean ignoreResourceDeletion() {
     return serverFeatures.contains(IGNORE_RESOURCE_DELETION);
+  }
+
+  /** Whether to use incremental xDS with this server ({@link #DELTA_XDS}). */
+  public boolean deltaXds() {
+    return serverFeatures.contains(DELTA_XDS);
   }
 }

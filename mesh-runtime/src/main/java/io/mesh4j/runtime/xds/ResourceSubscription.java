@@ -27,8 +27,12 @@ final class ResourceSubscription<T> {
   private Instant lastUpdated;
   private ResourceState state = ResourceState.REQUESTED;
   private String errorDetail;
+  private String rejectedVersion;
+  private String source;
   private boolean doesNotExist;
   ScheduledHandle fetchTimer;
+  /** The removal was logged once under ignore_resource_deletion. */
+  boolean deletionIgnoredLogged;
 
   ResourceSubscription(XdsResourceType<T> type, String name) {
     this.type = type;
@@ -61,32 +65,81 @@ final class ResourceSubscription<T> {
     return value != null;
   }
 
-  void onAccepted(Message newProto, T decoded, String responseVersion, Instant now) {
+  /**
+   * Whether the client holds an answer for it, as gRFC A71 counts for fallback: a value (from a control plane or
+   * the persisted cache) or a known absence.
+   */
+  boolean cached() {
+    return value != null || doesNotExist;
+  }
+
+  /** The last accepted proto, or {@code null}. */
+  Message proto() {
+    return proto;
+  }
+
+  String version() {
+    return version;
+  }
+
+  Instant lastUpdated() {
+    return lastUpdated;
+  }
+
+  ResourceState state() {
+    return state;
+  }
+
+  /** A control plane ({@code source}) sent a valid value; whether it differs from the one held. */
+  boolean onAccepted(Message newProto, T decoded, String responseVersion, Instant now, String source) {
     cancelFetchTimer();
     version = responseVersion;
     lastUpdated = now;
     state = ResourceState.ACKED;
     errorDetail = null;
+    rejectedVersion = null;
     doesNotExist = false;
+    this.source = source;
     if (newProto.equals(proto)) {
-      return; // unchanged: watchers already have it
+      return false; // unchanged: watchers already have it
     }
     proto = newProto;
     value = decoded;
     for (ResourceWatcher<T> w : List.copyOf(watchers)) {
       safely(() -> w.onChanged(decoded));
     }
+    return true;
   }
 
-  void onRejected(String detail, Instant now) {
+  /**
+   * A value read from the persisted cache, before any control plane answered: served as the last good config,
+   * replaced by the first answer. Ignored once anything was heard from a control plane.
+   */
+  void onCached(Message cachedProto, T decoded, String cachedVersion, Instant sentAt, String source) {
+    if (heardOf()) {
+      return;
+    }
+    version = cachedVersion;
+    lastUpdated = sentAt;
+    state = ResourceState.CACHED;
+    this.source = source;
+    proto = cachedProto;
+    value = decoded;
+    for (ResourceWatcher<T> w : List.copyOf(watchers)) {
+      safely(() -> w.onChanged(decoded));
+    }
+  }
+
+  void onRejected(String detail, String responseVersion, Instant now) {
     cancelFetchTimer();
     state = ResourceState.NACKED;
     errorDetail = detail;
+    rejectedVersion = responseVersion;
     lastUpdated = now;
     notifyError(detail);
   }
 
-  void onDoesNotExist() {
+  void onDoesNotExist(String source) {
     cancelFetchTimer();
     if (doesNotExist) {
       return;
@@ -96,6 +149,8 @@ final class ResourceSubscription<T> {
     proto = null;
     state = ResourceState.DOES_NOT_EXIST;
     errorDetail = null;
+    rejectedVersion = null;
+    this.source = source;
     for (ResourceWatcher<T> w : List.copyOf(watchers)) {
       safely(() -> w.onResourceDoesNotExist(name));
     }
@@ -114,12 +169,28 @@ final class ResourceSubscription<T> {
     }
   }
 
+  /** gRFC A78's {@code cache_state} of this resource. */
+  XdsClientStats.CacheState cacheState() {
+    switch (state) {
+      case ACKED:
+      case CACHED:
+        return XdsClientStats.CacheState.ACKED;
+      case NACKED:
+        return value != null ? XdsClientStats.CacheState.NACKED_BUT_CACHED : XdsClientStats.CacheState.NACKED;
+      case DOES_NOT_EXIST:
+        return XdsClientStats.CacheState.DOES_NOT_EXIST;
+      default:
+        return XdsClientStats.CacheState.REQUESTED;
+    }
+  }
+
   ResourceStatus status() {
-    return new ResourceStatus(type.typeUrl(), name, version, lastUpdated, state, errorDetail);
+    return new ResourceStatus(type.typeUrl(), name, version, lastUpdated, state, errorDetail,
+        value != null || doesNotExist ? source : null);
   }
 
   ResourceDump dump() {
-    return new ResourceDump(status(), proto);
+    return new ResourceDump(status(), proto, rejectedVersion);
   }
 
   private void safely(Runnable call) {

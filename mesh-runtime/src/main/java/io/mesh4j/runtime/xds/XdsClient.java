@@ -6,6 +6,8 @@ import com.google.protobuf.Message;
 import com.google.rpc.Code;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
@@ -16,6 +18,7 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.SynchronizationContext.ScheduledHandle;
 import io.grpc.SynchronizationContext;
+import io.mesh4j.ResourceState;
 import io.mesh4j.ResourceStatus;
 import io.mesh4j.runtime.bootstrap.Bootstrap;
 import io.mesh4j.runtime.bootstrap.XdsServer;
@@ -23,6 +26,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -33,20 +38,21 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An xDS client: one ADS stream (state of the world) to the bootstrap's first control plane, per-resource watches,
- * ACK/NACK, and a cache of the last accepted value of every subscribed resource.
+ * An xDS client: one ADS stream (state of the world) at a time to the bootstrap's control planes, per-resource
+ * watches, ACK/NACK, and a cache of the last accepted value of every subscribed resource.
  *
  * <p>Semantics, as gRPC's xDS client: a response is checked resource by resource; valid resources are applied even
  * when others in the same response are rejected; the response is ACKed when all are valid, NACKed (previous
  * version, new nonce, {@code error_detail} naming each bad resource and field) otherwise. A rejected resource keeps
- * its last good value. For LDS and CDS, a subscribed name missing from a response does not exist (unless the server
- * has the {@code ignore_resource_deletion} feature and we had a value), and a resource the control plane does not
- * send within the initial fetch timeout of the stream it was requested on does not exist.
+ * its last good value. For LDS and CDS, a subscribed name missing from a response does not exist (unless that
+ * server has the {@code ignore_resource_deletion} feature and we had a value: gRFC A53), and a resource the control
+ * plane does not send within the initial fetch timeout of the stream it was requested on does not exist.
  *
  * <p>Unlike grpc-java, a name never seen yet can be concluded absent from an LDS/CDS response, not only at the
  * initial fetch timeout: an HTTP client asks for a listener for every host it calls, and under ALLOW_ANY each host
@@ -54,13 +60,27 @@ import org.slf4j.LoggerFactory;
  * response may predate the request that named the resource. We count the requests that added names and conclude
  * absence only from a response when every such request has had a response; the remaining case, a push crossing
  * the request, is rare and heals itself, since the control plane answers the request right after and a resource
- * that arrives after being judged absent is delivered as usual. When the stream breaks,
- * watchers are told ({@code onError}) but keep their values; the client reconnects with backoff and asks for every
- * watched resource again, with the versions it accepted.
+ * that arrives after being judged absent is delivered as usual.
+ *
+ * <p>Control-plane loss (gRFC A57): when a stream breaks, watchers are told ({@code onError}, once per outage) but
+ * keep their values; the client reconnects with gRPC's backoff (a new policy after a stream that got answers, the
+ * next attempt due one backoff after the previous one started) and asks for every watched resource again, with
+ * the versions it accepted from that server. A failed channel is replaced, so that grpc-java's own channel backoff
+ * does not stack on ours. The stream's return is logged at INFO.
+ *
+ * <p>Fallback (gRFC A71): {@code xds_servers} are tried in order. The next server is used only while every earlier
+ * one is unreachable (its stream ended without a response) and a watched resource has no cached answer; the
+ * earlier ones keep being retried, and the first answer from one of them ends the fallback (the later connections
+ * are closed). Values are replaced only by what a server sends: falling back drops nothing. The status view names
+ * the server each value came from.
+ *
+ * <p>A {@link ResourceCache} (optional) receives every accepted resource; when no server has answered since the
+ * client started and every server proved unreachable (or the cache wait passed), watched resources not heard of
+ * are served from it ({@code CACHED}), and the first answer replaces them.
  *
  * <p>Threading: all state lives on one {@link SynchronizationContext}. {@link #watch} and {@link #cancelWatch} may be
- * called from any thread; watchers are called on the context, one at a time. {@link #status()}, {@link #connected()}
- * and {@link #ignoredFields()} read published immutable values and may be called from anywhere.
+ * called from any thread; watchers are called on the context, one at a time. {@link #status()}, {@link #connected()},
+ * {@link #stats()} and {@link #ignoredFields()} read published values and may be called from anywhere.
  */
 public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   private static final Logger log = LoggerFactory.getLogger(XdsClient.class);
@@ -68,39 +88,53 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   /** As gRPC: a resource not sent within this long after it was requested does not exist. */
   public static final Duration DEFAULT_INITIAL_FETCH_TIMEOUT = Duration.ofSeconds(15);
 
-  private final XdsServer server;
+  private final List<XdsServer> servers;
   private final Node node;
   private final XdsChannelFactory channelFactory;
   private final ScheduledExecutorService scheduler;
   private final Clock clock;
+  private final LongSupplier ticker;
   private final Supplier<BackoffPolicy> backoffPolicies;
   private final Duration initialFetchTimeout;
+  private final ResourceCache cache;
+  private final Duration cacheWait;
   private final SynchronizationContext context;
+  private final XdsClientStats stats;
 
   /** Per type URL, in the order types were first watched. */
   private final Map<String, TypeState<?>> types = new LinkedHashMap<>();
   private final Set<String> ignoredFieldsSeen = new LinkedHashSet<>();
+  /** Connections to {@code servers[0..n)}: the primary always, each fallback only while those before it fail. */
+  private final List<ServerConnection> connections = new ArrayList<>();
 
-  private ManagedChannel channel;
-  private AdsStream stream;
-  private BackoffPolicy backoff;
-  private ScheduledHandle reconnectTimer;
+  /** The connection whose stream answers now and whose responses apply; {@code null} while none does. */
+  private ServerConnection serving;
   private boolean closed;
   private boolean outageReported;
+  private long outageStartNanos;
+  private boolean everAnswered;
+  private boolean cacheInUse;
+  private ScheduledHandle cacheTimer;
 
   private volatile boolean connected;
+  private volatile String servingUri;
   private volatile List<ResourceStatus> publishedStatus = List.of();
   private volatile List<ResourceDump> publishedDump = List.of();
   private volatile List<String> publishedIgnoredFields = List.of();
 
   private XdsClient(Builder b) {
-    this.server = b.bootstrap.server();
+    this.servers = b.bootstrap.servers();
     this.node = b.bootstrap.node();
     this.channelFactory = b.channelFactory;
     this.scheduler = b.scheduler;
     this.clock = b.clock;
+    this.ticker = b.ticker;
     this.backoffPolicies = b.backoffPolicies;
     this.initialFetchTimeout = b.initialFetchTimeout;
+    this.cache = b.cache;
+    this.cacheWait = b.cacheWait;
+    this.servingUri = servers.get(0).serverUri();
+    this.stats = new XdsClientStats(servers.stream().map(XdsServer::serverUri).toList());
     this.context =
         new SynchronizationContext((thread, e) -> log.error("xDS client: unexpected error on its context", e));
   }
@@ -127,19 +161,45 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
           if (sub == null) {
             sub = new ResourceSubscription<>(type, name);
             state.subscriptions.put(name, sub);
-            if (stream == null) {
-              if (reconnectTimer == null) {
-                startStream();
-              }
+            takeUnsolicited(state, sub);
+            if (connections.isEmpty()) {
+              startCacheTimer();
+              connect(0);
             } else {
-              state.unansweredSubscriptions++;
-              stream.sendRequest(state);
-              startFetchTimer(sub);
+              boolean sent = false;
+              for (ServerConnection conn : connections) {
+                if (conn.stream != null) {
+                  conn.protocol(type).unansweredSubscriptions++;
+                  conn.stream.sendRequest(state);
+                  sent = true;
+                }
+              }
+              if (sent && !sub.heardOf()) {
+                startFetchTimer(sub);
+              }
+              if (cacheInUse && !everAnswered) {
+                loadFromCache(sub);
+              }
+              maybeFallBack();
             }
             publishStatus();
           }
           sub.addWatcher(watcher, context);
         });
+  }
+
+  private <T> void takeUnsolicited(TypeState<T> state, ResourceSubscription<T> sub) {
+    Unsolicited sent = state.unsolicited.remove(sub.name);
+    if (sent == null) {
+      return;
+    }
+    try {
+      sub.onAccepted(sent.message(), decode(state.type, sent.message(), new ArrayList<>()), sent.version(),
+          sent.receivedAt(), sent.source());
+      cache.accepted(state.type, sub.name, sent.version(), sent.message(), sent.receivedAt());
+    } catch (ResourceInvalidException e) {
+      // It was valid when it came; a decoder that now disagrees has already logged why.
+    }
   }
 
   /** Removes {@code watcher}; when the resource has no watcher left, it is unsubscribed from the control plane. */
@@ -157,8 +217,12 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
           }
           sub.cancelFetchTimer();
           state.subscriptions.remove(name);
-          if (stream != null && !closed) {
-            stream.sendRequest(state);
+          if (!closed) {
+            for (ServerConnection conn : connections) {
+              if (conn.stream != null) {
+                conn.stream.sendRequest(state);
+              }
+            }
           }
           publishStatus();
         });
@@ -179,9 +243,14 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
     return node;
   }
 
-  /** Whether the ADS stream is established now. */
+  /** Whether an ADS stream that has answered is up now (to the primary or a fallback server). */
   public boolean connected() {
     return connected;
+  }
+
+  /** Counters and gauges as gRFC A78 names them, for a metrics binder. */
+  public XdsClientStats stats() {
+    return stats;
   }
 
   /** Fields the control plane sent that were accepted without acting on them, each once. */
@@ -189,9 +258,12 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
     return publishedIgnoredFields;
   }
 
-  /** The control plane's {@code server_uri}. */
+  /**
+   * The {@code server_uri} of the control plane whose answers the client uses now (a fallback server while the
+   * primary is unreachable), or of the last one that answered; the primary's before any did.
+   */
   public String serverUri() {
-    return server.serverUri();
+    return servingUri;
   }
 
   /** Stops talking to the control plane; watchers are not called afterwards. */
@@ -204,20 +276,16 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
           }
           closed = true;
           connected = false;
-          if (reconnectTimer != null) {
-            reconnectTimer.cancel();
-            reconnectTimer = null;
-          }
+          cancelCacheTimer();
           for (TypeState<?> state : types.values()) {
             state.subscriptions.values().forEach(ResourceSubscription::cancelFetchTimer);
           }
-          if (stream != null) {
-            stream.cancel("xDS client closed");
-            stream = null;
+          for (ServerConnection conn : connections) {
+            conn.shutdown("xDS client closed");
           }
-          if (channel != null) {
-            channel.shutdownNow();
-          }
+          connections.clear();
+          serving = null;
+          cache.close();
         });
   }
 
@@ -230,71 +298,154 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
     return (TypeState<T>) state;
   }
 
-  // ---- stream lifecycle (on the context) ----
+  // ---- connections and fallback (on the context) ----
 
-  private void startStream() {
-    reconnectTimer = null;
-    if (closed) {
+  private void connect(int index) {
+    ServerConnection conn = new ServerConnection(index, servers.get(index));
+    connections.add(conn);
+    conn.startStream();
+  }
+
+  /**
+   * gRFC A71: use the next server only while every server before it is unreachable and some watched resource has
+   * no cached answer; keep retrying the earlier ones, whose first answer ends the fallback.
+   */
+  private void maybeFallBack() {
+    if (closed || serving != null || connections.isEmpty()) {
       return;
     }
-    if (channel == null) {
-      channel = channelFactory.create(server);
+    ServerConnection last = connections.get(connections.size() - 1);
+    if (!last.unreachable || connections.size() >= servers.size() || !anyUncached()) {
+      return;
     }
-    stream = new AdsStream(channel.newCall(AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod(), CallOptions.DEFAULT));
-    stream.start();
+    XdsServer next = servers.get(connections.size());
+    log.warn("xDS server {} is unreachable and some watched resources have no cached value: falling back to {}",
+        last.server.serverUri(), next.serverUri());
+    connect(connections.size());
+  }
+
+  private boolean anyUncached() {
     for (TypeState<?> state : types.values()) {
-      state.nonce = "";
-      state.unansweredSubscriptions = 0;
-      if (!state.subscriptions.isEmpty()) {
-        state.unansweredSubscriptions = 1;
-        stream.sendRequest(state);
-        for (ResourceSubscription<?> sub : state.subscriptions.values()) {
-          if (!sub.heardOf()) {
-            startFetchTimer(sub);
-          }
+      for (ResourceSubscription<?> sub : state.subscriptions.values()) {
+        if (!sub.cached()) {
+          return true;
         }
       }
     }
+    return false;
   }
 
-  private void onStreamClosed(AdsStream closedStream, Status status) {
-    if (closedStream != stream) {
+  private boolean anyStreamOpen() {
+    for (ServerConnection conn : connections) {
+      if (conn.stream != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean everyServerUnreachable() {
+    if (connections.size() < servers.size() && anyUncached()) {
+      return false; // a fallback server is still to be tried
+    }
+    for (ServerConnection conn : connections) {
+      if (!conn.unreachable) {
+        return false;
+      }
+    }
+    return !connections.isEmpty();
+  }
+
+  /** {@code conn} answered: it serves from now on, and every lower-priority connection is closed. */
+  private void startServing(ServerConnection conn) {
+    ServerConnection previous = serving;
+    serving = conn;
+    if (!everAnswered) {
+      everAnswered = true;
+      cancelCacheTimer();
+      cache.startupOver();
+    }
+    servingUri = conn.server.serverUri();
+    connected = true;
+    if (outageReported) {
+      outageReported = false;
+      log.info("ADS stream to {} reconnected after {} ms; re-subscribed {} resources, the last accepted configuration"
+              + " served meanwhile", conn.server.serverUri(),
+          TimeUnit.NANOSECONDS.toMillis(ticker.getAsLong() - outageStartNanos), subscriptionCount());
+    }
+    if (conn.index > 0) {
+      log.warn("using fallback xDS server {} (#{} of xds_servers) while {} is unreachable", conn.server.serverUri(),
+          conn.index, servers.get(0).serverUri());
+    } else if (previous != null && previous != conn || connections.size() > 1) {
+      log.info("primary xDS server {} answers again: leaving the fallback", conn.server.serverUri());
+    }
+    while (connections.size() > conn.index + 1) {
+      connections.remove(connections.size() - 1).shutdown("a higher-priority xDS server answers");
+    }
+  }
+
+  private int subscriptionCount() {
+    int n = 0;
+    for (TypeState<?> state : types.values()) {
+      n += state.subscriptions.size();
+    }
+    return n;
+  }
+
+  private void onStreamClosed(ServerConnection conn, AdsStream closedStream, Status status) {
+    if (closedStream != conn.stream) {
       return;
     }
-    stream = null;
-    connected = false;
-    for (TypeState<?> state : types.values()) {
-      state.subscriptions.values().forEach(ResourceSubscription::cancelFetchTimer);
+    conn.stream = null;
+    boolean answered = closedStream.responseReceived;
+    if (conn == serving) {
+      serving = null;
+      connected = false;
+    }
+    if (!anyStreamOpen()) {
+      for (TypeState<?> state : types.values()) {
+        state.subscriptions.values().forEach(ResourceSubscription::cancelFetchTimer);
+      }
     }
     if (closed) {
       return;
     }
-    if (closedStream.responseReceived) {
-      outageReported = false;
+    if (!answered) {
+      // gRFC A57: a stream that ends before any response is a connectivity failure.
+      conn.unreachable = true;
+      conn.replaceChannel = true;
+      stats.serverUnhealthy(conn.server.serverUri());
     }
-    if (!status.isOk() || !closedStream.responseReceived) {
-      String detail = "ADS stream to " + server.serverUri() + " closed: " + status.getCode()
+    if ((!status.isOk() || !answered) && serving == null) {
+      String detail = "ADS stream to " + conn.server.serverUri() + " closed: " + status.getCode()
           + (status.getDescription() == null ? "" : ": " + status.getDescription());
       if (outageReported) {
         // Tell watchers once per outage, not at every failed attempt.
         log.debug("{}; still reconnecting", detail);
       } else {
         outageReported = true;
+        outageStartNanos = ticker.getAsLong();
         log.warn("{}; keeping the last accepted configuration and reconnecting", detail);
         for (TypeState<?> state : types.values()) {
           state.subscriptions.values().forEach(sub -> sub.notifyError(detail));
         }
       }
     }
-    long delayNanos;
-    if (closedStream.responseReceived || backoff == null) {
-      // A stream that got answers was healthy: start the backoff over, as gRPC does.
-      backoff = backoffPolicies.get();
-      delayNanos = closedStream.responseReceived ? 0 : backoff.nextBackoffNanos();
-    } else {
-      delayNanos = backoff.nextBackoffNanos();
+    if (answered || conn.backoff == null) {
+      // A stream that got answers was healthy: the backoff starts over, as gRPC's.
+      conn.backoff = backoffPolicies.get();
     }
-    reconnectTimer = context.schedule(this::startStream, Math.max(0, delayNanos), TimeUnit.NANOSECONDS, scheduler);
+    // As gRPC: the next attempt is due one backoff after the last one started, not after it failed.
+    long delayNanos = Math.max(0, conn.backoff.nextBackoffNanos() - (ticker.getAsLong() - closedStream.startNanos));
+    conn.reconnectTimer =
+        context.schedule(conn::startStream, delayNanos, TimeUnit.NANOSECONDS, scheduler);
+    if (!answered) {
+      maybeFallBack();
+      if (!everAnswered && everyServerUnreachable()) {
+        useCache("no xDS server is reachable");
+      }
+    }
+    publishStatus();
   }
 
   private void startFetchTimer(ResourceSubscription<?> sub) {
@@ -305,7 +456,7 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
               sub.fetchTimer = null;
               log.info("{} resource '{}' not received within {}: does not exist", sub.type.shortName(), sub.name,
                   initialFetchTimeout);
-              sub.onDoesNotExist();
+              sub.onDoesNotExist(serving == null ? null : serving.server.serverUri());
               publishStatus();
             },
             initialFetchTimeout.toNanos(),
@@ -313,88 +464,260 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
             scheduler);
   }
 
+  // ---- the persisted cache (on the context) ----
+
+  private void startCacheTimer() {
+    if (cache == ResourceCache.NONE || cacheTimer != null || everAnswered) {
+      return;
+    }
+    cacheTimer = context.schedule(() -> {
+      cacheTimer = null;
+      if (!everAnswered) {
+        useCache("no xDS server answered within " + cacheWait);
+      }
+    }, cacheWait.toNanos(), TimeUnit.NANOSECONDS, scheduler);
+  }
+
+  private void cancelCacheTimer() {
+    if (cacheTimer != null) {
+      cacheTimer.cancel();
+      cacheTimer = null;
+    }
+  }
+
+  /** Serves every resource not heard of from the persisted cache, until a control plane answers. */
+  private void useCache(String why) {
+    if (cacheInUse || cache == ResourceCache.NONE) {
+      return;
+    }
+    cacheInUse = true;
+    cancelCacheTimer();
+    int served = 0;
+    for (TypeState<?> state : types.values()) {
+      for (ResourceSubscription<?> sub : state.subscriptions.values()) {
+        if (loadFromCache(sub)) {
+          served++;
+        }
+      }
+    }
+    log.warn("{}: serving {} resources from the config cache ({}) until one answers", why, served, cache.source());
+    publishStatus();
+  }
+
+  private <T> boolean loadFromCache(ResourceSubscription<T> sub) {
+    if (sub.heardOf()) {
+      return false;
+    }
+    ResourceCache.Entry entry = cache.lookup(sub.type.typeUrl(), sub.name);
+    if (entry == null) {
+      return false;
+    }
+    try {
+      Message message = entry.resource().unpack(sub.type.messageClass());
+      if (!sub.type.name(message).equals(sub.name)) {
+        throw new ResourceInvalidException("cached under another name: " + sub.type.name(message));
+      }
+      T decoded = decode(sub.type, message, new ArrayList<>());
+      sub.onCached(message, decoded, entry.version(), entry.acceptedAt(), cache.source());
+      return true;
+    } catch (ResourceInvalidException | InvalidProtocolBufferException e) {
+      log.warn("config cache: {} resource '{}' cannot be used: {}", sub.type.shortName(), sub.name, e.getMessage());
+      return false;
+    }
+  }
+
   // ---- responses (on the context) ----
 
-  private void onResponse(DiscoveryResponse response) {
+  private void onResponse(ServerConnection conn, DiscoveryResponse response) {
+    if (serving != conn) {
+      if (serving != null && serving.index < conn.index) {
+        return; // a higher-priority server answers; this one is about to be closed
+      }
+      startServing(conn);
+    }
     TypeState<?> state = types.get(response.getTypeUrl());
     if (state == null) {
       log.warn("ignoring an xDS response of type {} that was never requested", response.getTypeUrl());
       return;
     }
-    handle(state, response);
+    handle(conn, state, response);
     publishStatus();
   }
 
-  private <T> void handle(TypeState<T> state, DiscoveryResponse response) {
+  private <T> void handle(ServerConnection conn, TypeState<T> state, DiscoveryResponse response) {
     XdsResourceType<T> type = state.type;
-    state.nonce = response.getNonce();
+    StreamTypeState protocol = conn.protocol(type);
+    protocol.nonce = response.getNonce();
+    String source = conn.server.serverUri();
     Instant now = clock.instant();
     List<String> errors = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     boolean unnamedInvalid = false;
     for (int i = 0; i < response.getResourcesCount(); i++) {
       Any any = response.getResources(i);
-      String name = null;
-      try {
-        if (any.getTypeUrl().equals(RESOURCE_WRAPPER)) {
+      String wrapperName = null;
+      if (any.getTypeUrl().equals(RESOURCE_WRAPPER)) {
+        try {
           Resource wrapper = any.unpack(Resource.class);
-          name = wrapper.getName().isEmpty() ? null : wrapper.getName();
+          wrapperName = wrapper.getName().isEmpty() ? null : wrapper.getName();
           any = wrapper.getResource();
-        }
-        if (!any.getTypeUrl().equals(type.typeUrl())) {
-          throw new ResourceInvalidException(
-              "resources[" + i + "]: type URL " + any.getTypeUrl() + ", expected " + type.typeUrl());
-        }
-        Message message = any.unpack(type.messageClass());
-        name = type.name(message);
-        seen.add(name);
-        List<String> notes = new ArrayList<>();
-        T decoded = decode(type, message, notes);
-        notes.forEach(this::noteIgnored);
-        ResourceSubscription<T> sub = state.subscriptions.get(name);
-        if (sub != null) {
-          sub.onAccepted(message, decoded, response.getVersionInfo(), now);
-        }
-      } catch (ResourceInvalidException | InvalidProtocolBufferException e) {
-        String detail = type.shortName() + " resource " + (name == null ? "#" + i : "'" + name + "'") + ": "
-            + e.getMessage();
-        errors.add(detail);
-        if (name == null) {
+        } catch (InvalidProtocolBufferException e) {
+          stats.updateInvalid(source, type.typeUrl());
+          errors.add(type.shortName() + " resource #" + i + ": " + e.getMessage());
           unnamedInvalid = true;
           continue;
         }
+      }
+      String name = apply(conn, state, i, wrapperName, any, response.getVersionInfo(), now, errors);
+      if (name == null) {
+        unnamedInvalid = true;
+      } else {
         seen.add(name);
-        ResourceSubscription<T> sub = state.subscriptions.get(name);
-        if (sub != null) {
-          sub.onRejected(detail, now);
-        }
       }
     }
-    state.unansweredSubscriptions = Math.max(0, state.unansweredSubscriptions - 1);
+    protocol.unansweredSubscriptions = Math.max(0, protocol.unansweredSubscriptions - 1);
     if (type.isFullStateOfTheWorld() && !unnamedInvalid) {
       for (ResourceSubscription<T> sub : List.copyOf(state.subscriptions.values())) {
         if (seen.contains(sub.name)) {
           continue;
         }
-        if (sub.fetchTimer != null && state.unansweredSubscriptions > 0) {
+        if (sub.fetchTimer != null && protocol.unansweredSubscriptions > 0) {
           // Not heard of yet, and a later request naming it is still unanswered: this response may predate it.
           continue;
         }
-        if (sub.hasValue() && server.ignoreResourceDeletion()) {
-          log.warn("{} resource '{}' is gone from the control plane's response; keeping it (ignore_resource_deletion)",
-              type.shortName(), sub.name);
+        if (sub.hasValue() && conn.server.ignoreResourceDeletion()) {
+          if (!sub.deletionIgnoredLogged) {
+            sub.deletionIgnoredLogged = true;
+            log.warn("{} resource '{}' is gone from {}'s response; keeping it (ignore_resource_deletion)",
+                type.shortName(), sub.name, source);
+          }
           continue;
         }
-        sub.onDoesNotExist();
+        if (sub.hasValue()) {
+          log.info("{} resource '{}' was removed by {}", type.shortName(), sub.name, source);
+        }
+        sub.onDoesNotExist(source);
+        cache.removed(type, sub.name);
       }
     }
     if (errors.isEmpty()) {
-      state.acceptedVersion = response.getVersionInfo();
-      stream.sendAck(state);
+      protocol.acceptedVersion = response.getVersionInfo();
+      conn.stream.sendAck(state);
     } else {
       String detail = String.join("; ", errors);
-      log.warn("NACK {} version {}: {}", type.shortName(), response.getVersionInfo(), detail);
-      stream.sendNack(state, detail);
+      log.warn("NACK {} version {} from {}: {}", type.shortName(), response.getVersionInfo(), source, detail);
+      conn.stream.sendNack(state, detail);
+    }
+  }
+
+  /**
+   * Checks and decodes one resource of a response and applies it to its subscription (accepted, or rejected keeping
+   * the last good value). Returns its name, or {@code null} when it is invalid before its name is known.
+   */
+  private <T> String apply(ServerConnection conn, TypeState<T> state, int index, String givenName, Any any,
+      String version, Instant now, List<String> errors) {
+    XdsResourceType<T> type = state.type;
+    String source = conn.server.serverUri();
+    String name = givenName;
+    try {
+      if (!any.getTypeUrl().equals(type.typeUrl())) {
+        throw new ResourceInvalidException(
+            "resources[" + index + "]: type URL " + any.getTypeUrl() + ", expected " + type.typeUrl());
+      }
+      Message message = any.unpack(type.messageClass());
+      String ownName = type.name(message);
+      if (name != null && !name.equals(ownName)) {
+        throw new ResourceInvalidException("named '" + ownName + "' inside, '" + name + "' outside");
+      }
+      name = ownName;
+      List<String> notes = new ArrayList<>();
+      T decoded = decode(type, message, notes);
+      notes.forEach(this::noteIgnored);
+      stats.updateValid(source, type.typeUrl());
+      ResourceSubscription<T> sub = state.subscriptions.get(name);
+      if (sub != null) {
+        boolean wasCached = sub.state() == ResourceState.CACHED;
+        if (sub.onAccepted(message, decoded, version, now, source) || wasCached) {
+          cache.accepted(type, name, version, message, now);
+        }
+      } else if (conn.stream instanceof DeltaStream) {
+        state.unsolicited.put(name, new Unsolicited(message, version, now, source));
+      }
+      return name;
+    } catch (ResourceInvalidException | InvalidProtocolBufferException e) {
+      stats.updateInvalid(source, type.typeUrl());
+      String detail = type.shortName() + " resource " + (name == null ? "#" + index : "'" + name + "'") + ": "
+          + e.getMessage();
+      errors.add(detail);
+      if (name != null) {
+        ResourceSubscription<T> sub = state.subscriptions.get(name);
+        if (sub != null) {
+          sub.onRejected(detail, version, now);
+        }
+      }
+      return name;
+    }
+  }
+
+  private void onDeltaResponse(ServerConnection conn, DeltaDiscoveryResponse response) {
+    if (serving != conn) {
+      if (serving != null && serving.index < conn.index) {
+        return;
+      }
+      startServing(conn);
+    }
+    TypeState<?> state = types.get(response.getTypeUrl());
+    if (state == null) {
+      log.warn("ignoring a delta xDS response of type {} that was never requested", response.getTypeUrl());
+      return;
+    }
+    handleDelta(conn, state, response);
+    publishStatus();
+  }
+
+  /**
+   * A delta response names each resource with its own version, and the removed ones: a removal is a deletion (for
+   * LDS and CDS kept under {@code ignore_resource_deletion}, gRFC A53); a name never sent is judged absent only by
+   * the initial fetch timeout, since the protocol says nothing of names that never existed.
+   */
+  private <T> void handleDelta(ServerConnection conn, TypeState<T> state, DeltaDiscoveryResponse response) {
+    XdsResourceType<T> type = state.type;
+    conn.protocol(type).nonce = response.getNonce();
+    String source = conn.server.serverUri();
+    Instant now = clock.instant();
+    List<String> errors = new ArrayList<>();
+    for (int i = 0; i < response.getResourcesCount(); i++) {
+      Resource resource = response.getResources(i);
+      if (!resource.hasResource()) {
+        continue; // a name or version without a body says nothing we act on
+      }
+      apply(conn, state, i, resource.getName().isEmpty() ? null : resource.getName(), resource.getResource(),
+          resource.getVersion(), now, errors);
+    }
+    for (String name : response.getRemovedResourcesList()) {
+      state.unsolicited.remove(name);
+      ResourceSubscription<T> sub = state.subscriptions.get(name);
+      if (sub == null) {
+        continue;
+      }
+      if (sub.hasValue() && type.isFullStateOfTheWorld() && conn.server.ignoreResourceDeletion()) {
+        if (!sub.deletionIgnoredLogged) {
+          sub.deletionIgnoredLogged = true;
+          log.warn("{} resource '{}' was removed by {}; keeping it (ignore_resource_deletion)", type.shortName(),
+              name, source);
+        }
+        continue;
+      }
+      log.info("{} resource '{}' was removed by {}", type.shortName(), name, source);
+      sub.onDoesNotExist(source);
+      cache.removed(type, name);
+    }
+    if (errors.isEmpty()) {
+      conn.stream.sendAck(state);
+    } else {
+      String detail = String.join("; ", errors);
+      log.warn("NACK {} delta response {} from {}: {}", type.shortName(), response.getNonce(), source, detail);
+      conn.stream.sendNack(state, detail);
     }
   }
 
@@ -419,23 +742,45 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   private void publishStatus() {
     List<ResourceStatus> all = new ArrayList<>();
     List<ResourceDump> dump = new ArrayList<>();
+    Map<String, EnumMap<XdsClientStats.CacheState, Long>> counts = new LinkedHashMap<>();
     for (TypeState<?> state : types.values()) {
+      EnumMap<XdsClientStats.CacheState, Long> byState = new EnumMap<>(XdsClientStats.CacheState.class);
       for (ResourceSubscription<?> sub : state.subscriptions.values()) {
         ResourceDump entry = sub.dump();
         all.add(entry.status());
         dump.add(entry);
+        byState.merge(sub.cacheState(), 1L, Long::sum);
       }
+      counts.put(state.type.typeUrl(), byState);
     }
     publishedDump = List.copyOf(dump);
     publishedStatus = List.copyOf(all);
+    stats.publishResources(counts);
   }
 
   private static final String RESOURCE_WRAPPER = "type.googleapis.com/envoy.service.discovery.v3.Resource";
 
-  /** Per type: the subscriptions, the last accepted version and the last nonce on the current stream. */
+  /** Per type: the subscriptions, shared by every server the client talks to. */
   private static final class TypeState<T> {
     final XdsResourceType<T> type;
     final Map<String, ResourceSubscription<T>> subscriptions = new LinkedHashMap<>();
+    /**
+     * Valid resources a delta server sent without our asking (java-control-plane and Envoy treat LDS and CDS as
+     * wildcard): kept so that a later watch gets them at once, since such a server will not send them again.
+     */
+    final Map<String, Unsolicited> unsolicited = new HashMap<>();
+
+    TypeState(XdsResourceType<T> type) {
+      this.type = type;
+    }
+  }
+
+  /** A resource a delta server sent before anyone watched it. */
+  private record Unsolicited(Message message, String version, Instant receivedAt, String source) {}
+
+  /** Per server and type: the protocol state of its stream. */
+  private static final class StreamTypeState {
+    /** The last version accepted from this server: sent again on a new stream so it need not resend. */
     String acceptedVersion = "";
     String nonce = "";
     /**
@@ -443,49 +788,178 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
      * any is outstanding, a response may predate the newest names, so their absence from it proves nothing.
      */
     int unansweredSubscriptions;
+  }
 
-    TypeState(XdsResourceType<T> type) {
-      this.type = type;
+  /** The client's side of one {@code xds_servers} entry: its channel, its current stream and its backoff. */
+  private final class ServerConnection {
+    final int index;
+    final XdsServer server;
+    final Map<String, StreamTypeState> protocol = new HashMap<>();
+    ManagedChannel channel;
+    AdsStream stream;
+    BackoffPolicy backoff;
+    ScheduledHandle reconnectTimer;
+    /** The last stream ended without a response (gRFC A57's connectivity failure); cleared by a response. */
+    boolean unreachable;
+    /**
+     * A failed channel is replaced rather than retried: grpc-java's channel keeps its own reconnect backoff, which
+     * would stack on ours, and a fresh channel makes exactly one connection attempt per stream attempt.
+     */
+    boolean replaceChannel;
+
+    ServerConnection(int index, XdsServer server) {
+      this.index = index;
+      this.server = server;
     }
 
-    DiscoveryRequest.Builder request() {
+    StreamTypeState protocol(XdsResourceType<?> type) {
+      return protocol.computeIfAbsent(type.typeUrl(), url -> new StreamTypeState());
+    }
+
+    void startStream() {
+      reconnectTimer = null;
+      if (closed || !connections.contains(this)) {
+        return;
+      }
+      if (channel != null && replaceChannel) {
+        channel.shutdownNow();
+        channel = null;
+      }
+      replaceChannel = false;
+      if (channel == null) {
+        channel = channelFactory.create(server);
+      }
+      stream = server.deltaXds() ? new DeltaStream(this, channel) : new SotwStream(this, channel);
+      stream.start();
+      types.values().forEach(state -> state.unsolicited.clear()); // a new stream sends them again
+      for (TypeState<?> state : types.values()) {
+        StreamTypeState p = protocol(state.type);
+        p.nonce = "";
+        p.unansweredSubscriptions = 0;
+        if (!state.subscriptions.isEmpty()) {
+          p.unansweredSubscriptions = 1;
+          stream.sendRequest(state);
+          for (ResourceSubscription<?> sub : state.subscriptions.values()) {
+            if (!sub.heardOf()) {
+              startFetchTimer(sub);
+            }
+          }
+        }
+      }
+    }
+
+    void shutdown(String why) {
+      if (reconnectTimer != null) {
+        reconnectTimer.cancel();
+        reconnectTimer = null;
+      }
+      AdsStream s = stream;
+      stream = null;
+      if (s != null) {
+        s.cancel(why);
+      }
+      if (channel != null) {
+        channel.shutdownNow();
+        channel = null;
+      }
+      stats.serverClosed(server.serverUri());
+    }
+
+    DiscoveryRequest.Builder request(TypeState<?> state) {
+      StreamTypeState p = protocol(state.type);
       return DiscoveryRequest.newBuilder()
-          .setTypeUrl(type.typeUrl())
-          .addAllResourceNames(subscriptions.keySet())
-          .setVersionInfo(acceptedVersion)
-          .setResponseNonce(nonce);
+          .setTypeUrl(state.type.typeUrl())
+          .addAllResourceNames(state.subscriptions.keySet())
+          .setVersionInfo(p.acceptedVersion)
+          .setResponseNonce(p.nonce);
     }
   }
 
-  /** One ADS call. Its listener hops every event onto the context. */
-  private final class AdsStream extends ClientCall.Listener<DiscoveryResponse> {
-    private final ClientCall<DiscoveryRequest, DiscoveryResponse> call;
-    private boolean sentNode;
+  /** One ADS call, state of the world or delta; every event hops onto the context. */
+  private abstract class AdsStream {
+    final ServerConnection conn;
+    final long startNanos = ticker.getAsLong();
     boolean responseReceived;
 
-    AdsStream(ClientCall<DiscoveryRequest, DiscoveryResponse> call) {
-      this.call = call;
+    AdsStream(ServerConnection conn) {
+      this.conn = conn;
     }
 
+    abstract void start();
+
+    /** Tells the server which names of the type are watched now (new ones, or ones no longer watched). */
+    abstract void sendRequest(TypeState<?> state);
+
+    /** Accepts the last response of the type. */
+    abstract void sendAck(TypeState<?> state);
+
+    /** Rejects the last response of the type. */
+    abstract void sendNack(TypeState<?> state, String detail);
+
+    abstract void cancel(String why);
+
+    /** On the context: the first response marks the server healthy. */
+    boolean received() {
+      if (conn.stream != this || closed) {
+        return false;
+      }
+      if (!responseReceived) {
+        responseReceived = true;
+        conn.unreachable = false;
+        stats.serverHealthy(conn.server.serverUri());
+      }
+      return true;
+    }
+  }
+
+  /** A state-of-the-world stream: every request names every watched resource of its type. */
+  private final class SotwStream extends AdsStream {
+    private final ClientCall<DiscoveryRequest, DiscoveryResponse> call;
+    private boolean sentNode;
+
+    SotwStream(ServerConnection conn, ManagedChannel channel) {
+      super(conn);
+      this.call = channel.newCall(AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod(),
+          CallOptions.DEFAULT);
+    }
+
+    @Override
     void start() {
-      call.start(this, new Metadata());
+      call.start(new ClientCall.Listener<>() {
+        @Override
+        public void onMessage(DiscoveryResponse message) {
+          context.execute(() -> {
+            if (received()) {
+              onResponse(conn, message);
+              if (conn.stream == SotwStream.this) {
+                call.request(1);
+              }
+            }
+          });
+        }
+
+        @Override
+        public void onClose(Status status, Metadata trailers) {
+          context.execute(() -> onStreamClosed(conn, SotwStream.this, status));
+        }
+      }, new Metadata());
       call.request(1);
     }
 
+    @Override
     void sendRequest(TypeState<?> state) {
-      send(state.request());
+      send(conn.request(state));
     }
 
+    @Override
     void sendAck(TypeState<?> state) {
-      send(state.request());
+      send(conn.request(state));
     }
 
+    @Override
     void sendNack(TypeState<?> state, String detail) {
-      send(
-          state
-              .request()
-              .setErrorDetail(
-                  com.google.rpc.Status.newBuilder().setCode(Code.INVALID_ARGUMENT_VALUE).setMessage(detail)));
+      send(conn.request(state).setErrorDetail(
+          com.google.rpc.Status.newBuilder().setCode(Code.INVALID_ARGUMENT_VALUE).setMessage(detail)));
     }
 
     private void send(DiscoveryRequest.Builder request) {
@@ -497,37 +971,101 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
       call.sendMessage(request.build());
     }
 
+    @Override
     void cancel(String why) {
       call.cancel(why, null);
     }
+  }
 
-    @Override
-    public void onHeaders(Metadata headers) {
-      context.execute(
-          () -> {
-            if (stream == this) {
-              connected = true;
-            }
-          });
+  /**
+   * An incremental (delta) stream: requests carry the names subscribed and unsubscribed since the last one, and an
+   * ACK or NACK is a request carrying only the response's nonce (and the error).
+   */
+  private final class DeltaStream extends AdsStream {
+    private final ClientCall<DeltaDiscoveryRequest, DeltaDiscoveryResponse> call;
+    /** Per type URL, the names this stream has subscribed. */
+    private final Map<String, Set<String>> subscribed = new HashMap<>();
+    private boolean sentNode;
+
+    DeltaStream(ServerConnection conn, ManagedChannel channel) {
+      super(conn);
+      this.call = channel.newCall(AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod(),
+          CallOptions.DEFAULT);
     }
 
     @Override
-    public void onMessage(DiscoveryResponse message) {
-      context.execute(
-          () -> {
-            if (stream != this || closed) {
-              return;
+    void start() {
+      call.start(new ClientCall.Listener<>() {
+        @Override
+        public void onMessage(DeltaDiscoveryResponse message) {
+          context.execute(() -> {
+            if (received()) {
+              onDeltaResponse(conn, message);
+              if (conn.stream == DeltaStream.this) {
+                call.request(1);
+              }
             }
-            responseReceived = true;
-            connected = true;
-            onResponse(message);
-            call.request(1);
           });
+        }
+
+        @Override
+        public void onClose(Status status, Metadata trailers) {
+          context.execute(() -> onStreamClosed(conn, DeltaStream.this, status));
+        }
+      }, new Metadata());
+      call.request(1);
     }
 
     @Override
-    public void onClose(Status status, Metadata trailers) {
-      context.execute(() -> onStreamClosed(this, status));
+    void sendRequest(TypeState<?> state) {
+      Set<String> sent = subscribed.computeIfAbsent(state.type.typeUrl(), url -> new LinkedHashSet<>());
+      Set<String> watched = state.subscriptions.keySet();
+      List<String> subscribe = new ArrayList<>();
+      for (String name : watched) {
+        if (!sent.contains(name)) {
+          subscribe.add(name);
+        }
+      }
+      List<String> unsubscribe = new ArrayList<>();
+      for (String name : sent) {
+        if (!watched.contains(name)) {
+          unsubscribe.add(name);
+        }
+      }
+      if (subscribe.isEmpty() && unsubscribe.isEmpty()) {
+        return;
+      }
+      sent.addAll(subscribe);
+      unsubscribe.forEach(sent::remove);
+      send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(state.type.typeUrl())
+          .addAllResourceNamesSubscribe(subscribe).addAllResourceNamesUnsubscribe(unsubscribe));
+    }
+
+    @Override
+    void sendAck(TypeState<?> state) {
+      send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(state.type.typeUrl())
+          .setResponseNonce(conn.protocol(state.type).nonce));
+    }
+
+    @Override
+    void sendNack(TypeState<?> state, String detail) {
+      send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(state.type.typeUrl())
+          .setResponseNonce(conn.protocol(state.type).nonce)
+          .setErrorDetail(
+              com.google.rpc.Status.newBuilder().setCode(Code.INVALID_ARGUMENT_VALUE).setMessage(detail)));
+    }
+
+    private void send(DeltaDiscoveryRequest.Builder request) {
+      if (!sentNode) {
+        request.setNode(node);
+        sentNode = true;
+      }
+      call.sendMessage(request.build());
+    }
+
+    @Override
+    void cancel(String why) {
+      call.cancel(why, null);
     }
   }
 
@@ -537,8 +1075,11 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
     private final ScheduledExecutorService scheduler;
     private XdsChannelFactory channelFactory = XdsChannelFactory.standard();
     private Clock clock = Clock.systemUTC();
+    private LongSupplier ticker = System::nanoTime;
     private Supplier<BackoffPolicy> backoffPolicies = ExponentialBackoffPolicy.grpcDefaults(new Random());
     private Duration initialFetchTimeout = DEFAULT_INITIAL_FETCH_TIMEOUT;
+    private ResourceCache cache = ResourceCache.NONE;
+    private Duration cacheWait = DEFAULT_INITIAL_FETCH_TIMEOUT;
 
     private Builder(Bootstrap bootstrap, ScheduledExecutorService scheduler) {
       this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
@@ -556,6 +1097,13 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
       return this;
     }
 
+    /** Monotonic nanoseconds, for backoff arithmetic and outage durations. */
+    public Builder ticker(LongSupplier ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /** A new policy per run of failed attempts; gRPC's (1 s, ×1.6, ±20 %, 120 s at most) by default. */
     public Builder backoffPolicy(Supplier<BackoffPolicy> backoffPolicies) {
       this.backoffPolicies = Objects.requireNonNull(backoffPolicies, "backoffPolicies");
       return this;
@@ -566,6 +1114,19 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
         throw new IllegalArgumentException("initialFetchTimeout must be positive: " + timeout);
       }
       this.initialFetchTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * A cache of accepted resources: written as they are accepted, read when no control plane has answered yet and
+     * either every server proved unreachable or {@code wait} has passed since the first subscription.
+     */
+    public Builder resourceCache(ResourceCache cache, Duration wait) {
+      this.cache = Objects.requireNonNull(cache, "cache");
+      if (wait.isNegative()) {
+        throw new IllegalArgumentException("cache wait must not be negative: " + wait);
+      }
+      this.cacheWait = wait;
       return this;
     }
 

@@ -48,7 +48,9 @@ public final class LoopbackControlPlane implements AutoCloseable {
   private final V3DiscoveryServer discoveryServer;
   private final List<DiscoveryRequest> requests = new CopyOnWriteArrayList<>();
   private final List<DiscoveryResponse> responses = new CopyOnWriteArrayList<>();
+  private final List<DeltaDiscoveryRequest> deltaRequests = new CopyOnWriteArrayList<>();
   private final AtomicInteger streamsOpened = new AtomicInteger();
+  private final AtomicInteger streamsClosed = new AtomicInteger();
   private int port;
   private Server server;
 
@@ -61,12 +63,24 @@ public final class LoopbackControlPlane implements AutoCloseable {
           }
 
           @Override
+          public void onStreamClose(long streamId, String typeUrl) {
+            streamsClosed.incrementAndGet();
+          }
+
+          @Override
+          public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
+            streamsClosed.incrementAndGet();
+          }
+
+          @Override
           public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
             requests.add(request);
           }
 
           @Override
-          public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {}
+          public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
+            deltaRequests.add(request);
+          }
 
           @Override
           public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
@@ -190,6 +204,11 @@ public final class LoopbackControlPlane implements AutoCloseable {
     return of.isEmpty() ? null : of.get(of.size() - 1);
   }
 
+  /** The incremental (delta) requests received for one type URL, in order. */
+  public List<DeltaDiscoveryRequest> deltaRequests(String typeUrl) {
+    return deltaRequests.stream().filter(r -> r.getTypeUrl().equals(typeUrl)).collect(Collectors.toList());
+  }
+
   /** Every response sent so far, in order. */
   public List<DiscoveryResponse> responses() {
     return List.copyOf(responses);
@@ -203,5 +222,10 @@ public final class LoopbackControlPlane implements AutoCloseable {
   /** How many ADS streams clients have opened. */
   public int streamsOpened() {
     return streamsOpened.get();
+  }
+
+  /** How many ADS streams are open now (opened and not yet closed by either side). */
+  public int openStreams() {
+    return streamsOpened.get() - streamsClosed.get();
   }
 }
