@@ -1,0 +1,168 @@
+package io.mesh4j.runtime.listener;
+
+import io.mesh4j.runtime.inbound.ConnectionFacts;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Picks a listener's filter chain for a new connection as Envoy's filter chain manager does (gRFC A36 follows it):
+ * the criteria are applied in a fixed order (destination port, destination IP, server name, transport protocol,
+ * application protocols, direct source IP, source type, source IP, source port), and at each one only the chains
+ * with the most specific value that matches stay (an exact port over none, the longest prefix, an exact server name
+ * over the longest wildcard over none...). When a criterion leaves no chain, the default chain is used: there is no
+ * going back to a less specific branch, as in Envoy's tree of maps.
+ *
+ * <p>Immutable and lock-free; a selection allocates one small bit set.
+ *
+ * @param <T> what a chain is at run time
+ */
+public final class FilterChainSelector<T> {
+  private static final int STAGES = 9;
+
+  private final FilterChainMatch[] matches;
+  private final Object[] chains;
+  private final T defaultChain;
+
+  private FilterChainSelector(List<FilterChainMatch> matches, List<T> chains, T defaultChain) {
+    if (matches.size() != chains.size()) {
+      throw new IllegalArgumentException("one match per chain");
+    }
+    this.matches = matches.toArray(new FilterChainMatch[0]);
+    this.chains = chains.toArray();
+    this.defaultChain = defaultChain;
+  }
+
+  /**
+   * @param matches the chains' matches, in the listener's order
+   * @param chains the chains, in the same order
+   * @param defaultChain the default chain, or null
+   */
+  public static <T> FilterChainSelector<T> of(List<FilterChainMatch> matches, List<T> chains, T defaultChain) {
+    return new FilterChainSelector<>(matches, chains, defaultChain);
+  }
+
+  /** The chain for a connection, or null when none matches and there is no default chain. */
+  @SuppressWarnings("unchecked")
+  public T select(ConnectionFacts facts) {
+    int n = matches.length;
+    if (n == 0) {
+      return defaultChain;
+    }
+    long[] candidates = new long[(n + 63) >>> 6];
+    for (int i = 0; i < n; i++) {
+      candidates[i >>> 6] |= 1L << i;
+    }
+    Connection connection = new Connection(facts);
+    for (int stage = 0; stage < STAGES; stage++) {
+      int best = -1;
+      for (int i = 0; i < n; i++) {
+        if ((candidates[i >>> 6] & (1L << i)) != 0) {
+          best = Math.max(best, specificity(stage, matches[i], connection));
+        }
+      }
+      if (best < 0) {
+        return defaultChain;
+      }
+      for (int i = 0; i < n; i++) {
+        if ((candidates[i >>> 6] & (1L << i)) != 0 && specificity(stage, matches[i], connection) != best) {
+          candidates[i >>> 6] &= ~(1L << i);
+        }
+      }
+    }
+    // Decoding refuses listeners with two equal matches, so exactly one chain is left.
+    for (int i = 0; i < n; i++) {
+      if ((candidates[i >>> 6] & (1L << i)) != 0) {
+        return (T) chains[i];
+      }
+    }
+    return defaultChain;
+  }
+
+  /** What the criteria read of a connection, resolved once. */
+  private record Connection(
+      int localPort, InetAddress localIp, InetAddress remoteIp, int remotePort, String serverName,
+      ConnectionFacts facts) {
+    Connection(ConnectionFacts facts) {
+      this(facts.localAddress().getPort(), facts.localAddress().getAddress(), facts.remoteAddress().getAddress(),
+          facts.remoteAddress().getPort(),
+          facts.serverName() == null ? null : facts.serverName().toLowerCase(Locale.ROOT), facts);
+    }
+  }
+
+  /** How specifically {@code match} matches at {@code stage}: -1 not at all, 0 as a wildcard, more is more specific. */
+  private static int specificity(int stage, FilterChainMatch match, Connection c) {
+    return switch (stage) {
+      case 0 -> match.destinationPort() == 0 ? 0 : match.destinationPort() == c.localPort() ? 1 : -1;
+      case 1 -> prefix(match.prefixRanges(), c.localIp());
+      case 2 -> serverName(match.serverNames(), c.serverName());
+      case 3 -> match.transportProtocol().isEmpty() ? 0
+          : match.transportProtocol().equals(c.facts().transportProtocol()) ? 1 : -1;
+      case 4 -> applicationProtocols(match.applicationProtocols(), c.facts().applicationProtocols());
+      case 5 -> prefix(match.directSourcePrefixRanges(), c.remoteIp());
+      case 6 -> sourceType(match.sourceType(), c);
+      case 7 -> prefix(match.sourcePrefixRanges(), c.remoteIp());
+      default -> match.sourcePorts().isEmpty() ? 0 : match.sourcePorts().contains(c.remotePort()) ? 1 : -1;
+    };
+  }
+
+  /** The longest range holding the address wins; no range is a wildcard. */
+  private static int prefix(List<CidrRange> ranges, InetAddress address) {
+    if (ranges.isEmpty()) {
+      return 0;
+    }
+    int best = -1;
+    if (address != null) {
+      for (CidrRange range : ranges) {
+        if (range.length() + 1 > best && range.contains(address)) {
+          best = range.length() + 1;
+        }
+      }
+    }
+    return best;
+  }
+
+  /** An exact name beats every wildcard; among wildcards ({@code *.example.com}) the longest suffix wins. */
+  private static int serverName(List<String> names, String sni) {
+    if (names.isEmpty()) {
+      return 0;
+    }
+    if (sni == null || sni.isEmpty()) {
+      return -1;
+    }
+    int best = -1;
+    for (String name : names) {
+      if (name.startsWith("*.")) {
+        String suffix = name.substring(1);
+        if (sni.length() > suffix.length() && sni.endsWith(suffix)) {
+          best = Math.max(best, suffix.length());
+        }
+      } else if (name.equals(sni)) {
+        return Integer.MAX_VALUE;
+      }
+    }
+    return best;
+  }
+
+  private static int applicationProtocols(List<String> wanted, List<String> offered) {
+    if (wanted.isEmpty()) {
+      return 0;
+    }
+    for (String protocol : offered) {
+      if (wanted.contains(protocol)) {
+        return 1;
+      }
+    }
+    return -1;
+  }
+
+  private static int sourceType(FilterChainMatch.SourceType type, Connection c) {
+    if (type == FilterChainMatch.SourceType.ANY) {
+      return 0;
+    }
+    boolean local = c.remoteIp() != null
+        && (c.remoteIp().isLoopbackAddress() || c.remoteIp().equals(c.localIp()));
+    boolean wanted = type == FilterChainMatch.SourceType.SAME_IP_OR_LOOPBACK;
+    return local == wanted ? 1 : -1;
+  }
+}
