@@ -144,13 +144,14 @@ public final class FilterChainSelector<T> {
     return best;
   }
 
+  /** As Envoy: the first protocol the client offers that some chain wants decides; no list is a wildcard. */
   private static int applicationProtocols(List<String> wanted, List<String> offered) {
     if (wanted.isEmpty()) {
       return 0;
     }
-    for (String protocol : offered) {
-      if (wanted.contains(protocol)) {
-        return 1;
+    for (int i = 0; i < offered.size(); i++) {
+      if (wanted.contains(offered.get(i))) {
+        return offered.size() - i;
       }
     }
     return -1;
