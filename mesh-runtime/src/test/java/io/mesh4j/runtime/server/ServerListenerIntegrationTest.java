@@ -298,6 +298,52 @@ class ServerListenerIntegrationTest {
     assertThat(port.chainFor(TLS).tls()).isSameAs(tls);
   }
 
+  @Test
+  void aChainOverSdsSecretsHandshakesAndReleasesItsSecretsWhenTheListenerDropsIt() throws Exception {
+    io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext sds =
+        io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.newBuilder()
+            .setRequireClientCertificate(com.google.protobuf.BoolValue.of(true))
+            .setCommonTlsContext(TlsResources.sds("server-cert", "roots", NS + "frontend").getCommonTlsContext())
+            .build();
+    Listener overSds = ServerListeners.listener(NAME, "0.0.0.0", 8080)
+        .addFilterChains(chain("sds", null, sds, inlineHcm(allowAll("inbound")))).build();
+    TestPki.Leaf catalog = intermediate.leaf(NS + "catalog-sds");
+    controlPlane.setSnapshot("1", List.of(overSds), List.of(), List.of(), List.of(), List.of(
+        TlsResources.certificateSecret("server-cert", catalog),
+        TlsResources.rootsSecret("roots", TestPki.pem(root.certificate()))));
+    port = ports.open(8080);
+    port.ready().toCompletableFuture().orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+    ServerTls tls = port.chainFor(TLS).tls();
+    assertThat(security.downstreamCount()).isEqualTo(1);
+    assertThat(security.sdsWatchCount()).isEqualTo(2);
+
+    TestPki.Leaf frontend = intermediate.leaf(NS + "frontend");
+    await().atMost(WAIT).until(() -> handshake(tls, client(frontend)).clientError == null);
+    Handshake ok = handshake(tls, client(frontend));
+    assertThat(ok.server.join()).isEqualTo(NS + "frontend");
+    assertThat(ok.serverCertificate.getSerialNumber()).isEqualTo(catalog.certificate().getSerialNumber());
+    assertThat(handshake(tls, client(null)).clientError).isNotNull();
+
+    controlPlane.setSnapshot("2", List.of(permissive("2").toBuilder().removeFilterChains(0).build()), List.of(),
+        List.of(), List.of(), List.of());
+    await().atMost(WAIT).until(() -> port.chainFor(PLAIN).name().equals("plaintext-2"));
+    assertThat(security.downstreamCount()).isZero();
+    assertThat(security.sdsWatchCount()).isZero();
+  }
+
+  @Test
+  void closingAPortUnsubscribesAndReleasesItsTls() {
+    port = ports.open(8080);
+    serve("1", List.of(permissive("1")), List.of());
+    port.ready().toCompletableFuture().orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+    assertThat(security.downstreamCount()).isEqualTo(1);
+
+    port.close();
+    port = null;
+    assertThat(security.downstreamCount()).isZero();
+    await().atMost(WAIT).until(() -> !controlPlane.lastRequest(LDS).getResourceNamesList().contains(NAME));
+  }
+
   /** One TLS connection to a server socket made from the chain's TLS: what the client saw, what the server saw. */
   private record Handshake(Exception clientError, X509Certificate serverCertificate,
       CompletableFuture<String> server) {}
