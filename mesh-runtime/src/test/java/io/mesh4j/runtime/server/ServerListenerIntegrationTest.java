@@ -344,11 +344,77 @@ class ServerListenerIntegrationTest {
     await().atMost(WAIT).until(() -> !controlPlane.lastRequest(LDS).getResourceNamesList().contains(NAME));
   }
 
+  @Test
+  void tlsVersionsAndCipherSuitesBindTheHandshake() throws Exception {
+    io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext tls13 = mtls("default", true)
+        .toBuilder().setCommonTlsContext(mtls("default", true).getCommonTlsContext().toBuilder()
+            .setTlsParams(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters.newBuilder()
+                .setTlsMinimumProtocolVersion(
+                    io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters.TlsProtocol.TLSv1_3)))
+        .build();
+    io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext tls12 = mtls("default", true)
+        .toBuilder().setCommonTlsContext(mtls("default", true).getCommonTlsContext().toBuilder()
+            .setTlsParams(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters.newBuilder()
+                .setTlsMaximumProtocolVersion(
+                    io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters.TlsProtocol.TLSv1_2)
+                .addCipherSuites("ECDHE-ECDSA-AES256-GCM-SHA384")))
+        .build();
+    port = ports.open(8080);
+    serve("1", List.of(ServerListeners.listener(NAME, "0.0.0.0", 8080)
+        .addFilterChains(chain("tls13", match().setTransportProtocol("tls").addApplicationProtocols("h2").build(),
+            tls13, inlineHcm(allowAll("inbound"))))
+        .addFilterChains(chain("tls12", match().setTransportProtocol("tls").build(), tls12,
+            inlineHcm(allowAll("inbound"))))
+        .build()), List.of());
+    port.ready().toCompletableFuture().orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+    security.provider("default").ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    TestPki.Leaf frontend = intermediate.leaf(NS + "frontend");
+
+    ServerTls only13 = port.chainFor(TLS).tls();
+    assertThat(only13.parameters().getProtocols()).containsExactly("TLSv1.3");
+    assertThat(handshake(only13, client(frontend)).clientError).isNull();
+    SSLContext client12 = client(frontend);
+    javax.net.ssl.SSLParameters twelve = client12.getDefaultSSLParameters();
+    twelve.setProtocols(new String[] {"TLSv1.2"});
+    assertThat(handshake(only13, client12, twelve).clientError).as("a TLS 1.2 client against TLSv1.3 minimum")
+        .isNotNull();
+
+    ServerTls only12 = port.chainFor(new ConnectionFacts(TLS.localAddress(), TLS.remoteAddress(), ConnectionFacts.TLS,
+        null, List.of("http/1.1"))).tls();
+    assertThat(only12.parameters().getProtocols()).containsExactly("TLSv1.2");
+    assertThat(only12.parameters().getCipherSuites()).contains("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384")
+        .doesNotContain("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+    Handshake negotiated = handshake(only12, client(frontend));
+    assertThat(negotiated.clientError).isNull();
+    assertThat(negotiated.cipherSuite).isEqualTo("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
+  }
+
+  @Test
+  void aListenerServesOnlyOnceItsRouteConfigurationArrived() {
+    Listener listener = ServerListeners.listener(NAME, "0.0.0.0", 8080)
+        .addFilterChains(chain("rds", null, null, XdsResources.rdsHcm("inbound-routes"))).build();
+    port = ports.open(8080);
+    serve("1", List.of(listener), List.of());
+    await().atMost(WAIT).until(() -> controlPlane.lastRequest(RDS) != null
+        && controlPlane.lastRequest(RDS).getResourceNamesList().contains("inbound-routes"));
+    assertThat(port.ready().toCompletableFuture()).isNotDone();
+    assertThat(port.chainFor(PLAIN)).isNull();
+
+    serve("2", List.of(listener), List.of(allowAll("inbound-routes")));
+    port.ready().toCompletableFuture().orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+    assertThat(port.chainFor(PLAIN).handle(TestInboundRequest.post("catalog:8080", "/"))).isNull();
+  }
+
   /** One TLS connection to a server socket made from the chain's TLS: what the client saw, what the server saw. */
-  private record Handshake(Exception clientError, X509Certificate serverCertificate,
+  private record Handshake(Exception clientError, X509Certificate serverCertificate, String cipherSuite,
       CompletableFuture<String> server) {}
 
   private static Handshake handshake(ServerTls tls, SSLContext client) throws IOException {
+    return handshake(tls, client, null);
+  }
+
+  private static Handshake handshake(ServerTls tls, SSLContext client, javax.net.ssl.SSLParameters clientParameters)
+      throws IOException {
     try (SSLServerSocket listening = (SSLServerSocket) tls.context().getServerSocketFactory()
         .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       listening.setSSLParameters(tls.parameters());
@@ -369,11 +435,16 @@ class ServerListenerIntegrationTest {
       });
       Exception clientError = null;
       X509Certificate serverCertificate = null;
+      String cipherSuite = null;
       try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket(
           InetAddress.getLoopbackAddress(), listening.getLocalPort())) {
+        if (clientParameters != null) {
+          socket.setSSLParameters(clientParameters);
+        }
         socket.setSoTimeout((int) WAIT.toMillis());
         socket.startHandshake();
         serverCertificate = (X509Certificate) socket.getSession().getPeerCertificates()[0];
+        cipherSuite = socket.getSession().getCipherSuite();
         // With TLS 1.3 the server judges the client's certificate after the client's handshake is done: the
         // refusal shows on the first read.
         socket.getOutputStream().write(7);
@@ -389,7 +460,7 @@ class ServerListenerIntegrationTest {
       } catch (Exception e) {
         // reported through the future
       }
-      return new Handshake(clientError, serverCertificate, server);
+      return new Handshake(clientError, serverCertificate, cipherSuite, server);
     }
   }
 
