@@ -18,7 +18,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,11 +42,13 @@ import java.util.Set;
 final class ServerListenerDecoder {
   private static final Set<String> LISTENER_HANDLED =
       Set.of("name", "address", "filter_chains", "default_filter_chain", "listener_filters");
-  private static final Set<String> LISTENER_IGNORABLE = Set.of("stat_prefix", "per_connection_buffer_limit_bytes",
-      "metadata", "drain_type", "listener_filters_timeout", "continue_on_listener_filters_timeout", "transparent",
-      "freebind", "socket_options", "tcp_fast_open_queue_length", "traffic_direction", "connection_balance_config",
-      "reuse_port", "enable_reuse_port", "access_log", "tcp_backlog_size", "max_connections_to_accept_per_socket_event",
-      "bind_to_port", "enable_mptcp", "ignore_global_conn_limit", "bypass_overload_manager", "use_original_dst");
+  /** The socket Envoy would bind, its buffers, stats and logs; istiod adds {@code additional_addresses} for dual stack. */
+  private static final Set<String> LISTENER_IGNORABLE = Set.of("additional_addresses", "stat_prefix",
+      "per_connection_buffer_limit_bytes", "metadata", "drain_type", "listener_filters_timeout",
+      "continue_on_listener_filters_timeout", "transparent", "freebind", "socket_options", "tcp_fast_open_queue_length",
+      "traffic_direction", "connection_balance_config", "reuse_port", "enable_reuse_port", "access_log",
+      "tcp_backlog_size", "max_connections_to_accept_per_socket_event", "bind_to_port", "enable_mptcp",
+      "ignore_global_conn_limit", "bypass_overload_manager", "use_original_dst");
   private static final Set<String> CHAIN_HANDLED =
       Set.of("filter_chain_match", "transport_socket", "filters", "name");
   private static final Set<String> CHAIN_IGNORABLE = Set.of("metadata", "transport_socket_connect_timeout");
