@@ -33,7 +33,7 @@ import java.util.Set;
  *       a {@code transport_socket} ({@code DownstreamTlsContext} or {@code raw_buffer}, none is plaintext) and a
  *       {@code filter_chain_match} with every criterion Envoy has but {@code address_suffix}/{@code suffix_len}
  *       (which Envoy does not implement either); two chains whose matches overlap in any combination of values are
- *       refused, as Envoy refuses them ("multiple filter chains with the same matching rules");
+ *       refused, as Envoy refuses them;
  *   <li>{@code listener_filters} {@code tls_inspector}, {@code http_inspector}, {@code original_dst}: accepted, since
  *       the mesh sniffs the first bytes itself; any other is refused.
  * </ul>
@@ -308,7 +308,7 @@ final class ServerListenerDecoder {
       Integer other = firstConflict(dimensions, 0, new ArrayList<>(), leaves, c);
       if (other != null) {
         throw new ResourceInvalidException("filter_chains[" + c + "].filter_chain_match: overlaps filter_chains["
-            + other + "] (multiple filter chains with the same matching rules)");
+            + other + "] (both would take the same connections)");
       }
     }
   }

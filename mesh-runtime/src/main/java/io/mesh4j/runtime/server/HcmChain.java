@@ -23,13 +23,13 @@ import java.util.Map;
  * Envoy's order: its route is selected first (so filters get the route's {@code typed_per_filter_config}), then the
  * HTTP filters run in order and the first reply ends it, then the router: a {@code non_forwarding_action} route lets
  * the request through to the application; no route answers 404 (Envoy's NR); a direct response or a redirect
- * answers itself; a route that would forward to a cluster answers 503 (gRPC UNAVAILABLE), as grpc-java's server
- * does, since there is nothing to forward to in-process.
+ * answers itself; a route that would forward to a cluster answers 503 (gRPC UNAVAILABLE, the status grpc-java's
+ * server closes such calls with), since there is nothing to forward to in-process.
  */
 final class HcmChain implements InboundChain {
-  /** grpc-java's text for a server route with a forwarding action. */
+  /** The body (and gRPC status description) for a server route with a forwarding action. */
   static final String FORWARDING_ROUTE =
-      "Invalid xDS route action for matching route: only Route.non_forwarding_action should be allowed.";
+      "the matching route forwards to a cluster; a server listener's routes must use non_forwarding_action";
 
   private final String name;
   private final ServerTls tls;

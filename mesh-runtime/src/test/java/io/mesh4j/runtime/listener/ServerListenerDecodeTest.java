@@ -140,19 +140,19 @@ class ServerListenerDecodeTest {
     assertRejected(inbound()
             .addFilterChains(plainChain("a", null))
             .addFilterChains(plainChain("b", null)).build(),
-        "filter_chains[1].filter_chain_match: overlaps filter_chains[0] (multiple filter chains with the same "
-            + "matching rules)");
+        "filter_chains[1].filter_chain_match: overlaps filter_chains[0] (both would take the same "
+            + "connections)");
     assertRejected(inbound()
             .addFilterChains(plainChain("a", match().addServerNames("a.example.com").addServerNames("b.example.com")
                 .build()))
             .addFilterChains(plainChain("b", match().addServerNames("B.example.com").build())).build(),
-        "filter_chains[1].filter_chain_match: overlaps filter_chains[0] (multiple filter chains with the same "
-            + "matching rules)");
+        "filter_chains[1].filter_chain_match: overlaps filter_chains[0] (both would take the same "
+            + "connections)");
     assertRejected(inbound()
             .addFilterChains(plainChain("a", match().addPrefixRanges(cidr("10.1.2.3", 16)).build()))
             .addFilterChains(plainChain("b", match().addPrefixRanges(cidr("10.1.0.0", 16)).build())).build(),
-        "filter_chains[1].filter_chain_match: overlaps filter_chains[0] (multiple filter chains with the same "
-            + "matching rules)");
+        "filter_chains[1].filter_chain_match: overlaps filter_chains[0] (both would take the same "
+            + "connections)");
   }
 
   @Test

@@ -181,8 +181,8 @@ class ServerListenerIntegrationTest {
     serve("2", List.of(conflicting), List.of());
     await().atMost(WAIT).until(() -> controlPlane.lastRequest(LDS).hasErrorDetail());
     assertThat(controlPlane.lastRequest(LDS).getErrorDetail().getMessage()).isEqualTo("LDS resource '" + NAME
-        + "': filter_chains[2].filter_chain_match: overlaps filter_chains[1] (multiple filter chains with the same "
-        + "matching rules)");
+        + "': filter_chains[2].filter_chain_match: overlaps filter_chains[1] (both would take the same "
+        + "connections)");
     assertThat(status(LDS, NAME).state()).isEqualTo(ResourceState.NACKED);
     assertThat(port.chainFor(PLAIN).name()).isEqualTo("plaintext-1");
 
