@@ -3,7 +3,6 @@ package io.mesh4j.runtime.listener;
 import io.mesh4j.runtime.inbound.ConnectionFacts;
 import java.net.InetAddress;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Picks a listener's filter chain for a new connection as Envoy's filter chain manager does (gRFC A36 follows it):
@@ -13,7 +12,7 @@ import java.util.Locale;
  * over the longest wildcard over none...). When a criterion leaves no chain, the default chain is used: there is no
  * going back to a less specific branch, as in Envoy's tree of maps.
  *
- * <p>Immutable and lock-free; a selection allocates one small bit set.
+ * <p>Immutable and lock-free; a selection among up to 64 chains allocates nothing.
  *
  * @param <T> what a chain is at run time
  */
@@ -49,60 +48,70 @@ public final class FilterChainSelector<T> {
     if (n == 0) {
       return defaultChain;
     }
-    long[] candidates = new long[(n + 63) >>> 6];
-    for (int i = 0; i < n; i++) {
-      candidates[i >>> 6] |= 1L << i;
+    if (n > Long.SIZE) {
+      return selectMany(facts);
     }
-    Connection connection = new Connection(facts);
+    // Up to 64 chains (every listener istiod makes): the candidates are the bits of one long, nothing allocated.
+    long candidates = n == Long.SIZE ? -1L : (1L << n) - 1;
+    for (int stage = 0; stage < STAGES; stage++) {
+      int best = -1;
+      for (long left = candidates; left != 0; left &= left - 1) {
+        best = Math.max(best, specificity(stage, matches[Long.numberOfTrailingZeros(left)], facts));
+      }
+      if (best < 0) {
+        return defaultChain;
+      }
+      for (long left = candidates; left != 0; left &= left - 1) {
+        int i = Long.numberOfTrailingZeros(left);
+        if (specificity(stage, matches[i], facts) != best) {
+          candidates &= ~(1L << i);
+        }
+      }
+    }
+    // Decoding refuses listeners with two equal matches, so exactly one chain is left.
+    return (T) chains[Long.numberOfTrailingZeros(candidates)];
+  }
+
+  @SuppressWarnings("unchecked")
+  private T selectMany(ConnectionFacts facts) {
+    int n = matches.length;
+    boolean[] candidate = new boolean[n];
+    java.util.Arrays.fill(candidate, true);
     for (int stage = 0; stage < STAGES; stage++) {
       int best = -1;
       for (int i = 0; i < n; i++) {
-        if ((candidates[i >>> 6] & (1L << i)) != 0) {
-          best = Math.max(best, specificity(stage, matches[i], connection));
+        if (candidate[i]) {
+          best = Math.max(best, specificity(stage, matches[i], facts));
         }
       }
       if (best < 0) {
         return defaultChain;
       }
       for (int i = 0; i < n; i++) {
-        if ((candidates[i >>> 6] & (1L << i)) != 0 && specificity(stage, matches[i], connection) != best) {
-          candidates[i >>> 6] &= ~(1L << i);
-        }
+        candidate[i] &= specificity(stage, matches[i], facts) == best;
       }
     }
-    // Decoding refuses listeners with two equal matches, so exactly one chain is left.
     for (int i = 0; i < n; i++) {
-      if ((candidates[i >>> 6] & (1L << i)) != 0) {
+      if (candidate[i]) {
         return (T) chains[i];
       }
     }
     return defaultChain;
   }
 
-  /** What the criteria read of a connection, resolved once. */
-  private record Connection(
-      int localPort, InetAddress localIp, InetAddress remoteIp, int remotePort, String serverName,
-      ConnectionFacts facts) {
-    Connection(ConnectionFacts facts) {
-      this(facts.localAddress().getPort(), facts.localAddress().getAddress(), facts.remoteAddress().getAddress(),
-          facts.remoteAddress().getPort(),
-          facts.serverName() == null ? null : facts.serverName().toLowerCase(Locale.ROOT), facts);
-    }
-  }
-
   /** How specifically {@code match} matches at {@code stage}: -1 not at all, 0 as a wildcard, more is more specific. */
-  private static int specificity(int stage, FilterChainMatch match, Connection c) {
+  private static int specificity(int stage, FilterChainMatch match, ConnectionFacts c) {
     return switch (stage) {
-      case 0 -> match.destinationPort() == 0 ? 0 : match.destinationPort() == c.localPort() ? 1 : -1;
-      case 1 -> prefix(match.prefixRanges(), c.localIp());
+      case 0 -> match.destinationPort() == 0 ? 0 : match.destinationPort() == c.localAddress().getPort() ? 1 : -1;
+      case 1 -> prefix(match.prefixRanges(), c.localAddress().getAddress());
       case 2 -> serverName(match.serverNames(), c.serverName());
       case 3 -> match.transportProtocol().isEmpty() ? 0
-          : match.transportProtocol().equals(c.facts().transportProtocol()) ? 1 : -1;
-      case 4 -> applicationProtocols(match.applicationProtocols(), c.facts().applicationProtocols());
-      case 5 -> prefix(match.directSourcePrefixRanges(), c.remoteIp());
+          : match.transportProtocol().equals(c.transportProtocol()) ? 1 : -1;
+      case 4 -> applicationProtocols(match.applicationProtocols(), c.applicationProtocols());
+      case 5 -> prefix(match.directSourcePrefixRanges(), c.remoteAddress().getAddress());
       case 6 -> sourceType(match.sourceType(), c);
-      case 7 -> prefix(match.sourcePrefixRanges(), c.remoteIp());
-      default -> match.sourcePorts().isEmpty() ? 0 : match.sourcePorts().contains(c.remotePort()) ? 1 : -1;
+      case 7 -> prefix(match.sourcePrefixRanges(), c.remoteAddress().getAddress());
+      default -> match.sourcePorts().isEmpty() ? 0 : match.sourcePorts().contains(c.remoteAddress().getPort()) ? 1 : -1;
     };
   }
 
@@ -133,11 +142,12 @@ public final class FilterChainSelector<T> {
     int best = -1;
     for (String name : names) {
       if (name.startsWith("*.")) {
-        String suffix = name.substring(1);
-        if (sni.length() > suffix.length() && sni.endsWith(suffix)) {
-          best = Math.max(best, suffix.length());
+        // The names are lower-cased when decoded; the SNI is compared ignoring case, as DNS names are.
+        int suffix = name.length() - 1;
+        if (sni.length() > suffix && sni.regionMatches(true, sni.length() - suffix, name, 1, suffix)) {
+          best = Math.max(best, suffix);
         }
-      } else if (name.equals(sni)) {
+      } else if (name.equalsIgnoreCase(sni)) {
         return Integer.MAX_VALUE;
       }
     }
@@ -157,12 +167,13 @@ public final class FilterChainSelector<T> {
     return -1;
   }
 
-  private static int sourceType(FilterChainMatch.SourceType type, Connection c) {
+  private static int sourceType(FilterChainMatch.SourceType type, ConnectionFacts c) {
     if (type == FilterChainMatch.SourceType.ANY) {
       return 0;
     }
-    boolean local = c.remoteIp() != null
-        && (c.remoteIp().isLoopbackAddress() || c.remoteIp().equals(c.localIp()));
+    InetAddress remote = c.remoteAddress().getAddress();
+    boolean local = remote != null
+        && (remote.isLoopbackAddress() || remote.equals(c.localAddress().getAddress()));
     boolean wanted = type == FilterChainMatch.SourceType.SAME_IP_OR_LOOPBACK;
     return local == wanted ? 1 : -1;
   }

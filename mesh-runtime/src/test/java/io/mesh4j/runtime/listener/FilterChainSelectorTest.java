@@ -175,6 +175,10 @@ class FilterChainSelectorTest {
     assertThat(s.select(facts("10.1.2.3:8080", "10.9.9.9:5000", "tls", "a.b.example.com", List.of())))
         .isEqualTo("example");
     assertThat(s.select(facts("10.1.2.3:8080", "10.9.9.9:5000", "tls", "other.com", List.of()))).isEqualTo("com");
+    assertThat(s.select(facts("10.1.2.3:8080", "10.9.9.9:5000", "tls", "WWW.Example.COM", List.of())))
+        .as("names compare ignoring case").isEqualTo("www");
+    assertThat(s.select(facts("10.1.2.3:8080", "10.9.9.9:5000", "tls", "API.EXAMPLE.com", List.of())))
+        .isEqualTo("example");
     assertThat(s.select(facts("10.1.2.3:8080", "10.9.9.9:5000", "tls", "example.org", List.of()))).isEqualTo("none");
     assertThat(s.select(plain("10.1.2.3:8080", "10.9.9.9:5000"))).isEqualTo("none");
   }
@@ -206,5 +210,19 @@ class FilterChainSelectorTest {
     assertThat(s.select(facts("10.1.2.3:8080", "10.9.9.9:5000", "tls", null, List.of("istio")))).isEqualTo("mtls");
     assertThat(s.select(facts("10.1.2.3:8080", "10.9.9.9:5000", "tls", null, List.of("h2")))).isEqualTo("tls-other");
     assertThat(s.select(plain("10.1.2.3:8080", "10.9.9.9:5000"))).isEqualTo("plaintext");
+  }
+
+  @Test
+  void moreThanSixtyFourChainsSelectTheSame() throws ResourceInvalidException {
+    FilterChain[] chains = new FilterChain[70];
+    for (int i = 0; i < chains.length; i++) {
+      chains[i] = plainChain("port-" + (5000 + i), match().addSourcePrefixRanges(cidr("10.0.0.0", 8))
+          .addSourcePorts(5000 + i).build());
+    }
+    FilterChainSelector<String> s = selector(chains);
+    assertThat(s.select(plain("10.1.2.3:8080", "10.9.9.9:5000"))).isEqualTo("port-5000");
+    assertThat(s.select(plain("10.1.2.3:8080", "10.9.9.9:5069"))).isEqualTo("port-5069");
+    assertThat(s.select(plain("10.1.2.3:8080", "10.9.9.9:6000"))).isEqualTo("default");
+    assertThat(s.select(plain("10.1.2.3:8080", "192.168.9.9:5000"))).isEqualTo("default");
   }
 }
