@@ -34,7 +34,11 @@ public final class CidrRange {
 
   /** Whether {@code address} is in the range; an IPv4 address is never in an IPv6 range, nor the reverse. */
   public boolean contains(InetAddress address) {
-    byte[] bytes = address.getAddress();
+    return contains(address.getAddress());
+  }
+
+  /** As {@link #contains(InetAddress)}, for an address's bytes (4 or 16). */
+  public boolean contains(byte[] bytes) {
     if (bytes.length != prefix.length) {
       return false;
     }

@@ -12,7 +12,8 @@ import java.util.List;
  * over the longest wildcard over none...). When a criterion leaves no chain, the default chain is used: there is no
  * going back to a less specific branch, as in Envoy's tree of maps.
  *
- * <p>Immutable and lock-free; a selection among up to 64 chains allocates nothing.
+ * <p>Immutable and lock-free; a selection among up to 64 chains allocates nothing but a copy of the addresses' bytes,
+ * when some chain matches on IP prefixes.
  *
  * @param <T> what a chain is at run time
  */
@@ -22,6 +23,9 @@ public final class FilterChainSelector<T> {
   private final FilterChainMatch[] matches;
   private final Object[] chains;
   private final T defaultChain;
+  /** Whether any chain matches on the destination, or on the source, IP prefix: only then are the bytes read. */
+  private final boolean destinationPrefixes;
+  private final boolean sourcePrefixes;
 
   private FilterChainSelector(List<FilterChainMatch> matches, List<T> chains, T defaultChain) {
     if (matches.size() != chains.size()) {
@@ -30,6 +34,14 @@ public final class FilterChainSelector<T> {
     this.matches = matches.toArray(new FilterChainMatch[0]);
     this.chains = chains.toArray();
     this.defaultChain = defaultChain;
+    boolean destination = false;
+    boolean source = false;
+    for (FilterChainMatch match : matches) {
+      destination |= !match.prefixRanges().isEmpty();
+      source |= !match.sourcePrefixRanges().isEmpty() || !match.directSourcePrefixRanges().isEmpty();
+    }
+    this.destinationPrefixes = destination;
+    this.sourcePrefixes = source;
   }
 
   /**
@@ -48,22 +60,25 @@ public final class FilterChainSelector<T> {
     if (n == 0) {
       return defaultChain;
     }
+    // InetAddress hands out a copy of its bytes: taken once per connection, and only when some chain needs them.
+    byte[] local = destinationPrefixes ? bytes(facts.localAddress()) : null;
+    byte[] remote = sourcePrefixes ? bytes(facts.remoteAddress()) : null;
     if (n > Long.SIZE) {
-      return selectMany(facts);
+      return selectMany(facts, local, remote);
     }
     // Up to 64 chains (every listener istiod makes): the candidates are the bits of one long, nothing allocated.
     long candidates = n == Long.SIZE ? -1L : (1L << n) - 1;
     for (int stage = 0; stage < STAGES; stage++) {
       int best = -1;
       for (long left = candidates; left != 0; left &= left - 1) {
-        best = Math.max(best, specificity(stage, matches[Long.numberOfTrailingZeros(left)], facts));
+        best = Math.max(best, specificity(stage, matches[Long.numberOfTrailingZeros(left)], facts, local, remote));
       }
       if (best < 0) {
         return defaultChain;
       }
       for (long left = candidates; left != 0; left &= left - 1) {
         int i = Long.numberOfTrailingZeros(left);
-        if (specificity(stage, matches[i], facts) != best) {
+        if (specificity(stage, matches[i], facts, local, remote) != best) {
           candidates &= ~(1L << i);
         }
       }
@@ -73,7 +88,7 @@ public final class FilterChainSelector<T> {
   }
 
   @SuppressWarnings("unchecked")
-  private T selectMany(ConnectionFacts facts) {
+  private T selectMany(ConnectionFacts facts, byte[] local, byte[] remote) {
     int n = matches.length;
     boolean[] candidate = new boolean[n];
     java.util.Arrays.fill(candidate, true);
@@ -81,14 +96,14 @@ public final class FilterChainSelector<T> {
       int best = -1;
       for (int i = 0; i < n; i++) {
         if (candidate[i]) {
-          best = Math.max(best, specificity(stage, matches[i], facts));
+          best = Math.max(best, specificity(stage, matches[i], facts, local, remote));
         }
       }
       if (best < 0) {
         return defaultChain;
       }
       for (int i = 0; i < n; i++) {
-        candidate[i] &= specificity(stage, matches[i], facts) == best;
+        candidate[i] &= specificity(stage, matches[i], facts, local, remote) == best;
       }
     }
     for (int i = 0; i < n; i++) {
@@ -100,23 +115,29 @@ public final class FilterChainSelector<T> {
   }
 
   /** How specifically {@code match} matches at {@code stage}: -1 not at all, 0 as a wildcard, more is more specific. */
-  private static int specificity(int stage, FilterChainMatch match, ConnectionFacts c) {
+  private static int specificity(int stage, FilterChainMatch match, ConnectionFacts c, byte[] local,
+      byte[] remote) {
     return switch (stage) {
       case 0 -> match.destinationPort() == 0 ? 0 : match.destinationPort() == c.localAddress().getPort() ? 1 : -1;
-      case 1 -> prefix(match.prefixRanges(), c.localAddress().getAddress());
+      case 1 -> prefix(match.prefixRanges(), local);
       case 2 -> serverName(match.serverNames(), c.serverName());
       case 3 -> match.transportProtocol().isEmpty() ? 0
           : match.transportProtocol().equals(c.transportProtocol()) ? 1 : -1;
       case 4 -> applicationProtocols(match.applicationProtocols(), c.applicationProtocols());
-      case 5 -> prefix(match.directSourcePrefixRanges(), c.remoteAddress().getAddress());
+      case 5 -> prefix(match.directSourcePrefixRanges(), remote);
       case 6 -> sourceType(match.sourceType(), c);
-      case 7 -> prefix(match.sourcePrefixRanges(), c.remoteAddress().getAddress());
+      case 7 -> prefix(match.sourcePrefixRanges(), remote);
       default -> match.sourcePorts().isEmpty() ? 0 : match.sourcePorts().contains(c.remoteAddress().getPort()) ? 1 : -1;
     };
   }
 
   /** The longest range holding the address wins; no range is a wildcard. */
-  private static int prefix(List<CidrRange> ranges, InetAddress address) {
+  private static byte[] bytes(java.net.InetSocketAddress address) {
+    InetAddress ip = address.getAddress();
+    return ip == null ? null : ip.getAddress();
+  }
+
+  private static int prefix(List<CidrRange> ranges, byte[] address) {
     if (ranges.isEmpty()) {
       return 0;
     }
