@@ -9,6 +9,9 @@ import io.mesh4j.runtime.cluster.LbEnvironment;
 import io.mesh4j.runtime.config.ConfigAssembler;
 import io.mesh4j.runtime.config.ResourceTypes;
 import io.mesh4j.runtime.engine.MeshEngine;
+import io.mesh4j.runtime.filter.builtin.BuiltInFilters;
+import io.mesh4j.runtime.inbound.InboundPorts;
+import io.mesh4j.runtime.server.MeshInboundPorts;
 import io.mesh4j.runtime.okhttp.MeshOkHttp;
 import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.security.MeshSecurity;
@@ -41,9 +44,12 @@ final class MeshRuntime implements Mesh, MeshInternals {
   private final MeshEngine engine;
   private final MeshSecurity security;
   private final Duration tlsMaterialWait;
+  private final MeshInboundPorts inbound;
 
   private MeshRuntime(ScheduledExecutorService scheduler, ScheduledExecutorService probes, XdsClient xds,
-      ConfigAssembler assembler, MeshEngine engine, MeshSecurity security, Duration tlsMaterialWait) {
+      ConfigAssembler assembler, MeshEngine engine, MeshSecurity security, Duration tlsMaterialWait,
+      MeshInboundPorts inbound) {
+    this.inbound = inbound;
     this.scheduler = scheduler;
     this.probes = probes;
     this.xds = xds;
@@ -88,14 +94,20 @@ final class MeshRuntime implements Mesh, MeshInternals {
       return thread;
     });
     // Clusters may name the bootstrap's certificate provider instances, and only those.
-    ResourceTypes types = new ResourceTypes(RESOURCE_TYPES.listeners(), RESOURCE_TYPES.routes(),
+    // Server listeners' chains too. The client side and the server side share one listener type: the xDS client
+    // decodes every resource of a type URL with one decoder.
+    ListenerType listeners = ListenerType.forMesh(security.providerInstanceNames(), BuiltInFilters.REGISTRY,
+        bootstrap.serverListenerResourceNameTemplate());
+    ResourceTypes types = new ResourceTypes(listeners, RESOURCE_TYPES.routes(),
         ClusterType.withCertificateProviders(security.providerInstanceNames()), RESOURCE_TYPES.endpoints());
     ConfigAssembler assembler = new ConfigAssembler(
         xds, types, bootstrap::listenerName, random, LbEnvironment.withScheduler(probes), PolicyEnvironment.system());
     assembler.listen(new TlsContextRetention(security));
     MeshEngine engine = new MeshEngine(assembler, options.outboundTrafficPolicy(), options.listenerWait(), random,
         PolicyEnvironment.system(), InstanceAddress.of(bootstrap.node()));
-    return new MeshRuntime(scheduler, probes, xds, assembler, engine, security, options.listenerWait());
+    MeshInboundPorts inbound = new MeshInboundPorts(xds, listeners, RouteConfigurationType.INSTANCE, security,
+        bootstrap::serverListenerName);
+    return new MeshRuntime(scheduler, probes, xds, assembler, engine, security, options.listenerWait(), inbound);
   }
 
   @Override
@@ -110,8 +122,8 @@ final class MeshRuntime implements Mesh, MeshInternals {
   }
 
   @Override
-  public io.mesh4j.runtime.inbound.InboundPorts inbound() {
-    throw new UnsupportedOperationException("server listeners are not implemented yet");
+  public InboundPorts inbound() {
+    return inbound;
   }
 
   @Override

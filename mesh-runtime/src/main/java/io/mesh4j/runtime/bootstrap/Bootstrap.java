@@ -39,6 +39,20 @@ public record Bootstrap(
     return servers.get(0);
   }
 
+  /**
+   * The LDS resource name of the server listener for {@code ipPort} (e.g. {@code 0.0.0.0:8080}): {@code
+   * server_listener_resource_name_template} with {@code %s} replaced, as gRPC servers ask for it.
+   *
+   * @throws io.mesh4j.MeshConfigurationException naming the field when the bootstrap has no template
+   */
+  public String serverListenerName(String ipPort) {
+    if (serverListenerResourceNameTemplate == null || serverListenerResourceNameTemplate.isEmpty()) {
+      throw new io.mesh4j.MeshConfigurationException("bootstrap: server_listener_resource_name_template: missing; "
+          + "a server under the mesh needs it to name its listener (Istio: xds.istio.io/grpc/lds/inbound/%s)");
+    }
+    return serverListenerResourceNameTemplate.replace("%s", ipPort);
+  }
+
   /** The LDS resource name a client subscribes to for {@code authority} ({@code host:port}). */
   public String listenerName(String authority) {
     return clientDefaultListenerResourceNameTemplate.replace("%s", authority);

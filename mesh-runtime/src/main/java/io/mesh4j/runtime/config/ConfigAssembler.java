@@ -302,6 +302,11 @@ public final class ConfigAssembler {
         break;
     }
     ListenerResource value = listener.value();
+    if (value.isServer()) {
+      // As gRPC's resolver: a client needs an api_listener.
+      return new TargetConfig.Unroutable(target, "listener '" + value.name() + "' is a server listener, not an "
+          + "api_listener");
+    }
     RouteTable table = value.inlineRouteTable();
     if (table == null) {
       Watched<RouteTable> rds = routes.get(value.rdsRouteConfigName());

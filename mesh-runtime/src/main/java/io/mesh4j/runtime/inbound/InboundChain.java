@@ -14,8 +14,10 @@ public interface InboundChain {
   ServerTls tls();
 
   /**
-   * Handles one request: route selection over the HCM's route config (a {@code non_forwarding_action} route lets it
-   * through; no route, a direct response or a redirect answer locally), then the HTTP filters in order.
+   * Handles one request in Envoy's order: the route is selected over the HCM's route config, the HTTP filters run in
+   * order with the config that applies to that route (the first reply ends the request), then the router decides: a
+   * {@code non_forwarding_action} route lets it through; no route (404), a direct response or a redirect answer
+   * locally, and a route that would forward to a cluster answers 503 (gRPC UNAVAILABLE).
    *
    * @return null to hand the request to the application, or the reply that ends it
    */

@@ -10,6 +10,7 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import io.mesh4j.runtime.filter.HttpFilterConfig;
+import io.mesh4j.runtime.filter.FilterRegistry;
 import io.mesh4j.runtime.filter.HttpFilterProvider;
 import io.mesh4j.runtime.filter.builtin.BuiltInFilters;
 import io.mesh4j.runtime.route.RouteConfigurationType;
@@ -26,9 +27,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * LDS: client (API) listeners whose {@code api_listener} is an HttpConnectionManager.
+ * LDS: client (API) listeners whose {@code api_listener} is an HttpConnectionManager, and server listeners (no
+ * {@code api_listener}: an address and filter chains, see {@link ServerListenerDecoder}), told apart as gRPC does.
  *
- * <p>Rejected: server listeners (no {@code api_listener}); {@code scoped_routes}; RDS from anything but ADS/self;
+ * <p>Rejected: {@code scoped_routes}; RDS from anything but ADS/self;
  * HTTP filters not in {@link BuiltInFilters#REGISTRY} (the fault filter) unless {@code is_optional}, and
  * {@code disabled} on them; HCM fields that change the request before routing
  * ({@code normalize_path}, {@code merge_slashes}, {@code path_with_escaped_slashes_action},
@@ -40,7 +42,8 @@ import java.util.Set;
  */
 public final class ListenerType extends XdsResourceType<ListenerResource> {
   public static final String TYPE_URL = "type.googleapis.com/envoy.config.listener.v3.Listener";
-  public static final ListenerType INSTANCE = new ListenerType();
+  /** Built-in filters, no certificate provider instances, no server listener name template. */
+  public static final ListenerType INSTANCE = new ListenerType(Set.of(), BuiltInFilters.REGISTRY, null);
 
   static final String HCM_TYPE_URL =
       "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
@@ -75,7 +78,29 @@ public final class ListenerType extends XdsResourceType<ListenerResource> {
       Set.of("dynamic_stats", "start_child_span", "upstream_log", "upstream_log_options", "suppress_envoy_headers",
           "strict_check_headers", "respect_expected_rq_timeout", "suppress_grpc_request_failure_code_stats");
 
-  private ListenerType() {}
+  private final Set<String> providerInstances;
+  private final FilterRegistry filters;
+  private final String serverListenerTemplate;
+
+  private ListenerType(Set<String> providerInstances, FilterRegistry filters, String serverListenerTemplate) {
+    this.providerInstances = Set.copyOf(providerInstances);
+    this.filters = filters;
+    this.serverListenerTemplate = serverListenerTemplate;
+  }
+
+  /**
+   * The listener type of one mesh.
+   *
+   * @param providerInstances the bootstrap's certificate provider instances, the only ones a server chain's TLS may
+   *     name
+   * @param filters the HTTP filters HCMs may use
+   * @param serverListenerTemplate the bootstrap's {@code server_listener_resource_name_template}, or null: a server
+   *     listener whose name it makes must listen on the address and port its name asks for
+   */
+  public static ListenerType forMesh(Set<String> providerInstances, FilterRegistry filters,
+      String serverListenerTemplate) {
+    return new ListenerType(providerInstances, filters, serverListenerTemplate);
+  }
 
   @Override
   public String typeUrl() {
@@ -106,7 +131,8 @@ public final class ListenerType extends XdsResourceType<ListenerResource> {
   public ListenerResource decode(Message message, DecodeContext context) throws ResourceInvalidException {
     Listener listener = (Listener) message;
     if (!listener.hasApiListener()) {
-      throw new ResourceInvalidException("api_listener: missing (server listeners are not supported yet)");
+      return ListenerResource.ofServer(
+          ServerListenerDecoder.decode(listener, providerInstances, filters, serverListenerTemplate, context));
     }
     Any any = listener.getApiListener().getApiListener();
     if (!any.getTypeUrl().equals(HCM_TYPE_URL)) {
@@ -120,14 +146,22 @@ public final class ListenerType extends XdsResourceType<ListenerResource> {
       throw new ResourceInvalidException("api_listener.api_listener: cannot unpack: " + e.getMessage());
     }
     try {
-      return decodeHcm(listener.getName(), hcm, context);
+      return decodeHcm(listener.getName(), hcm, filters, false, context);
     } catch (ResourceInvalidException e) {
       throw ResourceInvalidException.at("api_listener.api_listener", e);
     }
   }
 
-  private static ListenerResource decodeHcm(String name, HttpConnectionManager hcm, DecodeContext context)
-      throws ResourceInvalidException {
+  /** A server chain's HCM: the same fields as a client's, with server filters. */
+  static HttpConnectionManagerConfig decodeServerHcm(HttpConnectionManager hcm, FilterRegistry registry,
+      DecodeContext context) throws ResourceInvalidException {
+    ListenerResource decoded = decodeHcm("", hcm, registry, true, context);
+    return new HttpConnectionManagerConfig(decoded.rdsRouteConfigName(), decoded.inlineRouteTable(),
+        decoded.httpFilters());
+  }
+
+  private static ListenerResource decodeHcm(String name, HttpConnectionManager hcm, FilterRegistry registry,
+      boolean server, DecodeContext context) throws ResourceInvalidException {
     FieldAllowList.check(hcm, "", HCM_HANDLED, HCM_IGNORABLE, "LDS HttpConnectionManager", context);
     Duration maxStreamDuration = null;
     if (hcm.hasCommonHttpProtocolOptions()) {
@@ -139,7 +173,7 @@ public final class ListenerType extends XdsResourceType<ListenerResource> {
             options.getMaxStreamDuration(), "common_http_protocol_options.max_stream_duration");
       }
     }
-    List<HttpFilterConfig> filters = decodeFilters(hcm, context);
+    List<HttpFilterConfig> filters = decodeFilters(hcm, registry, server, context);
     switch (hcm.getRouteSpecifierCase()) {
       case RDS:
         Rds rds = hcm.getRds();
@@ -154,7 +188,7 @@ public final class ListenerType extends XdsResourceType<ListenerResource> {
       case ROUTE_CONFIG:
         RouteTable table;
         try {
-          table = RouteConfigurationType.decodeRouteConfiguration(hcm.getRouteConfig(), context);
+          table = RouteConfigurationType.decodeRouteConfiguration(hcm.getRouteConfig(), registry, context);
         } catch (ResourceInvalidException e) {
           throw ResourceInvalidException.at("route_config", e);
         }
@@ -168,10 +202,11 @@ public final class ListenerType extends XdsResourceType<ListenerResource> {
 
   /**
    * As gRPC: the router must come last; the filters before it are decoded through the registry, and one it does not
-   * know is rejected unless it is optional.
+   * know, or that does not act on this side ({@code isClientFilter} / {@code isServerFilter}), is rejected unless it
+   * is optional.
    */
-  private static List<HttpFilterConfig> decodeFilters(HttpConnectionManager hcm, DecodeContext context)
-      throws ResourceInvalidException {
+  static List<HttpFilterConfig> decodeFilters(HttpConnectionManager hcm, FilterRegistry registry, boolean server,
+      DecodeContext context) throws ResourceInvalidException {
     List<HttpFilterConfig> chain = new ArrayList<>();
     Set<String> names = new java.util.HashSet<>();
     int count = hcm.getHttpFiltersCount();
@@ -204,7 +239,16 @@ public final class ListenerType extends XdsResourceType<ListenerResource> {
       if (!names.add(filter.getName())) {
         throw new ResourceInvalidException(path + ".name: duplicate filter name '" + filter.getName() + "'");
       }
-      HttpFilterProvider provider = BuiltInFilters.REGISTRY.get(typeUrl);
+      HttpFilterProvider provider = registry.get(typeUrl);
+      if (provider != null && !(server ? provider.isServerFilter() : provider.isClientFilter())) {
+        if (filter.getIsOptional()) {
+          context.ignoredField("LDS HttpConnectionManager: optional filter '" + filter.getName() + "' (" + typeUrl
+              + ") does not act on a " + (server ? "server" : "client") + ", skipped");
+          continue;
+        }
+        throw new ResourceInvalidException(path + ": filter '" + filter.getName() + "' (" + typeUrl
+            + ") does not act on a " + (server ? "server listener" : "client listener"));
+      }
       if (provider != null) {
         if (filter.getDisabled()) {
           throw new ResourceInvalidException(path + ".disabled: not supported");
@@ -228,7 +272,7 @@ public final class ListenerType extends XdsResourceType<ListenerResource> {
         + ROUTER_TYPE_URL + ")");
   }
 
-  private static void decodeRouter(Any config, String path, DecodeContext context) throws ResourceInvalidException {
+  static void decodeRouter(Any config, String path, DecodeContext context) throws ResourceInvalidException {
     Router router;
     try {
       router = config.unpack(Router.class);

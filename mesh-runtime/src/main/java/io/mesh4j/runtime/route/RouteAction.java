@@ -5,10 +5,12 @@ import io.mesh4j.runtime.view.RequestView;
 /**
  * What a matched route does: send to a cluster ({@link ClusterAction}, {@link WeightedClustersAction},
  * {@link ClusterHeaderAction}) or answer itself ({@link RedirectAction}, {@link DirectResponseAction}, whose
- * {@code selectCluster} is null).
+ * {@code selectCluster} is null), or, on a server listener, hand the request to the application
+ * ({@link NonForwardingAction}).
  */
 public sealed interface RouteAction
-    permits ClusterAction, WeightedClustersAction, ClusterHeaderAction, RedirectAction, DirectResponseAction {
+    permits ClusterAction, WeightedClustersAction, ClusterHeaderAction, RedirectAction, DirectResponseAction,
+        NonForwardingAction {
 
   /**
    * The cluster for one request.

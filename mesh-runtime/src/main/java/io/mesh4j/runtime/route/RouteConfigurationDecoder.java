@@ -7,6 +7,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.mesh4j.runtime.filter.FilterOverrides;
+import io.mesh4j.runtime.filter.FilterRegistry;
 import io.mesh4j.runtime.filter.builtin.BuiltInFilters;
 import io.mesh4j.runtime.matcher.HeaderMatcher;
 import io.mesh4j.runtime.policy.RoutePolicy;
@@ -86,7 +87,7 @@ import java.util.Set;
  * Every other field, when set: e.g. {@code vhds}, {@code cluster_specifier_plugins}, {@code request_mirror_policies},
  * weighted-cluster header mutations, {@code
  * ignore_path_parameters_in_path_matching}, VirtualHost {@code matcher}, {@code require_tls}, {@code cors},
- * {@code rate_limits}, {@code retry_policy_typed_config}, {@code hedge_policy}; Route {@code filter_action}, {@code non_forwarding_action}; RouteMatch {@code connect_matcher}, {@code
+ * {@code rate_limits}, {@code retry_policy_typed_config}, {@code hedge_policy}; Route {@code filter_action}; RouteMatch {@code connect_matcher}, {@code
  * path_match_policy}, {@code tls_context}, {@code dynamic_metadata}, {@code filter_state}; RouteAction {@code
  * cluster_specifier_plugin}, {@code metadata_match}, {@code path_rewrite_policy},
  * {@code hedge_policy}, {@code internal_redirect_policy};
@@ -119,8 +120,8 @@ public final class RouteConfigurationDecoder {
               "metadata", "does not change routing"));
   private static final FieldAllowList ROUTE =
       FieldAllowList.of(
-          Set.of("name", "match", "route", "redirect", "direct_response", "typed_per_filter_config",
-              "request_headers_to_add", "request_headers_to_remove", "response_headers_to_add",
+          Set.of("name", "match", "route", "redirect", "direct_response", "non_forwarding_action",
+              "typed_per_filter_config", "request_headers_to_add", "request_headers_to_remove", "response_headers_to_add",
               "response_headers_to_remove"),
           Map.of(
               "decorator", "tracing is not implemented",
@@ -153,6 +154,12 @@ public final class RouteConfigurationDecoder {
 
   public static RouteTable decode(RouteConfiguration config, DecodeContext context)
       throws ResourceInvalidException {
+    return decode(config, BuiltInFilters.REGISTRY, context);
+  }
+
+  /** As {@link #decode(RouteConfiguration, DecodeContext)}, decoding {@code typed_per_filter_config} with {@code filters}. */
+  public static RouteTable decode(RouteConfiguration config, FilterRegistry filters, DecodeContext context)
+      throws ResourceInvalidException {
     ROUTE_CONFIGURATION.check(config, "", context);
     DomainIndex.Builder domains = new DomainIndex.Builder();
     Set<String> clusters = new HashSet<>();
@@ -167,7 +174,8 @@ public final class RouteConfigurationDecoder {
             : ShapingDecoder.DEFAULT_MAX_DIRECT_RESPONSE_BODY,
         HeaderMutations.Level.EMPTY,
         HeaderMutations.Level.EMPTY,
-        FilterOverrides.NONE);
+        FilterOverrides.NONE,
+        filters);
     for (int i = 0; i < config.getVirtualHostsCount(); i++) {
       decodeVirtualHost(config.getVirtualHosts(i), of("", "virtual_hosts", i), domains, clusters, table, context);
     }
@@ -193,7 +201,8 @@ public final class RouteConfigurationDecoder {
         ShapingDecoder.headers(proto.getResponseHeadersToAddList(), proto.getResponseHeadersToRemoveList(), path,
             "response", context),
         FilterOverrides.decode(proto.getTypedPerFilterConfigMap(), of(path, "typed_per_filter_config"),
-            BuiltInFilters.REGISTRY, context));
+            table.filters(), context),
+        table.filters());
     if (proto.getName().isEmpty()) {
       throw invalid(of(path, "name"), "must not be empty");
     }
@@ -235,7 +244,7 @@ public final class RouteConfigurationDecoder {
     }
     RouteMatcher matcher = RouteMatchDecoder.decodeMatch(proto.getMatch(), of(path, "match"), context);
     FilterOverrides routeFilters = FilterOverrides.decode(
-        proto.getTypedPerFilterConfigMap(), of(path, "typed_per_filter_config"), BuiltInFilters.REGISTRY, context);
+        proto.getTypedPerFilterConfigMap(), of(path, "typed_per_filter_config"), enclosing.filters(), context);
     HeaderMutations requestHeaders = HeaderMutations.of(
         List.of(
             ShapingDecoder.headers(proto.getRequestHeadersToAddList(), proto.getRequestHeadersToRemoveList(), path,
@@ -260,8 +269,15 @@ public final class RouteConfigurationDecoder {
               enclosing.virtualHostFilters()),
           HashPolicy.NONE);
     }
+    if (proto.hasNonForwardingAction()) {
+      // A server listener's route: the request goes on to the application (a client answers it NO_CLUSTER).
+      return new Route(proto.getName(), matcher, NonForwardingAction.INSTANCE, RoutePolicy.DEFAULT,
+          new RouteExtras(new RequestShaping(null, null, false, requestHeaders, responseHeaders), routeFilters,
+              enclosing.virtualHostFilters()),
+          HashPolicy.NONE);
+    }
     if (!proto.hasRoute()) {
-      throw invalid(path, "an action is required: one of route, redirect, direct_response");
+      throw invalid(path, "an action is required: one of route, redirect, direct_response, non_forwarding_action");
     }
     io.envoyproxy.envoy.config.route.v3.RouteAction action = proto.getRoute();
     String actionPath = of(path, "route");
@@ -276,7 +292,8 @@ public final class RouteConfigurationDecoder {
         break;
       case WEIGHTED_CLUSTERS:
         routeAction =
-            decodeWeightedClusters(action.getWeightedClusters(), of(actionPath, "weighted_clusters"), context);
+            decodeWeightedClusters(action.getWeightedClusters(), of(actionPath, "weighted_clusters"),
+                enclosing.filters(), context);
         break;
       case CLUSTER_HEADER:
         String header = action.getClusterHeader().toLowerCase(Locale.ROOT);
@@ -357,11 +374,13 @@ public final class RouteConfigurationDecoder {
       long maxDirectResponseBody,
       HeaderMutations.Level virtualHostRequest,
       HeaderMutations.Level virtualHostResponse,
-      FilterOverrides virtualHostFilters) {}
+      FilterOverrides virtualHostFilters,
+      FilterRegistry filters) {}
 
   @SuppressWarnings("deprecation") // total_weight is deprecated but must still be checked when set
   private static WeightedClustersAction decodeWeightedClusters(
-      WeightedCluster proto, String path, DecodeContext context) throws ResourceInvalidException {
+      WeightedCluster proto, String path, FilterRegistry filters, DecodeContext context)
+      throws ResourceInvalidException {
     WEIGHTED_CLUSTER.check(proto, path, context);
     if (proto.getClustersCount() == 0) {
       throw invalid(of(path, "clusters"), "must not be empty");
@@ -379,7 +398,7 @@ public final class RouteConfigurationDecoder {
       sum += weight;
       clusters.add(new WeightedClustersAction.ClusterWeight(cluster.getName(), weight,
           FilterOverrides.decode(cluster.getTypedPerFilterConfigMap(), of(clusterPath, "typed_per_filter_config"),
-              BuiltInFilters.REGISTRY, context)));
+              filters, context)));
     }
     if (sum == 0) {
       throw invalid(path, "the sum of the cluster weights must be greater than 0");

@@ -2,6 +2,8 @@ package io.mesh4j.runtime.route;
 
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.mesh4j.runtime.filter.FilterRegistry;
+import io.mesh4j.runtime.filter.builtin.BuiltInFilters;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import io.mesh4j.runtime.xds.XdsResourceType;
@@ -13,7 +15,24 @@ import io.mesh4j.runtime.xds.XdsResourceType;
 public final class RouteConfigurationType extends XdsResourceType<RouteTable> {
   public static final String TYPE_URL = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
 
-  public static final RouteConfigurationType INSTANCE = new RouteConfigurationType();
+  public static final RouteConfigurationType INSTANCE = new RouteConfigurationType(BuiltInFilters.REGISTRY);
+
+  private final FilterRegistry filters;
+
+  private RouteConfigurationType(FilterRegistry filters) {
+    this.filters = filters;
+  }
+
+  /** RDS decoding {@code typed_per_filter_config} through {@code filters} (tests register filters of their own). */
+  public static RouteConfigurationType withFilters(FilterRegistry filters) {
+    return new RouteConfigurationType(filters);
+  }
+
+  /** For listeners with an inline {@code route_config}, with the filters of their HCM. */
+  public static RouteTable decodeRouteConfiguration(RouteConfiguration config, FilterRegistry filters,
+      DecodeContext context) throws ResourceInvalidException {
+    return RouteConfigurationDecoder.decode(config, filters, context);
+  }
 
   /** For listeners with an inline {@code route_config}; the same validation as for RDS. */
   public static RouteTable decodeRouteConfiguration(RouteConfiguration config, DecodeContext context)
@@ -48,6 +67,6 @@ public final class RouteConfigurationType extends XdsResourceType<RouteTable> {
 
   @Override
   public RouteTable decode(Message message, DecodeContext context) throws ResourceInvalidException {
-    return decodeRouteConfiguration((RouteConfiguration) message, context);
+    return RouteConfigurationDecoder.decode((RouteConfiguration) message, filters, context);
   }
 }

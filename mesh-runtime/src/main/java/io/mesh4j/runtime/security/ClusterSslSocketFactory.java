@@ -38,27 +38,32 @@ final class ClusterSslSocketFactory extends SSLSocketFactory {
     this.sessions = context.getClientSessionContext();
     this.sources = List.copyOf(sources);
     this.sessionsFrom = currentMaterials();
+    this.protocols = protocols(minVersion, maxVersion);
+    this.cipherSuites = ciphers.isEmpty() ? null : withTls13Suites(delegate.getSupportedCipherSuites(), ciphers);
+    this.serverNames = sni.isEmpty() ? List.of() : List.of(serverName(sni));
+  }
+
+  /** The JSSE protocol names from {@code minVersion} to {@code maxVersion}. */
+  static String[] protocols(String minVersion, String maxVersion) {
     List<String> versions = new ArrayList<>();
     for (String v : VERSIONS) {
       if (v.compareTo(minVersion) >= 0 && v.compareTo(maxVersion) <= 0) {
         versions.add(v);
       }
     }
-    this.protocols = versions.toArray(new String[0]);
-    if (ciphers.isEmpty()) {
-      this.cipherSuites = null;
-    } else {
-      List<String> suites = new ArrayList<>();
-      for (String s : delegate.getSupportedCipherSuites()) {
-        // Envoy's cipher_suites apply to TLS 1.2 and below; TLS 1.3 keeps its suites.
-        if (s.startsWith("TLS_AES_") || s.startsWith("TLS_CHACHA20_")) {
-          suites.add(s);
-        }
+    return versions.toArray(new String[0]);
+  }
+
+  /** Envoy's {@code cipher_suites} apply to TLS 1.2 and below; TLS 1.3 keeps its suites. */
+  static String[] withTls13Suites(String[] supported, List<String> ciphers) {
+    List<String> suites = new ArrayList<>();
+    for (String s : supported) {
+      if (s.startsWith("TLS_AES_") || s.startsWith("TLS_CHACHA20_")) {
+        suites.add(s);
       }
-      suites.addAll(ciphers);
-      this.cipherSuites = suites.toArray(new String[0]);
     }
-    this.serverNames = sni.isEmpty() ? List.of() : List.of(serverName(sni));
+    suites.addAll(ciphers);
+    return suites.toArray(new String[0]);
   }
 
   /**

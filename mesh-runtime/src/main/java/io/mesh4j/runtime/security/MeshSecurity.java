@@ -4,7 +4,9 @@ import com.google.protobuf.Struct;
 import io.mesh4j.MeshConfigurationException;
 import io.mesh4j.runtime.bootstrap.CertificateProviderConfig;
 import io.mesh4j.runtime.xds.ResourceSubscriptions;
+import io.mesh4j.runtime.inbound.ServerTls;
 import io.mesh4j.runtime.model.CertificateSourceRef;
+import io.mesh4j.runtime.model.DownstreamTlsConfig;
 import io.mesh4j.runtime.model.UpstreamTlsConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
@@ -38,6 +41,10 @@ public final class MeshSecurity implements AutoCloseable {
   private final SdsSecrets sds;
   private final Clock clock;
   private final Map<UpstreamTlsConfig, UpstreamTls> upstreams = new ConcurrentHashMap<>();
+  private final Map<DownstreamTlsConfig, Downstream> downstreams = new ConcurrentHashMap<>();
+
+  /** A server chain's TLS and where its material comes from (kept watched while the chain is in use). */
+  private record Downstream(ServerTls tls, List<MaterialSource> sources) {}
   /**
    * Held while a context is built and while unused ones are released, so a release never cancels an SDS watch that
    * a context being built has just taken. The lookup of an existing context takes no lock.
@@ -111,12 +118,83 @@ public final class MeshSecurity implements AutoCloseable {
   public void retain(Set<UpstreamTlsConfig> inUse) {
     synchronized (lifecycle) {
       upstreams.keySet().removeIf(config -> !inUse.contains(config));
-      if (sds != null) {
-        Set<MaterialSource> used = new HashSet<>();
-        upstreams.values().forEach(tls -> used.addAll(tls.sources()));
-        sds.retain(used);
-      }
+      retainSecrets();
     }
+  }
+
+  /**
+   * As {@link #retain}, for the server side: releases the TLS of server chains no listener uses any more.
+   *
+   * @param inUse the TLS configs of every filter chain of every server listener the mesh serves now
+   */
+  public void retainDownstream(Set<DownstreamTlsConfig> inUse) {
+    synchronized (lifecycle) {
+      downstreams.keySet().removeIf(config -> !inUse.contains(config));
+      retainSecrets();
+    }
+  }
+
+  private void retainSecrets() {
+    if (sds != null) {
+      Set<MaterialSource> used = new HashSet<>();
+      upstreams.values().forEach(tls -> used.addAll(tls.sources()));
+      downstreams.values().forEach(tls -> used.addAll(tls.sources()));
+      sds.retain(used);
+    }
+  }
+
+  /**
+   * The server TLS of filter chains with {@code config}: an SSL context over the same rotating key and trust
+   * managers as the client side (a rotation applies to the next handshake; open connections keep theirs), and the
+   * parameters every connection gets. The same object for equal configs while they are in use. Material that has
+   * not arrived yet (an SDS secret) fails handshakes until it does.
+   */
+  public ServerTls downstream(DownstreamTlsConfig config) throws MaterialUnavailableException {
+    Downstream existing = downstreams.get(config);
+    if (existing != null) {
+      return existing.tls();
+    }
+    synchronized (lifecycle) {
+      Downstream raced = downstreams.get(config);
+      if (raced != null) {
+        return raced.tls();
+      }
+      MaterialSource identity = source(config.identity(), true);
+      MaterialSource trust = config.trust() == null ? null : source(config.trust(), false);
+      List<MaterialSource> sources = new ArrayList<>();
+      sources.add(identity);
+      if (trust != null && trust != identity) {
+        sources.add(trust);
+      }
+      SSLContext context = sslContext(new RotatingKeyManager(identity),
+          new RotatingTrustManager(trust, new SanMatcher(config.sanMatches()), clock));
+      SSLParameters parameters = serverParameters(context, config);
+      Downstream built = new Downstream(new ServerTls(context, parameters, config.requireClientCertificate()),
+          sources);
+      downstreams.put(config, built);
+      return built.tls();
+    }
+  }
+
+  private static SSLParameters serverParameters(SSLContext context, DownstreamTlsConfig config) {
+    SSLParameters parameters = context.getDefaultSSLParameters();
+    parameters.setProtocols(ClusterSslSocketFactory.protocols(config.minVersion(), config.maxVersion()));
+    if (!config.cipherSuites().isEmpty()) {
+      parameters.setCipherSuites(ClusterSslSocketFactory.withTls13Suites(
+          context.getSupportedSSLParameters().getCipherSuites(), config.cipherSuites()));
+    }
+    if (config.requireClientCertificate()) {
+      parameters.setNeedClientAuth(true);
+    } else if (config.trust() != null) {
+      // Envoy asks for a client certificate whenever it has roots, and checks one that is presented.
+      parameters.setWantClientAuth(true);
+    }
+    return parameters;
+  }
+
+  /** How many server TLS contexts are held, for tests that check they follow the listeners. */
+  public int downstreamCount() {
+    return downstreams.size();
   }
 
   /** How many TLS contexts and SDS watches are held, for tests that check both follow the config. */

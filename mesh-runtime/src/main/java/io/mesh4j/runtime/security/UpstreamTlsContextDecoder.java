@@ -107,14 +107,20 @@ public final class UpstreamTlsContextDecoder {
     path += ".typed_config.";
     FieldAllowList.check(tls, path, UPSTREAM_HANDLED, UPSTREAM_IGNORABLE, "CDS", context);
     return decodeCommon(tls.getCommonTlsContext(), tls.getSni(), path + "common_tls_context.", providerInstances,
-        context);
+        "CDS", "TLSv1.2", context);
   }
 
   @SuppressWarnings("deprecation") // the deprecated provider-instance fields istiod still sends
-  private static UpstreamTlsConfig decodeCommon(CommonTlsContext common, String sni, String path,
-      Set<String> providerInstances, DecodeContext context) throws ResourceInvalidException {
-    FieldAllowList.check(common, path, COMMON_HANDLED, Set.of(), "CDS", context);
-    if (common.getAlpnProtocolsCount() > 0) {
+  /**
+   * The part both sides share. {@code owner} names the resource in notes ("CDS", "LDS"); {@code defaultMax} is the
+   * highest version when {@code tls_params} leaves it to the default (Envoy: TLSv1.2 for clients, TLSv1.3 for
+   * servers). A server reads {@code alpn_protocols} itself.
+   */
+  static UpstreamTlsConfig decodeCommon(CommonTlsContext common, String sni, String path,
+      Set<String> providerInstances, String owner, String defaultMax, DecodeContext context)
+      throws ResourceInvalidException {
+    FieldAllowList.check(common, path, COMMON_HANDLED, Set.of(), owner, context);
+    if (common.getAlpnProtocolsCount() > 0 && owner.equals("CDS")) {
       context.ignoredField("CDS: " + path + "alpn_protocols (OkHttp offers h2 and http/1.1 itself)");
     }
     CertificateSourceRef identity = null;
@@ -155,7 +161,7 @@ public final class UpstreamTlsContextDecoder {
         String combinedPath = path + "combined_validation_context.";
         FieldAllowList.check(combined, combinedPath, Set.of("default_validation_context",
             "validation_context_sds_secret_config", "validation_context_certificate_provider_instance"), Set.of(),
-            "CDS", context);
+            owner, context);
         validation = combined.getDefaultValidationContext();
         validationPath = combinedPath + "default_validation_context.";
         if (combined.hasValidationContextSdsSecretConfig()) {
@@ -173,7 +179,7 @@ public final class UpstreamTlsContextDecoder {
     }
     List<SanMatch> sans = List.of();
     if (validation != null) {
-      FieldAllowList.check(validation, validationPath, VALIDATION_HANDLED, Set.of(), "CDS", context);
+      FieldAllowList.check(validation, validationPath, VALIDATION_HANDLED, Set.of(), owner, context);
       if (validation.getTrustChainVerification()
           != CertificateValidationContext.TrustChainVerification.VERIFY_TRUST_CHAIN) {
         throw new ResourceInvalidException(validationPath + "trust_chain_verification: only VERIFY_TRUST_CHAIN is "
@@ -198,19 +204,19 @@ public final class UpstreamTlsContextDecoder {
       throw new ResourceInvalidException((validationPath == null ? path : validationPath)
           + "match_subject_alt_names: SAN checks without a trusted CA are insecure and not allowed (as in Envoy)");
     }
-    if (trust == null) {
+    if (trust == null && owner.equals("CDS")) {
       context.ignoredField("CDS: " + path + " without a validation context: the peer certificate is not verified "
           + "(as in Envoy)");
     }
     String min = "TLSv1.2";
-    String max = "TLSv1.2";
+    String max = defaultMax;
     List<String> ciphers = List.of();
     if (common.hasTlsParams()) {
       TlsParameters params = common.getTlsParams();
       String paramsPath = path + "tls_params.";
-      FieldAllowList.check(params, paramsPath, TLS_PARAMS_HANDLED, Set.of(), "CDS", context);
+      FieldAllowList.check(params, paramsPath, TLS_PARAMS_HANDLED, Set.of(), owner, context);
       min = version(params.getTlsMinimumProtocolVersion(), "TLSv1.2", paramsPath + "tls_minimum_protocol_version");
-      max = version(params.getTlsMaximumProtocolVersion(), "TLSv1.2", paramsPath + "tls_maximum_protocol_version");
+      max = version(params.getTlsMaximumProtocolVersion(), defaultMax, paramsPath + "tls_maximum_protocol_version");
       if (min.compareTo(max) > 0) {
         throw new ResourceInvalidException(paramsPath + "tls_minimum_protocol_version: above the maximum " + max);
       }

@@ -81,13 +81,15 @@ class ListenerTypeTest {
   }
 
   @Test
-  void rejectsServerListeners() {
+  void decodesAListenerWithoutApiListenerAsAServerListener() {
     Listener server = Listener.newBuilder().setName("0.0.0.0:8080")
         .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress("0.0.0.0")))
         .addFilterChains(FilterChain.getDefaultInstance())
         .build();
     assertThatThrownBy(() -> decode(server))
-        .hasMessage("api_listener: missing (server listeners are not supported yet)");
+        .hasMessage("address.socket_address.port_value: missing (named ports are not supported)");
+    assertThatThrownBy(() -> decode(Listener.newBuilder().setName("x").build()))
+        .hasMessage("api_listener: missing, and address: missing (neither a client nor a server listener)");
   }
 
   @Test

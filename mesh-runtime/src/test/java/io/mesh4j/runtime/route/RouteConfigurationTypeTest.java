@@ -161,7 +161,8 @@ class RouteConfigurationTypeTest {
     assertRejected(withRoute(Route.Builder::clearMatch), "virtual_hosts[1].routes[0].match: is required");
     assertRejected(
         withRoute(Route.Builder::clearRoute),
-        "virtual_hosts[1].routes[0]: an action is required: one of route, redirect, direct_response");
+        "virtual_hosts[1].routes[0]: an action is required: one of route, redirect, direct_response, "
+            + "non_forwarding_action");
     assertRejected(
         withMatch(RouteMatch.Builder::clearPrefix),
         "virtual_hosts[1].routes[0].match: one of prefix, path, safe_regex, path_separated_prefix is required");

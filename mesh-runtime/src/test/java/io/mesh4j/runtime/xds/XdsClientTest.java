@@ -132,7 +132,8 @@ class XdsClientTest {
     assertThat(nack.getResponseNonce()).isEqualTo(lastResponse(LDS).getNonce());
     assertThat(nack.getErrorDetail().getCode()).isEqualTo(Code.INVALID_ARGUMENT_VALUE);
     assertThat(nack.getErrorDetail().getMessage())
-        .isEqualTo("LDS resource 'b:80': api_listener: missing (server listeners are not supported yet)");
+        .isEqualTo("LDS resource 'b:80': api_listener: missing, and address: missing (neither a client nor a server "
+            + "listener)");
 
     await().atMost(WAIT).until(() -> a.last().rdsRouteConfigName().equals("routes-a2"));
     assertThat(b.values).hasSize(1);
