@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.inbound.sniff;
+package io.mesh4j.runtime.inbound.transport;
 
 import io.mesh4j.runtime.inbound.ConnectionFacts;
 import java.util.List;

@@ -1,8 +1,8 @@
-package io.mesh4j.runtime.inbound.sniff;
+package io.mesh4j.runtime.inbound.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mesh4j.runtime.inbound.sniff.SniffResult.State;
+import io.mesh4j.runtime.inbound.transport.SniffResult.State;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
