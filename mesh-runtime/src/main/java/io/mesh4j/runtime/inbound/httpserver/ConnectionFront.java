@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,7 @@ import org.slf4j.LoggerFactory;
 public final class ConnectionFront implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ConnectionFront.class);
   private static final int PUMP_BUFFER = 16 * 1024;
+  private static final String[] HTTP_1_1 = {"http/1.1"};
 
   private final InboundPort port;
   private final ServerSocket socket;
@@ -200,11 +202,15 @@ public final class ConnectionFront implements AutoCloseable {
   private SSLSocket terminate(Socket client, ServerTls tls, byte[] first, int length) throws IOException {
     SSLSocket socket = (SSLSocket) tls.context().getSocketFactory()
         .createSocket(client, new ByteArrayInputStream(first, 0, length), true);
-    socket.setSSLParameters(tls.parameters());
     socket.setUseClientMode(false);
+    socket.setSSLParameters(tls.parameters());
+    // A copy: the chain's parameters are shared by every connection. The JDK server speaks HTTP/1.1 only.
+    SSLParameters parameters = socket.getSSLParameters();
+    parameters.setApplicationProtocols(HTTP_1_1);
     if (tls.requireClientCertificate()) {
-      socket.setNeedClientAuth(true);
+      parameters.setNeedClientAuth(true);
     }
+    socket.setSSLParameters(parameters);
     socket.startHandshake(); // still under the sniff timeout
     return socket;
   }
