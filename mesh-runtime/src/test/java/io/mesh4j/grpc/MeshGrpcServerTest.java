@@ -153,6 +153,40 @@ class MeshGrpcServerTest {
   }
 
   @Test
+  void aListenerUpdateAppliesToNewConnectionsWhileOpenOnesKeepTheirChain() throws Exception {
+    HandBuiltInbound.Chain allowing = chain("v1", null);
+    HandBuiltInbound.Chain denying = chain("v2", null, request -> denied("deny-all"));
+    HandBuiltInbound.Port port = start(HandBuiltInbound.port(HandBuiltInbound.freePort()).serve(allowing));
+    ManagedChannel before = plaintextChannel(port);
+    assertThat(hello(before, "hi")).isEqualTo("peer=none");
+
+    port.serve(denying);
+
+    assertThat(hello(before, "hi")).as("the open connection keeps v1").isEqualTo("peer=none");
+    assertThatThrownBy(() -> hello(plaintextChannel(port), "hi"))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+    assertThat(allowing.seen()).hasSize(2);
+    assertThat(denying.seen()).hasSize(1);
+  }
+
+  @Test
+  void closesAConnectionWhoseClientHelloIsTooLarge() throws Exception {
+    HandBuiltInbound.Port port = start(HandBuiltInbound.port(HandBuiltInbound.freePort())
+        .serve(chain("mtls", serverTls(SERVER, true, CA.root()))));
+
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port.port()), 10_000);
+      socket.setSoTimeout(60_000);
+      // A handshake record whose ClientHello announces 70000 bytes, over the 64 KiB the mesh reads.
+      socket.getOutputStream().write(new byte[] {22, 3, 1, 0, 4, 1, 0x01, 0x11, 0x70});
+      socket.getOutputStream().flush();
+      assertThat(socket.getInputStream().read()).as("the server closed the connection").isEqualTo(-1);
+    }
+    assertThat(port.connections()).isEmpty();
+  }
+
+  @Test
   void closesAConnectionThatSendsNothingWithinTheSniffTimeout() throws Exception {
     HandBuiltInbound.Port port = HandBuiltInbound.port(HandBuiltInbound.freePort()).serve(chain("plaintext", null));
     MeshGrpcServer server = MeshServerBuilder.forInboundPort(port, Duration.ofMillis(200))
