@@ -112,11 +112,15 @@ public final class MeshHttpServer extends HttpServer {
     return server.getExecutor();
   }
 
-  /** Stops accepting, closes the connections, stops the JDK server and stops watching the listener. */
+  /**
+   * Stops accepting, lets exchanges in progress finish for up to {@code delaySeconds} (as the JDK server does), then
+   * closes the connections and stops watching the listener.
+   */
   @Override
   public void stop(int delaySeconds) {
-    front.close();
+    front.stopAccepting();
     server.stop(delaySeconds);
+    front.close();
     port.close();
   }
 

@@ -258,14 +258,20 @@ public final class ConnectionFront implements AutoCloseable {
     }
   }
 
-  @Override
-  public void close() {
+  /** Stops accepting; open connections go on until {@link #close}. */
+  public void stopAccepting() {
     closed = true;
     try {
       socket.close();
     } catch (IOException ignored) {
       // already closed
     }
+  }
+
+  /** Stops accepting and closes every connection. */
+  @Override
+  public void close() {
+    stopAccepting();
     for (Socket s : open) {
       closeQuietly(s);
     }
