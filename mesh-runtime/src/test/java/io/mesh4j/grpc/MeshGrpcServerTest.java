@@ -117,6 +117,31 @@ class MeshGrpcServerTest {
   }
 
   @Test
+  void permissiveKeepsManyConcurrentConnectionsApart() throws Exception {
+    HandBuiltInbound.Port port = start(HandBuiltInbound.port(HandBuiltInbound.freePort())
+        .servePermissive(chain("mtls", serverTls(SERVER, true, CA.root())), chain("plaintext", null)));
+    List<java.util.concurrent.CompletableFuture<List<String>>> clients = new ArrayList<>();
+    java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(16);
+    closers.add(threads::shutdownNow);
+    for (int i = 0; i < 16; i++) {
+      ManagedChannel channel = i % 2 == 0 ? tlsChannel(port, CLIENT) : plaintextChannel(port);
+      clients.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        List<String> answers = new ArrayList<>();
+        for (int call = 0; call < 5; call++) {
+          answers.add(hello(channel, "hi"));
+        }
+        return answers;
+      }, threads));
+    }
+
+    for (int i = 0; i < clients.size(); i++) {
+      String expected = i % 2 == 0 ? "peer=" + CLIENT_ID : "peer=none";
+      assertThat(clients.get(i).get(120, TimeUnit.SECONDS)).as("client %d", i).hasSize(5).containsOnly(expected);
+    }
+    assertThat(port.connections()).hasSize(16);
+  }
+
+  @Test
   void disableServesPlaintextOnly() throws Exception {
     HandBuiltInbound.Chain plaintext = chain("plaintext", null);
     HandBuiltInbound.Port port = start(HandBuiltInbound.port(HandBuiltInbound.freePort())

@@ -118,6 +118,34 @@ class MeshHttpServerTest {
   }
 
   @Test
+  void permissiveKeepsManyConcurrentConnectionsApart() throws Exception {
+    HandBuiltInbound.Port port = start(HandBuiltInbound.port(HandBuiltInbound.freePort())
+        .servePermissive(chain("mtls", serverTls(SERVER, true, CA.root())), chain("plaintext", null)), WHO);
+    List<java.util.concurrent.CompletableFuture<List<String>>> clients = new ArrayList<>();
+    java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(16);
+    closers.add(threads::shutdownNow);
+    for (int i = 0; i < 16; i++) {
+      OkHttpClient client = i % 2 == 0 ? client(CLIENT) : plaintextClient();
+      clients.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        List<String> answers = new ArrayList<>();
+        for (int call = 0; call < 5; call++) {
+          try {
+            answers.add(get(client, port, "/").replaceAll(" remote=.*", ""));
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+        return answers;
+      }, threads));
+    }
+
+    for (int i = 0; i < clients.size(); i++) {
+      String expected = i % 2 == 0 ? "peer=" + CLIENT_ID + " https=true" : "peer=none https=false";
+      assertThat(clients.get(i).get(120, TimeUnit.SECONDS)).as("client %d", i).hasSize(5).containsOnly(expected);
+    }
+  }
+
+  @Test
   void aChainsReplyIsAnsweredWithItsStatusHeadersAndBody() throws Exception {
     HandBuiltInbound.Chain jwtLike = chain("jwt", null, request -> request.header("authorization") == null
         ? new InboundReply(401, "Jwt is missing", Map.of("www-authenticate", "Bearer realm=\"x\""), "missing")
