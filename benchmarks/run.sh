@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the project and writes benchmarks/REPORT.md: the JMH suite (ns/op, bytes/op), the end-to-end load
 # benchmarks (OkHttp bare vs through the mesh at 4 and 8 client threads; gRPC plain vs grpc-java xDS vs MeshGrpc)
-# and the mTLS benchmark, each in one run. Takes about 8 minutes on 2 cores.
+# and the mTLS benchmarks (client and server side), each in one run. Takes about 9 minutes on 2 cores.
 # Usage: benchmarks/run.sh [seconds per load phase]
 set -euo pipefail
 cd "$(dirname "$0")/.."

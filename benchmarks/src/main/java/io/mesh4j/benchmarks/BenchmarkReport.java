@@ -13,7 +13,7 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * Runs the JMH suite with the GC profiler, the end-to-end OkHttp and gRPC load benchmarks and the mTLS benchmark,
+ * Runs the JMH suite with the GC profiler, the end-to-end OkHttp and gRPC load benchmarks and the mTLS benchmarks,
  * and writes them into one markdown report. Arguments: {@code [report.md] [load seconds per phase]}.
  */
 public final class BenchmarkReport {
@@ -40,6 +40,9 @@ public final class BenchmarkReport {
     // About 30 s: four 2 s warm-ups, then 2 rounds of four 3 s phases.
     Path tlsReport = Files.createTempFile("mesh4j-tls", ".md");
     TlsLoadBenchmark.main(new String[] {tlsReport.toString(), "3", "2", "2"});
+    // The server side of mTLS: about 30 s as well.
+    Path serverTlsReport = Files.createTempFile("mesh4j-server-tls", ".md");
+    ServerTlsBenchmark.main(new String[] {serverTlsReport.toString(), "3", "2", "2"});
 
     StringBuilder md = new StringBuilder();
     md.append("# mesh4j benchmark report\n\n");
@@ -63,6 +66,7 @@ public final class BenchmarkReport {
     md.append('\n').append(Files.readString(loadReport));
     md.append('\n').append(Files.readString(grpcReport));
     md.append('\n').append(Files.readString(tlsReport));
+    md.append('\n').append(Files.readString(serverTlsReport));
     Files.writeString(report, md.toString());
     System.out.println(md);
   }

@@ -211,7 +211,7 @@ public final class TlsLoadBenchmark {
     return server;
   }
 
-  private static String withFileWatcher(String bootstrapJson, Path dir) {
+  static String withFileWatcher(String bootstrapJson, Path dir) {
     String provider = "\"certificate_providers\": {\"default\": {\"plugin_name\": \"file_watcher\", \"config\": {"
         + "\"certificate_file\": \"" + dir.resolve("cert-chain.pem") + "\", "
         + "\"private_key_file\": \"" + dir.resolve("key.pem") + "\", "
@@ -272,13 +272,13 @@ public final class TlsLoadBenchmark {
         """.formatted(MESH_HOST, serverPort, CATALOG_ID));
   }
 
-  private static KeyPair keys() throws Exception {
+  static KeyPair keys() throws Exception {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
     generator.initialize(new ECGenParameterSpec("secp256r1"));
     return generator.generateKeyPair();
   }
 
-  private static X509Certificate sign(String subject, KeyPair subjectKeys, KeyPair issuerKeys, X509Certificate issuer,
+  static X509Certificate sign(String subject, KeyPair subjectKeys, KeyPair issuerKeys, X509Certificate issuer,
       boolean ca, String spiffeId) throws Exception {
     Instant now = Instant.now();
     X500Name issuerName = issuer == null ? new X500Name(subject)
@@ -296,7 +296,7 @@ public final class TlsLoadBenchmark {
         builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate())));
   }
 
-  private static String pem(Object object) throws IOException {
+  static String pem(Object object) throws IOException {
     StringWriter out = new StringWriter();
     try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
       writer.writeObject(object);
@@ -304,7 +304,7 @@ public final class TlsLoadBenchmark {
     return out.toString();
   }
 
-  private static SSLContext sslContext(KeyPair keys, X509Certificate cert, X509Certificate root) throws Exception {
+  static SSLContext sslContext(KeyPair keys, X509Certificate cert, X509Certificate root) throws Exception {
     KeyStore store = KeyStore.getInstance("PKCS12");
     store.load(null, null);
     store.setKeyEntry("me", keys.getPrivate(), new char[0], new Certificate[] {cert});
@@ -315,7 +315,7 @@ public final class TlsLoadBenchmark {
     return context;
   }
 
-  private static X509TrustManager trustManager(X509Certificate root) throws Exception {
+  static X509TrustManager trustManager(X509Certificate root) throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     trust.setCertificateEntry("root", root);

@@ -1,13 +1,19 @@
 package io.mesh4j.grpc;
 
 import io.grpc.BindableService;
+import io.grpc.Context;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.ServerInterceptor;
 import io.mesh4j.Mesh;
+import io.mesh4j.MeshPeer;
 import io.mesh4j.runtime.MeshInternals;
 import io.mesh4j.runtime.admin.CsdsService;
 import io.mesh4j.runtime.grpc.MeshChannel;
+import io.mesh4j.runtime.inbound.grpc.InboundAttributes;
+import io.mesh4j.runtime.inbound.grpc.InboundServerInterceptor;
+import io.mesh4j.runtime.inbound.grpc.MeshNegotiatorFactory;
 import java.util.Objects;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.UnaryOperator;
@@ -29,6 +35,13 @@ import java.util.function.UnaryOperator;
 public final class MeshGrpc {
   /** The scheme this library answers to; {@code xds} is left to grpc-xds. */
   public static final String SCHEME = "mesh";
+
+  /**
+   * The caller of the current call on a server under the mesh ({@code MeshGrpc.PEER.get()} in a service method): the
+   * identity in the client certificate of its mutual TLS connection, or null on plaintext or without a client
+   * certificate.
+   */
+  public static final Context.Key<MeshPeer> PEER = InboundAttributes.PEER_CONTEXT_KEY;
 
   private MeshGrpc() {}
 
@@ -77,6 +90,45 @@ public final class MeshGrpc {
    */
   public static BindableService csdsService(Mesh mesh) {
     return new CsdsService(MeshInternals.of(mesh).xdsClient());
+  }
+
+  /**
+   * A gRPC server for {@code port} served under the mesh: it subscribes to the port's server listener (the
+   * bootstrap's {@code server_listener_resource_name_template}), owns the socket and terminates TLS with each filter
+   * chain's certificates, choosing the chain per connection by what its first bytes say (so STRICT, DISABLE and
+   * PERMISSIVE on one port work), and runs every call through its chain's HTTP filters (RBAC) before the
+   * application's services. The caller's identity is {@link #PEER}.
+   *
+   * <pre>{@code
+   * MeshGrpcServer server = MeshGrpc.newServerBuilder(mesh, 8080).addService(new CatalogService()).build().start();
+   * server.ready().toCompletableFuture().get(30, TimeUnit.SECONDS); // the listener arrived: serving
+   * }</pre>
+   *
+   * @param port the port to listen on (all addresses); the server listener is the one for this port
+   */
+  public static MeshServerBuilder newServerBuilder(Mesh mesh, int port) {
+    checkPort(port);
+    return MeshServerBuilder.forInboundPort(
+        MeshInternals.of(mesh).inbound().open(port), MeshNegotiatorFactory.DEFAULT_SNIFF_TIMEOUT);
+  }
+
+  /**
+   * Authorization for a gRPC server the application builds and secures itself: each call runs through the HTTP
+   * filters (RBAC) of the filter chain that {@code port}'s server listener picks for it, by its addresses and whether
+   * it came over TLS ({@code Grpc.TRANSPORT_ATTR_SSL_SESSION}; the peer identity is read from that session). The
+   * application's TLS, not the chain's, secures the connection: a chain that requires TLS or a client certificate
+   * refuses calls without. Add it last ({@code ServerBuilder.intercept}) so that it runs first.
+   */
+  public static ServerInterceptor serverInterceptor(Mesh mesh, int port) {
+    checkPort(port);
+    return new InboundServerInterceptor(MeshInternals.of(mesh).inbound().open(port));
+  }
+
+  private static void checkPort(int port) {
+    if (port <= 0 || port > 65535) {
+      throw new IllegalArgumentException("a server under the mesh needs its real port (its listener is named by it),"
+          + " not " + port);
+    }
   }
 
   /** {@code host:port} of a target written as {@code host:port} or {@code mesh:///host:port}. */

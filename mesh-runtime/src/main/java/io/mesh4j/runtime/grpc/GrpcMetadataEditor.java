@@ -12,7 +12,7 @@ import java.util.Set;
  * them would either be rejected by grpc-java or break the call ({@code content-type}, {@code te}, the
  * {@code grpc-*} framing and status headers). Binary ({@code -bin}) headers take base64 values, as on the wire.
  */
-final class GrpcMetadataEditor implements HeaderEditor {
+public final class GrpcMetadataEditor implements HeaderEditor {
   /** Headers that are the transport's, not the application's; mutations skip them. */
   private static final Set<String> TRANSPORT_OWNED = Set.of("host", "te", "content-type", "user-agent",
       "grpc-timeout", "grpc-encoding", "grpc-accept-encoding", "grpc-status", "grpc-message",
@@ -20,7 +20,7 @@ final class GrpcMetadataEditor implements HeaderEditor {
 
   private final Metadata metadata;
 
-  GrpcMetadataEditor(Metadata metadata) {
+  public GrpcMetadataEditor(Metadata metadata) {
     this.metadata = metadata;
   }
 

@@ -20,6 +20,9 @@ import io.grpc.Status;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import io.mesh4j.Mesh;
+import io.mesh4j.grpc.MeshGrpc;
+import io.mesh4j.httpserver.MeshHttpServer;
 import io.mesh4j.samples.interop.proto.Empty;
 import io.mesh4j.samples.interop.proto.HookRequest;
 import io.mesh4j.samples.interop.proto.HookResponse;
@@ -48,6 +51,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * as HTTP/1.1 {@code POST /grpc.testing.TestService/{UnaryCall,EmptyCall}} on {@code --http_port}; both always answer
  * a {@code hostname} header and honour {@code rpc-behavior}. {@code XdsUpdateHealthService} and
  * {@code grpc.health.v1.Health} are on {@code --maintenance_port} (the same server when it equals {@code --port}).
+ *
+ * <p>Under a mesh (an xDS bootstrap in the environment), {@code --port} and {@code --http_port} are xDS-managed: each
+ * serves by its server listener (filter chains, RBAC, TLS from the bootstrap's certificate providers, plaintext where
+ * a chain has none) once it arrived; the maintenance port stays plain and also serves CSDS.
  */
 public final class InteropServer implements AutoCloseable {
   static final Set<String> FLAGS = Set.of("port", "http_port", "maintenance_port", "hostname", "secure_mode",
@@ -63,6 +70,7 @@ public final class InteropServer implements AutoCloseable {
           .build();
 
   private final String hostname;
+  private final Mesh mesh;
   private final Server grpcServer;
   private final Server maintenanceServer;
   private final HttpServer httpServer;
@@ -74,18 +82,25 @@ public final class InteropServer implements AutoCloseable {
   private final int boundHttpPort;
   private final int boundMaintenancePort;
 
-  private InteropServer(int port, int httpPort, int maintenancePort, String hostname) throws IOException {
+  private InteropServer(Mesh mesh, int port, int httpPort, int maintenancePort, String hostname) throws IOException {
     this.hostname = hostname;
+    this.mesh = mesh;
     ServerServiceDefinition test = ServerInterceptors.intercept(testService(), new HeadersInterceptor());
-    ServerBuilder<?> main = Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create()).addService(test);
+    ServerBuilder<?> main = mesh == null
+        ? Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
+        : MeshGrpc.newServerBuilder(mesh, port);
+    main.addService(test);
     boolean shared = maintenancePort == port;
     if (shared) {
-      main.addService(healthUpdateService()).addService(healthService());
+      maintenanceServices(main);
     }
     grpcServer = main.build().start();
-    maintenanceServer = shared ? null : Grpc.newServerBuilderForPort(maintenancePort, InsecureServerCredentials.create())
-        .addService(healthUpdateService()).addService(healthService()).build().start();
-    httpServer = HttpServer.create(new InetSocketAddress(httpPort), 128);
+    maintenanceServer = shared ? null
+        : maintenanceServices(Grpc.newServerBuilderForPort(maintenancePort, InsecureServerCredentials.create()))
+            .build().start();
+    httpServer = mesh == null
+        ? HttpServer.create(new InetSocketAddress(httpPort), 128)
+        : MeshHttpServer.create(mesh, new InetSocketAddress(httpPort), 128);
     httpServer.createContext("/", this::serveHttp);
     httpServer.setExecutor(httpExecutor);
     httpServer.start();
@@ -95,18 +110,53 @@ public final class InteropServer implements AutoCloseable {
     boundMaintenancePort = maintenanceServer == null ? boundPort : maintenanceServer.getPort();
   }
 
+  /** Health, health updates, and under a mesh its CSDS. */
+  private ServerBuilder<?> maintenanceServices(ServerBuilder<?> builder) {
+    builder.addService(healthUpdateService()).addService(healthService());
+    if (mesh != null) {
+      builder.addService(MeshGrpc.csdsService(mesh));
+    }
+    return builder;
+  }
+
   /** Starts a server; ports 0 pick free ones (see {@link #port()} etc). */
   public static InteropServer start(int port, int httpPort, int maintenancePort, String hostname) throws IOException {
-    return new InteropServer(port, httpPort, maintenancePort, hostname);
+    return new InteropServer(null, port, httpPort, maintenancePort, hostname);
+  }
+
+  /**
+   * Starts a server whose gRPC and HTTP ports are served under {@code mesh} (their server listeners); the server
+   * closes the mesh when it closes. The ports must be real ones: their listeners are named by them.
+   */
+  public static InteropServer startUnderMesh(Mesh mesh, int port, int httpPort, int maintenancePort, String hostname)
+      throws IOException {
+    try {
+      return new InteropServer(mesh, port, httpPort, maintenancePort, hostname);
+    } catch (IOException | RuntimeException e) {
+      mesh.close();
+      throw e;
+    }
   }
 
   static InteropServer start(Flags flags) throws IOException {
-    if (flags.bool("secure_mode")) {
-      throw new IllegalArgumentException("--secure_mode=true needs xDS server security, which mesh4j does not offer yet");
-    }
     int port = flags.integer("port", 8080);
     String hostname = flags.string("hostname", InetAddress.getLocalHost().getHostName());
-    return start(port, flags.integer("http_port", 8081), flags.integer("maintenance_port", port), hostname);
+    int httpPort = flags.integer("http_port", 8081);
+    int maintenancePort = flags.integer("maintenance_port", port);
+    if (!bootstrapInEnvironment()) {
+      if (flags.bool("secure_mode")) {
+        throw new IllegalArgumentException("--secure_mode=true needs an xDS bootstrap (GRPC_XDS_BOOTSTRAP or"
+            + " GRPC_XDS_BOOTSTRAP_CONFIG): TLS comes from the server listeners' filter chains");
+      }
+      return start(port, httpPort, maintenancePort, hostname);
+    }
+    // --secure_mode needs nothing more here: the filter chains say where TLS is, and with which certificates.
+    return startUnderMesh(Mesh.fromEnvironment(), port, httpPort, maintenancePort, hostname);
+  }
+
+  private static boolean bootstrapInEnvironment() {
+    return System.getenv("GRPC_XDS_BOOTSTRAP") != null || System.getenv("GRPC_XDS_BOOTSTRAP_CONFIG") != null
+        || System.getenv("MESH_BOOTSTRAP") != null;
   }
 
   public int port() {
@@ -311,6 +361,9 @@ public final class InteropServer implements AutoCloseable {
     }
     timer.shutdownNow();
     httpExecutor.shutdownNow();
+    if (mesh != null) {
+      mesh.close();
+    }
   }
 
   static java.util.concurrent.ThreadFactory daemon(String name) {

@@ -1,0 +1,128 @@
+package io.mesh4j.runtime.inbound.grpc;
+
+import io.grpc.Metadata;
+import io.mesh4j.runtime.grpc.GrpcMetadataEditor;
+import io.mesh4j.runtime.inbound.DownstreamConnection;
+import io.mesh4j.runtime.inbound.DynamicMetadata;
+import io.mesh4j.runtime.inbound.InboundRequest;
+import io.mesh4j.runtime.view.HeaderEditor;
+import io.mesh4j.runtime.view.HeaderValues;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A received gRPC call as the server's HTTP filters see it: {@code :path} is {@code /package.Service/Method},
+ * {@code :method} {@code POST}, {@code content-type} {@code application/grpc}, the other headers are the call's
+ * metadata (binary {@code -bin} headers are invisible to matchers, as gRFC A41 has RBAC see them). Built once per call
+ * over the call's own objects; the dynamic metadata and header editor are made only if a filter asks.
+ */
+final class GrpcInboundRequest implements InboundRequest {
+  /** Metadata keys by header name: policies ask for the same few names on every call. Bounded. */
+  private static final Map<String, Metadata.Key<String>> KEYS = new ConcurrentHashMap<>();
+  private static final int MAX_CACHED = 4096;
+  /** {@code /} plus the full method name, by full method name. Bounded. */
+  private static final Map<String, String> PATHS = new ConcurrentHashMap<>();
+  private static final Metadata.Key<String> INVALID_NAME =
+      Metadata.Key.of("mesh4j-invalid-header-name", Metadata.ASCII_STRING_MARSHALLER);
+
+  private final String authority;
+  private final String path;
+  private final Metadata headers;
+  private final DownstreamConnection connection;
+  private DynamicMetadata dynamicMetadata;
+  private HeaderEditor editor;
+
+  GrpcInboundRequest(String authority, String fullMethodName, Metadata headers, DownstreamConnection connection) {
+    this.authority = authority;
+    this.path = path(fullMethodName);
+    this.headers = headers;
+    this.connection = connection;
+  }
+
+  @Override
+  public String authority() {
+    return authority;
+  }
+
+  @Override
+  public String path() {
+    return path;
+  }
+
+  @Override
+  public String method() {
+    return "POST";
+  }
+
+  @Override
+  public String header(String lowerCaseName) {
+    if (!lowerCaseName.isEmpty() && lowerCaseName.charAt(0) == ':') {
+      return switch (lowerCaseName) {
+        case ":authority" -> authority;
+        case ":path" -> path;
+        case ":method" -> "POST";
+        case ":scheme" -> connection.facts().isTls() ? "https" : "http";
+        default -> null;
+      };
+    }
+    if (lowerCaseName.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
+      return null;
+    }
+    if (lowerCaseName.equals("content-type")) {
+      return "application/grpc";
+    }
+    if (lowerCaseName.equals("host")) {
+      return authority;
+    }
+    Metadata.Key<String> key = key(lowerCaseName);
+    return key == INVALID_NAME ? null : HeaderValues.join(headers.getAll(key));
+  }
+
+  @Override
+  public DownstreamConnection connection() {
+    return connection;
+  }
+
+  @Override
+  public DynamicMetadata dynamicMetadata() {
+    if (dynamicMetadata == null) {
+      dynamicMetadata = new DynamicMetadata();
+    }
+    return dynamicMetadata;
+  }
+
+  @Override
+  public HeaderEditor headers() {
+    if (editor == null) {
+      editor = new GrpcMetadataEditor(headers);
+    }
+    return editor;
+  }
+
+  private static String path(String fullMethodName) {
+    String path = PATHS.get(fullMethodName);
+    if (path == null) {
+      path = "/" + fullMethodName;
+      if (PATHS.size() < MAX_CACHED) {
+        PATHS.putIfAbsent(fullMethodName, path);
+      }
+    }
+    return path;
+  }
+
+  private static Metadata.Key<String> key(String lowerCaseName) {
+    Metadata.Key<String> key = KEYS.get(lowerCaseName);
+    if (key != null) {
+      return key;
+    }
+    try {
+      key = Metadata.Key.of(lowerCaseName, Metadata.ASCII_STRING_MARSHALLER);
+    } catch (IllegalArgumentException invalidName) {
+      key = INVALID_NAME;
+    }
+    if (KEYS.size() < MAX_CACHED) {
+      KEYS.putIfAbsent(lowerCaseName, key);
+    }
+    return key;
+  }
+}

@@ -1,0 +1,154 @@
+package io.mesh4j.servlet;
+
+import io.mesh4j.Mesh;
+import io.mesh4j.MeshPeer;
+import io.mesh4j.runtime.MeshInternals;
+import io.mesh4j.runtime.inbound.ConnectionFacts;
+import io.mesh4j.runtime.inbound.DownstreamConnection;
+import io.mesh4j.runtime.inbound.InboundChain;
+import io.mesh4j.runtime.inbound.InboundPort;
+import io.mesh4j.runtime.inbound.InboundReply;
+import io.mesh4j.runtime.inbound.PeerIdentity;
+import io.mesh4j.runtime.inbound.servlet.ServletInboundRequest;
+import io.mesh4j.runtime.inbound.transport.TlsPeers;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Puts a servlet application's port under the mesh: each request runs through the HTTP filters (RBAC, JWT) of the
+ * filter chain its port's server listener picks for it, before the application's servlets. The caller's
+ * {@link MeshPeer} is the request attribute {@link MeshPeer#REQUEST_ATTRIBUTE}.
+ *
+ * <pre>{@code
+ * FilterRegistration.Dynamic mesh = servletContext.addFilter("mesh", new MeshServletFilter(mesh, 8443));
+ * mesh.addMappingForUrlPatterns(null, false, "/*");
+ * }</pre>
+ *
+ * <p>The container, not the mesh, owns the socket and its TLS here, so the chain is chosen per request from what the
+ * container tells: its addresses, {@code isSecure()} for {@code tls}/{@code raw_buffer} (no SNI or ALPN), and the
+ * client certificate from {@code jakarta.servlet.request.X509Certificate}. For mutual TLS, configure the container's
+ * TLS connector with the workload's certificates and client authentication {@code want} (or {@code need}); a chain
+ * that requires TLS or a client certificate refuses requests without (403), which is how STRICT holds. PERMISSIVE
+ * needs a plaintext and a TLS connector, or a container that sniffs. Until the listener arrives every request is
+ * answered 503.
+ */
+public final class MeshServletFilter implements Filter {
+  private static final String CLIENT_CERTIFICATES = "jakarta.servlet.request.X509Certificate";
+
+  private final InboundPort port;
+
+  /** A filter for the server listener of {@code port}. */
+  public MeshServletFilter(Mesh mesh, int port) {
+    if (port <= 0 || port > 65535) {
+      throw new IllegalArgumentException("a server under the mesh needs its real port (its listener is named by it),"
+          + " not " + port);
+    }
+    this.port = MeshInternals.of(mesh).inbound().open(port);
+  }
+
+  /** A filter over an open port: what the public constructor builds, and tests build directly. */
+  MeshServletFilter(InboundPort port) {
+    this.port = port;
+  }
+
+  /** Completes when the first good server listener for the port arrived: from then on requests are served. */
+  public CompletionStage<Void> ready() {
+    return port.ready();
+  }
+
+  @Override
+  public void doFilter(ServletRequest servletRequest, ServletResponse servletResponse, FilterChain next)
+      throws IOException, ServletException {
+    if (!(servletRequest instanceof HttpServletRequest request)
+        || !(servletResponse instanceof HttpServletResponse response)) {
+      next.doFilter(servletRequest, servletResponse);
+      return;
+    }
+    PeerIdentity identity = PeerIdentity.of(clientCertificates(request));
+    ConnectionFacts facts = facts(request);
+    InboundChain chain = port.chainFor(facts);
+    if (chain == null) {
+      boolean ready = port.ready().toCompletableFuture().isDone();
+      reply(response, ready
+          ? new InboundReply(403, "mesh: no filter chain of the server listener accepts this connection", Map.of(),
+              "no filter chain")
+          : new InboundReply(503, "mesh: the server listener for port " + port.port() + " has not arrived",
+              Map.of(), "not ready"));
+      return;
+    }
+    String refusal = refusal(chain, request.isSecure(), identity);
+    if (refusal != null) {
+      reply(response, new InboundReply(403, refusal, Map.of(), "TLS terms"));
+      return;
+    }
+    ServletInboundRequest inbound = new ServletInboundRequest(request, new DownstreamConnection(facts, identity));
+    InboundReply reply = chain.handle(inbound);
+    if (reply != null) {
+      reply(response, reply);
+      return;
+    }
+    if (identity != null) {
+      request.setAttribute(MeshPeer.REQUEST_ATTRIBUTE, TlsPeers.forApplication(identity));
+    }
+    next.doFilter(inbound.forApplication(), response);
+  }
+
+  /** Why a request breaks its chain's TLS terms (the chain's handshake would have refused it), or null. */
+  private static String refusal(InboundChain chain, boolean secure, PeerIdentity peer) {
+    if (chain.tls() == null) {
+      return null;
+    }
+    if (!secure) {
+      return "mesh: this port's filter chain requires TLS";
+    }
+    if (chain.tls().requireClientCertificate() && peer == null) {
+      return "mesh: this port's filter chain requires a client certificate";
+    }
+    return null;
+  }
+
+  private static X509Certificate[] clientCertificates(HttpServletRequest request) {
+    Object certificates = request.getAttribute(CLIENT_CERTIFICATES);
+    return certificates instanceof X509Certificate[] chain ? chain : null;
+  }
+
+  private static ConnectionFacts facts(HttpServletRequest request) throws UnknownHostException {
+    return new ConnectionFacts(
+        new InetSocketAddress(InetAddress.getByName(request.getLocalAddr()), request.getLocalPort()),
+        new InetSocketAddress(InetAddress.getByName(request.getRemoteAddr()), request.getRemotePort()),
+        request.isSecure() ? ConnectionFacts.TLS : ConnectionFacts.RAW_BUFFER,
+        null,
+        List.of());
+  }
+
+  private static void reply(HttpServletResponse response, InboundReply reply) throws IOException {
+    response.setStatus(reply.httpStatus());
+    for (Map.Entry<String, String> header : reply.headers().entrySet()) {
+      response.setHeader(header.getKey(), header.getValue());
+    }
+    byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
+    response.setContentType("text/plain");
+    response.setContentLength(body.length);
+    response.getOutputStream().write(body);
+  }
+
+  /** Stops watching the server listener. */
+  @Override
+  public void destroy() {
+    port.close();
+  }
+}
