@@ -2,6 +2,7 @@ package io.mesh4j.runtime.filter.builtin;
 
 import io.mesh4j.runtime.filter.FilterRegistry;
 import io.mesh4j.runtime.filter.fault.FaultFilterProvider;
+import io.mesh4j.runtime.filter.jwt.JwtAuthnFilterProvider;
 import java.util.List;
 
 /**
@@ -11,7 +12,9 @@ import java.util.List;
  */
 public final class BuiltInFilters {
   /** Every filter mesh4j implements, by config type URL. */
-  public static final FilterRegistry REGISTRY = FilterRegistry.of(List.of(new FaultFilterProvider()));
+  public static final FilterRegistry REGISTRY = FilterRegistry.of(List.of(
+      new FaultFilterProvider(),
+      new JwtAuthnFilterProvider()));
 
   private BuiltInFilters() {}
 }
