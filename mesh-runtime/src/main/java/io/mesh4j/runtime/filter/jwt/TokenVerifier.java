@@ -15,7 +15,6 @@ import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import java.text.ParseException;
 import java.time.Duration;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -113,16 +112,17 @@ final class TokenVerifier {
     VerifiedJwt parsed;
     try {
       claims = jwt.getJWTClaimsSet();
+      Map<String, Object> payload = jwt.getPayload().toJSONObject();
       parsed = new VerifiedJwt(
           claims.getIssuer() == null ? "" : claims.getIssuer(),
           claims.getSubject(),
           claims.getAudience(),
-          seconds(claims.getExpirationTime()),
-          seconds(claims.getNotBeforeTime()),
-          seconds(claims.getIssueTime()),
+          seconds(payload, "exp"),
+          seconds(payload, "nbf"),
+          seconds(payload, "iat"),
           header.getKeyID(),
           ClaimValues.struct(header.toJSONObject(), java.util.Set.of()),
-          ClaimValues.struct(jwt.getPayload().toJSONObject(), provider.spaceDelimitedClaims()),
+          ClaimValues.struct(payload, provider.spaceDelimitedClaims()),
           jwt.getParsedParts()[1].toString());
     } catch (ParseException | RuntimeException e) {
       return failed(JwtStatus.PAYLOAD_PARSE_ERROR, "payload: " + e.getMessage());
@@ -187,8 +187,17 @@ final class TokenVerifier {
     return JwtOutcome.OK;
   }
 
-  private static long seconds(Date date) {
-    return date == null ? 0 : Math.floorDiv(date.getTime(), 1000);
+  /** A time claim in seconds, read from the JSON itself (a far-future value must not overflow into the past). */
+  private static long seconds(Map<String, Object> payload, String claim) throws ParseException {
+    Object value = payload.get(claim);
+    if (value == null) {
+      return 0;
+    }
+    if (!(value instanceof Number number)) {
+      throw new ParseException(claim + " is not a number", 0);
+    }
+    double d = number.doubleValue();
+    return d >= 0x1p63 ? Long.MAX_VALUE : number.longValue();
   }
 
   private static Result failed(JwtStatus status, String reason) {
