@@ -9,6 +9,7 @@ import io.mesh4j.runtime.cluster.LbEnvironment;
 import io.mesh4j.runtime.config.ConfigAssembler;
 import io.mesh4j.runtime.config.ResourceTypes;
 import io.mesh4j.runtime.engine.MeshEngine;
+import io.mesh4j.runtime.filter.jwt.JwksFetchers;
 import io.mesh4j.runtime.okhttp.MeshOkHttp;
 import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.security.MeshSecurity;
@@ -39,6 +40,7 @@ final class MeshRuntime implements Mesh, MeshInternals {
   private final MeshEngine engine;
   private final MeshSecurity security;
   private final Duration tlsMaterialWait;
+  private final AutoCloseable jwksFetcher;
 
   private MeshRuntime(ScheduledExecutorService scheduler, ScheduledExecutorService probes, XdsClient xds,
       ConfigAssembler assembler, MeshEngine engine, MeshSecurity security, Duration tlsMaterialWait) {
@@ -49,6 +51,8 @@ final class MeshRuntime implements Mesh, MeshInternals {
     this.engine = engine;
     this.security = security;
     this.tlsMaterialWait = tlsMaterialWait;
+    // jwt_authn's remote JWKS are fetched through this mesh's own client.
+    this.jwksFetcher = JwksFetchers.install(new MeshJwksFetcher(() -> okHttp(new OkHttpClient.Builder())));
   }
 
   /** Loads the bootstrap (failing fast, naming the field) and connects to the control plane. */
@@ -131,6 +135,11 @@ final class MeshRuntime implements Mesh, MeshInternals {
 
   @Override
   public void close() {
+    try {
+      jwksFetcher.close();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
     engine.close();
     assembler.close();
     security.close();
