@@ -75,9 +75,25 @@ record TokenLocation(Kind kind, String name, String valuePrefix) {
     return null;
   }
 
+  private static final boolean[] TOKEN_CHARS = tokenChars();
+
+  private static boolean[] tokenChars() {
+    boolean[] chars = new boolean[128];
+    for (char c = 'A'; c <= 'Z'; c++) {
+      chars[c] = true;
+      chars[Character.toLowerCase(c)] = true;
+    }
+    for (char c = '0'; c <= '9'; c++) {
+      chars[c] = true;
+    }
+    for (char c : "-_.=+/".toCharArray()) {
+      chars[c] = true;
+    }
+    return chars;
+  }
+
   private static boolean isTokenChar(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-        || c == '-' || c == '_' || c == '.' || c == '=' || c == '+' || c == '/';
+    return c < 128 && TOKEN_CHARS[c];
   }
 
   private static String emptyToNull(String s) {

@@ -94,6 +94,28 @@ class HostileTokenTest {
         Arguments.of("payload not JSON", parts[0] + "." + Base64URL.encode("[1,2") + "." + parts[2]));
   }
 
+  @org.junit.jupiter.api.Test
+  void keysWhoseAlgOrUseForbidTheTokenAreNotUsed() throws Exception {
+    com.nimbusds.jose.jwk.RSAKey encryption = new com.nimbusds.jose.jwk.RSAKey.Builder(TestKeys.RSA)
+        .keyID("enc-1").keyUse(com.nimbusds.jose.jwk.KeyUse.ENCRYPTION).build();
+    com.nimbusds.jose.jwk.RSAKey rs512Only = new com.nimbusds.jose.jwk.RSAKey.Builder(TestKeys.RSA)
+        .keyID("rs512-1").algorithm(JWSAlgorithm.RS512).build();
+    JwtAuthnConfig restricted = JwtConfigs.decode("""
+        {"providers": {"p": {"issuer": "%s", "local_jwks": {"inline_string": "%s"}}},
+         "rules": [{"match": {"prefix": "/"}, "requires": {"provider_name": "p"}}]}
+        """.formatted(ISSUER, JwtConfigs.inline(TestKeys.jwks(encryption, rs512Only))));
+    for (String kid : new String[] {"enc-1", "rs512-1"}) {
+      String token = TestKeys.sign(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(kid).build(), TestKeys.RSA,
+          TestKeys.claims(JwtVerificationTableTest.claims()));
+      InboundReply reply = restricted.onRequest(TestRequest.get("/").bearer(token));
+      assertThat(reply.body()).as(kid).isEqualTo("Jwks doesn't have key to match kid or alg from Jwt");
+    }
+    // The RS512-only key does verify an RS512 token: the refusal above is the key's alg, not the key.
+    String rs512 = TestKeys.sign(new JWSHeader.Builder(JWSAlgorithm.RS512).keyID("rs512-1").build(), TestKeys.RSA,
+        TestKeys.claims(JwtVerificationTableTest.claims()));
+    assertThat(restricted.onRequest(TestRequest.get("/").bearer(rs512))).isNull();
+  }
+
   private static com.nimbusds.jose.jwk.ECKey impostor() {
     try {
       return new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256).keyID("ec-256")
