@@ -276,7 +276,7 @@ final class JwtAuthnDecoder {
     return new JwtProvider(name, proto.getIssuer(), Audiences.of(proto.getAudiencesList()), subjects, maxLifetime,
         skew, proto.getRequireExpiration(), keys, locations, proto.getForward(), proto.getForwardPayloadHeader(),
         proto.getPadForwardPayloadHeader(), claimToHeaders, proto.getPayloadInMetadata(),
-        proto.getHeaderInMetadata(), "", spaceDelimited, cacheSize, maxCachedTokenSize);
+        proto.getHeaderInMetadata(), spaceDelimited, cacheSize, maxCachedTokenSize);
   }
 
   private JWKSet localJwks(DataSource source, String path) throws ResourceInvalidException {

@@ -13,7 +13,6 @@ import java.lang.ref.WeakReference;
 import java.net.MalformedURLException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,7 +38,6 @@ final class RemoteJwks implements JwksSource {
   private final CountDownLatch firstFetch = new CountDownLatch(1);
   private final AtomicBoolean kidRefreshRunning = new AtomicBoolean();
   private final AtomicLong nextKidRefreshMillis = new AtomicLong(Long.MIN_VALUE);
-  private final ScheduledFuture<?> poll;
   private volatile JWKSet current;
 
   RemoteJwks(RemoteJwksSettings settings, JwksFetcher fetcher, LongSupplier clockMillis,
@@ -68,7 +66,7 @@ final class RemoteJwks implements JwksSource {
       throw new IllegalArgumentException(settings.uri() + ": " + e.getMessage(), e);
     }
     long period = Math.max(50, Math.min(refreshAhead / 2, 15_000));
-    this.poll = threads.scheduleWithFixedDelay(new Poll(this), 0, period, TimeUnit.MILLISECONDS);
+    threads.scheduleWithFixedDelay(new Poll(this), 0, period, TimeUnit.MILLISECONDS);
   }
 
   /** The source for these settings, shared with every config that names the same ones. */
@@ -152,10 +150,5 @@ final class RemoteJwks implements JwksSource {
       }
       jwks.refresh(JWKSetCacheRefreshEvaluator.noRefresh());
     }
-  }
-
-  /** Stops refreshing (tests; otherwise the source stops when no config refers to it). */
-  void stop() {
-    poll.cancel(false);
   }
 }
