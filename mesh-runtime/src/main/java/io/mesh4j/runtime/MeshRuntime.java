@@ -12,6 +12,7 @@ import io.mesh4j.runtime.engine.MeshEngine;
 import io.mesh4j.runtime.filter.builtin.BuiltInFilters;
 import io.mesh4j.runtime.inbound.InboundPorts;
 import io.mesh4j.runtime.server.MeshInboundPorts;
+import io.mesh4j.runtime.filter.jwt.JwksFetchers;
 import io.mesh4j.runtime.okhttp.MeshOkHttp;
 import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.security.MeshSecurity;
@@ -45,6 +46,7 @@ final class MeshRuntime implements Mesh, MeshInternals {
   private final MeshSecurity security;
   private final Duration tlsMaterialWait;
   private final MeshInboundPorts inbound;
+  private final AutoCloseable jwksFetcher;
 
   private MeshRuntime(ScheduledExecutorService scheduler, ScheduledExecutorService probes, XdsClient xds,
       ConfigAssembler assembler, MeshEngine engine, MeshSecurity security, Duration tlsMaterialWait,
@@ -57,6 +59,8 @@ final class MeshRuntime implements Mesh, MeshInternals {
     this.engine = engine;
     this.security = security;
     this.tlsMaterialWait = tlsMaterialWait;
+    // jwt_authn's remote JWKS are fetched through this mesh's own client.
+    this.jwksFetcher = JwksFetchers.install(new MeshJwksFetcher(() -> okHttp(new OkHttpClient.Builder())));
   }
 
   /** Loads the bootstrap (failing fast, naming the field) and connects to the control plane. */
@@ -153,6 +157,11 @@ final class MeshRuntime implements Mesh, MeshInternals {
 
   @Override
   public void close() {
+    try {
+      jwksFetcher.close();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
     engine.close();
     assembler.close();
     security.close();

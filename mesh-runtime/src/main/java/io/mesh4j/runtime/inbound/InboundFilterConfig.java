@@ -15,4 +15,14 @@ public interface InboundFilterConfig extends FilterConfig {
    * @return null to let the request go on, or the reply that ends it
    */
   InboundReply onRequest(InboundRequest request);
+
+  /**
+   * The config that acts on a request whose route (or virtual host, or weighted cluster) carries {@code override}
+   * for this filter ({@code FilterOverrides.mostSpecific} found it): the HCM asks the listener's config, not the
+   * override, because some overrides only select part of the listener's config (jwt_authn's {@code PerRouteConfig}
+   * names a requirement of the listener's {@code requirement_map}). By default the override replaces the config.
+   */
+  default InboundFilterConfig withRouteOverride(FilterConfig override) {
+    return (InboundFilterConfig) override;
+  }
 }

@@ -1,5 +1,6 @@
 package io.mesh4j.runtime.route;
 
+import io.mesh4j.runtime.matcher.QueryParameters;
 import io.mesh4j.runtime.util.XxHash64;
 import io.mesh4j.runtime.view.RequestView;
 import java.time.Duration;

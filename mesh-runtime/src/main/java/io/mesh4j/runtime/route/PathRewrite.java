@@ -1,6 +1,7 @@
 package io.mesh4j.runtime.route;
 
 import com.google.re2j.Pattern;
+import io.mesh4j.runtime.matcher.PathMatcher;
 
 /**
  * {@code prefix_rewrite} or {@code regex_rewrite}, applied to the path without its query (which is kept). A prefix

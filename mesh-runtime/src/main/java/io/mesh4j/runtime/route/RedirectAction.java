@@ -1,5 +1,6 @@
 package io.mesh4j.runtime.route;
 
+import io.mesh4j.runtime.matcher.PathMatcher;
 import io.mesh4j.runtime.view.RequestView;
 
 /**

@@ -1,6 +1,7 @@
 package io.mesh4j.runtime.route;
 
 import io.mesh4j.runtime.filter.FilterOverrides;
+import io.mesh4j.runtime.matcher.RouteMatcher;
 import io.mesh4j.runtime.policy.RetryPolicy;
 import io.mesh4j.runtime.policy.RoutePolicy;
 import java.time.Duration;

@@ -10,6 +10,8 @@ import io.mesh4j.runtime.filter.FilterOverrides;
 import io.mesh4j.runtime.filter.FilterRegistry;
 import io.mesh4j.runtime.filter.builtin.BuiltInFilters;
 import io.mesh4j.runtime.matcher.HeaderMatcher;
+import io.mesh4j.runtime.matcher.RouteMatchDecoder;
+import io.mesh4j.runtime.matcher.RouteMatcher;
 import io.mesh4j.runtime.policy.RoutePolicy;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.FieldAllowList;

@@ -1,5 +1,8 @@
 package io.mesh4j.runtime.route;
 
+import io.mesh4j.runtime.matcher.PathMatcher;
+import io.mesh4j.runtime.matcher.QueryParameters;
+import io.mesh4j.runtime.matcher.RouteMatcher;
 import io.mesh4j.runtime.view.RequestView;
 
 /** A compiled virtual host: its routes in configuration order (the first match wins). */

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.mesh4j.runtime.matcher.QueryParameters;
 import io.mesh4j.runtime.view.InMemoryRequest;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -2,6 +2,7 @@ package io.mesh4j.runtime.filter.builtin;
 
 import io.mesh4j.runtime.filter.FilterRegistry;
 import io.mesh4j.runtime.filter.fault.FaultFilterProvider;
+import io.mesh4j.runtime.filter.jwt.JwtAuthnFilterProvider;
 import io.mesh4j.runtime.filter.rbac.RbacFilterProvider;
 import java.util.List;
 
@@ -12,7 +13,10 @@ import java.util.List;
  */
 public final class BuiltInFilters {
   /** Every filter mesh4j implements, by config type URL. */
-  public static final FilterRegistry REGISTRY = FilterRegistry.of(List.of(new FaultFilterProvider(), new RbacFilterProvider()));
+  public static final FilterRegistry REGISTRY = FilterRegistry.of(List.of(
+      new FaultFilterProvider(),
+      new JwtAuthnFilterProvider(),
+      new RbacFilterProvider()));
 
   private BuiltInFilters() {}
 }

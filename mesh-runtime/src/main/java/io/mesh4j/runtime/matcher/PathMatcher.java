@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.route;
+package io.mesh4j.runtime.matcher;
 
 import com.google.re2j.Pattern;
 
@@ -8,7 +8,7 @@ import com.google.re2j.Pattern;
  * included); {@code path}, {@code safe_regex} and {@code path_separated_prefix} against the path without query and
  * fragment.
  */
-abstract class PathMatcher {
+public abstract class PathMatcher {
   private final String requiredPrefix;
 
   private PathMatcher(String requiredPrefix) {
@@ -75,7 +75,7 @@ abstract class PathMatcher {
   }
 
   /** Index of the first {@code ?} or {@code #}, or the length of the path. */
-  static int pathEnd(String path) {
+  public static int pathEnd(String path) {
     for (int i = 0; i < path.length(); i++) {
       char c = path.charAt(i);
       if (c == '?' || c == '#') {

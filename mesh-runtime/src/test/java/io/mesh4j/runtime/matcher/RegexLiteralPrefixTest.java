@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.route;
+package io.mesh4j.runtime.matcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

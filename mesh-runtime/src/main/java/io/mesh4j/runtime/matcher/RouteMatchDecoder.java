@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.route;
+package io.mesh4j.runtime.matcher;
 
 import static io.mesh4j.runtime.matcher.MatcherDecoder.compile;
 import static io.mesh4j.runtime.matcher.MatcherDecoder.decodeHeaderMatcher;
@@ -9,8 +9,6 @@ import static io.mesh4j.runtime.xds.FieldPath.of;
 import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
-import io.mesh4j.runtime.matcher.HeaderMatcher;
-import io.mesh4j.runtime.matcher.StringMatcher;
 import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.FieldAllowList;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
@@ -18,7 +16,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** Decodes a route's {@code match} (path, headers, query parameters, runtime fraction) into a {@link RouteMatcher}. */
-final class RouteMatchDecoder {
+public final class RouteMatchDecoder {
   private static final FieldAllowList ROUTE_MATCH =
       FieldAllowList.of(
           Set.of(
@@ -45,7 +43,7 @@ final class RouteMatchDecoder {
 
   private RouteMatchDecoder() {}
 
-  static RouteMatcher decodeMatch(RouteMatch match, String path, DecodeContext context)
+  public static RouteMatcher decodeMatch(RouteMatch match, String path, DecodeContext context)
       throws ResourceInvalidException {
     ROUTE_MATCH.check(match, path, context);
     boolean caseSensitive = !match.hasCaseSensitive() || match.getCaseSensitive().getValue();

@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.route;
+package io.mesh4j.runtime.matcher;
 
 /**
  * The query string of one request, split as Envoy's route matching does it: after the first {@code ?}, on {@code &},
@@ -6,7 +6,7 @@ package io.mesh4j.runtime.route;
  * {@code parseQueryString}, not the decoding variant). A fragment ({@code #...}) ends the query. A name given twice
  * keeps its first value. Parsed at most once per request, and only when a route with query matchers is tried.
  */
-final class QueryParameters {
+public final class QueryParameters {
 
   private static final String[] NONE = new String[0];
 
@@ -20,7 +20,7 @@ final class QueryParameters {
     this.size = size;
   }
 
-  static QueryParameters parse(String path) {
+  public static QueryParameters parse(String path) {
     int start = path.indexOf('?');
     if (start < 0) {
       return new QueryParameters(NONE, NONE, 0);
@@ -59,7 +59,7 @@ final class QueryParameters {
   }
 
   /** The first value of {@code name}, or null. */
-  String first(String name) {
+  public String first(String name) {
     for (int i = 0; i < size; i++) {
       if (names[i].equals(name)) {
         return values[i];

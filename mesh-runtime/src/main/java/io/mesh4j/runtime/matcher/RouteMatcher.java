@@ -1,13 +1,12 @@
-package io.mesh4j.runtime.route;
+package io.mesh4j.runtime.matcher;
 
-import io.mesh4j.runtime.matcher.HeaderMatcher;
 import io.mesh4j.runtime.view.RequestView;
 
 /**
- * A compiled RouteMatch: every part must match (path, runtime fraction, gRPC, headers, query parameters). Cheap tests
+ * A compiled RouteMatch (routes, and jwt_authn's requirement rules): every part must match (path, runtime fraction, gRPC, headers, query parameters). Cheap tests
  * run first; the query string is parsed only if a route has query matchers and everything before them matched.
  */
-final class RouteMatcher {
+public final class RouteMatcher {
   private static final String GRPC_CONTENT_TYPE = "application/grpc";
 
   private final PathMatcher path;
@@ -37,7 +36,7 @@ final class RouteMatcher {
   }
 
   /** Text every {@code :path} this route matches starts with ({@code ""} if none). */
-  String requiredPathPrefix() {
+  public String requiredPathPrefix() {
     return path.requiredPrefix();
   }
 
@@ -46,7 +45,7 @@ final class RouteMatcher {
    *
    * @param pathEnd where the path's query string or fragment starts ({@link PathMatcher#pathEnd})
    */
-  boolean matchesBeforeQuery(RequestView request, String path, int pathEnd, long random) {
+  public boolean matchesBeforeQuery(RequestView request, String path, int pathEnd, long random) {
     if (!this.path.matches(path, pathEnd)) {
       return false;
     }
@@ -64,12 +63,34 @@ final class RouteMatcher {
     return true;
   }
 
+  /**
+   * Whether a request matches every part, for callers that match one rule at a time (jwt_authn's {@code rules});
+   * route tables use the two-step {@link #matchesBeforeQuery} and {@link #matchesQuery}.
+   *
+   * @param random the request's draw for {@code runtime_fraction}
+   */
+  public boolean matches(RequestView request, long random) {
+    String path = request.path();
+    if (path == null) {
+      return false;
+    }
+    if (!matchesBeforeQuery(request, path, PathMatcher.pathEnd(path), random)) {
+      return false;
+    }
+    return !hasQueryMatchers() || matchesQuery(QueryParameters.parse(path));
+  }
+
+  /** Whether the request has {@code runtime_fraction}, which jwt_authn's rules do not evaluate. */
+  public boolean hasRuntimeFraction() {
+    return fractionDenominator != 0;
+  }
+
   /** Whether {@link #matchesQuery} must be asked too; the query is parsed only for routes that have such matchers. */
-  boolean hasQueryMatchers() {
+  public boolean hasQueryMatchers() {
     return queryParameters.length != 0;
   }
 
-  boolean matchesQuery(QueryParameters query) {
+  public boolean matchesQuery(QueryParameters query) {
     for (QueryParameterMatcher parameter : queryParameters) {
       if (!parameter.matches(query)) {
         return false;
@@ -79,7 +100,7 @@ final class RouteMatcher {
   }
 
   /** Envoy's test: content-type is {@code application/grpc} or starts with {@code application/grpc+} or {@code ;}. */
-  static boolean isGrpc(RequestView request) {
+  public static boolean isGrpc(RequestView request) {
     String contentType = request.header("content-type");
     if (contentType == null || !contentType.regionMatches(true, 0, GRPC_CONTENT_TYPE, 0, GRPC_CONTENT_TYPE.length())) {
       return false;

@@ -1,6 +1,5 @@
-package io.mesh4j.runtime.route;
+package io.mesh4j.runtime.matcher;
 
-import io.mesh4j.runtime.matcher.StringMatcher;
 
 /**
  * A compiled {@code QueryParameterMatcher}: the parameter's first value must exist and, when a string matcher is

@@ -1,4 +1,4 @@
-package io.mesh4j.runtime.route;
+package io.mesh4j.runtime.matcher;
 
 /**
  * The literal text every string matching a whole-string RE2 regex must start with, read conservatively from the

@@ -1,0 +1,53 @@
+package io.mesh4j.runtime.filter.jwt;
+
+import io.mesh4j.runtime.inbound.InboundRequest;
+import java.util.Base64;
+import java.util.Map;
+
+/**
+ * One request as the requirements see it: its tokens where providers look for them, and what a verified token does to
+ * it (Envoy's {@code handleGoodJwt}): the payload header, claims to headers, the token removed unless forwarded, header
+ * and payload into dynamic metadata under {@value #METADATA_NAMESPACE}.
+ */
+final class RequestTokens {
+  /** The dynamic metadata namespace Envoy's jwt_authn writes, whatever the filter instance is called. */
+  static final String METADATA_NAMESPACE = "envoy.filters.http.jwt_authn";
+
+  private final InboundRequest request;
+
+  RequestTokens(InboundRequest request) {
+    this.request = request;
+  }
+
+  String token(TokenLocation location) {
+    return location.extract(request);
+  }
+
+  void accept(JwtProvider provider, TokenLocation location, VerifiedJwt jwt) {
+    if (!provider.forwardPayloadHeader().isEmpty()) {
+      String payload = jwt.payloadBase64Url();
+      if (provider.padForwardPayloadHeader()) {
+        payload = Base64.getUrlEncoder().encodeToString(Base64.getUrlDecoder().decode(payload));
+      }
+      request.headers().set(provider.forwardPayloadHeader(), payload);
+    }
+    for (Map.Entry<String, String> claimToHeader : provider.claimToHeaders()) {
+      String value = ClaimValues.headerValue(ClaimValues.lookup(jwt.payload(), claimToHeader.getKey()));
+      // Replaced, not added: a client must not be able to pre-set a header the mesh vouches for.
+      if (value != null && !value.isEmpty()) {
+        request.headers().set(claimToHeader.getValue(), value);
+      } else {
+        request.headers().remove(claimToHeader.getValue());
+      }
+    }
+    if (!provider.forward()) {
+      location.remove(request);
+    }
+    if (!provider.headerInMetadata().isEmpty()) {
+      request.dynamicMetadata().put(METADATA_NAMESPACE, provider.headerInMetadata(), jwt.header());
+    }
+    if (!provider.payloadInMetadata().isEmpty()) {
+      request.dynamicMetadata().put(METADATA_NAMESPACE, provider.payloadInMetadata(), jwt.payload());
+    }
+  }
+}
