@@ -71,6 +71,10 @@ final class HcmChain implements InboundChain {
           ? filter.config()
           : FilterOverrides.mostSpecific(filter, FilterOverrides.NONE, route.filterOverrides(),
               route.virtualHostFilterOverrides());
+      if (config != filter.config() && config != null && filter.config() instanceof InboundFilterConfig base) {
+        // Some overrides only select part of the listener's config (jwt_authn's requirement_name).
+        config = base.withRouteOverride(config);
+      }
       if (config instanceof InboundFilterConfig inbound) {
         InboundReply reply = inbound.onRequest(request);
         if (reply != null) {
