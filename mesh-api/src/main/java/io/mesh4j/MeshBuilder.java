@@ -10,6 +10,10 @@ public final class MeshBuilder {
   private BootstrapSource bootstrap = BootstrapSource.environment();
   private Duration listenerWait = MeshOptions.DEFAULT_LISTENER_WAIT;
   private OutboundTrafficPolicy outboundTrafficPolicy = OutboundTrafficPolicy.ALLOW_ANY;
+  /** A Micrometer {@code MeterRegistry}, held as Object so that {@link MeshOptions} never names Micrometer. */
+  private Object meterRegistry;
+  private Integer adminPort;
+  private String adminHost = MeshOptions.DEFAULT_ADMIN_HOST;
 
   MeshBuilder() {}
 
@@ -39,8 +43,39 @@ public final class MeshBuilder {
     return this;
   }
 
+  /**
+   * Records Istio's standard metrics ({@code istio_requests_total}, ...) and the mesh's own into this registry.
+   * Micrometer is an optional dependency: only this method names it, so an application without Micrometer never
+   * loads it (as {@link Mesh#okHttp} and OkHttp). Without a registry the mesh records nothing and costs nothing
+   * per request; the admin endpoint, when enabled, then keeps a Prometheus registry of its own.
+   */
+  public MeshBuilder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
+    this.meterRegistry = Objects.requireNonNull(registry, "registry");
+    return this;
+  }
+
+  /**
+   * Serves the admin endpoint ({@code /stats/prometheus}, {@code /config_dump}, {@code /status},
+   * {@code /healthz/ready}) on this port of the loopback interface; 0 picks a free port, -1 turns it off. Without
+   * this call the environment variable {@value MeshOptions#ADMIN_PORT_ENV} decides, and by default it is off.
+   */
+  public MeshBuilder adminPort(int port) {
+    if (port < -1 || port > 65535) {
+      throw new MeshConfigurationException("adminPort must be -1 (off), 0 (any free port) or a port: " + port);
+    }
+    this.adminPort = port;
+    return this;
+  }
+
+  /** The address the admin endpoint listens on; loopback ({@value MeshOptions#DEFAULT_ADMIN_HOST}) by default. */
+  public MeshBuilder adminHost(String host) {
+    this.adminHost = Objects.requireNonNull(host, "host");
+    return this;
+  }
+
   public MeshOptions options() {
-    return new MeshOptions(bootstrap, listenerWait, outboundTrafficPolicy);
+    int port = adminPort != null ? adminPort : MeshOptions.adminPortFromEnvironment(System.getenv());
+    return new MeshOptions(bootstrap, listenerWait, outboundTrafficPolicy, meterRegistry, port, adminHost);
   }
 
   /**

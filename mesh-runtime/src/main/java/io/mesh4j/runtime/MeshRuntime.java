@@ -8,7 +8,12 @@ import io.mesh4j.runtime.bootstrap.BootstrapLoader;
 import io.mesh4j.runtime.cluster.LbEnvironment;
 import io.mesh4j.runtime.config.ConfigAssembler;
 import io.mesh4j.runtime.config.ResourceTypes;
+import io.mesh4j.runtime.admin.AdminServer;
 import io.mesh4j.runtime.engine.MeshEngine;
+import io.mesh4j.runtime.metrics.MetricsBinding;
+import io.mesh4j.runtime.metrics.OutboundMetrics;
+import io.mesh4j.runtime.metrics.WorkloadLabels;
+import io.mesh4j.runtime.metrics.micrometer.MeshMetrics;
 import io.mesh4j.runtime.okhttp.MeshOkHttp;
 import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.security.MeshSecurity;
@@ -39,6 +44,8 @@ final class MeshRuntime implements Mesh, MeshInternals {
   private final MeshEngine engine;
   private final MeshSecurity security;
   private final Duration tlsMaterialWait;
+  private MetricsBinding metrics;
+  private AdminServer adminServer;
 
   private MeshRuntime(ScheduledExecutorService scheduler, ScheduledExecutorService probes, XdsClient xds,
       ConfigAssembler assembler, MeshEngine engine, MeshSecurity security, Duration tlsMaterialWait) {
@@ -85,7 +92,36 @@ final class MeshRuntime implements Mesh, MeshInternals {
     assembler.listen(new TlsContextRetention(security));
     MeshEngine engine = new MeshEngine(assembler, options.outboundTrafficPolicy(), options.listenerWait(), random,
         PolicyEnvironment.system(), InstanceAddress.of(bootstrap.node()));
-    return new MeshRuntime(scheduler, probes, xds, assembler, engine, security, options.listenerWait());
+    MeshRuntime runtime = new MeshRuntime(scheduler, probes, xds, assembler, engine, security, options.listenerWait());
+    try {
+      runtime.startObservability(options, bootstrap);
+    } catch (RuntimeException e) {
+      runtime.close();
+      throw e;
+    }
+    return runtime;
+  }
+
+  /**
+   * Metrics when the application gave a registry or asked for the admin endpoint (whose {@code /stats/prometheus}
+   * needs them), then the admin endpoint. Micrometer is loaded only here, and only then.
+   */
+  private void startObservability(MeshOptions options, Bootstrap bootstrap) {
+    boolean admin = options.adminPort() >= 0;
+    if (options.meterRegistry() != null || admin && MetricsBinding.micrometerPresent()) {
+      if (!MetricsBinding.micrometerPresent()) {
+        throw new io.mesh4j.MeshConfigurationException("meterRegistry needs io.micrometer:micrometer-core");
+      }
+      metrics = MeshMetrics.start(options.meterRegistry(), admin, xds, security, assembler::listen,
+          Clock.systemUTC());
+      engine.recordInto(new OutboundMetrics(metrics.requests(),
+          WorkloadLabels.fromNodeMetadata(bootstrap.node().getMetadata()), System::nanoTime));
+    }
+    if (admin) {
+      MetricsBinding scraped = metrics;
+      adminServer = AdminServer.start(options.adminHost(), options.adminPort(), new AdminServer.Sources(
+          this::status, xds::dump, xds::node, this::ready, scraped == null ? null : scraped::scrapePrometheus));
+    }
   }
 
   @Override
@@ -129,8 +165,46 @@ final class MeshRuntime implements Mesh, MeshInternals {
     return new MeshStatus(xds.serverUri(), xds.connected(), xds.status(), xds.ignoredFields());
   }
 
+  /** The metrics, or null when off; for tests and the Spring starter. */
+  @Override
+  public MetricsBinding metrics() {
+    return metrics;
+  }
+
+  @Override
+  public java.util.Optional<java.net.InetSocketAddress> adminAddress() {
+    return adminServer == null ? java.util.Optional.empty() : java.util.Optional.of(adminServer.address());
+  }
+
+  /**
+   * Ready once every target subscribed so far has its config and every certificate provider its material (Istio's
+   * {@code /healthz/ready}: the proxy got its config). A mesh that routes nothing yet is ready.
+   */
+  boolean ready() {
+    if (!xds.connected() && xds.status().isEmpty()) {
+      return false;
+    }
+    for (io.mesh4j.ResourceStatus resource : xds.status()) {
+      if (resource.state() == io.mesh4j.ResourceState.REQUESTED) {
+        return false;
+      }
+    }
+    for (String instance : security.providerInstanceNames()) {
+      if (!security.provider(instance).ready().isDone()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   @Override
   public void close() {
+    if (adminServer != null) {
+      adminServer.close();
+    }
+    if (metrics != null) {
+      metrics.close();
+    }
     engine.close();
     assembler.close();
     security.close();
