@@ -102,7 +102,7 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       OutboundMetrics metrics = channel.metrics();
       if (metrics != null) {
         record = metrics.start(RequestLabels.GRPC);
-        listener = new MeteredListener<>(listener, record);
+        listener = new MeteredListener<>(listener, record, method);
       }
       this.listener = listener;
       this.headers = headers;
@@ -431,7 +431,7 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   public void sendMessage(ReqT message) {
     OutboundCall noted = record;
     if (noted != null) {
-      noted.addRequestBytes(MeteredListener.size(message));
+      noted.addRequestBytes(MeteredListener.requestSize(method, message));
     }
     if (passThrough) {
       delegate.sendMessage(message);

@@ -4,6 +4,9 @@ import com.google.protobuf.MessageLite;
 import io.grpc.ClientCall;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import java.io.IOException;
+import java.io.InputStream;
 import io.grpc.Status;
 import io.mesh4j.MeshRoutingException;
 import io.mesh4j.runtime.metrics.OutboundCall;
@@ -21,11 +24,13 @@ import javax.net.ssl.SSLSession;
 final class MeteredListener<RespT> extends ClientCall.Listener<RespT> {
   private final ClientCall.Listener<RespT> delegate;
   private final OutboundCall record;
+  private final MethodDescriptor<?, RespT> method;
   private volatile boolean headers;
 
-  MeteredListener(ClientCall.Listener<RespT> delegate, OutboundCall record) {
+  MeteredListener(ClientCall.Listener<RespT> delegate, OutboundCall record, MethodDescriptor<?, RespT> method) {
     this.delegate = delegate;
     this.record = record;
+    this.method = method;
   }
 
   @Override
@@ -36,7 +41,8 @@ final class MeteredListener<RespT> extends ClientCall.Listener<RespT> {
 
   @Override
   public void onMessage(RespT message) {
-    record.addResponseBytes(size(message));
+    record.addResponseBytes(message instanceof MessageLite lite ? lite.getSerializedSize()
+        : streamedSize(method.streamResponse(message)));
     delegate.onMessage(message);
   }
 
@@ -64,9 +70,17 @@ final class MeteredListener<RespT> extends ClientCall.Listener<RespT> {
     delegate.onClose(status, trailers);
   }
 
-  /** A message's size on the wire, without serializing it again (protobuf caches it); 0 when unknown. */
-  static long size(Object message) {
-    return message instanceof MessageLite lite ? lite.getSerializedSize() : 0;
+  /** A request message's size: protobuf's cached size, else what its marshaller's stream says is left. */
+  static <ReqT> long requestSize(MethodDescriptor<ReqT, ?> method, ReqT message) {
+    return message instanceof MessageLite lite ? lite.getSerializedSize() : streamedSize(method.streamRequest(message));
+  }
+
+  private static long streamedSize(InputStream stream) {
+    try (stream) {
+      return Math.max(0, stream.available());
+    } catch (IOException e) {
+      return 0;
+    }
   }
 
   /** The TLS peer of the attempt that answered, for the principal labels. */
