@@ -105,6 +105,13 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
         new SynchronizationContext((thread, e) -> log.error("xDS client: unexpected error on its context", e));
   }
 
+  private volatile XdsClientEvents events = XdsClientEvents.NONE;
+
+  /** Tells {@code events} of resource updates and server failures from now on (gRFC A78's counters). */
+  public void events(XdsClientEvents events) {
+    this.events = java.util.Objects.requireNonNull(events, "events");
+  }
+
   public static Builder newBuilder(Bootstrap bootstrap, ScheduledExecutorService scheduler) {
     return new Builder(bootstrap, scheduler);
   }
@@ -280,6 +287,7 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
         log.debug("{}; still reconnecting", detail);
       } else {
         outageReported = true;
+        events.serverFailure(server.serverUri());
         log.warn("{}; keeping the last accepted configuration and reconnecting", detail);
         for (TypeState<?> state : types.values()) {
           state.subscriptions.values().forEach(sub -> sub.notifyError(detail));
@@ -332,6 +340,7 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
     List<String> errors = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     boolean unnamedInvalid = false;
+    int valid = 0;
     for (int i = 0; i < response.getResourcesCount(); i++) {
       Any any = response.getResources(i);
       String name = null;
@@ -351,6 +360,7 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
         List<String> notes = new ArrayList<>();
         T decoded = decode(type, message, notes);
         notes.forEach(this::noteIgnored);
+        valid++;
         ResourceSubscription<T> sub = state.subscriptions.get(name);
         if (sub != null) {
           sub.onAccepted(message, decoded, response.getVersionInfo(), now);
@@ -370,6 +380,7 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
         }
       }
     }
+    events.resourceUpdates(server.serverUri(), type.typeUrl(), valid, response.getResourcesCount() - valid);
     state.unansweredSubscriptions = Math.max(0, state.unansweredSubscriptions - 1);
     if (type.isFullStateOfTheWorld() && !unnamedInvalid) {
       for (ResourceSubscription<T> sub : List.copyOf(state.subscriptions.values())) {
