@@ -12,8 +12,11 @@ public final class MeshBuilder {
   private OutboundTrafficPolicy outboundTrafficPolicy = OutboundTrafficPolicy.ALLOW_ANY;
   /** A Micrometer {@code MeterRegistry}, held as Object so that {@link MeshOptions} never names Micrometer. */
   private Object meterRegistry;
+  /** A Micrometer {@code ObservationRegistry}, held as Object for the same reason. */
+  private Object observationRegistry;
+  private boolean accessLog;
   private Integer adminPort;
-  private String adminHost = MeshOptions.DEFAULT_ADMIN_HOST;
+  private String adminHost = ObservabilityOptions.DEFAULT_ADMIN_HOST;
 
   MeshBuilder() {}
 
@@ -57,7 +60,7 @@ public final class MeshBuilder {
   /**
    * Serves the admin endpoint ({@code /stats/prometheus}, {@code /config_dump}, {@code /status},
    * {@code /healthz/ready}) on this port of the loopback interface; 0 picks a free port, -1 turns it off. Without
-   * this call the environment variable {@value MeshOptions#ADMIN_PORT_ENV} decides, and by default it is off.
+   * this call the environment variable {@value ObservabilityOptions#ADMIN_PORT_ENV} decides, and by default it is off.
    */
   public MeshBuilder adminPort(int port) {
     if (port < -1 || port > 65535) {
@@ -67,15 +70,36 @@ public final class MeshBuilder {
     return this;
   }
 
-  /** The address the admin endpoint listens on; loopback ({@value MeshOptions#DEFAULT_ADMIN_HOST}) by default. */
+  /**
+   * One Micrometer {@code Observation} per request ({@code mesh4j.client.request}) with a child per attempt
+   * ({@code mesh4j.client.attempt}: cluster, endpoint, attempt number, retry reason, response flags). Each attempt
+   * is a sender context whose carrier is that attempt's headers, so a tracing handler (Micrometer Tracing with Brave
+   * or OpenTelemetry) writes the trace context ({@code traceparent}, B3) into every attempt, retries included.
+   */
+  public MeshBuilder observationRegistry(io.micrometer.observation.ObservationRegistry registry) {
+    this.observationRegistry = Objects.requireNonNull(registry, "registry");
+    return this;
+  }
+
+  /**
+   * Logs one line per request in Envoy's default access log format (with the upstream cluster and the number of
+   * attempts appended) to the SLF4J logger {@value ObservabilityOptions#ACCESS_LOGGER} at INFO.
+   */
+  public MeshBuilder accessLog(boolean enabled) {
+    this.accessLog = enabled;
+    return this;
+  }
+
+  /** The admin endpoint's address; loopback ({@value ObservabilityOptions#DEFAULT_ADMIN_HOST}) by default. */
   public MeshBuilder adminHost(String host) {
     this.adminHost = Objects.requireNonNull(host, "host");
     return this;
   }
 
   public MeshOptions options() {
-    int port = adminPort != null ? adminPort : MeshOptions.adminPortFromEnvironment(System.getenv());
-    return new MeshOptions(bootstrap, listenerWait, outboundTrafficPolicy, meterRegistry, port, adminHost);
+    int port = adminPort != null ? adminPort : ObservabilityOptions.adminPortFromEnvironment(System.getenv());
+    return new MeshOptions(bootstrap, listenerWait, outboundTrafficPolicy,
+        new ObservabilityOptions(meterRegistry, observationRegistry, accessLog, port, adminHost));
   }
 
   /**

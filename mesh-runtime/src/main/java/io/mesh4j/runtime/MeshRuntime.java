@@ -10,7 +10,12 @@ import io.mesh4j.runtime.config.ConfigAssembler;
 import io.mesh4j.runtime.config.ResourceTypes;
 import io.mesh4j.runtime.admin.AdminServer;
 import io.mesh4j.runtime.engine.MeshEngine;
+import io.mesh4j.MeshConfigurationException;
+import io.mesh4j.ObservabilityOptions;
+import io.mesh4j.runtime.metrics.AccessLog;
 import io.mesh4j.runtime.metrics.MetricsBinding;
+import io.mesh4j.runtime.metrics.RequestTracer;
+import io.mesh4j.runtime.metrics.micrometer.ObservationRequestTracer;
 import io.mesh4j.runtime.metrics.OutboundMetrics;
 import io.mesh4j.runtime.metrics.WorkloadLabels;
 import io.mesh4j.runtime.metrics.micrometer.MeshMetrics;
@@ -107,19 +112,28 @@ final class MeshRuntime implements Mesh, MeshInternals {
    * needs them), then the admin endpoint. Micrometer is loaded only here, and only then.
    */
   private void startObservability(MeshOptions options, Bootstrap bootstrap) {
-    boolean admin = options.adminPort() >= 0;
-    if (options.meterRegistry() != null || admin && MetricsBinding.micrometerPresent()) {
+    ObservabilityOptions observe = options.observability();
+    if (!observe.any()) {
+      return;
+    }
+    boolean admin = observe.adminPort() >= 0;
+    if (observe.meterRegistry() != null || admin && MetricsBinding.micrometerPresent()) {
       if (!MetricsBinding.micrometerPresent()) {
-        throw new io.mesh4j.MeshConfigurationException("meterRegistry needs io.micrometer:micrometer-core");
+        throw new MeshConfigurationException("meterRegistry needs io.micrometer:micrometer-core");
       }
-      metrics = MeshMetrics.start(options.meterRegistry(), admin, xds, security, assembler::listen,
+      metrics = MeshMetrics.start(observe.meterRegistry(), admin, xds, security, assembler::listen,
           Clock.systemUTC());
-      engine.recordInto(new OutboundMetrics(metrics.requests(),
+    }
+    RequestTracer tracer = observe.observationRegistry() == null ? null
+        : ObservationRequestTracer.of(observe.observationRegistry());
+    AccessLog accessLog = observe.accessLog() ? new AccessLog() : null;
+    if (metrics != null || tracer != null || accessLog != null) {
+      engine.recordInto(new OutboundMetrics(metrics == null ? null : metrics.requests(), tracer, accessLog,
           WorkloadLabels.fromNodeMetadata(bootstrap.node().getMetadata()), System::nanoTime));
     }
     if (admin) {
       MetricsBinding scraped = metrics;
-      adminServer = AdminServer.start(options.adminHost(), options.adminPort(), new AdminServer.Sources(
+      adminServer = AdminServer.start(observe.adminHost(), observe.adminPort(), new AdminServer.Sources(
           this::status, xds::dump, xds::node, this::ready, scraped == null ? null : scraped::scrapePrometheus));
     }
   }

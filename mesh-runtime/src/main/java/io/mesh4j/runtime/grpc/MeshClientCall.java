@@ -99,15 +99,15 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         throw new IllegalStateException("already started");
       }
       started = true;
-      OutboundMetrics metrics = channel.metrics();
-      if (metrics != null) {
-        record = metrics.start(RequestLabels.GRPC);
-        listener = new MeteredListener<>(listener, record, method);
-      }
-      this.listener = listener;
       this.headers = headers;
       this.context = Context.current();
       this.view = channel.requestView(method.getFullMethodName(), callOptions, headers);
+      OutboundMetrics metrics = channel.metrics();
+      if (metrics != null) {
+        record = metrics.start(RequestLabels.GRPC, view);
+        listener = new MeteredListener<>(listener, record, method);
+      }
+      this.listener = listener;
       if (cancelled != null) {
         closeLocked(cancelled);
         return;

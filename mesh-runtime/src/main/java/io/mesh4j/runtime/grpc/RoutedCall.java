@@ -193,9 +193,6 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     EndpointLease lease = number == 1 ? decision.lease() : decision.cluster().lease(endpoint);
     Attempt attempt = new Attempt(number, endpoint, lease);
     current = attempt;
-    if (record != null) {
-      record.attempt(endpoint, number);
-    }
     lastEndpoint = endpoint;
     Metadata attemptHeaders = new Metadata();
     attemptHeaders.merge(headers);
@@ -209,6 +206,14 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     if (policy.includeAttemptCount()) {
       attemptHeaders.discardAll(ATTEMPT_COUNT);
       attemptHeaders.put(ATTEMPT_COUNT, Integer.toString(number));
+    }
+    if (record != null) {
+      // A traced attempt's span writes its trace context into this attempt's metadata, retries included.
+      record.attempt(endpoint, number, record.traced() ? (name, value) -> {
+        Metadata.Key<String> key = Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER);
+        attemptHeaders.discardAll(key);
+        attemptHeaders.put(key, value);
+      } : null);
     }
     ClientCall<ReqT, RespT> call = channel.endpointCall(endpoint, tls, method, attemptOptions);
     attempt.call = call;
@@ -406,6 +411,9 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
             : Status.DEADLINE_EXCEEDED.withDescription(attempt.ending == Ending.IDLE_TIMEOUT
                 ? idleTimeoutMessage(attempt) : perTryTimeoutMessage(attempt));
       } else {
+        if (record != null) {
+          record.attemptAnswered(status.getCode().value());
+        }
         verdict = sequence.answered(GrpcOutcome.response(status), GrpcOutcome.httpStatus(status.getCode()),
             committed || status.getCode() == Status.Code.OK);
         closeWith = status;

@@ -3,11 +3,14 @@ package io.mesh4j.runtime.metrics;
 import io.mesh4j.MeshRoutingException;
 import io.mesh4j.runtime.model.LbEndpoint;
 import io.mesh4j.runtime.policy.AttemptFailure;
+import io.mesh4j.runtime.view.RequestView;
 import java.security.cert.Certificate;
+import java.util.function.BiConsumer;
 
 /**
  * What a transport notes about one outgoing request while it runs (cluster, attempts, endpoint, TLS peer, body
- * sizes, response flags), recorded once when it ends. Exists only when metrics are on. A call's transport notes from
+ * sizes, response flags), recorded once when it ends: as metrics, a trace span with one child per attempt, an access
+ * log line. Exists only when one of them is on. A call's transport notes from
  * one thread at a time; the byte counts may come from the caller's and the response's threads, hence volatile.
  */
 public final class OutboundCall {
@@ -21,7 +24,12 @@ public final class OutboundCall {
 
   private final OutboundMetrics metrics;
   private final String protocol;
+  private final RequestView request;
+  private final RequestTracer.RequestSpan span;
   private final long start;
+  private final long startEpochMillis;
+  /** The latest attempt's answer (a status, -1 for none), which is the next attempt's retry reason. */
+  private int attemptStatus = -1;
   private String cluster;
   private LbEndpoint endpoint;
   private int attempts;
@@ -34,10 +42,19 @@ public final class OutboundCall {
   private volatile long responseBytes;
   private volatile boolean finished;
 
-  OutboundCall(OutboundMetrics metrics, String protocol, long start) {
+  OutboundCall(OutboundMetrics metrics, String protocol, RequestView request, RequestTracer.RequestSpan span,
+      long start) {
     this.metrics = metrics;
     this.protocol = protocol;
+    this.request = request;
+    this.span = span;
     this.start = start;
+    this.startEpochMillis = metrics.accessLog() == null ? 0 : System.currentTimeMillis();
+  }
+
+  /** Whether attempts carry a trace context, so the transport passes their headers to {@link #attempt}. */
+  public boolean traced() {
+    return span != null;
   }
 
   /** The engine chose {@code cluster}; {@code faultDelayNanos} of injected delay came first (flag DI). */
@@ -50,10 +67,37 @@ public final class OutboundCall {
 
   /** Attempt {@code number} goes to {@code endpoint}. */
   public void attempt(LbEndpoint endpoint, int number) {
+    attempt(endpoint, number, null);
+  }
+
+  /**
+   * Attempt {@code number} goes to {@code endpoint}; when {@link #traced()}, its span's trace context is written into
+   * its headers through {@code headers}.
+   */
+  public void attempt(LbEndpoint endpoint, int number, BiConsumer<String, String> headers) {
+    String retryReason = null;
+    if (number > 1) {
+      retryReason = attemptFlags != ResponseFlags.NONE ? ResponseFlags.format(attemptFlags)
+          : attemptStatus >= 0 ? Integer.toString(attemptStatus) : null;
+      if (span != null) {
+        span.attemptEnded(retryReason, ResponseFlags.format(attemptFlags));
+      }
+    }
     this.endpoint = endpoint;
     this.attempts = number;
     this.attemptFlags = ResponseFlags.NONE;
+    this.attemptStatus = -1;
+    if (span != null) {
+      span.attemptStarted(number, cluster, endpoint.hostPort(), retryReason, headers == null ? NO_HEADERS : headers);
+    }
   }
+
+  /** The current attempt was answered with {@code status} (an HTTP status, or a gRPC code for gRPC). */
+  public void attemptAnswered(int status) {
+    attemptStatus = status;
+  }
+
+  private static final BiConsumer<String, String> NO_HEADERS = (name, value) -> {};
 
   /** The current attempt failed without a response: UF (connect failure), UC (reset) or UT (timeout). */
   public void attemptFailed(AttemptFailure failure) {
@@ -139,7 +183,10 @@ public final class OutboundCall {
     WorkloadLabels source = metrics.self();
     WorkloadLabels destination;
     ServiceLabels service;
-    if (cluster == null) {
+    if (metrics.sink() == null) {
+      destination = WorkloadLabels.ALL_UNKNOWN;
+      service = ServiceLabels.UNKNOWN;
+    } else if (cluster == null) {
       destination = WorkloadLabels.ALL_UNKNOWN;
       service = ServiceLabels.UNKNOWN;
     } else {
@@ -152,13 +199,24 @@ public final class OutboundCall {
     }
     String grpc = grpcStatus < 0 ? "" : grpcStatus < GRPC_CODES.length ? GRPC_CODES[grpcStatus]
         : Integer.toString(grpcStatus);
+    String flagText = ResponseFlags.format(all);
     RequestMetrics sink = metrics.sink();
-    sink.record(new RequestLabels(RequestLabels.SOURCE, source, destination, service, protocol, httpStatus, grpc,
-        ResponseFlags.format(all), WorkloadLabels.UNKNOWN), duration, requestBytes, responseBytes);
-    int retries = Math.max(0, attempts - 1);
-    boolean retrySucceeded = retries > 0 && httpStatus > 0 && httpStatus < 500 && (grpcStatus <= 0)
-        && attemptFlags == 0;
-    sink.upstream(cluster, retries, retrySucceeded, retryOverflow, all);
+    if (sink != null) {
+      sink.record(new RequestLabels(RequestLabels.SOURCE, source, destination, service, protocol, httpStatus, grpc,
+          flagText, WorkloadLabels.UNKNOWN), duration, requestBytes, responseBytes);
+      int retries = Math.max(0, attempts - 1);
+      boolean retrySucceeded = retries > 0 && httpStatus > 0 && httpStatus < 500 && (grpcStatus <= 0)
+          && attemptFlags == 0;
+      sink.upstream(cluster, retries, retrySucceeded, retryOverflow, all);
+    }
+    if (span != null) {
+      span.end(cluster, httpStatus, grpc, flagText, attempts);
+    }
+    AccessLog log = metrics.accessLog();
+    if (log != null && log.enabled()) {
+      log.write(startEpochMillis, protocol, request, httpStatus, flagText, requestBytes, responseBytes,
+          duration / 1_000_000, endpoint == null ? null : endpoint.hostPort(), cluster, attempts);
+    }
   }
 
   /** Whether an attempt was started. */

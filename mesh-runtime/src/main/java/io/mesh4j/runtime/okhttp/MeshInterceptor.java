@@ -85,7 +85,7 @@ final class MeshInterceptor implements Interceptor {
     OkHttpRequestView view = new OkHttpRequestView(request, target);
     OutboundMetrics metrics = engine.metrics();
     if (metrics != null) {
-      return MeteredHop.hop(this, chain, request, view, target, async, metrics.start(RequestLabels.HTTP));
+      return MeteredHop.hop(this, chain, request, view, target, async, metrics.start(RequestLabels.HTTP, view));
     }
     return routedHop(chain, request, view, target, async, null);
   }

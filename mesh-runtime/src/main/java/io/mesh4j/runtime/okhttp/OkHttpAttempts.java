@@ -108,10 +108,17 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
   @Override
   public Response send(LbEndpoint endpoint, int attempt) throws IOException {
     current = new RoutedAttempt();
-    if (record != null) {
-      record.attempt(endpoint, attempt);
-    }
     Request routed = AttemptShaping.request(request, view, decision, endpoint, attempt, current);
+    if (record != null) {
+      if (record.traced()) {
+        // The attempt's span writes its trace context into this attempt's headers, retries included.
+        Request.Builder traced = routed.newBuilder();
+        record.attempt(endpoint, attempt, traced::header);
+        routed = traced.build();
+      } else {
+        record.attempt(endpoint, attempt);
+      }
+    }
     if (attempt > 1) {
       EndpointLease held = decision.cluster().lease(endpoint);
       lease = held == null ? null : new AttemptLease(held);
@@ -211,6 +218,9 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
 
   @Override
   public void discard(Response response) {
+    if (record != null) {
+      record.attemptAnswered(response.code());
+    }
     response.close();
     releaseLease();
   }
