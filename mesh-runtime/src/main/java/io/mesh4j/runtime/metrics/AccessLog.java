@@ -3,6 +3,7 @@ package io.mesh4j.runtime.metrics;
 import io.mesh4j.runtime.view.RequestView;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,11 +21,25 @@ import org.slf4j.LoggerFactory;
  */
 public final class AccessLog {
   public static final String LOGGER = "io.mesh4j.accesslog";
-  private static final Logger log = LoggerFactory.getLogger(LOGGER);
+
+  private final Logger log;
+  private final Consumer<String> out;
+
+  /** To the SLF4J logger {@value #LOGGER}. */
+  public AccessLog() {
+    this.log = LoggerFactory.getLogger(LOGGER);
+    this.out = log::info;
+  }
+
+  /** To {@code out}, always (tests). */
+  AccessLog(Consumer<String> out) {
+    this.log = null;
+    this.out = out;
+  }
 
   /** Whether lines would be written now (the logger's INFO level). */
   public boolean enabled() {
-    return log.isInfoEnabled();
+    return log == null || log.isInfoEnabled();
   }
 
   void write(long startEpochMillis, String protocol, RequestView request, int responseCode, String flags,
@@ -37,7 +52,7 @@ public final class AccessLog {
         + orDash(request.header("x-forwarded-for")) + "\" \"" + orDash(request.header("user-agent")) + "\" \""
         + orDash(request.header("x-request-id")) + "\" \"" + orDash(request.authority()) + "\" \""
         + orDash(upstreamHost) + "\" " + orDash(cluster) + " attempts=" + attempts;
-    log.info(line);
+    out.accept(line);
   }
 
   private static String orDash(String value) {

@@ -43,7 +43,8 @@ public final class ObservationRequestTracer implements RequestTracer {
   public RequestSpan start(String protocol, RequestView request) {
     String method = "grpc".equals(protocol) ? "POST" : String.valueOf(request.header(":method"));
     Observation observation = Observation.createNotStarted(REQUEST, registry)
-        .contextualName(("grpc".equals(protocol) ? request.path() : method) + " " + request.authority())
+        // Low-cardinality span names, as Micrometer's own instrumentations: the method, or the gRPC method's path.
+        .contextualName("grpc".equals(protocol) ? String.valueOf(request.path()) : method)
         .lowCardinalityKeyValue("mesh4j.protocol", protocol)
         .lowCardinalityKeyValue("http.request.method", method)
         .highCardinalityKeyValue("url.path", String.valueOf(request.path()))
@@ -68,14 +69,18 @@ public final class ObservationRequestTracer implements RequestTracer {
       context.setCarrier(headers);
       context.setRemoteServiceName(cluster);
       context.setRemoteServiceAddress(endpoint);
-      attempt = Observation.createNotStarted(ATTEMPT, () -> context, registry)
-          .contextualName("attempt " + number + " " + endpoint)
+      Observation next = Observation.createNotStarted(ATTEMPT, () -> context, registry)
+          .contextualName("attempt")
           .parentObservation(request)
           .lowCardinalityKeyValue("mesh4j.cluster", String.valueOf(cluster))
           .lowCardinalityKeyValue("mesh4j.attempt", Integer.toString(number))
           .lowCardinalityKeyValue("mesh4j.retry_reason", retryReason == null ? "none" : retryReason)
-          .highCardinalityKeyValue("mesh4j.upstream_host", endpoint)
-          .start();
+          .highCardinalityKeyValue("mesh4j.upstream_host", endpoint);
+      // Tracing handlers take the span in scope as the parent: on the caller's thread that is the caller's, so the
+      // request's goes in scope while its attempt starts.
+      try (Observation.Scope scope = request.openScope()) {
+        attempt = next.start();
+      }
     }
 
     @Override
