@@ -47,13 +47,16 @@ public final class MeshBuilder {
   }
 
   /**
-   * Records Istio's standard metrics ({@code istio_requests_total}, ...) and the mesh's own into this registry.
-   * Micrometer is an optional dependency: only this method names it, so an application without Micrometer never
-   * loads it (as {@link Mesh#okHttp} and OkHttp). Without a registry the mesh records nothing and costs nothing
-   * per request; the admin endpoint, when enabled, then keeps a Prometheus registry of its own.
+   * Records Istio's standard metrics ({@code istio_requests_total}, ...) and the mesh's own into this registry, a
+   * Micrometer {@code MeterRegistry}. Typed Object so that Micrometer stays optional: no signature of mesh-api names
+   * it, so an application without Micrometer never loads it, not even when a framework reflects on this builder.
+   * Anything but a {@code MeterRegistry} is refused here. Without a registry the mesh records nothing and costs
+   * nothing per request; the admin endpoint, when enabled, then keeps a Prometheus registry of its own.
+   *
+   * @throws MeshConfigurationException when {@code registry} is not a Micrometer {@code MeterRegistry}
    */
-  public MeshBuilder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
-    this.meterRegistry = Objects.requireNonNull(registry, "registry");
+  public MeshBuilder meterRegistry(Object registry) {
+    this.meterRegistry = requireKind(registry, "io.micrometer.core.instrument.MeterRegistry", "meterRegistry");
     return this;
   }
 
@@ -71,14 +74,40 @@ public final class MeshBuilder {
   }
 
   /**
-   * One Micrometer {@code Observation} per request ({@code mesh4j.client.request}) with a child per attempt
+   * A Micrometer {@code ObservationRegistry} (typed Object for the reason {@link #meterRegistry} is): one
+   * {@code Observation} per request ({@code mesh4j.client.request}) with a child per attempt
    * ({@code mesh4j.client.attempt}: cluster, endpoint, attempt number, retry reason, response flags). Each attempt
    * is a sender context whose carrier is that attempt's headers, so a tracing handler (Micrometer Tracing with Brave
    * or OpenTelemetry) writes the trace context ({@code traceparent}, B3) into every attempt, retries included.
    */
-  public MeshBuilder observationRegistry(io.micrometer.observation.ObservationRegistry registry) {
-    this.observationRegistry = Objects.requireNonNull(registry, "registry");
+  public MeshBuilder observationRegistry(Object registry) {
+    this.observationRegistry =
+        requireKind(registry, "io.micrometer.observation.ObservationRegistry", "observationRegistry");
     return this;
+  }
+
+  /** {@code value}, if its class is or extends the class or interface named so; checked by name, loading nothing. */
+  private static Object requireKind(Object value, String typeName, String what) {
+    Objects.requireNonNull(value, what);
+    if (!isA(value.getClass(), typeName)) {
+      throw new MeshConfigurationException(what + " must be a " + typeName + ", got " + value.getClass().getName());
+    }
+    return value;
+  }
+
+  private static boolean isA(Class<?> type, String typeName) {
+    if (type == null) {
+      return false;
+    }
+    if (type.getName().equals(typeName) || isA(type.getSuperclass(), typeName)) {
+      return true;
+    }
+    for (Class<?> implemented : type.getInterfaces()) {
+      if (isA(implemented, typeName)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

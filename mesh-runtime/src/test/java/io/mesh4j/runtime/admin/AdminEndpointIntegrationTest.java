@@ -122,8 +122,11 @@ class AdminEndpointIntegrationTest {
   }
 
   @Test
-  void offUnlessAsked() {
+  void offUnlessAskedAndThenNothingIsRecorded() {
     mesh = Mesh.builder().bootstrapJson(controlPlane.bootstrapJson()).build();
     assertThat(mesh.adminAddress()).isEmpty();
+    // Nothing observes requests: the transports see no recorder and note nothing.
+    assertThat(io.mesh4j.runtime.MeshInternals.of(mesh).engine().metrics()).isNull();
+    assertThat(io.mesh4j.runtime.MeshInternals.of(mesh).metrics()).isNull();
   }
 }
