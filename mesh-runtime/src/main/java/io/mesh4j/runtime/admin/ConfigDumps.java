@@ -72,6 +72,13 @@ public final class ConfigDumps {
     }
   }
 
+  /** Reads a dump this class printed (meshctl reads instances' {@code /config_dump}). */
+  public static ConfigDump parse(String json) throws InvalidProtocolBufferException {
+    ConfigDump.Builder dump = ConfigDump.newBuilder();
+    JsonFormat.parser().usingTypeRegistry(TYPES).ignoringUnknownFields().merge(json, dump);
+    return dump.build();
+  }
+
   static ConfigDump configDump(Node node, List<ResourceDump> resources) {
     ListenersConfigDump.Builder listeners = ListenersConfigDump.newBuilder();
     ClustersConfigDump.Builder clusters = ClustersConfigDump.newBuilder();
