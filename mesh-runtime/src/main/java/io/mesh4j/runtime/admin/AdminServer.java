@@ -69,24 +69,22 @@ public final class AdminServer implements AutoCloseable {
       throw new MeshConfigurationException("admin endpoint: cannot listen on " + host + ":" + port + ": "
           + e.getMessage());
     }
-    server.createContext("/stats/prometheus", exchange -> {
+    server.createContext("/stats/prometheus", exchange -> answer(exchange, () -> {
       String text = sources.prometheus() == null ? null : sources.prometheus().get();
-      if (text == null) {
-        send(exchange, 503, "text/plain", "no Prometheus registry: add io.micrometer:micrometer-registry-prometheus\n");
-      } else {
-        send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", text);
-      }
-    });
-    server.createContext("/config_dump", exchange -> send(exchange, 200, "application/json",
-        ConfigDumps.json(sources.node().get(), sources.resources().get())));
-    server.createContext("/status", exchange ->
-        send(exchange, 200, "application/json", sources.status().get().toJson()));
-    server.createContext("/healthz/ready", exchange -> {
+      return text == null
+          ? new Answer(503, "text/plain", "no Prometheus registry: add io.micrometer:micrometer-registry-prometheus\n")
+          : new Answer(200, "text/plain; version=0.0.4; charset=utf-8", text);
+    }));
+    server.createContext("/config_dump", exchange -> answer(exchange, () -> new Answer(200, "application/json",
+        ConfigDumps.json(sources.node().get(), sources.resources().get()))));
+    server.createContext("/status", exchange -> answer(exchange, () ->
+        new Answer(200, "application/json", sources.status().get().toJson())));
+    server.createContext("/healthz/ready", exchange -> answer(exchange, () -> {
       boolean ready = sources.ready().getAsBoolean();
-      send(exchange, ready ? 200 : 503, "text/plain", ready ? "LIVE\n" : "NOT READY\n");
-    });
-    server.createContext("/", exchange -> send(exchange, 404, "text/plain",
-        "admin paths: /stats/prometheus /config_dump /status /healthz/ready\n"));
+      return new Answer(ready ? 200 : 503, "text/plain", ready ? "LIVE\n" : "NOT READY\n");
+    }));
+    server.createContext("/", exchange -> answer(exchange, () -> new Answer(404, "text/plain",
+        "admin paths: /stats/prometheus /config_dump /status /healthz/ready\n")));
     ExecutorService executor = Executors.newSingleThreadExecutor(runnable -> {
       Thread thread = new Thread(runnable, "mesh4j-admin");
       thread.setDaemon(true);
@@ -102,30 +100,31 @@ public final class AdminServer implements AutoCloseable {
     return server.getAddress();
   }
 
-  private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+  /** A response, built before anything is sent so that a failure to build it is still answered (500). */
+  private record Answer(int status, String contentType, String body) {}
+
+  private static void answer(HttpExchange exchange, Supplier<Answer> build) throws IOException {
     try (exchange) {
-      String path = exchange.getRequestURI().getPath();
-      if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
-        byte[] refused = ("method not allowed on " + path + "\n").getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "text/plain");
-        exchange.sendResponseHeaders(405, refused.length);
-        exchange.getResponseBody().write(refused);
-        return;
+      Answer answer;
+      String method = exchange.getRequestMethod();
+      if (!"GET".equals(method) && !"HEAD".equals(method)) {
+        answer = new Answer(405, "text/plain", "method not allowed\n");
+      } else {
+        try {
+          answer = build.get();
+        } catch (RuntimeException e) {
+          answer = new Answer(500, "text/plain", "admin endpoint error: " + e + "\n");
+        }
       }
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", contentType);
-      boolean head = "HEAD".equals(exchange.getRequestMethod());
-      exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
+      byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", answer.contentType());
+      boolean head = "HEAD".equals(method);
+      exchange.sendResponseHeaders(answer.status(), head ? -1 : bytes.length);
       if (!head) {
         try (OutputStream out = exchange.getResponseBody()) {
           out.write(bytes);
         }
       }
-    } catch (RuntimeException e) {
-      byte[] bytes = ("admin endpoint error: " + e + "\n").getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(500, bytes.length);
-      exchange.getResponseBody().write(bytes);
-      exchange.close();
     }
   }
 

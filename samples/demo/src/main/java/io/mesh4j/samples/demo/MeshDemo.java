@@ -113,6 +113,8 @@ public final class MeshDemo implements AutoCloseable {
     mesh.adminAddress().ifPresent(admin -> {
       String url = "http://127.0.0.1:" + admin.getPort();
       out.printf("  admin          %s/stats/prometheus  %s/config_dump  %s/status%n", url, url, url);
+      out.printf("  proxy-status   java -jar mesh-cli/target/meshctl.jar proxy-status --control-plane 127.0.0.1:%d"
+          + " --instances 127.0.0.1:%d%n", controlPlane.port(), admin.getPort());
     });
     out.printf("Edit %s (e.g. change the weights 90/10 to 50/50) and save. Ctrl-C stops.%n%n",
         controlPlane.configDir().resolve("routes.yaml"));
