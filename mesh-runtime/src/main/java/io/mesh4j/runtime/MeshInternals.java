@@ -33,6 +33,14 @@ public interface MeshInternals {
     return null;
   }
 
+  /**
+   * Where the server side records the requests it answers (reporter {@code destination}), or null when metrics are
+   * off: the inbound adapters call {@code record} once per request.
+   */
+  default io.mesh4j.runtime.metrics.InboundMetrics inboundMetrics() {
+    return null;
+  }
+
   /** The internals of {@code mesh}, which must have been built by this runtime. */
   static MeshInternals of(Mesh mesh) {
     if (mesh instanceof MeshInternals internals) {

@@ -13,6 +13,7 @@ import io.mesh4j.runtime.engine.MeshEngine;
 import io.mesh4j.MeshConfigurationException;
 import io.mesh4j.ObservabilityOptions;
 import io.mesh4j.runtime.metrics.AccessLog;
+import io.mesh4j.runtime.metrics.InboundMetrics;
 import io.mesh4j.runtime.metrics.MetricsBinding;
 import io.mesh4j.runtime.metrics.RequestTracer;
 import io.mesh4j.runtime.metrics.micrometer.ObservationRequestTracer;
@@ -50,6 +51,7 @@ final class MeshRuntime implements Mesh, MeshInternals {
   private final MeshSecurity security;
   private final Duration tlsMaterialWait;
   private MetricsBinding metrics;
+  private InboundMetrics inboundMetrics;
   private AdminServer adminServer;
 
   private MeshRuntime(ScheduledExecutorService scheduler, ScheduledExecutorService probes, XdsClient xds,
@@ -127,9 +129,13 @@ final class MeshRuntime implements Mesh, MeshInternals {
     RequestTracer tracer = observe.observationRegistry() == null ? null
         : ObservationRequestTracer.of(observe.observationRegistry());
     AccessLog accessLog = observe.accessLog() ? new AccessLog() : null;
+    WorkloadLabels self = WorkloadLabels.fromNodeMetadata(bootstrap.node().getMetadata());
     if (metrics != null || tracer != null || accessLog != null) {
-      engine.recordInto(new OutboundMetrics(metrics == null ? null : metrics.requests(), tracer, accessLog,
-          WorkloadLabels.fromNodeMetadata(bootstrap.node().getMetadata()), System::nanoTime));
+      engine.recordInto(new OutboundMetrics(metrics == null ? null : metrics.requests(), tracer, accessLog, self,
+          System::nanoTime));
+    }
+    if (metrics != null) {
+      inboundMetrics = new InboundMetrics(metrics.requests(), self, System::nanoTime);
     }
     if (admin) {
       MetricsBinding scraped = metrics;
@@ -183,6 +189,11 @@ final class MeshRuntime implements Mesh, MeshInternals {
   @Override
   public MetricsBinding metrics() {
     return metrics;
+  }
+
+  @Override
+  public InboundMetrics inboundMetrics() {
+    return inboundMetrics;
   }
 
   @Override
