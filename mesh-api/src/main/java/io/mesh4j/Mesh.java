@@ -60,6 +60,13 @@ public interface Mesh extends AutoCloseable {
   MeshStatus status();
 
   /** Stops talking to the control plane. Clients built from this mesh fail their next mesh request. */
+  /**
+   * Where the admin endpoint listens ({@link MeshBuilder#adminPort}), or empty when it is off.
+   */
+  default java.util.Optional<java.net.InetSocketAddress> adminAddress() {
+    return java.util.Optional.empty();
+  }
+
   @Override
   void close();
 }

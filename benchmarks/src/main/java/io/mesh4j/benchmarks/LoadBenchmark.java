@@ -18,6 +18,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -46,7 +48,10 @@ public final class LoadBenchmark {
     Path configDir = Files.createTempDirectory("mesh4j-bench");
     POLICY_SET.write(configDir, serverPort);
     try (LocalControlPlane controlPlane = LocalControlPlane.start(configDir, 0);
-        Mesh mesh = Mesh.builder().bootstrapJson(controlPlane.bootstrapJson()).build()) {
+        Mesh mesh = Mesh.builder().bootstrapJson(controlPlane.bootstrapJson()).build();
+        // A second mesh, the same but recording Istio's metrics into a Prometheus registry.
+        Mesh meteredMesh = Mesh.builder().bootstrapJson(controlPlane.bootstrapJson())
+            .meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).build()) {
       // Room for every caller's connection: OkHttp keeps 5 idle by default, and more threads than that would measure
       // connection churn (new TCP connections) rather than the request path.
       int maxThreads = Arrays.stream(threadCounts).max().orElse(4);
@@ -54,6 +59,7 @@ public final class LoadBenchmark {
           .connectionPool(new ConnectionPool(Math.max(5, maxThreads), 5, TimeUnit.MINUTES))
           .build();
       OkHttpClient meshed = mesh.okHttp(bare.newBuilder()).build();
+      OkHttpClient metered = meteredMesh.okHttp(bare.newBuilder()).build();
       Request direct = new Request.Builder().url("http://127.0.0.1:" + serverPort + "/items/42")
           .header("accept", "application/json").build();
       Request viaMesh = new Request.Builder().url("http://" + MESH_HOST + ":8080/items/42")
@@ -65,21 +71,28 @@ public final class LoadBenchmark {
         for (int i = 0; i < 2; i++) {
           ClosedLoopLoad.run(bare, direct, threads, Duration.ofSeconds(2));
           ClosedLoopLoad.run(meshed, viaMesh, threads, Duration.ofSeconds(2));
+          ClosedLoopLoad.run(metered, viaMesh, threads, Duration.ofSeconds(2));
         }
 
         PhaseResult bareTotal = PhaseResult.EMPTY;
         PhaseResult meshTotal = PhaseResult.EMPTY;
+        PhaseResult meteredTotal = PhaseResult.EMPTY;
         // Alternate which client goes first, so that neither always runs right after the other's garbage.
         for (int round = 0; round < rounds; round++) {
           if (round % 2 == 0) {
             bareTotal = bareTotal.plus(ClosedLoopLoad.run(bare, direct, threads, phase));
             meshTotal = meshTotal.plus(ClosedLoopLoad.run(meshed, viaMesh, threads, phase));
+            meteredTotal = meteredTotal.plus(ClosedLoopLoad.run(metered, viaMesh, threads, phase));
           } else {
+            meteredTotal = meteredTotal.plus(ClosedLoopLoad.run(metered, viaMesh, threads, phase));
             meshTotal = meshTotal.plus(ClosedLoopLoad.run(meshed, viaMesh, threads, phase));
             bareTotal = bareTotal.plus(ClosedLoopLoad.run(bare, direct, threads, phase));
           }
         }
         markdown.append(rows(bareTotal, meshTotal, threads));
+        markdown.append(row(meteredTotal, "OkHttp + mesh4j, metrics on (Prometheus registry), " + threads
+            + " threads"));
+        markdown.append(ratio(meteredTotal, bareTotal, "metrics on / bare, " + threads + " threads"));
       }
       System.out.println(markdown);
       Files.createDirectories(report.toAbsolutePath().getParent());
@@ -145,11 +158,15 @@ public final class LoadBenchmark {
     StringBuilder md = new StringBuilder();
     md.append(row(bare, "bare OkHttp, " + threads + " threads"));
     md.append(row(mesh, "OkHttp + mesh4j, " + threads + " threads"));
-    md.append(String.format(Locale.ROOT,
-        "| **mesh / bare, %d threads** | | **%.3f** | **%.3f** | **%.3f** | **%+.1f** | **%+.0f** |%n", threads,
+    md.append(ratio(mesh, bare, "mesh / bare, " + threads + " threads"));
+    return md.toString();
+  }
+
+  private static String ratio(PhaseResult mesh, PhaseResult bare, String name) {
+    return String.format(Locale.ROOT,
+        "| **%s** | | **%.3f** | **%.3f** | **%.3f** | **%+.1f** | **%+.0f** |%n", name,
         mesh.throughput() / bare.throughput(), mesh.percentile(50) / bare.percentile(50),
         mesh.percentile(99) / bare.percentile(99), mesh.cpuMicrosPerCall() - bare.cpuMicrosPerCall(),
-        mesh.bytesPerCall() - bare.bytesPerCall()));
-    return md.toString();
+        mesh.bytesPerCall() - bare.bytesPerCall());
   }
 }

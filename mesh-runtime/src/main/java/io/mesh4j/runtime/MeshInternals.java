@@ -25,6 +25,22 @@ public interface MeshInternals {
   /** The server listeners: how the application's own servers join the mesh. */
   io.mesh4j.runtime.inbound.InboundPorts inbound();
 
+  /**
+   * The mesh's metrics, or null when the application gave no registry and the admin endpoint is off. The server
+   * side records its requests (reporter {@code destination}) into {@code metrics().requests()}.
+   */
+  default io.mesh4j.runtime.metrics.MetricsBinding metrics() {
+    return null;
+  }
+
+  /**
+   * Where the server side records the requests it answers (reporter {@code destination}), or null when metrics are
+   * off: the inbound adapters call {@code record} once per request.
+   */
+  default io.mesh4j.runtime.metrics.InboundMetrics inboundMetrics() {
+    return null;
+  }
+
   /** The internals of {@code mesh}, which must have been built by this runtime. */
   static MeshInternals of(Mesh mesh) {
     if (mesh instanceof MeshInternals internals) {

@@ -8,11 +8,22 @@ import io.mesh4j.runtime.bootstrap.BootstrapLoader;
 import io.mesh4j.runtime.cluster.LbEnvironment;
 import io.mesh4j.runtime.config.ConfigAssembler;
 import io.mesh4j.runtime.config.ResourceTypes;
+import io.mesh4j.runtime.admin.AdminServer;
 import io.mesh4j.runtime.engine.MeshEngine;
 import io.mesh4j.runtime.filter.builtin.BuiltInFilters;
 import io.mesh4j.runtime.inbound.InboundPorts;
 import io.mesh4j.runtime.server.MeshInboundPorts;
 import io.mesh4j.runtime.filter.jwt.JwksFetchers;
+import io.mesh4j.MeshConfigurationException;
+import io.mesh4j.ObservabilityOptions;
+import io.mesh4j.runtime.metrics.AccessLog;
+import io.mesh4j.runtime.metrics.InboundMetrics;
+import io.mesh4j.runtime.metrics.MetricsBinding;
+import io.mesh4j.runtime.metrics.RequestTracer;
+import io.mesh4j.runtime.metrics.micrometer.ObservationRequestTracer;
+import io.mesh4j.runtime.metrics.OutboundMetrics;
+import io.mesh4j.runtime.metrics.WorkloadLabels;
+import io.mesh4j.runtime.metrics.micrometer.MeshMetrics;
 import io.mesh4j.runtime.okhttp.MeshOkHttp;
 import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.security.MeshSecurity;
@@ -22,6 +33,7 @@ import io.mesh4j.runtime.cluster.ClusterType;
 import io.mesh4j.runtime.cluster.EndpointType;
 import io.mesh4j.runtime.listener.ListenerType;
 import io.mesh4j.runtime.route.RouteConfigurationType;
+import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -47,6 +59,9 @@ final class MeshRuntime implements Mesh, MeshInternals {
   private final Duration tlsMaterialWait;
   private final MeshInboundPorts inbound;
   private final AutoCloseable jwksFetcher;
+  private MetricsBinding metrics;
+  private InboundMetrics inboundMetrics;
+  private AdminServer adminServer;
 
   private MeshRuntime(ScheduledExecutorService scheduler, ScheduledExecutorService probes, XdsClient xds,
       ConfigAssembler assembler, MeshEngine engine, MeshSecurity security, Duration tlsMaterialWait,
@@ -111,7 +126,50 @@ final class MeshRuntime implements Mesh, MeshInternals {
         PolicyEnvironment.system(), InstanceAddress.of(bootstrap.node()));
     MeshInboundPorts inbound = new MeshInboundPorts(xds, listeners, RouteConfigurationType.INSTANCE, security,
         bootstrap::serverListenerName);
-    return new MeshRuntime(scheduler, probes, xds, assembler, engine, security, options.listenerWait(), inbound);
+    MeshRuntime runtime =
+        new MeshRuntime(scheduler, probes, xds, assembler, engine, security, options.listenerWait(), inbound);
+    try {
+      runtime.startObservability(options, bootstrap);
+    } catch (RuntimeException e) {
+      runtime.close();
+      throw e;
+    }
+    return runtime;
+  }
+
+  /**
+   * Metrics when the application gave a registry or asked for the admin endpoint (whose {@code /stats/prometheus}
+   * needs them), then the admin endpoint. Micrometer is loaded only here, and only then.
+   */
+  private void startObservability(MeshOptions options, Bootstrap bootstrap) {
+    ObservabilityOptions observe = options.observability();
+    if (!observe.any()) {
+      return;
+    }
+    boolean admin = observe.adminPort() >= 0;
+    if (observe.meterRegistry() != null || admin && MetricsBinding.micrometerPresent()) {
+      if (!MetricsBinding.micrometerPresent()) {
+        throw new MeshConfigurationException("meterRegistry needs io.micrometer:micrometer-core");
+      }
+      metrics = MeshMetrics.start(observe.meterRegistry(), admin, xds, security, assembler::listen,
+          Clock.systemUTC());
+    }
+    RequestTracer tracer = observe.observationRegistry() == null ? null
+        : ObservationRequestTracer.of(observe.observationRegistry());
+    AccessLog accessLog = observe.accessLog() ? new AccessLog() : null;
+    WorkloadLabels self = WorkloadLabels.fromNodeMetadata(bootstrap.node().getMetadata());
+    if (metrics != null || tracer != null || accessLog != null) {
+      engine.recordInto(new OutboundMetrics(metrics == null ? null : metrics.requests(), tracer, accessLog, self,
+          System::nanoTime));
+    }
+    if (metrics != null) {
+      inboundMetrics = new InboundMetrics(metrics.requests(), self, System::nanoTime);
+    }
+    if (admin) {
+      MetricsBinding scraped = metrics;
+      adminServer = AdminServer.start(observe.adminHost(), observe.adminPort(), new AdminServer.Sources(
+          this::status, xds::dump, xds::node, this::ready, scraped == null ? null : scraped::scrapePrometheus));
+    }
   }
 
   @Override
@@ -155,12 +213,56 @@ final class MeshRuntime implements Mesh, MeshInternals {
     return new MeshStatus(xds.serverUri(), xds.connected(), xds.status(), xds.ignoredFields());
   }
 
+  /** The metrics, or null when off; for tests and the Spring starter. */
+  @Override
+  public MetricsBinding metrics() {
+    return metrics;
+  }
+
+  @Override
+  public InboundMetrics inboundMetrics() {
+    return inboundMetrics;
+  }
+
+  @Override
+  public java.util.Optional<java.net.InetSocketAddress> adminAddress() {
+    return adminServer == null ? java.util.Optional.empty() : java.util.Optional.of(adminServer.address());
+  }
+
+  /**
+   * Ready once every target subscribed so far has its config and every certificate provider its material (Istio's
+   * {@code /healthz/ready}: the proxy got its config). A mesh that routes nothing yet is ready.
+   */
+  boolean ready() {
+    if (!xds.connected() && xds.status().isEmpty()) {
+      return false;
+    }
+    for (io.mesh4j.ResourceStatus resource : xds.status()) {
+      if (resource.state() == io.mesh4j.ResourceState.REQUESTED) {
+        return false;
+      }
+    }
+    for (String instance : security.providerInstanceNames()) {
+      if (!security.provider(instance).ready().isDone()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   @Override
   public void close() {
+    if (adminServer != null) {
+      adminServer.close();
+    }
+    if (metrics != null) {
+      metrics.close();
+    }
     try {
       jwksFetcher.close();
     } catch (Exception e) {
-      throw new IllegalStateException(e);
+      // Closing the rest of the mesh matters more than a fetcher that failed to let go.
+      LoggerFactory.getLogger(MeshRuntime.class).warn("closing the JWKS fetcher failed", e);
     }
     engine.close();
     assembler.close();

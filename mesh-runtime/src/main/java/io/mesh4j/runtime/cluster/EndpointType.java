@@ -33,7 +33,7 @@ import java.util.TreeSet;
  * <p>Rejected: {@code policy.drop_overloads} (later work), {@code policy.weighted_priority_health},
  * {@code named_endpoints}/{@code endpoint_name}, {@code leds_cluster_locality_config}, pipes, internal addresses,
  * named ports, custom resolvers, non-TCP protocols. Accepted and noted: {@code additional_addresses},
- * {@code hostname}, {@code health_check_config}, {@code metadata}, {@code proximity},
+ * {@code hostname}, {@code health_check_config}, locality {@code metadata}, {@code proximity},
  * {@code policy.endpoint_stale_after}.
  */
 public final class EndpointType extends XdsResourceType<EndpointResource> {
@@ -46,8 +46,9 @@ public final class EndpointType extends XdsResourceType<EndpointResource> {
   private static final Set<String> LOCALITY_HANDLED =
       Set.of("locality", "lb_endpoints", "load_balancing_weight", "priority");
   private static final Set<String> LOCALITY_IGNORABLE = Set.of("metadata", "proximity");
-  private static final Set<String> LB_ENDPOINT_HANDLED = Set.of("endpoint", "health_status", "load_balancing_weight");
-  private static final Set<String> LB_ENDPOINT_IGNORABLE = Set.of("metadata");
+  private static final Set<String> LB_ENDPOINT_HANDLED =
+      Set.of("endpoint", "health_status", "load_balancing_weight", "metadata");
+  private static final Set<String> LB_ENDPOINT_IGNORABLE = Set.of();
   private static final Set<String> ENDPOINT_HANDLED = Set.of("address");
   private static final Set<String> ENDPOINT_IGNORABLE = Set.of("health_check_config", "hostname", "additional_addresses");
 
@@ -186,7 +187,24 @@ public final class EndpointType extends XdsResourceType<EndpointResource> {
     if (e.hasLoadBalancingWeight()) {
       weight = weight(e.getLoadBalancingWeight().getValue(), path + "load_balancing_weight");
     }
-    return new LbEndpoint(ip, port, weight, health(e.getHealthStatus()));
+    return new LbEndpoint(ip, port, weight, health(e.getHealthStatus()), istioWorkload(e));
+  }
+
+  /**
+   * The endpoint's {@code filter_metadata["istio"]["workload"]} ({@code name;namespace;canonical service;revision;
+   * cluster}), which only the metrics' destination labels read; null when absent. The rest of the metadata changes
+   * nothing a request does.
+   */
+  private static String istioWorkload(io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint e) {
+    if (!e.hasMetadata()) {
+      return null;
+    }
+    com.google.protobuf.Struct istio = e.getMetadata().getFilterMetadataMap().get("istio");
+    if (istio == null) {
+      return null;
+    }
+    com.google.protobuf.Value workload = istio.getFieldsMap().get("workload");
+    return workload == null || workload.getStringValue().isEmpty() ? null : workload.getStringValue();
   }
 
   private static int weight(int raw, String path) throws ResourceInvalidException {

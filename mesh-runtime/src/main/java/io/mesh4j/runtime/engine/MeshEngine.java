@@ -17,6 +17,7 @@ import io.mesh4j.runtime.route.RequestShaping;
 import io.mesh4j.runtime.view.RequestView;
 import io.mesh4j.runtime.route.Route;
 import io.mesh4j.runtime.model.LbEndpoint;
+import io.mesh4j.runtime.metrics.OutboundMetrics;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.Objects;
@@ -40,6 +41,8 @@ public final class MeshEngine {
   private final String sourceAddress;
   private final PolicyEnvironment environment;
   private volatile boolean closed;
+  /** Null unless the application asked for metrics: a request then notes nothing. */
+  private volatile OutboundMetrics metrics;
 
   /**
    * @param random draws one non-negative number per request, for weighted cluster choice
@@ -186,6 +189,16 @@ public final class MeshEngine {
    */
   public AutoCloseable listen(SnapshotListener listener) {
     return assembler.listen(listener);
+  }
+
+  /** Records every routed request from now on into {@code metrics} (null: none). Set once, when the mesh starts. */
+  public void recordInto(OutboundMetrics metrics) {
+    this.metrics = metrics;
+  }
+
+  /** Where the transports record requests, or null when metrics are off. */
+  public OutboundMetrics metrics() {
+    return metrics;
   }
 
   /** Stops routing: every later request fails with {@link Reason#MESH_CLOSED}. */

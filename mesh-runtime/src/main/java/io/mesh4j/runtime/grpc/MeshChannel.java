@@ -10,6 +10,7 @@ import io.mesh4j.MeshRoutingException.Reason;
 import io.mesh4j.MeshRoutingException;
 import io.mesh4j.MeshTlsHandshakeException;
 import io.mesh4j.runtime.engine.MeshEngine;
+import io.mesh4j.runtime.metrics.OutboundMetrics;
 import io.mesh4j.runtime.engine.RouteStep;
 import io.mesh4j.runtime.engine.RoutingDecision;
 import io.mesh4j.runtime.policy.PolicyEnvironment;
@@ -213,5 +214,10 @@ public final class MeshChannel extends ManagedChannel {
   @Override
   public String toString() {
     return "MeshChannel{" + target + ", endpoints=" + channels + "}";
+  }
+
+  /** Where calls are recorded, or null when metrics are off. */
+  OutboundMetrics metrics() {
+    return engine.metrics();
   }
 }

@@ -13,6 +13,9 @@ import io.mesh4j.MeshTlsHandshakeException;
 import io.mesh4j.runtime.engine.FaultDelay;
 import io.mesh4j.runtime.engine.RouteStep;
 import io.mesh4j.runtime.engine.RoutingDecision;
+import io.mesh4j.runtime.metrics.OutboundCall;
+import io.mesh4j.runtime.metrics.OutboundMetrics;
+import io.mesh4j.runtime.metrics.RequestLabels;
 import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.policy.Scheduler;
 import io.mesh4j.runtime.security.UpstreamTls;
@@ -66,6 +69,8 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   private Context.CancellationListener contextListener;
   private Status cancelled;
   private boolean closed;
+  /** What metrics note of this call, or null when they are off. */
+  private OutboundCall record;
 
   /** What the queued call waits for, and what it holds meanwhile (given back if the call ends first). */
   private static final class Wait {
@@ -94,10 +99,15 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         throw new IllegalStateException("already started");
       }
       started = true;
-      this.listener = listener;
       this.headers = headers;
       this.context = Context.current();
       this.view = channel.requestView(method.getFullMethodName(), callOptions, headers);
+      OutboundMetrics metrics = channel.metrics();
+      if (metrics != null) {
+        record = metrics.start(RequestLabels.GRPC, view);
+        listener = new MeteredListener<>(listener, record, method);
+      }
+      this.listener = listener;
       if (cancelled != null) {
         closeLocked(cancelled);
         return;
@@ -123,6 +133,9 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       await("the mesh configuration of " + await.target(), await.configured(), await.waitNanos(), null,
           this::route, () -> fail(GrpcStatuses.fromRouting(await.timedOut())));
     } else {
+      if (record != null) {
+        record.notRouted();
+      }
       begin(channel.directCall(method, callOptions), null);
     }
   }
@@ -147,8 +160,16 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   }
 
   private void decided(RoutingDecision decision) {
+    if (record != null) {
+      record.routed(decision.cluster() == null ? null : decision.cluster().name(), decision.faultDelayNanos());
+    }
     if (decision.localReply() != null) {
       decision.complete();
+      if (record != null) {
+        Status status = GrpcStatuses.fromLocalReply(decision.localReply());
+        record.localReply(decision.localReply().status(), decision.localReply().responseFlag(),
+            status.getCode().value());
+      }
       fail(GrpcStatuses.fromLocalReply(decision.localReply()));
       return;
     }
@@ -180,7 +201,7 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         return;
       }
     }
-    begin(new RoutedCall<>(channel, method, callOptions, decision, view, tls, env, callbackExecutor),
+    begin(new RoutedCall<>(channel, method, callOptions, decision, view, tls, env, callbackExecutor, record),
         () -> release(decision));
   }
 
@@ -408,6 +429,10 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
 
   @Override
   public void sendMessage(ReqT message) {
+    OutboundCall noted = record;
+    if (noted != null) {
+      noted.addRequestBytes(MeteredListener.requestSize(method, message));
+    }
     if (passThrough) {
       delegate.sendMessage(message);
     } else {

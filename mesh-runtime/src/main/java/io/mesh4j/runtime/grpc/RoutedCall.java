@@ -14,6 +14,7 @@ import io.mesh4j.MeshRoutingException.Reason;
 import io.mesh4j.runtime.cluster.ClusterRuntime;
 import io.mesh4j.runtime.cluster.EndpointLease;
 import io.mesh4j.runtime.engine.RoutingDecision;
+import io.mesh4j.runtime.metrics.OutboundCall;
 import io.mesh4j.runtime.policy.AttemptFailure;
 import io.mesh4j.runtime.policy.AttemptSequencer;
 import io.mesh4j.runtime.policy.CallDeadline;
@@ -74,6 +75,8 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   private final RoutePolicy policy;
   private final RequestView request;
   private final Object lock = new Object();
+  /** What metrics note of this call, or null when they are off. */
+  private final OutboundCall record;
 
   // Guarded by lock.
   private Listener<RespT> listener;
@@ -119,7 +122,9 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   }
 
   RoutedCall(MeshChannel channel, MethodDescriptor<ReqT, RespT> method, CallOptions options, RoutingDecision decision,
-      RequestView request, UpstreamTls tls, PolicyEnvironment env, java.util.concurrent.Executor callbackExecutor) {
+      RequestView request, UpstreamTls tls, PolicyEnvironment env, java.util.concurrent.Executor callbackExecutor,
+      OutboundCall record) {
+    this.record = record;
     this.tls = tls;
     this.channel = channel;
     this.method = method;
@@ -202,6 +207,14 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       attemptHeaders.discardAll(ATTEMPT_COUNT);
       attemptHeaders.put(ATTEMPT_COUNT, Integer.toString(number));
     }
+    if (record != null) {
+      // A traced attempt's span writes its trace context into this attempt's metadata, retries included.
+      record.attempt(endpoint, number, record.traced() ? (name, value) -> {
+        Metadata.Key<String> key = Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER);
+        attemptHeaders.discardAll(key);
+        attemptHeaders.put(key, value);
+      } : null);
+    }
     ClientCall<ReqT, RespT> call = channel.endpointCall(endpoint, tls, method, attemptOptions);
     attempt.call = call;
     call.start(new AttemptListener(attempt), attemptHeaders);
@@ -282,6 +295,9 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         activeLocked(attempt);
         headersDelivered = true;
         app = listener;
+        if (record != null && tls != null) {
+          MeteredListener.notePeer(record, attempt.call);
+        }
       }
       HeaderMutations mutations = decision.route().shaping().responseHeaders();
       if (!mutations.isEmpty()) {
@@ -386,15 +402,26 @@ final class RoutedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       // Once the application saw part of the response, or a message could not be kept, the attempt is the call's.
       boolean committed = !retriesAllowed || responseStarted;
       AttemptSequencer.Verdict verdict;
+      if (record != null) {
+        record.attemptFailed(failure);
+      }
       if (failure != null) {
         verdict = sequence.failed(failure, committed);
         closeWith = failure != AttemptFailure.TIMEOUT ? status
             : Status.DEADLINE_EXCEEDED.withDescription(attempt.ending == Ending.IDLE_TIMEOUT
                 ? idleTimeoutMessage(attempt) : perTryTimeoutMessage(attempt));
       } else {
+        if (record != null) {
+          record.attemptAnswered(status.getCode().value());
+        }
         verdict = sequence.answered(GrpcOutcome.response(status), GrpcOutcome.httpStatus(status.getCode()),
             committed || status.getCode() == Status.Code.OK);
         closeWith = status;
+      }
+      if (record != null && verdict.notRetried() == AttemptSequencer.NotRetried.EXHAUSTED) {
+        record.retryLimitReached();
+      } else if (record != null && verdict.notRetried() == AttemptSequencer.NotRetried.RETRY_OVERFLOW) {
+        record.retryOverflowed();
       }
       if (verdict.kind() == AttemptSequencer.Kind.DELIVER) {
         finish(verdict.notRetried() == null ? closeWith : withNote(closeWith, "not retried: " + verdict.reason()),

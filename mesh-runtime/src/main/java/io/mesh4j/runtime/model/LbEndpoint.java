@@ -9,8 +9,10 @@ import java.util.Objects;
  * @param port the port
  * @param weight {@code load_balancing_weight}, 1 when unset
  * @param health what its health status lets it do ({@link EndpointHealth})
+ * @param workload Istio's endpoint metadata {@code istio.workload} ({@code name;namespace;canonical service;
+ *     revision;cluster}), which names the destination in metrics; null when the control plane sent none
  */
-public record LbEndpoint(String host, int port, int weight, EndpointHealth health) {
+public record LbEndpoint(String host, int port, int weight, EndpointHealth health, String workload) {
   public LbEndpoint {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(health, "health");
@@ -20,6 +22,11 @@ public record LbEndpoint(String host, int port, int weight, EndpointHealth healt
     if (weight < 1) {
       throw new IllegalArgumentException("weight must be at least 1: " + weight);
     }
+  }
+
+  /** An endpoint without workload metadata. */
+  public LbEndpoint(String host, int port, int weight, EndpointHealth health) {
+    this(host, port, weight, health, null);
   }
 
   /** An endpoint that is either healthy or unhealthy. */

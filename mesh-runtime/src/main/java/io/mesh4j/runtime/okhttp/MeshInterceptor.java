@@ -2,6 +2,9 @@ package io.mesh4j.runtime.okhttp;
 
 import io.mesh4j.runtime.engine.MeshEngine;
 import io.mesh4j.runtime.engine.RoutingDecision;
+import io.mesh4j.runtime.metrics.OutboundCall;
+import io.mesh4j.runtime.metrics.OutboundMetrics;
+import io.mesh4j.runtime.metrics.RequestLabels;
 import io.mesh4j.runtime.policy.AttemptLoop;
 import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.security.MeshSecurity;
@@ -80,18 +83,37 @@ final class MeshInterceptor implements Interceptor {
       return proceedDirect(chain, request, async);
     }
     OkHttpRequestView view = new OkHttpRequestView(request, target);
+    OutboundMetrics metrics = engine.metrics();
+    if (metrics != null) {
+      return MeteredHop.hop(this, chain, request, view, target, async, metrics.start(RequestLabels.HTTP, view));
+    }
+    return routedHop(chain, request, view, target, async, null);
+  }
+
+  /** Routes one hop; {@code record} (null without metrics) notes what happened on the way. */
+  Response routedHop(Chain chain, Request request, OkHttpRequestView view, String target,
+      AsyncCallExecutor.Scope async, OutboundCall record) throws IOException {
     // A fault delay ends early when the call is cancelled, which OkHttp's callTimeout also does.
     RoutingDecision decision = engine.route(target, view, new CancellableDelay(chain.call(), env.sleeper()));
     if (decision == null) {
+      if (record != null) {
+        record.notRouted();
+      }
       return proceedDirect(chain, request, async);
     }
+    if (record != null) {
+      record.routed(decision.cluster() == null ? null : decision.cluster().name(), decision.faultDelayNanos());
+    }
     if (decision.localReply() != null) {
+      if (record != null) {
+        record.localReply(decision.localReply().status(), decision.localReply().responseFlag(), -1);
+      }
       // A redirect route's answer is followed as an upstream's would be (behind a sidecar, OkHttp would follow it).
       return MeshNetworkInterceptor.holdRedirect(LocalReplies.toResponse(request, decision.localReply()));
     }
     try {
       // Timeouts, retries, circuit breakers and outlier reporting: the engine's attempt loop; OkHttp only translates.
-      return OkHttpAttempts.execute(chain, request, view, decision, attempts, env, security, tlsMaterialWait);
+      return OkHttpAttempts.execute(chain, request, view, decision, attempts, env, security, tlsMaterialWait, record);
     } finally {
       decision.complete();
     }

@@ -6,6 +6,8 @@ import io.mesh4j.runtime.cluster.EndpointLease;
 import io.mesh4j.runtime.engine.RoutingDecision;
 import io.mesh4j.runtime.policy.AttemptFailure;
 import io.mesh4j.runtime.policy.AttemptLoop;
+import io.mesh4j.runtime.policy.AttemptSequencer;
+import io.mesh4j.runtime.metrics.OutboundCall;
 import io.mesh4j.runtime.policy.CallDeadline;
 import io.mesh4j.runtime.policy.PolicyEnvironment;
 import io.mesh4j.runtime.view.ResponseView;
@@ -55,9 +57,13 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
   private AttemptLease lease;
   /** The attempt in flight, as the network interceptor sees it. */
   private RoutedAttempt current;
+  /** What metrics note of this call, or null when metrics are off. */
+  private final OutboundCall record;
 
   private OkHttpAttempts(Interceptor.Chain chain, Request request, OkHttpRequestView view, RoutingDecision decision,
-      CallDeadline deadline, CallWatchdog watchdog, MeshSecurity security, Duration tlsMaterialWait) {
+      CallDeadline deadline, CallWatchdog watchdog, MeshSecurity security, Duration tlsMaterialWait,
+      OutboundCall record) {
+    this.record = record;
     this.chain = chain;
     this.request = request;
     this.view = view;
@@ -72,7 +78,8 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
   }
 
   static Response execute(Interceptor.Chain chain, Request request, OkHttpRequestView view, RoutingDecision decision,
-      AttemptLoop loop, PolicyEnvironment env, MeshSecurity security, Duration tlsMaterialWait) throws IOException {
+      AttemptLoop loop, PolicyEnvironment env, MeshSecurity security, Duration tlsMaterialWait, OutboundCall record)
+      throws IOException {
     RoutePolicy policy = decision.route().policy();
     // The mesh's timeout only: OkHttp enforces the caller's own callTimeout itself. An injected fault delay has
     // already used part of it (the engine fails the call when it used all of it).
@@ -81,7 +88,7 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
     CallWatchdog watchdog =
         deadline.exists() ? CallWatchdog.arm(chain.call(), env.scheduler(), deadline.remainingNanos()) : null;
     OkHttpAttempts attempts =
-        new OkHttpAttempts(chain, request, view, decision, deadline, watchdog, security, tlsMaterialWait);
+        new OkHttpAttempts(chain, request, view, decision, deadline, watchdog, security, tlsMaterialWait, record);
     boolean replayable = request.body() == null || !request.body().isOneShot();
     try {
       return loop.execute(
@@ -102,6 +109,16 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
   public Response send(LbEndpoint endpoint, int attempt) throws IOException {
     current = new RoutedAttempt();
     Request routed = AttemptShaping.request(request, view, decision, endpoint, attempt, current);
+    if (record != null) {
+      if (record.traced()) {
+        // The attempt's span writes its trace context into this attempt's headers, retries included.
+        Request.Builder traced = routed.newBuilder();
+        record.attempt(endpoint, attempt, traced::header);
+        routed = traced.build();
+      } else {
+        record.attempt(endpoint, attempt);
+      }
+    }
     if (attempt > 1) {
       EndpointLease held = decision.cluster().lease(endpoint);
       lease = held == null ? null : new AttemptLease(held);
@@ -122,6 +139,9 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
           ? UpstreamTlsCall.proceed(attemptChain, routed, decision.cluster(), endpoint, security, tlsMaterialWait)
           : attemptChain.proceed(routed);
     } catch (IOException e) {
+      if (record != null) {
+        record.attemptFailed(classify(e));
+      }
       if (lease != null && OkHttpFailures.leavesRotation(e, current.isConnected(), chain.call().isCanceled())) {
         lease.held.connectFailed();
       }
@@ -188,7 +208,19 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
   }
 
   @Override
+  public void notRetried(AttemptSequencer.NotRetried why) {
+    if (record != null && why == AttemptSequencer.NotRetried.EXHAUSTED) {
+      record.retryLimitReached();
+    } else if (record != null && why == AttemptSequencer.NotRetried.RETRY_OVERFLOW) {
+      record.retryOverflowed();
+    }
+  }
+
+  @Override
   public void discard(Response response) {
+    if (record != null) {
+      record.attemptAnswered(response.code());
+    }
     response.close();
     releaseLease();
   }

@@ -43,6 +43,9 @@ public final class AttemptLoop {
 
     /** The response handed to the caller; {@code onComplete} must run once its body is closed or exhausted. */
     R deliver(R response, Runnable onComplete);
+
+    /** A retriable outcome is delivered anyway, for this reason (for metrics: URX, retry overflow). */
+    default void notRetried(AttemptSequencer.NotRetried why) {}
   }
 
   private final PolicyEnvironment env;
@@ -88,6 +91,9 @@ public final class AttemptLoop {
             throw withEarlier(e, earlier);
           }
           AttemptSequencer.Verdict verdict = attempts.failed(failure, false);
+          if (verdict.notRetried() != null) {
+            transport.notRetried(verdict.notRetried());
+          }
           if (verdict.kind() == AttemptSequencer.Kind.DELIVER) {
             IOException thrown = failure == AttemptFailure.TIMEOUT ? timeout(cluster, endpoint, e) : e;
             if (verdict.notRetried() == AttemptSequencer.NotRetried.RETRY_OVERFLOW) {
@@ -103,6 +109,9 @@ public final class AttemptLoop {
         }
         ResponseView view = transport.view(response);
         AttemptSequencer.Verdict verdict = attempts.answered(view, view.status(), false);
+        if (verdict.notRetried() != null) {
+          transport.notRetried(verdict.notRetried());
+        }
         if (verdict.kind() == AttemptSequencer.Kind.DELIVER) {
           // The caller gets this response: its body keeps the attempt's slot until it is closed.
           return transport.deliver(response, attempts::attemptEnded);

@@ -40,14 +40,21 @@ public final class MeshDemo implements AutoCloseable {
   static final String ROUTES_NAME = "catalog-routes";
 
   /** Where everything listens and how fast the client calls. */
-  record Settings(Path configDir, int xdsPort, int v1Port, int v2Port, Duration requestInterval, int window) {
+  /** @param adminPort the mesh's admin endpoint: -1 none, 0 any free port */
+  record Settings(Path configDir, int xdsPort, int v1Port, int v2Port, Duration requestInterval, int window,
+      int adminPort) {
     Settings {
       Objects.requireNonNull(configDir, "configDir");
       Objects.requireNonNull(requestInterval, "requestInterval");
     }
 
     static Settings defaults(Path configDir) {
-      return new Settings(configDir, LocalControlPlane.DEFAULT_PORT, 18081, 18082, Duration.ofMillis(100), 50);
+      return new Settings(configDir, LocalControlPlane.DEFAULT_PORT, 18081, 18082, Duration.ofMillis(100), 50,
+          DemoArguments.DEFAULT_ADMIN_PORT);
+    }
+
+    Settings withAdminPort(int port) {
+      return new Settings(configDir, xdsPort, v1Port, v2Port, requestInterval, window, port);
     }
   }
 
@@ -86,7 +93,8 @@ public final class MeshDemo implements AutoCloseable {
       demo.controlPlane = LocalControlPlane.start(settings.configDir(), settings.xdsPort());
       demo.v1 = CatalogService.start("v1", settings.v1Port());
       demo.v2 = CatalogService.start("v2", settings.v2Port());
-      demo.mesh = Mesh.builder().bootstrapJson(demo.controlPlane.bootstrapJson("mesh4j-demo", "demo")).build();
+      demo.mesh = Mesh.builder().bootstrapJson(demo.controlPlane.bootstrapJson("mesh4j-demo", "demo"))
+          .adminPort(settings.adminPort()).build();
       demo.http = demo.mesh.okHttp(new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(3))).build();
       return demo;
     } catch (ConfigLoadException | IOException | RuntimeException e) {
@@ -102,6 +110,12 @@ public final class MeshDemo implements AutoCloseable {
     out.printf("  catalog v2     127.0.0.1:%d%n", v2.port());
     out.printf("  client         GET %s, %d a second through the mesh, and one a second with %s: %s%n",
         CATALOG_URL, Math.max(1, 1000 / settings.requestInterval().toMillis()), FEATURE_HEADER, FEATURE_VALUE);
+    mesh.adminAddress().ifPresent(admin -> {
+      String url = "http://127.0.0.1:" + admin.getPort();
+      out.printf("  admin          %s/stats/prometheus  %s/config_dump  %s/status%n", url, url, url);
+      out.printf("  proxy-status   java -jar mesh-cli/target/meshctl.jar proxy-status --control-plane 127.0.0.1:%d"
+          + " --instances 127.0.0.1:%d%n", controlPlane.port(), admin.getPort());
+    });
     out.printf("Edit %s (e.g. change the weights 90/10 to 50/50) and save. Ctrl-C stops.%n%n",
         controlPlane.configDir().resolve("routes.yaml"));
   }
@@ -226,13 +240,15 @@ public final class MeshDemo implements AutoCloseable {
     }
     MeshDemo demo;
     try {
-      demo = start(Settings.defaults(configDir), out);
+      demo = start(Settings.defaults(configDir)
+          .withAdminPort(arguments.adminPort() == 0 ? -1 : arguments.adminPort()), out);
     } catch (ConfigLoadException e) {
       System.err.println("the demo configuration does not load: " + e.getMessage());
       System.exit(1);
       return;
     } catch (IOException e) {
-      System.err.println("cannot start (is another demo running? it needs ports 18000, 18081 and 18082): " + e);
+      System.err.println("cannot start (is another demo running? it needs ports 18000, 18081 and 18082, and the admin port): "
+          + e);
       System.exit(1);
       return;
     } catch (MeshConfigurationException e) {

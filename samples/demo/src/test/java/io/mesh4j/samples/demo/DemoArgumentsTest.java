@@ -22,6 +22,13 @@ class DemoArgumentsTest {
   }
 
   @Test
+  void theAdminEndpointIsOn15000UnlessToldOtherwise() {
+    assertThat(DemoArguments.parse().adminPort()).isEqualTo(15000);
+    assertThat(DemoArguments.parse("--admin-port", "0").adminPort()).isZero();
+    assertThat(DemoArguments.parse("--admin-port", "15123").adminPort()).isEqualTo(15123);
+  }
+
+  @Test
   void rejectsBadArguments() {
     assertThatThrownBy(() -> DemoArguments.parse("--duration", "0"))
         .hasMessage("--duration must be a positive number of seconds: 0");
@@ -29,5 +36,7 @@ class DemoArgumentsTest {
         .hasMessage("--duration must be a whole number of seconds: soon");
     assertThatThrownBy(() -> DemoArguments.parse("--config-dir")).hasMessage("--config-dir needs a value");
     assertThatThrownBy(() -> DemoArguments.parse("--port", "1")).hasMessage("unknown argument: --port");
+    assertThatThrownBy(() -> DemoArguments.parse("--admin-port", "x"))
+        .hasMessage("--admin-port must be a port, or 0 for none: x");
   }
 }

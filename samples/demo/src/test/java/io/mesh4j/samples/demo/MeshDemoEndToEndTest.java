@@ -7,6 +7,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.mesh4j.MeshProvider;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +45,7 @@ class MeshDemoEndToEndTest {
       }
     }
     ByteArrayOutputStream output = new ByteArrayOutputStream();
-    MeshDemo.Settings settings = new MeshDemo.Settings(config, 0, v1Port, v2Port, Duration.ofMillis(10), 200);
+    MeshDemo.Settings settings = new MeshDemo.Settings(config, 0, v1Port, v2Port, Duration.ofMillis(10), 200, 0);
 
     try (MeshDemo demo = MeshDemo.start(settings, new PrintStream(output, true, StandardCharsets.UTF_8))) {
       demo.startTraffic();
@@ -57,6 +63,18 @@ class MeshDemoEndToEndTest {
 
       await().atMost(Duration.ofSeconds(15))
           .until(() -> IntStream.range(0, 20).allMatch(i -> demo.call(false).equals("v2")));
+
+      demo.printIntro();
+      Matcher admin = Pattern.compile("admin +(http://127\\.0\\.0\\.1:\\d+)/stats/prometheus")
+          .matcher(output.toString(StandardCharsets.UTF_8));
+      assertThat(admin.find()).as("the intro names the admin URL").isTrue();
+      HttpResponse<String> stats = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create(admin.group(1) + "/stats/prometheus")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(stats.statusCode()).isEqualTo(200);
+      assertThat(stats.body())
+          .containsPattern("istio_requests_total\\{[^}]*reporter=\"source\"[^}]*response_code=\"200\"")
+          .contains("istio_request_duration_milliseconds_bucket{");
     }
     assertThat(output.toString(StandardCharsets.UTF_8)).contains("new-search -> v2");
   }
