@@ -9,6 +9,7 @@ import io.mesh4j.spring.MeshAutoConfiguration;
 import io.mesh4j.spring.MeshProperties;
 import jakarta.servlet.Filter;
 import java.util.Set;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -22,7 +23,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The application's server under the mesh: the servlet filter that applies the port's server listener (RBAC, JWT)
- * when {@code mesh.inbound.enabled=true}, and the SSL bundle {@code mesh} with the workload certificate whenever the
+ * when {@code mesh.inbound.enabled=true} (handing the peer to Spring Security as a {@link MeshPeerAuthentication}
+ * when it is there), and the SSL bundle {@code mesh} with the workload certificate whenever the
  * bootstrap has a certificate provider. Before Boot's SSL auto-configuration, which collects the bundle's registrar.
  */
 @AutoConfiguration(after = MeshAutoConfiguration.class,
@@ -44,9 +46,22 @@ public class MeshInboundAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    MeshInboundFilter meshInboundFilter(Mesh mesh, MeshProperties properties) {
+    MeshInboundFilter meshInboundFilter(Mesh mesh, MeshProperties properties,
+        ObjectProvider<MeshInboundFilter.PeerHandoff> handoff) {
       Integer port = properties.getInbound().getPort();
-      return new MeshInboundFilter(mesh, port == null ? 0 : port);
+      return new MeshInboundFilter(mesh, port == null ? 0 : port, handoff.getIfUnique());
+    }
+
+    /** The peer as Spring Security's authentication, when Spring Security's web support is there. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.security.web.context.RequestAttributeSecurityContextRepository")
+    static class SpringSecurity {
+
+      @Bean
+      @ConditionalOnMissingBean
+      MeshInboundFilter.PeerHandoff meshPeerSecurityContext() {
+        return new MeshPeerSecurityContext();
+      }
     }
 
     @Bean

@@ -1,12 +1,14 @@
 package io.mesh4j.spring.inbound;
 
 import io.mesh4j.Mesh;
+import io.mesh4j.MeshPeer;
 import io.mesh4j.servlet.MeshServletFilter;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,12 +27,25 @@ import org.springframework.context.ApplicationListener;
 public final class MeshInboundFilter implements Filter, ApplicationListener<WebServerInitializedEvent>,
     DisposableBean {
   private final Mesh mesh;
+  private final PeerHandoff handoff;
   private final CompletableFuture<MeshServletFilter> filter = new CompletableFuture<>();
   private volatile int port;
 
+  /** Told of each admitted request that came with a client certificate, before the application sees it. */
+  @FunctionalInterface
+  public interface PeerHandoff {
+    void admitted(HttpServletRequest request, MeshPeer peer);
+  }
+
   /** {@code port}: the port under the mesh, or 0 to take the main web server's. */
   public MeshInboundFilter(Mesh mesh, int port) {
+    this(mesh, port, null);
+  }
+
+  /** As {@link #MeshInboundFilter(Mesh, int)}, telling {@code handoff} (if not null) of the peers admitted. */
+  public MeshInboundFilter(Mesh mesh, int port, PeerHandoff handoff) {
     this.mesh = mesh;
+    this.handoff = handoff;
     if (port > 0) {
       open(port);
     }
@@ -81,7 +96,13 @@ public final class MeshInboundFilter implements Filter, ApplicationListener<WebS
       next.doFilter(request, response);
       return;
     }
-    served.doFilter(request, response, next);
+    served.doFilter(request, response, handoff == null ? next : (admitted, out) -> {
+      if (admitted.getAttribute(MeshPeer.REQUEST_ATTRIBUTE) instanceof MeshPeer peer
+          && admitted instanceof HttpServletRequest http) {
+        handoff.admitted(http, peer);
+      }
+      next.doFilter(admitted, out);
+    });
   }
 
   @Override

@@ -17,9 +17,11 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
 
 /** When the inbound filter and the {@code mesh} SSL bundle exist, and what they are made of. */
 class MeshInboundAutoConfigurationTest {
@@ -86,6 +88,16 @@ class MeshInboundAutoConfigurationTest {
           // Spring Security's filter chain is at -100 (SecurityProperties.DEFAULT_FILTER_ORDER).
           assertThat(registration.getOrder()).isLessThan(-100);
         });
+  }
+
+  @Test
+  void thePeerGoesToSpringSecurityOnlyWhenItIsThere() {
+    web(withProviders()).withPropertyValues("mesh.inbound.enabled=true")
+        .run(context -> assertThat(context).hasSingleBean(MeshPeerSecurityContext.class));
+    web(withProviders()).withPropertyValues("mesh.inbound.enabled=true")
+        .withClassLoader(new FilteredClassLoader(RequestAttributeSecurityContextRepository.class))
+        .run(context -> assertThat(context).hasNotFailed().hasSingleBean(MeshInboundFilter.class)
+            .doesNotHaveBean(MeshInboundFilter.PeerHandoff.class));
   }
 
   @Test
