@@ -42,6 +42,8 @@ public class MeshProperties {
    * control plane is unreachable; overrides MESH_CONFIG_CACHE_DIR. Private keys are never written.
    */
   private Path configCacheDir;
+  /** How the application's own server joins the mesh (its server listener). */
+  private final Inbound inbound = new Inbound();
 
   public boolean isEnabled() {
     return enabled;
@@ -119,5 +121,49 @@ public class MeshProperties {
 
   public void setConfigCacheDir(Path configCacheDir) {
     this.configCacheDir = configCacheDir;
+  }
+
+  public Inbound getInbound() {
+    return inbound;
+  }
+
+  /** {@code mesh.inbound.*}: the application's server under its server listener from xDS. */
+  public static class Inbound {
+    /**
+     * Whether requests to the server port go through the HTTP filters (RBAC, JWT) of the port's server listener.
+     * Off by default: once on, every request is answered 503 until the control plane has sent that listener.
+     */
+    private boolean enabled;
+    /** The port whose server listener applies; defaults to the port the application's web server listens on. */
+    private Integer port;
+    /**
+     * The bootstrap's certificate provider instance whose workload certificate the {@code mesh} SSL bundle carries
+     * ({@code server.ssl.bundle=mesh}); without it, the only instance if the bootstrap has exactly one.
+     */
+    private String certificateProvider;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public Integer getPort() {
+      return port;
+    }
+
+    public void setPort(Integer port) {
+      this.port = port;
+    }
+
+    public String getCertificateProvider() {
+      return certificateProvider;
+    }
+
+    public void setCertificateProvider(String certificateProvider) {
+      this.certificateProvider = certificateProvider;
+    }
   }
 }

@@ -1,5 +1,7 @@
 package io.mesh4j.test;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.mesh4j.samples.controlplane.ConfigLoadException;
 import io.mesh4j.samples.controlplane.LocalControlPlane;
 import java.io.IOException;
@@ -23,6 +25,11 @@ import java.util.stream.Stream;
  * cached by Spring keep talking to them).
  */
 public final class LocalControlPlanes {
+  /**
+   * istiod's name for the server listener of a proxyless workload's port ({@code %s} is {@code 0.0.0.0:<port>}), so
+   * the files name a server listener as istiod would: {@code xds.istio.io/grpc/lds/inbound/0.0.0.0:8080}.
+   */
+  public static final String SERVER_LISTENER_TEMPLATE = "xds.istio.io/grpc/lds/inbound/%s";
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]+)}");
   private static final Map<Map<String, String>, LocalControlPlane> STARTED = new ConcurrentHashMap<>();
 
@@ -37,6 +44,17 @@ public final class LocalControlPlanes {
   public static LocalControlPlane serve(String config) {
     Map<String, String> files = render(directory(config));
     return STARTED.computeIfAbsent(files, LocalControlPlanes::start);
+  }
+
+  /**
+   * The bootstrap an application's mesh gets: {@code controlPlane}'s, with {@link #SERVER_LISTENER_TEMPLATE} as its
+   * {@code server_listener_resource_name_template}, so the application's own server can be put under a server
+   * listener from the files.
+   */
+  public static String bootstrapJson(LocalControlPlane controlPlane) {
+    JsonObject bootstrap = JsonParser.parseString(controlPlane.bootstrapJson()).getAsJsonObject();
+    bootstrap.addProperty("server_listener_resource_name_template", SERVER_LISTENER_TEMPLATE);
+    return bootstrap.toString();
   }
 
   private static LocalControlPlane start(Map<String, String> files) {

@@ -15,7 +15,7 @@ import org.springframework.test.context.TestContextAnnotationUtils;
 /**
  * For a Spring test annotated {@link MeshControlPlane}: when the context loads (after {@code @BeforeAll}, so the
  * placeholders' system properties can be set there), starts or reuses the control plane and sets
- * {@code mesh.bootstrap-json} to its bootstrap, ahead of the application's own properties. The config directory is
+ * {@code mesh.bootstrap-json} to its bootstrap ({@link LocalControlPlanes#bootstrapJson}), ahead of the application's own properties. The config directory is
  * part of the context's cache key: test classes sharing a cached context must resolve its placeholders alike (start
  * shared backends once per JVM).
  */
@@ -40,7 +40,7 @@ public class MeshControlPlaneContextCustomizerFactory implements ContextCustomiz
     public void customizeContext(ConfigurableApplicationContext context, MergedContextConfiguration merged) {
       LocalControlPlane controlPlane = LocalControlPlanes.serve(config);
       context.getEnvironment().getPropertySources().addFirst(new MapPropertySource(
-          "mesh4j-test-control-plane", Map.of("mesh.bootstrap-json", controlPlane.bootstrapJson())));
+          "mesh4j-test-control-plane", Map.of("mesh.bootstrap-json", LocalControlPlanes.bootstrapJson(controlPlane))));
     }
   }
 }

@@ -42,7 +42,11 @@ public final class CertificateMaterial {
     return !trustedCertificates.isEmpty();
   }
 
-  PrivateKey privateKey() {
+  /**
+   * The identity's private key, or null without one: for adapters that hand the workload identity to a TLS stack
+   * the mesh does not build (Spring Boot's SSL bundle for the application's web server).
+   */
+  public PrivateKey privateKey() {
     return privateKey;
   }
 

@@ -1,5 +1,7 @@
 package io.mesh4j.samples.spring;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.mesh4j.samples.controlplane.ConfigLoadException;
 import io.mesh4j.samples.controlplane.LocalControlPlane;
 import java.io.IOException;
@@ -13,11 +15,15 @@ import java.util.regex.Pattern;
 
 /**
  * What {@code java -jar} brings up before the application: the backends and a local control plane serving the
- * bundled {@code mesh/*.yaml} (their {@code ${...}} placeholders filled with the backends' ports), written to a
+ * bundled {@code mesh/*.yaml} (their {@code ${...}} placeholders filled with the backends' ports and the application's
+ * own, {@code sample.server.port}), written to a
  * temporary directory so it can be edited while the sample runs.
  */
 final class LocalMesh implements AutoCloseable {
-  static final List<String> FILES = List.of("listeners.yaml", "routes.yaml", "clusters.yaml", "endpoints.yaml");
+  static final List<String> FILES = List.of("listeners.yaml", "routes.yaml", "clusters.yaml", "endpoints.yaml",
+      "inbound.yaml");
+  /** istiod's name for a proxyless workload's server listener; {@code inbound.yaml} names the app's port so. */
+  static final String SERVER_LISTENER_TEMPLATE = "xds.istio.io/grpc/lds/inbound/%s";
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]+)}");
 
   private final LocalControlPlane controlPlane;
@@ -53,8 +59,11 @@ final class LocalMesh implements AutoCloseable {
     return matcher.appendTail(out).toString();
   }
 
+  /** The control plane's bootstrap, naming server listeners as istiod does. */
   String bootstrapJson() {
-    return controlPlane.bootstrapJson();
+    JsonObject bootstrap = JsonParser.parseString(controlPlane.bootstrapJson()).getAsJsonObject();
+    bootstrap.addProperty("server_listener_resource_name_template", SERVER_LISTENER_TEMPLATE);
+    return bootstrap.toString();
   }
 
   Path configDir() {

@@ -6,13 +6,19 @@ import static org.awaitility.Awaitility.await;
 import io.grpc.CallOptions;
 import io.grpc.stub.ClientCalls;
 import io.mesh4j.spring.grpc.MeshGrpcChannels;
+import io.mesh4j.spring.inbound.MeshInboundFilter;
 import io.mesh4j.test.MeshControlPlane;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
@@ -23,16 +29,21 @@ import org.springframework.http.HttpEntity;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.ResponseEntity;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * The sample end to end: a real local control plane serving the sample's own YAML (through {@code @MeshControlPlane}),
- * the real backends, the application on a random port, and every client kind routed by the mesh.
+ * the real backends, the application on a free port under its server listener, and every client kind routed by the
+ * mesh.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "mesh.listener-wait=20s")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT, properties = "mesh.listener-wait=20s")
 @MeshControlPlane(config = "classpath:mesh")
 class SampleApplicationTest {
+  /** Chosen before the control plane starts: inbound.yaml names the server listener of this port. */
+  private static final int PORT = freePort();
   private static final String CATALOG = "http://catalog.shop.svc.cluster.local:8080/items";
   private static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -47,9 +58,40 @@ class SampleApplicationTest {
   @Autowired
   HealthEndpointGroups healthGroups;
 
+  @Autowired
+  MeshInboundFilter inbound;
+
+  @DynamicPropertySource
+  static void serverPort(DynamicPropertyRegistry registry) {
+    registry.add("server.port", () -> PORT);
+  }
+
   @BeforeAll
   static void startBackends() {
     SampleBackends.shared();
+    System.setProperty("sample.server.port", Integer.toString(PORT));
+  }
+
+  @BeforeEach
+  void serverListenerArrived() throws Exception {
+    inbound.ready().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void theServerListenersRbacDeniesAdmin() {
+    ResponseEntity<String> denied = app().get().uri("/admin/reset").retrieve()
+        .onStatus(status -> true, (request, response) -> { })
+        .toEntity(String.class);
+    assertThat(denied.getStatusCode().value()).isEqualTo(403);
+    assertThat(denied.getBody()).isEqualTo("RBAC: access denied");
   }
 
   private RestClient app() {
