@@ -1,15 +1,17 @@
 package io.mesh4j.servlet;
 
-import static org.awaitility.Awaitility.await;
-
 import static io.mesh4j.runtime.testing.HandBuiltInbound.chain;
 import static io.mesh4j.runtime.testing.HandBuiltInbound.serverTls;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.mesh4j.MeshPeer;
 import io.mesh4j.runtime.inbound.InboundReply;
+import io.mesh4j.runtime.metrics.InboundMetrics;
+import io.mesh4j.runtime.testing.DestinationMeters;
 import io.mesh4j.runtime.testing.HandBuiltInbound;
 import io.mesh4j.runtime.testing.TestPki;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -2,9 +2,9 @@ package io.mesh4j.spring.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mesh4j.runtime.testing.NamedHttpServer;
 import io.mesh4j.spring.MeshAutoConfiguration;
 import io.mesh4j.spring.MeshTestBed;
-import io.mesh4j.runtime.testing.NamedHttpServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
