@@ -90,9 +90,9 @@ final class ProxyStatusCommand implements Callable<Integer> {
           + "outbound|8080||catalog.shop.svc.cluster.local); each endpoint's IP with --csds-port.")
   String discover;
 
-  @Option(names = "--csds-port", paramLabel = "PORT",
-      description = "With --discover: the port where each instance serves CSDS or its admin endpoint (tried as "
-          + "admin first, as a bare host:port in --instances).")
+  @Option(names = {"--csds-port", "--admin-port"}, paramLabel = "PORT",
+      description = "With --discover: the port where each instance serves its admin endpoint or CSDS (either name; "
+          + "tried as an admin endpoint first, as a bare host:port in --instances).")
   Integer csdsPort;
 
   @Option(names = "--node-id", defaultValue = "meshctl", paramLabel = "ID",

@@ -132,6 +132,23 @@ class AdminProxyStatusTest {
     assertThat(wrong).containsEntry("RDS", "UNREACHABLE");
   }
 
+  @Test
+  void discoveredInstancesAreReadOnTheirAdminPort() {
+    // The fleet's own cluster lists the instance; meshctl reads each endpoint's IP on the admin port.
+    controlPlane.setSnapshot("1", List.of(apiListener(TARGET, "catalog-routes")),
+        List.of(routeConfig("catalog-routes", TARGET, "catalog")), List.of(edsCluster("catalog"), edsCluster("fleet")),
+        List.of(cla("catalog", backend.hostPort()), cla("fleet", "127.0.0.1:8080")));
+    String port = instance.adminAddress().substring(instance.adminAddress().lastIndexOf(':') + 1);
+
+    Run run = meshctl("proxy-status", "--control-plane", controlPlane.target(), "--discover", "fleet",
+        "--admin-port", port);
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(PrintedTable.parse(run.out(), COLUMNS)).singleElement().satisfies(row -> assertThat(row)
+        .containsEntry("INSTANCE", instance.adminAddress()).containsEntry("RDS", "SYNCED")
+        .containsEntry("CONTROL PLANE", instance.relayAddress()));
+  }
+
   private static RouteConfiguration changedRoutes() {
     RouteConfiguration routes = routeConfig("catalog-routes", TARGET, "catalog");
     return routes.toBuilder().addVirtualHosts(routes.getVirtualHosts(0).toBuilder()
