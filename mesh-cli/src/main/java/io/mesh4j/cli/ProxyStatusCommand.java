@@ -5,7 +5,10 @@ import io.mesh4j.cli.current.ControlPlaneConnection;
 import io.mesh4j.cli.current.ControlPlaneSubscriber;
 import io.mesh4j.cli.current.EndpointDiscovery;
 import io.mesh4j.cli.current.EndpointDiscovery.DiscoveryException;
+import io.mesh4j.cli.instance.AdminInstanceReader;
+import io.mesh4j.cli.instance.ChoosingInstanceReader;
 import io.mesh4j.cli.instance.CsdsInstanceReader;
+import io.mesh4j.cli.instance.InstanceAddress;
 import io.mesh4j.cli.instance.InstanceReader;
 import io.mesh4j.cli.output.FleetTable;
 import io.mesh4j.cli.output.InstanceDetail;
@@ -29,16 +32,17 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code meshctl proxy-status}: istioctl's proxy-status for proxyless workloads. Each instance's state is read over
- * CSDS; what is current is learned by subscribing to the control plane as the instance's node, for the instance's
+ * {@code meshctl proxy-status}: istioctl's proxy-status for proxyless workloads. Each instance's state is read on
+ * its admin endpoint or over CSDS ({@link InstanceAddress} says which); what is current is learned by subscribing to the control plane as the instance's node, for the instance's
  * resource names; each column is SYNCED, NOT SENT, STALE (theirs vs current) or NACKED (error).
  */
 @Command(name = "proxy-status", mixinStandardHelpOptions = true, versionProvider = MeshCtl.Version.class,
     description = {
         "Shows, per workload instance, whether its xDS config (CDS, LDS, EDS, RDS) is what the control plane serves "
             + "now: SYNCED, NOT SENT, STALE (<theirs> vs <current>) or NACKED (<error>).",
-        "Instances are read over CSDS (their CSDS/admin gRPC port); the control plane is asked as an xDS client "
-            + "with each instance's own node, so its debug endpoints are not needed.",
+        "Instances are read on their admin endpoint (http://host:port: /status and /config_dump) or over CSDS "
+            + "(csds://host:port); a bare host:port is tried as an admin endpoint, then over CSDS. The control plane "
+            + "is asked as an xDS client with each instance's own node, so its debug endpoints are not needed.",
         "Instances are named (--instances), or found in the control plane's EDS for a cluster (--discover).",
         "With INSTANCE, shows that instance in detail: every resource, both versions, NACK errors."})
 final class ProxyStatusCommand implements Callable<Integer> {
@@ -49,7 +53,7 @@ final class ProxyStatusCommand implements Callable<Integer> {
   CommandSpec spec;
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "INSTANCE",
-      description = "One instance (host:port of its CSDS port) to show in detail.")
+      description = "One instance to show in detail: [http://|csds://]host:port of its admin or CSDS port.")
   String instance;
 
   @Option(names = "--control-plane", required = true, paramLabel = "HOST:PORT",
@@ -77,7 +81,8 @@ final class ProxyStatusCommand implements Callable<Integer> {
   Path tokenFile;
 
   @Option(names = "--instances", split = ",", paramLabel = "HOST:PORT",
-      description = "Instances to show, comma-separated: host:port of each one's CSDS port.")
+      description = "Instances to show, comma-separated: http://host:port (admin endpoint), csds://host:port "
+          + "(CSDS), or host:port (admin endpoint if it answers HTTP, else CSDS).")
   List<String> instances = new ArrayList<>();
 
   @Option(names = "--discover", paramLabel = "CLUSTER",
@@ -85,8 +90,9 @@ final class ProxyStatusCommand implements Callable<Integer> {
           + "outbound|8080||catalog.shop.svc.cluster.local); each endpoint's IP with --csds-port.")
   String discover;
 
-  @Option(names = "--csds-port", paramLabel = "PORT",
-      description = "With --discover: the port where each instance serves CSDS.")
+  @Option(names = {"--csds-port", "--admin-port"}, paramLabel = "PORT",
+      description = "With --discover: the port where each instance serves its admin endpoint or CSDS (either name; "
+          + "tried as an admin endpoint first, as a bare host:port in --instances).")
   Integer csdsPort;
 
   @Option(names = "--node-id", defaultValue = "meshctl", paramLabel = "ID",
@@ -120,7 +126,8 @@ final class ProxyStatusCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     checkFlags();
-    try (InstanceReader reader = new CsdsInstanceReader(timeout);
+    try (InstanceReader reader = new ChoosingInstanceReader(new AdminInstanceReader(timeout),
+            new CsdsInstanceReader(timeout));
         ControlPlaneSubscriber subscriber = new ControlPlaneSubscriber(connection(), timeout, MeshCtl.version())) {
       FleetStatus fleet = new FleetStatus(reader, subscriber);
       EndpointDiscovery discovery = new EndpointDiscovery(subscriber);
@@ -224,7 +231,7 @@ final class ProxyStatusCommand implements Callable<Integer> {
     }
     List<String> named = instance != null ? List.of(instance) : instances;
     for (String target : named) {
-      problem = HostPort.problem(target);
+      problem = HostPort.problem(InstanceAddress.parse(target).hostPort());
       if (problem != null) {
         throw usage((instance != null ? "INSTANCE " : "--instances ") + problem);
       }

@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real mesh4j workload in the test process: a {@link Mesh} whose ADS stream goes through a {@link HoldingRelay} to
- * the control plane, a gRPC channel through it, and CSDS served on its own loopback port, as the interop client
- * serves it on its stats port.
+ * the control plane, a gRPC channel through it, CSDS served on its own loopback port, as the interop client
+ * serves it on its stats port, and its admin endpoint on another.
  */
 final class MeshInstance implements AutoCloseable {
   private final HoldingRelay relay;
@@ -31,6 +31,7 @@ final class MeshInstance implements AutoCloseable {
     mesh = Mesh.builder()
         .bootstrapJson(controlPlane.bootstrapJson().replace(controlPlane.target(), relay.hostPort()))
         .listenerWait(Duration.ofSeconds(10))
+        .adminPort(0)
         .build();
     channel = MeshGrpc.newChannel(mesh, target);
     try {
@@ -50,6 +51,16 @@ final class MeshInstance implements AutoCloseable {
   /** Where meshctl reads it: {@code 127.0.0.1:port} of its CSDS server. */
   String csdsAddress() {
     return "127.0.0.1:" + csds.getPort();
+  }
+
+  /** Where meshctl reads its admin endpoint: {@code 127.0.0.1:port}. */
+  String adminAddress() {
+    return "127.0.0.1:" + mesh.adminAddress().orElseThrow().getPort();
+  }
+
+  /** The control plane as the instance names it (its bootstrap's server_uri): the relay in between. */
+  String relayAddress() {
+    return relay.hostPort();
   }
 
   HoldingRelay linkToControlPlane() {

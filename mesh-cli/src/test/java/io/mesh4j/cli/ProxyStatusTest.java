@@ -157,7 +157,9 @@ class ProxyStatusTest {
     assertThat(rows.get(0)).containsEntry("RDS", "SYNCED");
     assertThat(rows.get(1)).containsEntry("NAME", nobody).containsEntry("CDS", "UNREACHABLE")
         .containsEntry("RDS", "UNREACHABLE");
-    assertThat(run.out()).containsPattern(nobody.replace(".", "\\.") + ": CSDS at .*UNAVAILABLE");
+    // A bare host:port is tried as an admin endpoint, then over CSDS: the note says why both failed.
+    assertThat(run.out()).containsPattern(nobody.replace(".", "\\.")
+        + ": admin endpoint at .*connection refused; CSDS at .*UNAVAILABLE");
   }
 
   @Test

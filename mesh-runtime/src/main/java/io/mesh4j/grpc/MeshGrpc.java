@@ -108,8 +108,9 @@ public final class MeshGrpc {
    */
   public static MeshServerBuilder newServerBuilder(Mesh mesh, int port) {
     checkPort(port);
-    return MeshServerBuilder.forInboundPort(
-        MeshInternals.of(mesh).inbound().open(port), MeshNegotiatorFactory.DEFAULT_SNIFF_TIMEOUT);
+    MeshInternals internals = MeshInternals.of(mesh);
+    return MeshServerBuilder.forInboundPort(internals.inbound().open(port), MeshNegotiatorFactory.DEFAULT_SNIFF_TIMEOUT)
+        .recordingInto(internals.inboundMetrics());
   }
 
   /**
@@ -121,7 +122,8 @@ public final class MeshGrpc {
    */
   public static ServerInterceptor serverInterceptor(Mesh mesh, int port) {
     checkPort(port);
-    return new InboundServerInterceptor(MeshInternals.of(mesh).inbound().open(port));
+    MeshInternals internals = MeshInternals.of(mesh);
+    return new InboundServerInterceptor(internals.inbound().open(port), internals.inboundMetrics());
   }
 
   private static void checkPort(int port) {

@@ -6,6 +6,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.mesh4j.runtime.inbound.InboundPort;
 import io.mesh4j.runtime.inbound.grpc.InboundServerInterceptor;
 import io.mesh4j.runtime.inbound.grpc.MeshNegotiatorFactory;
+import io.mesh4j.runtime.metrics.InboundMetrics;
 import java.io.File;
 import java.io.InputStream;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import java.time.Duration;
 public final class MeshServerBuilder extends ForwardingServerBuilder<MeshServerBuilder> {
   private final InboundPort port;
   private final NettyServerBuilder delegate;
+  private InboundMetrics metrics;
 
   private MeshServerBuilder(InboundPort port, Duration sniffTimeout) {
     this.port = port;
@@ -28,6 +30,12 @@ public final class MeshServerBuilder extends ForwardingServerBuilder<MeshServerB
   /** A builder over an open port: what {@link MeshGrpc#newServerBuilder} returns, and tests build directly. */
   static MeshServerBuilder forInboundPort(InboundPort port, Duration sniffTimeout) {
     return new MeshServerBuilder(port, sniffTimeout);
+  }
+
+  /** Where served calls are recorded (reporter {@code destination}); null (the default) records nothing. */
+  MeshServerBuilder recordingInto(InboundMetrics metrics) {
+    this.metrics = metrics;
+    return this;
   }
 
   @Override
@@ -56,7 +64,7 @@ public final class MeshServerBuilder extends ForwardingServerBuilder<MeshServerB
   @Override
   public MeshGrpcServer build() {
     // Interceptors run in the reverse order they were added: the last one added runs first.
-    delegate.intercept(new InboundServerInterceptor(port));
+    delegate.intercept(new InboundServerInterceptor(port, metrics));
     return new MeshGrpcServer(delegate.build(), port);
   }
 }

@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.mesh4j.Mesh;
 import io.mesh4j.MeshPeer;
 import io.mesh4j.runtime.MeshInternals;
+import io.mesh4j.runtime.metrics.InboundMetrics;
 import io.mesh4j.runtime.inbound.InboundPort;
 import io.mesh4j.runtime.inbound.httpserver.ConnectionFront;
 import io.mesh4j.runtime.inbound.httpserver.InboundHttpFilter;
@@ -43,8 +44,8 @@ public final class MeshHttpServer extends HttpServer {
   private final ConnectionFront front;
   private final InboundHttpFilter filter;
 
-  private MeshHttpServer(InboundPort port, InetSocketAddress address, int backlog, Duration sniffTimeout)
-      throws IOException {
+  private MeshHttpServer(InboundPort port, InetSocketAddress address, int backlog, Duration sniffTimeout,
+      InboundMetrics metrics) throws IOException {
     if (address.getPort() != port.port()) {
       throw new IllegalArgumentException("the server listens on port " + address.getPort()
           + " but its listener is the one for port " + port.port());
@@ -57,7 +58,7 @@ public final class MeshHttpServer extends HttpServer {
       server.stop(0);
       throw e;
     }
-    this.filter = new InboundHttpFilter(front);
+    this.filter = new InboundHttpFilter(front, metrics);
   }
 
   /** A server on every address's {@code port}, under the mesh (its server listener is the one for {@code port}). */
@@ -70,9 +71,10 @@ public final class MeshHttpServer extends HttpServer {
     if (address.getPort() <= 0) {
       throw new IllegalArgumentException("a server under the mesh needs its real port (its listener is named by it)");
     }
-    InboundPort port = MeshInternals.of(mesh).inbound().open(address.getPort());
+    MeshInternals internals = MeshInternals.of(mesh);
+    InboundPort port = internals.inbound().open(address.getPort());
     try {
-      return new MeshHttpServer(port, address, backlog, Duration.ofSeconds(10));
+      return new MeshHttpServer(port, address, backlog, Duration.ofSeconds(10), internals.inboundMetrics());
     } catch (IOException | RuntimeException e) {
       port.close();
       throw e;
@@ -82,7 +84,13 @@ public final class MeshHttpServer extends HttpServer {
   /** A server over an open port: what {@link #create} builds, and tests build directly. */
   static MeshHttpServer create(InboundPort port, InetSocketAddress address, Duration sniffTimeout)
       throws IOException {
-    return new MeshHttpServer(port, address, 0, sniffTimeout);
+    return new MeshHttpServer(port, address, 0, sniffTimeout, null);
+  }
+
+  /** As {@link #create(InboundPort, InetSocketAddress, Duration)}, recording served requests into {@code metrics}. */
+  static MeshHttpServer create(InboundPort port, InetSocketAddress address, Duration sniffTimeout,
+      InboundMetrics metrics) throws IOException {
+    return new MeshHttpServer(port, address, 0, sniffTimeout, metrics);
   }
 
   /** Completes when the first good server listener for this port arrived: from then on connections are served. */

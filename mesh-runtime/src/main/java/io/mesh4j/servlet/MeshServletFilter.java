@@ -3,6 +3,11 @@ package io.mesh4j.servlet;
 import io.mesh4j.Mesh;
 import io.mesh4j.MeshPeer;
 import io.mesh4j.runtime.MeshInternals;
+import io.mesh4j.runtime.metrics.InboundMetrics;
+import io.mesh4j.runtime.metrics.RequestLabels;
+import io.mesh4j.runtime.metrics.ResponseFlags;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import io.mesh4j.runtime.inbound.ConnectionFacts;
 import io.mesh4j.runtime.inbound.DownstreamConnection;
 import io.mesh4j.runtime.inbound.InboundChain;
@@ -50,6 +55,7 @@ public final class MeshServletFilter implements Filter {
   private static final String CLIENT_CERTIFICATES = "jakarta.servlet.request.X509Certificate";
 
   private final InboundPort port;
+  private final InboundMetrics metrics;
 
   /** A filter for the server listener of {@code port}. */
   public MeshServletFilter(Mesh mesh, int port) {
@@ -57,12 +63,20 @@ public final class MeshServletFilter implements Filter {
       throw new IllegalArgumentException("a server under the mesh needs its real port (its listener is named by it),"
           + " not " + port);
     }
-    this.port = MeshInternals.of(mesh).inbound().open(port);
+    MeshInternals internals = MeshInternals.of(mesh);
+    this.port = internals.inbound().open(port);
+    this.metrics = internals.inboundMetrics();
   }
 
   /** A filter over an open port: what the public constructor builds, and tests build directly. */
   MeshServletFilter(InboundPort port) {
+    this(port, null);
+  }
+
+  /** As {@link #MeshServletFilter(InboundPort)}, recording served requests into {@code metrics} (or not, null). */
+  MeshServletFilter(InboundPort port, InboundMetrics metrics) {
     this.port = port;
+    this.metrics = metrics;
   }
 
   /** Completes when the first good server listener for the port arrived: from then on requests are served. */
@@ -95,16 +109,70 @@ public final class MeshServletFilter implements Filter {
       reply(response, new InboundReply(403, refusal, Map.of(), "TLS terms"));
       return;
     }
+    long start = metrics == null ? 0 : metrics.now();
     ServletInboundRequest inbound = new ServletInboundRequest(request, new DownstreamConnection(facts, identity));
     InboundReply reply = chain.handle(inbound);
     if (reply != null) {
       reply(response, reply);
+      record(start, request, response, identity, ResponseFlags.NONE);
       return;
     }
     if (identity != null) {
       request.setAttribute(MeshPeer.REQUEST_ATTRIBUTE, TlsPeers.forApplication(identity));
     }
-    next.doFilter(inbound.forApplication(), response);
+    try {
+      next.doFilter(inbound.forApplication(), response);
+    } catch (IOException | ServletException | RuntimeException e) {
+      record(start, request, response, identity, ResponseFlags.DC);
+      throw e;
+    }
+    if (metrics == null) {
+      return;
+    }
+    if (request.isAsyncStarted()) {
+      // Answered later: recorded when the async request completes, with its final status.
+      request.getAsyncContext().addListener(new AsyncListener() {
+        @Override
+        public void onComplete(AsyncEvent event) {
+          record(start, request, response, identity, ResponseFlags.NONE);
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {}
+
+        @Override
+        public void onError(AsyncEvent event) {}
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {}
+      });
+    } else {
+      record(start, request, response, identity, ResponseFlags.NONE);
+    }
+  }
+
+  /**
+   * One served request (reporter {@code destination}); bytes are the request's {@code Content-Length} and the
+   * response's, 0 when streamed without one.
+   */
+  private void record(long start, HttpServletRequest request, HttpServletResponse response, PeerIdentity identity,
+      int flags) {
+    if (metrics == null) {
+      return;
+    }
+    String authority = request.getHeader("Host");
+    metrics.record(start, InboundMetrics.hostOf(authority == null ? request.getServerName() : authority),
+        identity == null ? null : identity.principalName(), null, RequestLabels.HTTP, response.getStatus(), -1,
+        flags, Math.max(0, request.getContentLengthLong()), contentLength(response));
+  }
+
+  private static long contentLength(HttpServletResponse response) {
+    String header = response.getHeader("Content-Length");
+    try {
+      return header == null ? 0 : Math.max(0, Long.parseLong(header.trim()));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   /** Why a request breaks its chain's TLS terms (the chain's handshake would have refused it), or null. */

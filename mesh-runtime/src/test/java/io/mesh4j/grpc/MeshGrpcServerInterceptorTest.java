@@ -14,8 +14,11 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.TlsServerCredentials;
 import io.mesh4j.runtime.inbound.grpc.InboundServerInterceptor;
+import io.mesh4j.runtime.metrics.InboundMetrics;
+import io.mesh4j.runtime.testing.DestinationMeters;
 import io.mesh4j.runtime.testing.HandBuiltInbound;
 import io.mesh4j.runtime.testing.TestPki;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +36,7 @@ class MeshGrpcServerInterceptorTest {
   private static final TestPki.Leaf CLIENT = CA.leaf().spiffe(CLIENT_ID).issue();
 
   private final List<AutoCloseable> closers = new ArrayList<>();
+  private InboundMetrics metrics;
 
   @AfterEach
   void close() throws Exception {
@@ -80,6 +84,35 @@ class MeshGrpcServerInterceptorTest {
         });
   }
 
+  @Test
+  void servedCallsAndLocalRepliesAreRecordedAsTheDestinationWithThePeersPrincipal() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    metrics = DestinationMeters.into(registry);
+    // Callers without a certificate are refused by the chain's policy, as RBAC would.
+    HandBuiltInbound.Port port = HandBuiltInbound.port(startAppServer()).serve(chain("tls",
+        serverTls(SERVER, false, CA.root()), request -> request.connection().peer() == null ? denied("no-peer") : null));
+
+    MeshGrpcServerTest.hello(channel(port, CLIENT), "hi");
+    MeshGrpcServerTest.hello(channel(port, CLIENT), "hi");
+    assertThatThrownBy(() -> MeshGrpcServerTest.hello(channel(port, null), "hi"))
+        .isInstanceOf(StatusRuntimeException.class);
+
+    assertThat(DestinationMeters.requests(registry, "reporter", "destination",
+        "source_principal", "cluster.local/ns/shop/sa/cart", "source_workload_namespace", "shop",
+        "connection_security_policy", "mutual_tls", "request_protocol", "grpc", "response_code", "200",
+        "grpc_response_status", "0", "destination_service", "catalog.shop.svc",
+        "destination_workload", "catalog-v1", "destination_app", "catalog", "response_flags", "-"))
+        .isEqualTo(2.0);
+    assertThat(DestinationMeters.requests(registry, "reporter", "destination", "source_principal", "unknown",
+        "connection_security_policy", "none", "response_code", "200", "grpc_response_status", "7")).isEqualTo(1.0);
+    assertThat(registry.find("istio_request_duration_milliseconds").tag("reporter", "destination").timers()
+        .stream().mapToLong(t -> t.count()).sum() + registry.find("istio_request_duration_milliseconds")
+        .tag("reporter", "destination").summaries().stream().mapToLong(s -> s.count()).sum()).isEqualTo(3);
+    // The test's messages are strings, not protobuf: their sizes count as 0, but every call has its size recorded.
+    assertThat(registry.find("istio_response_bytes").tag("grpc_response_status", "0").summary().count())
+        .isEqualTo(2);
+  }
+
   /** A port for the application's server, which {@link #channel} starts on first use over the test's port. */
   private static int startAppServer() {
     return HandBuiltInbound.freePort();
@@ -97,7 +130,7 @@ class MeshGrpcServerInterceptorTest {
               .clientAuth(TlsServerCredentials.ClientAuth.OPTIONAL)
               .build())
           .addService(MeshGrpcServerTest.service())
-          .intercept(new InboundServerInterceptor(port))
+          .intercept(new InboundServerInterceptor(port, metrics))
           .build().start();
       closers.add(() -> server.shutdownNow().awaitTermination(10, TimeUnit.SECONDS));
     }

@@ -4,14 +4,18 @@ import static io.mesh4j.runtime.testing.HandBuiltInbound.chain;
 import static io.mesh4j.runtime.testing.HandBuiltInbound.serverTls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpsExchange;
 import io.mesh4j.MeshPeer;
 import io.mesh4j.runtime.inbound.ConnectionFacts;
 import io.mesh4j.runtime.inbound.InboundReply;
+import io.mesh4j.runtime.metrics.InboundMetrics;
+import io.mesh4j.runtime.testing.DestinationMeters;
 import io.mesh4j.runtime.testing.HandBuiltInbound;
 import io.mesh4j.runtime.testing.TestPki;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -49,6 +53,7 @@ class MeshHttpServerTest {
   private static final TestPki.Leaf CLIENT = CA.leaf().spiffe(CLIENT_ID).issue();
 
   private final List<AutoCloseable> closers = new ArrayList<>();
+  private InboundMetrics metrics;
 
   @AfterEach
   void close() throws Exception {
@@ -273,9 +278,39 @@ class MeshHttpServerTest {
     assertThat(port.connections()).isEmpty();
   }
 
+  @Test
+  void servedRequestsAndLocalRepliesAreRecordedAsTheDestination() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    metrics = DestinationMeters.into(registry);
+    java.util.function.Function<io.mesh4j.runtime.inbound.InboundRequest, InboundReply> policy = request ->
+        "deny".equals(request.header("x-test")) ? new InboundReply(403, "RBAC: access denied", Map.of(), "deny") : null;
+    HandBuiltInbound.Port port = start(HandBuiltInbound.port(HandBuiltInbound.freePort()).servePermissive(
+        chain("mtls", serverTls(SERVER, true, CA.root()), policy), chain("plaintext", null, policy)), WHO);
+
+    String answer = get(client(CLIENT), port, "/");
+    get(plaintextClient(), port, "/");
+    try (Response denied = plaintextClient().newCall(request(port, "/").header("x-test", "deny").build()).execute()) {
+      assertThat(denied.code()).isEqualTo(403);
+    }
+
+    // Recorded when the handler returns, which may be after the client read the answer.
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertThat(DestinationMeters.requests(registry, "reporter", "destination",
+          "source_principal", "cluster.local/ns/shop/sa/cart", "connection_security_policy", "mutual_tls",
+          "request_protocol", "http", "response_code", "200", "destination_service", "catalog.shop.svc",
+          "destination_workload", "catalog-v1", "grpc_response_status", "")).isEqualTo(1.0);
+      assertThat(DestinationMeters.requests(registry, "reporter", "destination", "source_principal", "unknown",
+          "connection_security_policy", "none", "response_code", "200")).isEqualTo(1.0);
+      assertThat(DestinationMeters.requests(registry, "reporter", "destination",
+          "connection_security_policy", "none", "response_code", "403")).isEqualTo(1.0);
+    });
+    assertThat(registry.find("istio_response_bytes").tag("connection_security_policy", "mutual_tls").summary()
+        .totalAmount()).isEqualTo(answer.getBytes(StandardCharsets.UTF_8).length);
+  }
+
   private HandBuiltInbound.Port start(HandBuiltInbound.Port port, HttpHandler handler) throws IOException {
     MeshHttpServer server = MeshHttpServer.create(port,
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), port.port()), Duration.ofSeconds(10));
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), port.port()), Duration.ofSeconds(10), metrics);
     server.createContext("/", handler);
     server.start();
     closers.add(() -> server.stop(0));

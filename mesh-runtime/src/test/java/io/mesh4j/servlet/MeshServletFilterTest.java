@@ -3,11 +3,15 @@ package io.mesh4j.servlet;
 import static io.mesh4j.runtime.testing.HandBuiltInbound.chain;
 import static io.mesh4j.runtime.testing.HandBuiltInbound.serverTls;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.mesh4j.MeshPeer;
 import io.mesh4j.runtime.inbound.InboundReply;
+import io.mesh4j.runtime.metrics.InboundMetrics;
+import io.mesh4j.runtime.testing.DestinationMeters;
 import io.mesh4j.runtime.testing.HandBuiltInbound;
 import io.mesh4j.runtime.testing.TestPki;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -19,6 +23,9 @@ import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import io.mesh4j.runtime.metrics.InboundMetrics;
+import io.mesh4j.runtime.testing.DestinationMeters;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.X509TrustManager;
 import okhttp3.OkHttpClient;
@@ -53,6 +60,7 @@ class MeshServletFilterTest {
   private Tomcat tomcat;
   private Connector plain;
   private Connector tls;
+  private InboundMetrics metrics;
 
   @AfterEach
   void stop() throws Exception {
@@ -140,6 +148,35 @@ class MeshServletFilterTest {
     assertThat(get(plainClient(), "http", plain, "/", 200)).isEqualTo("peer=none x=null");
   }
 
+  @Test
+  void servedRequestsAndLocalRepliesAreRecordedAsTheDestination() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    metrics = DestinationMeters.into(registry);
+    java.util.function.Function<io.mesh4j.runtime.inbound.InboundRequest, InboundReply> policy = request ->
+        "deny".equals(request.header("x-test")) ? new InboundReply(403, "RBAC: access denied", Map.of(), "deny") : null;
+    start(HandBuiltInbound.port(HandBuiltInbound.freePort()).servePermissive(
+        chain("mtls", serverTls(SERVER, true, CA.root()), policy), chain("plaintext", null, policy)));
+
+    get(tlsClient(CLIENT), "https", tls, "/", 200);
+    get(plainClient(), "http", plain, "/", 200);
+    try (Response denied = plainClient().newCall(new Request.Builder().url(url("http", plain, "/"))
+        .header("x-test", "deny").build()).execute()) {
+      assertThat(denied.code()).isEqualTo(403);
+    }
+
+    // Recorded when the filter returns, which may be after the client read the answer.
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertThat(DestinationMeters.requests(registry, "reporter", "destination",
+          "source_principal", "cluster.local/ns/shop/sa/cart", "connection_security_policy", "mutual_tls",
+          "request_protocol", "http", "response_code", "200", "destination_service", "catalog.shop.svc",
+          "destination_workload", "catalog-v1")).isEqualTo(1.0);
+      assertThat(DestinationMeters.requests(registry, "reporter", "destination", "source_principal", "unknown",
+          "connection_security_policy", "none", "response_code", "200")).isEqualTo(1.0);
+      assertThat(DestinationMeters.requests(registry, "reporter", "destination",
+          "connection_security_policy", "none", "response_code", "403")).isEqualTo(1.0);
+    });
+  }
+
   /** Tomcat with the filter in front of a servlet that answers the request's peer attribute and x-from-mesh. */
   private void start(HandBuiltInbound.Port port) throws Exception {
     tomcat = new Tomcat();
@@ -178,7 +215,7 @@ class MeshServletFilterTest {
     context.addServletMappingDecoded("/*", "who");
     FilterDef def = new FilterDef();
     def.setFilterName("mesh");
-    def.setFilter(new MeshServletFilter(port));
+    def.setFilter(new MeshServletFilter(port, metrics));
     context.addFilterDef(def);
     FilterMap map = new FilterMap();
     map.setFilterName("mesh");

@@ -1,7 +1,7 @@
 package io.mesh4j.cli.instance;
 
 /** An instance could not be read; the message says why in a line fit for a table's footnote. */
-public final class InstanceReadException extends Exception {
+public class InstanceReadException extends Exception {
   public InstanceReadException(String message, Throwable cause) {
     super(message, cause);
   }

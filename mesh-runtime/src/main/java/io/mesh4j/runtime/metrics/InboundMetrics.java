@@ -58,6 +58,22 @@ public final class InboundMetrics {
         responseBytes);
   }
 
+  /**
+   * The host of a request's authority ({@code catalog.shop.svc.cluster.local:8080} → without the port), the service
+   * a server records when it has no inbound cluster name; null stays null.
+   */
+  public static String hostOf(String authority) {
+    if (authority == null || authority.isEmpty()) {
+      return null;
+    }
+    if (authority.startsWith("[")) {
+      int end = authority.indexOf(']');
+      return end < 0 ? authority : authority.substring(0, end + 1);
+    }
+    int colon = authority.lastIndexOf(':');
+    return colon < 0 || authority.indexOf(':') != colon ? authority : authority.substring(0, colon);
+  }
+
   /** {@code spiffe://td/ns/shop/sa/frontend}: principal {@code td/ns/shop/sa/frontend}, namespace {@code shop}. */
   static WorkloadLabels fromSpiffeId(String id) {
     String principal = stripScheme(id);

@@ -17,6 +17,7 @@ import io.mesh4j.runtime.inbound.InboundPort;
 import io.mesh4j.runtime.inbound.InboundReply;
 import io.mesh4j.runtime.inbound.PeerIdentity;
 import io.mesh4j.runtime.inbound.transport.TlsPeers;
+import io.mesh4j.runtime.metrics.InboundMetrics;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
@@ -37,15 +38,24 @@ public final class InboundServerInterceptor implements ServerInterceptor {
   private static final ServerCall.Listener<Object> NOOP = new ServerCall.Listener<>() {};
 
   private final InboundPort port;
+  private final InboundMetrics metrics;
 
   public InboundServerInterceptor(InboundPort port) {
+    this(port, null);
+  }
+
+  /** @param metrics where served calls are recorded (reporter {@code destination}), or null when metrics are off */
+  public InboundServerInterceptor(InboundPort port, InboundMetrics metrics) {
     this.port = port;
+    this.metrics = metrics;
   }
 
   @Override
   @SuppressWarnings("unchecked")
   public <Q, A> ServerCall.Listener<Q> interceptCall(
-      ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
+      ServerCall<Q, A> served, Metadata headers, ServerCallHandler<Q, A> next) {
+    long start = metrics == null ? 0 : metrics.now();
+    ServerCall<Q, A> call = served;
     Attributes attributes = call.getAttributes();
     InboundChain chain = attributes.get(InboundAttributes.CHAIN);
     DownstreamConnection connection;
@@ -74,6 +84,13 @@ public final class InboundServerInterceptor implements ServerInterceptor {
       connection = new DownstreamConnection(facts, identity);
       peer = TlsPeers.forApplication(identity);
     }
+    RecordingServerCall<Q, A> recording = null;
+    if (metrics != null) {
+      // Only calls the chain sees are requests; a connection its chain refuses is not (as in Envoy).
+      recording = new RecordingServerCall<>(call, metrics, start,
+          connection == null || connection.peer() == null ? null : connection.peer().principalName());
+      call = recording;
+    }
     InboundReply reply = chain.handle(new GrpcInboundRequest(call.getAuthority(),
         call.getMethodDescriptor().getFullMethodName(), headers, connection));
     if (reply != null) {
@@ -88,11 +105,9 @@ public final class InboundServerInterceptor implements ServerInterceptor {
       call.close(Status.fromCodeValue(reply.grpcStatusCode()).withDescription(reply.body()), trailers);
       return (ServerCall.Listener<Q>) NOOP;
     }
-    if (peer == null) {
-      return next.startCall(call, headers);
-    }
-    return Contexts.interceptCall(
+    ServerCall.Listener<Q> listener = peer == null ? next.startCall(call, headers) : Contexts.interceptCall(
         Context.current().withValue(InboundAttributes.PEER_CONTEXT_KEY, peer), call, headers, next);
+    return recording == null ? listener : recording.listen(listener);
   }
 
   /**

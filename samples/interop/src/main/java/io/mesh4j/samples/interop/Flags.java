@@ -30,6 +30,11 @@ final class Flags {
     return new Flags(values);
   }
 
+  /** Whether the command line gave {@code --name}. */
+  boolean has(String name) {
+    return values.containsKey(name);
+  }
+
   String string(String name, String fallback) {
     return values.getOrDefault(name, fallback);
   }

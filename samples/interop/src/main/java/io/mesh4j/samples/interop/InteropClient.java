@@ -25,12 +25,13 @@ import okhttp3.OkHttpClient;
 /**
  * gRPC's xDS interop test client, sending through mesh4j: {@code --qps} times a second, each configured RPC type on
  * the next of {@code --num_channels} channels (round robin), to {@code --server=xds:///host:port}. On
- * {@code --stats_port}: LoadBalancerStatsService, XdsUpdateClientConfigureService and CSDS.
+ * {@code --stats_port}: LoadBalancerStatsService, XdsUpdateClientConfigureService and CSDS; on {@code --admin_port}
+ * the mesh's admin endpoint.
  */
 public final class InteropClient implements AutoCloseable {
   static final Set<String> FLAGS = Set.of("server", "stats_port", "qps", "num_channels", "rpc", "metadata",
       "rpc_timeout_sec", "fail_on_failed_rpc", "secure_mode", "transport", "print_response", "enable_csm_observability",
-      "request_payload_size", "response_payload_size");
+      "request_payload_size", "response_payload_size", AdminPortFlag.NAME);
 
   /** What the command line gives. */
   public record Options(String target, int statsPort, int qps, int numChannels, String rpc, String metadata,
@@ -100,7 +101,7 @@ public final class InteropClient implements AutoCloseable {
   static InteropClient start(Flags flags) throws IOException {
     Options options = Options.from(flags);
     // Bootstrap as gRPC finds it: GRPC_XDS_BOOTSTRAP (a file) or GRPC_XDS_BOOTSTRAP_CONFIG (the JSON).
-    Mesh mesh = Mesh.fromEnvironment();
+    Mesh mesh = AdminPortFlag.meshFromEnvironment(flags);
     return new InteropClient(options, mesh, true, () -> {
       System.err.println("an RPC failed after the first success and --fail_on_failed_rpc is set");
       System.exit(1);

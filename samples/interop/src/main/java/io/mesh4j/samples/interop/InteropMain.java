@@ -11,8 +11,9 @@ public final class InteropMain {
     if (args.length == 0 || !(args[0].equals("client") || args[0].equals("server"))) {
       System.err.println("usage: mesh-interop.jar client --server=xds:///host:port [--stats_port=8081] [--qps=1]"
           + " [--num_channels=1] [--rpc=UnaryCall,EmptyCall] [--metadata=EmptyCall:key:value,...]"
-          + " [--rpc_timeout_sec=20] [--fail_on_failed_rpc=false] [--transport=grpc|okhttp]\n"
-          + "       mesh-interop.jar server --port=8080 --http_port=8081 --maintenance_port=8080 --hostname=NAME");
+          + " [--rpc_timeout_sec=20] [--fail_on_failed_rpc=false] [--transport=grpc|okhttp] [--admin_port=N]\n"
+          + "       mesh-interop.jar server --port=8080 --http_port=8081 --maintenance_port=8080 --hostname=NAME"
+          + " [--admin_port=N]");
       System.exit(2);
       return;
     }

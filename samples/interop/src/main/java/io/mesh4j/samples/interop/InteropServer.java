@@ -58,7 +58,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class InteropServer implements AutoCloseable {
   static final Set<String> FLAGS = Set.of("port", "http_port", "maintenance_port", "hostname", "secure_mode",
-      "address_type", "enable_csm_observability");
+      "address_type", "enable_csm_observability", AdminPortFlag.NAME);
 
   private static final Context.Key<Metadata> HEADERS = Context.key("request-headers");
   private static final MethodDescriptor<HealthCheckRequest, HealthCheckResponse> HEALTH_CHECK =
@@ -144,6 +144,10 @@ public final class InteropServer implements AutoCloseable {
     int httpPort = flags.integer("http_port", 8081);
     int maintenancePort = flags.integer("maintenance_port", port);
     if (!bootstrapInEnvironment()) {
+      if (flags.has(AdminPortFlag.NAME)) {
+        throw new IllegalArgumentException("--admin_port needs an xDS bootstrap (GRPC_XDS_BOOTSTRAP or"
+            + " GRPC_XDS_BOOTSTRAP_CONFIG): the admin endpoint is the mesh's");
+      }
       if (flags.bool("secure_mode")) {
         throw new IllegalArgumentException("--secure_mode=true needs an xDS bootstrap (GRPC_XDS_BOOTSTRAP or"
             + " GRPC_XDS_BOOTSTRAP_CONFIG): TLS comes from the server listeners' filter chains");
@@ -151,7 +155,7 @@ public final class InteropServer implements AutoCloseable {
       return start(port, httpPort, maintenancePort, hostname);
     }
     // --secure_mode needs nothing more here: the filter chains say where TLS is, and with which certificates.
-    return startUnderMesh(Mesh.fromEnvironment(), port, httpPort, maintenancePort, hostname);
+    return startUnderMesh(AdminPortFlag.meshFromEnvironment(flags), port, httpPort, maintenancePort, hostname);
   }
 
   private static boolean bootstrapInEnvironment() {
