@@ -22,6 +22,7 @@ import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.mesh4j.Mesh;
 import io.mesh4j.grpc.MeshGrpc;
+import io.mesh4j.grpc.MeshGrpcServer;
 import io.mesh4j.httpserver.MeshHttpServer;
 import io.mesh4j.samples.interop.proto.Empty;
 import io.mesh4j.samples.interop.proto.HookRequest;
@@ -39,6 +40,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -81,6 +84,8 @@ public final class InteropServer implements AutoCloseable {
   private final int boundPort;
   private final int boundHttpPort;
   private final int boundMaintenancePort;
+  /** Completes when the xDS-managed ports have their server listeners (at once without a mesh). */
+  private final CompletableFuture<Void> ready;
 
   private InteropServer(Mesh mesh, int port, int httpPort, int maintenancePort, String hostname) throws IOException {
     this.hostname = hostname;
@@ -95,12 +100,17 @@ public final class InteropServer implements AutoCloseable {
       maintenanceServices(main);
     }
     grpcServer = main.build().start();
+    CompletionStage<Void> grpcReady = grpcServer instanceof MeshGrpcServer meshServer
+        ? meshServer.ready() : CompletableFuture.completedFuture(null);
     maintenanceServer = shared ? null
         : maintenanceServices(Grpc.newServerBuilderForPort(maintenancePort, InsecureServerCredentials.create()))
             .build().start();
     httpServer = mesh == null
         ? HttpServer.create(new InetSocketAddress(httpPort), 128)
         : MeshHttpServer.create(mesh, new InetSocketAddress(httpPort), 128);
+    CompletionStage<Void> httpReady = httpServer instanceof MeshHttpServer meshHttp
+        ? meshHttp.ready() : CompletableFuture.completedFuture(null);
+    ready = grpcReady.toCompletableFuture().thenCombine(httpReady, (a, b) -> (Void) null);
     httpServer.createContext("/", this::serveHttp);
     httpServer.setExecutor(httpExecutor);
     httpServer.start();
@@ -173,6 +183,14 @@ public final class InteropServer implements AutoCloseable {
 
   public String hostname() {
     return hostname;
+  }
+
+  /**
+   * Completes when {@code --port} and {@code --http_port} serve: under a mesh once both server listeners arrived
+   * (until then their connections are closed), at once otherwise.
+   */
+  public CompletionStage<Void> ready() {
+    return ready;
   }
 
   public boolean serving() {
