@@ -112,11 +112,15 @@ final class MeshServedInterop implements AutoCloseable {
     server.ready().toCompletableFuture().orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
   }
 
-  /** Serves this snapshot and waits until the mesh NACKed {@code name}; returns the error it reported. */
-  String serveRejected(String name, Listener... listeners) {
+  /**
+   * Serves this snapshot and waits until the mesh NACKed {@code name} with an error that names {@code field};
+   * returns that error.
+   */
+  String serveRejected(String name, String field, Listener... listeners) {
     String v = Integer.toString(++version);
     controlPlane.setSnapshot(v, List.of(listeners), List.of(), List.of(), List.of());
-    await().atMost(WAIT).until(() -> status(name) != null && status(name).state() == ResourceState.NACKED);
+    await().atMost(WAIT).until(() -> status(name) != null && status(name).state() == ResourceState.NACKED
+        && status(name).errorDetail() != null && status(name).errorDetail().contains(field));
     return status(name).errorDetail();
   }
 
