@@ -1,6 +1,7 @@
 package io.mesh4j.servlet;
 
 import io.mesh4j.Mesh;
+import io.mesh4j.MeshJwt;
 import io.mesh4j.MeshPeer;
 import io.mesh4j.runtime.MeshInternals;
 import io.mesh4j.runtime.inbound.ConnectionFacts;
@@ -103,6 +104,10 @@ public final class MeshServletFilter implements Filter {
     }
     if (identity != null) {
       request.setAttribute(MeshPeer.REQUEST_ATTRIBUTE, TlsPeers.forApplication(identity));
+    }
+    MeshJwt jwt = inbound.verifiedJwt();
+    if (jwt != null) {
+      request.setAttribute(MeshJwt.REQUEST_ATTRIBUTE, jwt);
     }
     next.doFilter(inbound.forApplication(), response);
   }

@@ -9,6 +9,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.mesh4j.MeshJwt;
 import io.mesh4j.MeshPeer;
 import io.mesh4j.runtime.inbound.ConnectionFacts;
 import io.mesh4j.runtime.inbound.DownstreamConnection;
@@ -74,8 +75,9 @@ public final class InboundServerInterceptor implements ServerInterceptor {
       connection = new DownstreamConnection(facts, identity);
       peer = TlsPeers.forApplication(identity);
     }
-    InboundReply reply = chain.handle(new GrpcInboundRequest(call.getAuthority(),
-        call.getMethodDescriptor().getFullMethodName(), headers, connection));
+    GrpcInboundRequest request = new GrpcInboundRequest(call.getAuthority(),
+        call.getMethodDescriptor().getFullMethodName(), headers, connection);
+    InboundReply reply = chain.handle(request);
     if (reply != null) {
       Metadata trailers = new Metadata();
       for (Map.Entry<String, String> header : reply.headers().entrySet()) {
@@ -88,11 +90,18 @@ public final class InboundServerInterceptor implements ServerInterceptor {
       call.close(Status.fromCodeValue(reply.grpcStatusCode()).withDescription(reply.body()), trailers);
       return (ServerCall.Listener<Q>) NOOP;
     }
-    if (peer == null) {
+    MeshJwt jwt = request.verifiedJwt();
+    if (peer == null && jwt == null) {
       return next.startCall(call, headers);
     }
-    return Contexts.interceptCall(
-        Context.current().withValue(InboundAttributes.PEER_CONTEXT_KEY, peer), call, headers, next);
+    Context context = Context.current();
+    if (peer != null) {
+      context = context.withValue(InboundAttributes.PEER_CONTEXT_KEY, peer);
+    }
+    if (jwt != null) {
+      context = context.withValue(InboundAttributes.JWT_CONTEXT_KEY, jwt);
+    }
+    return Contexts.interceptCall(context, call, headers, next);
   }
 
   /**
