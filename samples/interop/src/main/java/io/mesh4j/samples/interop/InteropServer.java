@@ -21,6 +21,7 @@ import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.mesh4j.Mesh;
+import io.mesh4j.MeshJwt;
 import io.mesh4j.grpc.MeshGrpc;
 import io.mesh4j.grpc.MeshGrpcServer;
 import io.mesh4j.httpserver.MeshHttpServer;
@@ -57,7 +58,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Under a mesh (an xDS bootstrap in the environment), {@code --port} and {@code --http_port} are xDS-managed: each
  * serves by its server listener (filter chains, RBAC, TLS from the bootstrap's certificate providers, plaintext where
- * a chain has none) once it arrived; the maintenance port stays plain and also serves CSDS.
+ * a chain has none) once it arrived; the maintenance port stays plain and also serves CSDS. When the listener's
+ * {@code jwt_authn} verified a token, responses carry its {@code iss/sub} in {@code jwt-principal}.
  */
 public final class InteropServer implements AutoCloseable {
   static final Set<String> FLAGS = Set.of("port", "http_port", "maintenance_port", "hostname", "secure_mode",
@@ -248,6 +250,10 @@ public final class InteropServer implements AutoCloseable {
     try (exchange) {
       exchange.getRequestBody().readAllBytes();
       exchange.getResponseHeaders().add(InteropServices.HOSTNAME_HEADER, hostname);
+      MeshJwt jwt = MeshHttpServer.jwt(exchange);
+      if (jwt != null) {
+        exchange.getResponseHeaders().add(InteropServices.JWT_PRINCIPAL_HEADER, jwt.principal());
+      }
       String path = exchange.getRequestURI().getPath();
       boolean known = path.equals("/" + InteropServices.UNARY_CALL.getFullMethodName())
           || path.equals("/" + InteropServices.EMPTY_CALL.getFullMethodName());
@@ -342,6 +348,7 @@ public final class InteropServer implements AutoCloseable {
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
         ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+      MeshJwt jwt = MeshGrpc.JWT.get(); // set when the listener's jwt_authn verified a token
       ServerCall<ReqT, RespT> withHostname = new SimpleForwardingServerCall<>(call) {
         private boolean headersSent;
 
@@ -349,6 +356,9 @@ public final class InteropServer implements AutoCloseable {
         public void sendHeaders(Metadata responseHeaders) {
           headersSent = true;
           responseHeaders.put(InteropServices.HOSTNAME_KEY, hostname);
+          if (jwt != null) {
+            responseHeaders.put(InteropServices.JWT_PRINCIPAL_KEY, jwt.principal());
+          }
           super.sendHeaders(responseHeaders);
         }
 
