@@ -10,7 +10,10 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.grpc.CallOptions;
@@ -101,9 +104,20 @@ final class MeshServedInterop implements AutoCloseable {
 
   /** Serves these listeners as the next snapshot and waits until the mesh ACKed each of them at that version. */
   void serve(Listener... listeners) {
+    serveWithClientResources(List.of(listeners), List.of(), List.of(), List.of(), List.of());
+  }
+
+  /**
+   * Serves the server's listeners and, in the same snapshot, a client's resources (API listeners, routes, clusters,
+   * endpoints); waits until the server's mesh ACKed its listeners at that version.
+   */
+  void serveWithClientResources(List<Listener> serverListeners, List<Listener> apiListeners,
+      List<RouteConfiguration> routes, List<Cluster> clusters, List<ClusterLoadAssignment> endpoints) {
     String v = Integer.toString(++version);
-    controlPlane.setSnapshot(v, List.of(listeners), List.of(), List.of(), List.of());
-    for (Listener listener : listeners) {
+    List<Listener> listeners = new ArrayList<>(serverListeners);
+    listeners.addAll(apiListeners);
+    controlPlane.setSnapshot(v, listeners, routes, clusters, endpoints);
+    for (Listener listener : serverListeners) {
       await().atMost(WAIT).until(() -> {
         ResourceStatus status = status(listener.getName());
         return status != null && v.equals(status.version()) && status.state() == ResourceState.ACKED;
