@@ -162,6 +162,7 @@ final class MeshServedInterop implements AutoCloseable {
   }
 
   /** An inbound HCM: these HTTP filters (name, config) in order, then the router; istiod's allow-all routes. */
+  @SafeVarargs
   static HttpConnectionManager hcm(Map.Entry<String, Message>... filters) {
     HttpConnectionManager.Builder hcm = HttpConnectionManager.newBuilder().setStatPrefix("inbound_0.0.0.0")
         .setRouteConfig(allowAll("inbound"));
