@@ -7,6 +7,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.ServerInterceptor;
 import io.mesh4j.Mesh;
+import io.mesh4j.MeshJwt;
 import io.mesh4j.MeshPeer;
 import io.mesh4j.runtime.MeshInternals;
 import io.mesh4j.runtime.admin.CsdsService;
@@ -42,6 +43,13 @@ public final class MeshGrpc {
    * certificate.
    */
   public static final Context.Key<MeshPeer> PEER = InboundAttributes.PEER_CONTEXT_KEY;
+
+  /**
+   * The verified JWT of the current call on a server under the mesh ({@code MeshGrpc.JWT.get()} in a service
+   * method): what the server listener's {@code jwt_authn} filter checked, with its claims; null when the call's route
+   * required no token and it carried none.
+   */
+  public static final Context.Key<MeshJwt> JWT = InboundAttributes.JWT_CONTEXT_KEY;
 
   private MeshGrpc() {}
 

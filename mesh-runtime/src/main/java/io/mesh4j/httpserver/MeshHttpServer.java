@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.mesh4j.Mesh;
+import io.mesh4j.MeshJwt;
 import io.mesh4j.MeshPeer;
 import io.mesh4j.runtime.MeshInternals;
 import io.mesh4j.runtime.metrics.InboundMetrics;
@@ -170,6 +171,12 @@ public final class MeshHttpServer extends HttpServer {
   public static MeshPeer peer(com.sun.net.httpserver.HttpExchange exchange) {
     Object peer = exchange.getAttribute(MeshPeer.REQUEST_ATTRIBUTE);
     return peer instanceof MeshPeer meshPeer ? meshPeer : null;
+  }
+
+  /** The verified JWT of a request this server handed to {@code exchange}'s handler (its jwt_authn filter), or null. */
+  public static MeshJwt jwt(com.sun.net.httpserver.HttpExchange exchange) {
+    Object jwt = exchange.getAttribute(MeshJwt.REQUEST_ATTRIBUTE);
+    return jwt instanceof MeshJwt meshJwt ? meshJwt : null;
   }
 
   /** The JDK server's own loopback address, which only the front should reach. */

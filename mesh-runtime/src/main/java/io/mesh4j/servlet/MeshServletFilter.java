@@ -1,6 +1,7 @@
 package io.mesh4j.servlet;
 
 import io.mesh4j.Mesh;
+import io.mesh4j.MeshJwt;
 import io.mesh4j.MeshPeer;
 import io.mesh4j.runtime.MeshInternals;
 import io.mesh4j.runtime.metrics.InboundMetrics;
@@ -119,6 +120,10 @@ public final class MeshServletFilter implements Filter {
     }
     if (identity != null) {
       request.setAttribute(MeshPeer.REQUEST_ATTRIBUTE, TlsPeers.forApplication(identity));
+    }
+    MeshJwt jwt = inbound.verifiedJwt();
+    if (jwt != null) {
+      request.setAttribute(MeshJwt.REQUEST_ATTRIBUTE, jwt);
     }
     try {
       next.doFilter(inbound.forApplication(), response);

@@ -5,6 +5,7 @@ import static io.mesh4j.runtime.testing.HandBuiltInbound.serverTls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.mesh4j.MeshJwt;
 import io.mesh4j.MeshPeer;
 import io.mesh4j.runtime.inbound.InboundReply;
 import io.mesh4j.runtime.metrics.InboundMetrics;
@@ -138,6 +139,25 @@ class MeshServletFilterTest {
   }
 
   @Test
+  void aTokenTheChainVerifiedIsARequestAttribute() throws Exception {
+    MeshJwt verified = new MeshJwt("https://issuer.example", "partner-a", List.of("aud"), Map.of("sub", "partner-a"));
+    HandBuiltInbound.Chain jwtAuthn = chain("jwt", null, request -> {
+      if ("token".equals(request.header("x-test"))) {
+        request.dynamicMetadata().verifiedJwt(verified);
+      }
+      return null;
+    });
+    start(HandBuiltInbound.port(HandBuiltInbound.freePort()).serve(jwtAuthn));
+    OkHttpClient client = plainClient();
+
+    try (Response response = client.newCall(new Request.Builder().url(url("http", plain, "/"))
+        .header("x-test", "token").build()).execute()) {
+      assertThat(response.body().string()).isEqualTo("peer=none x=null jwt=https://issuer.example/partner-a");
+    }
+    assertThat(get(client, "http", plain, "/", 200)).isEqualTo("peer=none x=null");
+  }
+
+  @Test
   void answers503UntilTheListenerArrives() throws Exception {
     HandBuiltInbound.Port port = HandBuiltInbound.port(HandBuiltInbound.freePort());
     start(port);
@@ -208,8 +228,9 @@ class MeshServletFilterTest {
       @Override
       protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         MeshPeer peer = (MeshPeer) request.getAttribute(MeshPeer.REQUEST_ATTRIBUTE);
+        MeshJwt jwt = (MeshJwt) request.getAttribute(MeshJwt.REQUEST_ATTRIBUTE);
         response.getWriter().write("peer=" + (peer == null ? "none" : peer.principalName())
-            + " x=" + request.getHeader("x-from-mesh"));
+            + " x=" + request.getHeader("x-from-mesh") + (jwt == null ? "" : " jwt=" + jwt.principal()));
       }
     });
     context.addServletMappingDecoded("/*", "who");

@@ -1,5 +1,6 @@
 package io.mesh4j.runtime.inbound;
 
+import io.mesh4j.MeshJwt;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -11,6 +12,7 @@ import java.util.Map;
  */
 public final class DynamicMetadata {
   private Map<String, Map<String, Object>> byFilter;
+  private MeshJwt verifiedJwt;
 
   /** The values written under one filter name, or null when it wrote none. */
   public Map<String, Object> get(String filterName) {
@@ -23,6 +25,15 @@ public final class DynamicMetadata {
       byFilter = new HashMap<>(4);
     }
     byFilter.computeIfAbsent(filterName, f -> new HashMap<>(4)).put(key, value);
+  }
+
+  /** The request's verified token as the application sees it (jwt_authn sets it), or null. */
+  public MeshJwt verifiedJwt() {
+    return verifiedJwt;
+  }
+
+  public void verifiedJwt(MeshJwt jwt) {
+    this.verifiedJwt = jwt;
   }
 
   public boolean isEmpty() {

@@ -70,8 +70,10 @@ final class JwtAuthnConfig implements InboundFilterConfig {
     if (bypassCorsPreflight && isCorsPreflight(request)) {
       return null;
     }
-    JwtOutcome outcome = requirement.check(new RequestTokens(request));
+    RequestTokens tokens = new RequestTokens(request);
+    JwtOutcome outcome = requirement.check(tokens);
     if (outcome.ok()) {
+      tokens.publish();
       return null;
     }
     JwtStatus status = outcome.status();

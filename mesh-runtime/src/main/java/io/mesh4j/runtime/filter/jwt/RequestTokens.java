@@ -14,6 +14,10 @@ final class RequestTokens {
   static final String METADATA_NAMESPACE = "envoy.filters.http.jwt_authn";
 
   private final InboundRequest request;
+  /** The verified token Istio's attributes describe: the lexically first {@code payload_in_metadata} key's. */
+  private VerifiedJwt forIstio;
+  private String forIstioKey;
+  private VerifiedJwt firstVerified;
 
   RequestTokens(InboundRequest request) {
     this.request = request;
@@ -48,6 +52,31 @@ final class RequestTokens {
     }
     if (!provider.payloadInMetadata().isEmpty()) {
       request.dynamicMetadata().put(METADATA_NAMESPACE, provider.payloadInMetadata(), jwt.payload());
+      // Istio's proxy picks the lexically first of jwt_authn's metadata keys (issuers, in istiod's config).
+      if (forIstio == null || provider.payloadInMetadata().compareTo(forIstioKey) < 0) {
+        forIstio = jwt;
+        forIstioKey = provider.payloadInMetadata();
+      }
+    }
+    if (firstVerified == null) {
+      firstVerified = jwt;
+    }
+  }
+
+  /**
+   * Once the requirement is met: Istio's {@code istio_authn} attributes of the token they describe (only tokens whose
+   * provider writes {@code payload_in_metadata}, as Istio's proxy reads them from there), and the token the
+   * application sees (that one, else the first verified).
+   */
+  void publish() {
+    if (forIstio != null) {
+      for (Map.Entry<String, Object> attribute : forIstio.istioAuthn().entrySet()) {
+        request.dynamicMetadata().put(IstioAuthnAttributes.NAMESPACE, attribute.getKey(), attribute.getValue());
+      }
+    }
+    VerifiedJwt forApplication = forIstio != null ? forIstio : firstVerified;
+    if (forApplication != null) {
+      request.dynamicMetadata().verifiedJwt(forApplication.application());
     }
   }
 }

@@ -123,7 +123,7 @@ final class TokenVerifier {
           header.getKeyID(),
           ClaimValues.struct(header.toJSONObject(), java.util.Set.of()),
           ClaimValues.struct(payload, provider.spaceDelimitedClaims()),
-          jwt.getParsedParts()[1].toString());
+          jwt.getParsedParts()[1].toString(), null, null);
     } catch (ParseException | RuntimeException e) {
       return failed(JwtStatus.PAYLOAD_PARSE_ERROR, "payload: " + e.getMessage());
     }
@@ -154,6 +154,7 @@ final class TokenVerifier {
     } catch (BadJOSEException | JOSEException | RuntimeException e) {
       return failed(JwtStatus.VERIFICATION_FAILED, "signature: " + e.getMessage());
     }
+    parsed = parsed.verified(jwt.getPayload().toString());
     if (token.length() <= provider.maxCachedTokenSize()) {
       verified.put(token, parsed);
     }

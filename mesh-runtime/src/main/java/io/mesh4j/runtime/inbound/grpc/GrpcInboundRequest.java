@@ -1,5 +1,6 @@
 package io.mesh4j.runtime.inbound.grpc;
 
+import io.mesh4j.MeshJwt;
 import io.grpc.Metadata;
 import io.mesh4j.runtime.grpc.GrpcMetadataEditor;
 import io.mesh4j.runtime.inbound.DownstreamConnection;
@@ -90,6 +91,11 @@ final class GrpcInboundRequest implements InboundRequest {
     }
     return dynamicMetadata;
   }
+  /** The verified token a jwt_authn filter left for the application, or null (allocates nothing when none). */
+  public MeshJwt verifiedJwt() {
+    return dynamicMetadata == null ? null : dynamicMetadata.verifiedJwt();
+  }
+
 
   @Override
   public HeaderEditor headers() {

@@ -2,6 +2,7 @@ package io.mesh4j.runtime.inbound.grpc;
 
 import io.grpc.Attributes;
 import io.grpc.Context;
+import io.mesh4j.MeshJwt;
 import io.mesh4j.MeshPeer;
 import io.mesh4j.runtime.inbound.DownstreamConnection;
 import io.mesh4j.runtime.inbound.InboundChain;
@@ -21,6 +22,9 @@ public final class InboundAttributes {
 
   /** The caller of the current call, for the application; unset when it presented no certificate. */
   public static final Context.Key<MeshPeer> PEER_CONTEXT_KEY = Context.key("mesh4j.peer");
+
+  /** The verified JWT of the current call, for the application; unset when none was verified. */
+  public static final Context.Key<MeshJwt> JWT_CONTEXT_KEY = Context.key("mesh4j.jwt");
 
   private InboundAttributes() {}
 }

@@ -9,6 +9,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.mesh4j.MeshJwt;
 import io.mesh4j.MeshPeer;
 import io.mesh4j.runtime.inbound.ConnectionFacts;
 import io.mesh4j.runtime.inbound.DownstreamConnection;
@@ -91,8 +92,9 @@ public final class InboundServerInterceptor implements ServerInterceptor {
           connection == null || connection.peer() == null ? null : connection.peer().principalName());
       call = recording;
     }
-    InboundReply reply = chain.handle(new GrpcInboundRequest(call.getAuthority(),
-        call.getMethodDescriptor().getFullMethodName(), headers, connection));
+    GrpcInboundRequest request = new GrpcInboundRequest(call.getAuthority(),
+        call.getMethodDescriptor().getFullMethodName(), headers, connection);
+    InboundReply reply = chain.handle(request);
     if (reply != null) {
       Metadata trailers = new Metadata();
       for (Map.Entry<String, String> header : reply.headers().entrySet()) {
@@ -105,8 +107,20 @@ public final class InboundServerInterceptor implements ServerInterceptor {
       call.close(Status.fromCodeValue(reply.grpcStatusCode()).withDescription(reply.body()), trailers);
       return (ServerCall.Listener<Q>) NOOP;
     }
-    ServerCall.Listener<Q> listener = peer == null ? next.startCall(call, headers) : Contexts.interceptCall(
-        Context.current().withValue(InboundAttributes.PEER_CONTEXT_KEY, peer), call, headers, next);
+    MeshJwt jwt = request.verifiedJwt();
+    ServerCall.Listener<Q> listener;
+    if (peer == null && jwt == null) {
+      listener = next.startCall(call, headers);
+    } else {
+      Context context = Context.current();
+      if (peer != null) {
+        context = context.withValue(InboundAttributes.PEER_CONTEXT_KEY, peer);
+      }
+      if (jwt != null) {
+        context = context.withValue(InboundAttributes.JWT_CONTEXT_KEY, jwt);
+      }
+      listener = Contexts.interceptCall(context, call, headers, next);
+    }
     return recording == null ? listener : recording.listen(listener);
   }
 

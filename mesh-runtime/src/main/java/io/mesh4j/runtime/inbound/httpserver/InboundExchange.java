@@ -1,5 +1,6 @@
 package io.mesh4j.runtime.inbound.httpserver;
 
+import io.mesh4j.MeshJwt;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
@@ -87,6 +88,11 @@ class InboundExchange extends HttpExchange implements InboundRequest, HeaderEdit
     }
     return dynamicMetadata;
   }
+  /** The verified token a jwt_authn filter left for the application, or null (allocates nothing when none). */
+  public MeshJwt verifiedJwt() {
+    return dynamicMetadata == null ? null : dynamicMetadata.verifiedJwt();
+  }
+
 
   @Override
   public HeaderEditor headers() {
@@ -202,6 +208,10 @@ class InboundExchange extends HttpExchange implements InboundRequest, HeaderEdit
   public Object getAttribute(String name) {
     if (MeshPeer.REQUEST_ATTRIBUTE.equals(name)) {
       return connection.peer();
+    }
+    if (MeshJwt.REQUEST_ATTRIBUTE.equals(name)) {
+      // Answered here: on Java 17 the JDK server keeps exchange attributes in the context, shared by all requests.
+      return verifiedJwt();
     }
     return exchange.getAttribute(name);
   }

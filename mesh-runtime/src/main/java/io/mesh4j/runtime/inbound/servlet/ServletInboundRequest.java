@@ -1,5 +1,6 @@
 package io.mesh4j.runtime.inbound.servlet;
 
+import io.mesh4j.MeshJwt;
 import io.mesh4j.runtime.inbound.DownstreamConnection;
 import io.mesh4j.runtime.inbound.DynamicMetadata;
 import io.mesh4j.runtime.inbound.InboundRequest;
@@ -102,6 +103,11 @@ public final class ServletInboundRequest implements InboundRequest, HeaderEditor
     }
     return dynamicMetadata;
   }
+  /** The verified token a jwt_authn filter left for the application, or null (allocates nothing when none). */
+  public MeshJwt verifiedJwt() {
+    return dynamicMetadata == null ? null : dynamicMetadata.verifiedJwt();
+  }
+
 
   @Override
   public HeaderEditor headers() {

@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * answer Envoy gives for it (null: let through; else status and body).
  */
 class JwtVerificationTableTest {
-  private static final String ISSUER = "https://issuer.example";
+  static final String ISSUER = "https://issuer.example";
   private static JwtAuthnConfig config;
 
   @BeforeAll

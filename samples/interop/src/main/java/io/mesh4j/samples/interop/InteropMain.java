@@ -5,6 +5,8 @@ package io.mesh4j.samples.interop;
  * interop test client and server, with gRPC's flag names.
  */
 public final class InteropMain {
+  private static final String DISABLED_SERVER_EXTENSIONS = "jdk.tls.server.disableExtensions";
+
   private InteropMain() {}
 
   public static void main(String[] args) throws Exception {
@@ -16,6 +18,12 @@ public final class InteropMain {
           + " [--admin_port=N]");
       System.exit(2);
       return;
+    }
+    if (args[0].equals("server") && System.getProperty(DISABLED_SERVER_EXTENSIONS) == null) {
+      // Envoy and istiod-configured clients send Istio's SNI (outbound_.8080_._.host), which is not a host name:
+      // JSSE on Java 17 refuses such a ClientHello (illegal_parameter) while parsing it. The mesh reads the SNI
+      // itself to choose filter chains, so the TLS stack need not; set before any TLS class is used.
+      System.setProperty(DISABLED_SERVER_EXTENSIONS, "server_name");
     }
     try {
       if (args[0].equals("client")) {

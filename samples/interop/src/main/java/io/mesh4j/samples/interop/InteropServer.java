@@ -21,7 +21,9 @@ import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.mesh4j.Mesh;
+import io.mesh4j.MeshJwt;
 import io.mesh4j.grpc.MeshGrpc;
+import io.mesh4j.grpc.MeshGrpcServer;
 import io.mesh4j.httpserver.MeshHttpServer;
 import io.mesh4j.samples.interop.proto.Empty;
 import io.mesh4j.samples.interop.proto.HookRequest;
@@ -39,6 +41,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,7 +58,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Under a mesh (an xDS bootstrap in the environment), {@code --port} and {@code --http_port} are xDS-managed: each
  * serves by its server listener (filter chains, RBAC, TLS from the bootstrap's certificate providers, plaintext where
- * a chain has none) once it arrived; the maintenance port stays plain and also serves CSDS.
+ * a chain has none) once it arrived; the maintenance port stays plain and also serves CSDS. When the listener's
+ * {@code jwt_authn} verified a token, responses carry its {@code iss/sub} in {@code jwt-principal}.
  */
 public final class InteropServer implements AutoCloseable {
   static final Set<String> FLAGS = Set.of("port", "http_port", "maintenance_port", "hostname", "secure_mode",
@@ -81,6 +86,8 @@ public final class InteropServer implements AutoCloseable {
   private final int boundPort;
   private final int boundHttpPort;
   private final int boundMaintenancePort;
+  /** Completes when the xDS-managed ports have their server listeners (at once without a mesh). */
+  private final CompletableFuture<Void> ready;
 
   private InteropServer(Mesh mesh, int port, int httpPort, int maintenancePort, String hostname) throws IOException {
     this.hostname = hostname;
@@ -95,12 +102,17 @@ public final class InteropServer implements AutoCloseable {
       maintenanceServices(main);
     }
     grpcServer = main.build().start();
+    CompletionStage<Void> grpcReady = grpcServer instanceof MeshGrpcServer meshServer
+        ? meshServer.ready() : CompletableFuture.completedFuture(null);
     maintenanceServer = shared ? null
         : maintenanceServices(Grpc.newServerBuilderForPort(maintenancePort, InsecureServerCredentials.create()))
             .build().start();
     httpServer = mesh == null
         ? HttpServer.create(new InetSocketAddress(httpPort), 128)
         : MeshHttpServer.create(mesh, new InetSocketAddress(httpPort), 128);
+    CompletionStage<Void> httpReady = httpServer instanceof MeshHttpServer meshHttp
+        ? meshHttp.ready() : CompletableFuture.completedFuture(null);
+    ready = grpcReady.toCompletableFuture().thenCombine(httpReady, (a, b) -> (Void) null);
     httpServer.createContext("/", this::serveHttp);
     httpServer.setExecutor(httpExecutor);
     httpServer.start();
@@ -179,6 +191,14 @@ public final class InteropServer implements AutoCloseable {
     return hostname;
   }
 
+  /**
+   * Completes when {@code --port} and {@code --http_port} serve: under a mesh once both server listeners arrived
+   * (until then their connections are closed), at once otherwise.
+   */
+  public CompletionStage<Void> ready() {
+    return ready;
+  }
+
   public boolean serving() {
     return serving.get();
   }
@@ -234,6 +254,10 @@ public final class InteropServer implements AutoCloseable {
     try (exchange) {
       exchange.getRequestBody().readAllBytes();
       exchange.getResponseHeaders().add(InteropServices.HOSTNAME_HEADER, hostname);
+      MeshJwt jwt = MeshHttpServer.jwt(exchange);
+      if (jwt != null) {
+        exchange.getResponseHeaders().add(InteropServices.JWT_PRINCIPAL_HEADER, jwt.principal());
+      }
       String path = exchange.getRequestURI().getPath();
       boolean known = path.equals("/" + InteropServices.UNARY_CALL.getFullMethodName())
           || path.equals("/" + InteropServices.EMPTY_CALL.getFullMethodName());
@@ -328,6 +352,7 @@ public final class InteropServer implements AutoCloseable {
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
         ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+      MeshJwt jwt = MeshGrpc.JWT.get(); // set when the listener's jwt_authn verified a token
       ServerCall<ReqT, RespT> withHostname = new SimpleForwardingServerCall<>(call) {
         private boolean headersSent;
 
@@ -335,6 +360,9 @@ public final class InteropServer implements AutoCloseable {
         public void sendHeaders(Metadata responseHeaders) {
           headersSent = true;
           responseHeaders.put(InteropServices.HOSTNAME_KEY, hostname);
+          if (jwt != null) {
+            responseHeaders.put(InteropServices.JWT_PRINCIPAL_KEY, jwt.principal());
+          }
           super.sendHeaders(responseHeaders);
         }
 

@@ -54,6 +54,10 @@ final class InteropServices {
   /** The header the server answers with its name, on every call and every HTTP response. */
   static final String HOSTNAME_HEADER = "hostname";
   static final Metadata.Key<String> HOSTNAME_KEY = Metadata.Key.of(HOSTNAME_HEADER, Metadata.ASCII_STRING_MARSHALLER);
+  /** The request principal ({@code iss/sub}) of a token the server's mesh verified, answered by the server. */
+  static final String JWT_PRINCIPAL_HEADER = "jwt-principal";
+  static final Metadata.Key<String> JWT_PRINCIPAL_KEY =
+      Metadata.Key.of(JWT_PRINCIPAL_HEADER, Metadata.ASCII_STRING_MARSHALLER);
   /** How a test tells the server to misbehave (sleep, fail, stay open). */
   static final String RPC_BEHAVIOR_HEADER = "rpc-behavior";
   static final Metadata.Key<String> RPC_BEHAVIOR_KEY =
