@@ -2,6 +2,7 @@ package io.mesh4j.samples.gateway;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.Arrays;
 import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
@@ -46,7 +47,8 @@ final class GatewayBench {
   private GatewayBench() {}
 
   static Result run(GatewaySetup setup, int warmup, int calls, int round) throws IOException {
-    OkHttpClient partner = new OkHttpClient.Builder().connectionPool(new ConnectionPool()).build();
+    OkHttpClient partner = new OkHttpClient.Builder().connectionPool(new ConnectionPool())
+        .readTimeout(Duration.ofSeconds(10)).build(); // a stuck call fails the bench instead of hanging it
     String assertion = setup.iap.assertion(Walkthrough.ACME);
     Request direct = new Request.Builder().url("http://127.0.0.1:" + setup.orders.port() + "/orders/bench")
         .header(PartnerCall.IAP_HEADER, assertion).build();
@@ -79,6 +81,8 @@ final class GatewayBench {
       if (response.code() != 200) {
         throw new IOException(request.url() + " answered " + response.code());
       }
+    } catch (IOException e) {
+      throw new IOException("bench call to " + request.url() + " failed", e);
     }
     return System.nanoTime() - start;
   }

@@ -62,6 +62,11 @@ final class GatewaySetup implements AutoCloseable {
   }
 
   static GatewaySetup start(Settings settings) throws IOException, ConfigLoadException {
+    // The JDK server writes a response's headers and body separately; with Nagle's algorithm on, the second write
+    // waits for the client's delayed ACK (40 ms on Linux). Read once, when the first server is made.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
     GatewaySetup setup = new GatewaySetup(Files.createTempDirectory("mesh4j-partner-gateway"));
     try {
       setup.startAll(settings);
