@@ -25,7 +25,8 @@ import org.springframework.context.annotation.Configuration;
  * The application's server under the mesh: the servlet filter (Spring MVC; it hands the peer to Spring Security as
  * a {@link MeshPeerAuthentication} when that is there) or the {@code WebFilter} (WebFlux) that applies the port's
  * server listener (RBAC, JWT) when {@code mesh.inbound.enabled=true}, and the SSL bundle {@code mesh} with the
- * workload certificate whenever the bootstrap has a certificate provider. Before Boot's SSL auto-configuration, which collects the bundle's registrar.
+ * workload certificate whenever the bootstrap has a certificate provider. Before Boot's SSL auto-configuration, which
+ * collects the bundle's registrar.
  */
 @AutoConfiguration(after = MeshAutoConfiguration.class,
     beforeName = "org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration")

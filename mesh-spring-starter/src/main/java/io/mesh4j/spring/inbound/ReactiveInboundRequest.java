@@ -50,7 +50,9 @@ final class ReactiveInboundRequest implements InboundRequest, HeaderEditor {
 
   @Override
   public String authority() {
-    return header("host");
+    String host = header("host");
+    // Without a host header (HTTP/2 keeps :authority out of the headers on some servers) the URI has it.
+    return host != null ? host : request.getURI().getRawAuthority();
   }
 
   @Override
