@@ -10,6 +10,7 @@ import io.mesh4j.runtime.metrics.ResponseFlags;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import io.mesh4j.runtime.inbound.ConnectionFacts;
+import io.mesh4j.runtime.inbound.ContainerChainSelection;
 import io.mesh4j.runtime.inbound.DownstreamConnection;
 import io.mesh4j.runtime.inbound.InboundChain;
 import io.mesh4j.runtime.inbound.InboundPort;
@@ -95,22 +96,13 @@ public final class MeshServletFilter implements Filter {
     }
     PeerIdentity identity = PeerIdentity.of(clientCertificates(request));
     ConnectionFacts facts = facts(request);
-    InboundChain chain = port.chainFor(facts);
-    if (chain == null) {
-      boolean ready = port.ready().toCompletableFuture().isDone();
-      reply(response, ready
-          ? new InboundReply(403, "mesh: no filter chain of the server listener accepts this connection", Map.of(),
-              "no filter chain")
-          : new InboundReply(503, "mesh: the server listener for port " + port.port() + " has not arrived",
-              Map.of(), "not ready"));
-      return;
-    }
-    String refusal = refusal(chain, request.isSecure(), identity);
-    if (refusal != null) {
-      reply(response, new InboundReply(403, refusal, Map.of(), "TLS terms"));
+    ContainerChainSelection selection = ContainerChainSelection.select(port, facts, identity);
+    if (selection.refusal() != null) {
+      reply(response, selection.refusal());
       return;
     }
     long start = metrics == null ? 0 : metrics.now();
+    InboundChain chain = selection.chain();
     ServletInboundRequest inbound = new ServletInboundRequest(request, new DownstreamConnection(facts, identity));
     InboundReply reply = chain.handle(inbound);
     if (reply != null) {
@@ -178,20 +170,6 @@ public final class MeshServletFilter implements Filter {
     } catch (NumberFormatException e) {
       return 0;
     }
-  }
-
-  /** Why a request breaks its chain's TLS terms (the chain's handshake would have refused it), or null. */
-  private static String refusal(InboundChain chain, boolean secure, PeerIdentity peer) {
-    if (chain.tls() == null) {
-      return null;
-    }
-    if (!secure) {
-      return "mesh: this port's filter chain requires TLS";
-    }
-    if (chain.tls().requireClientCertificate() && peer == null) {
-      return "mesh: this port's filter chain requires a client certificate";
-    }
-    return null;
   }
 
   private static X509Certificate[] clientCertificates(HttpServletRequest request) {

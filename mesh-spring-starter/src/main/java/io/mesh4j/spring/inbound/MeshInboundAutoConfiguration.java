@@ -22,18 +22,20 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The application's server under the mesh: the servlet filter that applies the port's server listener (RBAC, JWT)
- * when {@code mesh.inbound.enabled=true} (handing the peer to Spring Security as a {@link MeshPeerAuthentication}
- * when it is there), and the SSL bundle {@code mesh} with the workload certificate whenever the
- * bootstrap has a certificate provider. Before Boot's SSL auto-configuration, which collects the bundle's registrar.
+ * The application's server under the mesh: the servlet filter (Spring MVC; it hands the peer to Spring Security as
+ * a {@link MeshPeerAuthentication} when that is there) or the {@code WebFilter} (WebFlux) that applies the port's
+ * server listener (RBAC, JWT) when {@code mesh.inbound.enabled=true}, and the SSL bundle {@code mesh} with the
+ * workload certificate whenever the bootstrap has a certificate provider. Before Boot's SSL auto-configuration, which
+ * collects the bundle's registrar.
  */
 @AutoConfiguration(after = MeshAutoConfiguration.class,
     beforeName = "org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration")
 @ConditionalOnBean(Mesh.class)
 public class MeshInboundAutoConfiguration {
   /**
-   * Before Spring Security's filter chain (its default order is -100), so requests the mesh refuses never reach
-   * authentication; after Boot's request-wrapping filters' own ordering band.
+   * Before Spring Security's filter chain (its default order is -100, for the servlet filter and for WebFlux's
+   * {@code WebFilterChainProxy} alike), so
+   * requests the mesh refuses never reach authentication; after Boot's request-wrapping filters' own ordering band.
    */
   public static final int FILTER_ORDER = -110;
 
@@ -72,6 +74,21 @@ public class MeshInboundAutoConfiguration {
       registration.setOrder(FILTER_ORDER);
       registration.addUrlPatterns("/*");
       return registration;
+    }
+  }
+
+  /** The {@code WebFilter}, for Spring WebFlux applications (ordered by {@link #FILTER_ORDER} too). */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+  @ConditionalOnClass(name = {"org.springframework.web.server.WebFilter", "reactor.core.publisher.Mono"})
+  @ConditionalOnProperty(prefix = "mesh.inbound", name = "enabled", havingValue = "true")
+  static class Reactive {
+
+    @Bean
+    @ConditionalOnMissingBean
+    MeshInboundWebFilter meshInboundWebFilter(Mesh mesh, MeshProperties properties) {
+      Integer port = properties.getInbound().getPort();
+      return new MeshInboundWebFilter(mesh, port == null ? 0 : port);
     }
   }
 

@@ -7,8 +7,11 @@ import io.mesh4j.runtime.testing.LoopbackControlPlane;
 import io.mesh4j.runtime.testing.ServerListeners;
 import io.mesh4j.runtime.testing.TestPki;
 import io.mesh4j.spring.MeshAutoConfiguration;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.Certificate;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,9 +22,14 @@ import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.http.HttpStatus;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+import org.springframework.mock.web.server.MockServerWebExchange;
 import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
+import reactor.core.publisher.Mono;
 
 /** When the inbound filter and the {@code mesh} SSL bundle exist, and what they are made of. */
 class MeshInboundAutoConfigurationTest {
@@ -49,6 +57,11 @@ class MeshInboundAutoConfigurationTest {
 
   private WebApplicationContextRunner web(String bootstrap) {
     return new WebApplicationContextRunner().withConfiguration(configurations)
+        .withPropertyValues("mesh.bootstrap-json=" + bootstrap.replace("\n", " "));
+  }
+
+  private ReactiveWebApplicationContextRunner reactive(String bootstrap) {
+    return new ReactiveWebApplicationContextRunner().withConfiguration(configurations)
         .withPropertyValues("mesh.bootstrap-json=" + bootstrap.replace("\n", " "));
   }
 
@@ -113,7 +126,62 @@ class MeshInboundAutoConfigurationTest {
   void notInAnApplicationWithoutServletWebServer() {
     new ApplicationContextRunner().withConfiguration(configurations)
         .withPropertyValues("mesh.bootstrap-json=" + withProviders().replace("\n", " "), "mesh.inbound.enabled=true")
-        .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(MeshInboundFilter.class));
+        .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(MeshInboundFilter.class)
+            .doesNotHaveBean(MeshInboundWebFilter.class));
+  }
+
+  @Test
+  void theWebFilterIsForReactiveApplicationsBeforeSpringSecurity() {
+    int port = HandBuiltInbound.freePort();
+    reactive(withProviders()).withPropertyValues("mesh.inbound.enabled=true", "mesh.inbound.port=" + port)
+        .run(context -> {
+          assertThat(context).hasSingleBean(MeshInboundWebFilter.class).doesNotHaveBean(MeshInboundFilter.class);
+          assertThat(context.getBean(MeshInboundWebFilter.class).port()).isEqualTo(port);
+          // Spring Security's WebFilterChainProxy is at -100 (WebFluxSecurityConfiguration).
+          assertThat(context.getBean(MeshInboundWebFilter.class).getOrder()).isLessThan(-100);
+        });
+    reactive(withProviders()).run(context ->
+        assertThat(context).hasNotFailed().doesNotHaveBean(MeshInboundWebFilter.class));
+    web(withProviders()).withPropertyValues("mesh.inbound.enabled=true")
+        .run(context -> assertThat(context).doesNotHaveBean(MeshInboundWebFilter.class));
+  }
+
+  @Test
+  void theWebFilterAnswers503UntilThePortIsKnownAndItsListenerArrived() {
+    int port = HandBuiltInbound.freePort();
+    reactive(withProviders()).withPropertyValues("mesh.inbound.enabled=true").run(context -> {
+      MeshInboundWebFilter unknownPort = context.getBean(MeshInboundWebFilter.class);
+      assertThat(replyTo(unknownPort, port)).isEqualTo("503 mesh: the server's port is not known yet");
+    });
+    reactive(withProviders()).withPropertyValues("mesh.inbound.enabled=true", "mesh.inbound.port=" + port)
+        .run(context -> {
+          MeshInboundWebFilter noListener = context.getBean(MeshInboundWebFilter.class);
+          assertThat(noListener.ready()).isNotDone();
+          assertThat(replyTo(noListener, port))
+              .isEqualTo("503 mesh: the server listener for port " + port + " has not arrived");
+        });
+  }
+
+  @Test
+  void theWebFilterLetsRequestsOnAnotherLocalPortThrough() {
+    int port = HandBuiltInbound.freePort();
+    reactive(withProviders()).withPropertyValues("mesh.inbound.enabled=true", "mesh.inbound.port=" + port)
+        .run(context -> assertThat(replyTo(context.getBean(MeshInboundWebFilter.class), port + 1))
+            .isEqualTo("200 application"));
+  }
+
+  /** The status and body a GET to {@code localPort} is answered, "application" when the filter let it through. */
+  private static String replyTo(MeshInboundWebFilter filter, int localPort) {
+    MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/catalog")
+        .localAddress(new InetSocketAddress("127.0.0.1", localPort))
+        .remoteAddress(new InetSocketAddress("127.0.0.1", 40000)));
+    filter.filter(exchange, admitted -> {
+      admitted.getResponse().setStatusCode(HttpStatus.OK);
+      return admitted.getResponse().writeWith(Mono.just(
+          admitted.getResponse().bufferFactory().wrap("application".getBytes(StandardCharsets.UTF_8))));
+    }).block(Duration.ofSeconds(30));
+    return exchange.getResponse().getStatusCode().value() + " " + exchange.getResponse().getBodyAsString()
+        .block(Duration.ofSeconds(30));
   }
 
   @Test
