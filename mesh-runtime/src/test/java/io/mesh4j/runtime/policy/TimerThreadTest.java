@@ -35,13 +35,19 @@ class TimerThreadTest {
   @Test
   void aCancelledTaskDoesNotRunWhileALaterOneDoes() throws Exception {
     AtomicBoolean cancelledRan = new AtomicBoolean();
-    scheduler.schedule(() -> cancelledRan.set(true), TimeUnit.MILLISECONDS.toNanos(5)).cancel();
+    long delay = TimeUnit.MILLISECONDS.toNanos(50);
+    long armedAt = System.nanoTime();
+    scheduler.schedule(() -> cancelledRan.set(true), delay).cancel();
+    // A busy machine may deschedule this thread past the deadline before it cancels; then running was right.
+    boolean cancelledInTime = System.nanoTime() - armedAt < delay;
     CountDownLatch laterRan = new CountDownLatch(1);
-    scheduler.schedule(laterRan::countDown, TimeUnit.MILLISECONDS.toNanos(50));
+    scheduler.schedule(laterRan::countDown, 2 * delay);
 
     // Timers fire in deadline order, so once the later task has run, the cancelled one had its turn.
     assertThat(laterRan.await(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(cancelledRan).isFalse();
+    if (cancelledInTime) {
+      assertThat(cancelledRan).isFalse();
+    }
   }
 
   @Test
@@ -59,6 +65,7 @@ class TimerThreadTest {
     int perThread = 2_000;
     AtomicInteger ran = new AtomicInteger();
     AtomicInteger cancelledRan = new AtomicInteger();
+    AtomicInteger cancelledLate = new AtomicInteger();
     ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
     List<Thread> callers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
@@ -67,7 +74,13 @@ class TimerThreadTest {
           for (int i = 0; i < perThread; i++) {
             scheduler.schedule(ran::incrementAndGet, TimeUnit.MILLISECONDS.toNanos(i % 20));
             // A deadline disarmed at once, as most request timers are.
-            scheduler.schedule(cancelledRan::incrementAndGet, TimeUnit.MILLISECONDS.toNanos(5 + i % 20)).cancel();
+            long delay = TimeUnit.MILLISECONDS.toNanos(5 + i % 20);
+            long armedAt = System.nanoTime();
+            scheduler.schedule(cancelledRan::incrementAndGet, delay).cancel();
+            // Descheduled past the deadline before cancelling (a busy machine): then the task may rightly run.
+            if (System.nanoTime() - armedAt >= delay) {
+              cancelledLate.incrementAndGet();
+            }
           }
         } catch (Throwable e) {
           failures.add(e);
@@ -85,7 +98,7 @@ class TimerThreadTest {
     await().atMost(Duration.ofSeconds(30)).until(() -> ran.get() == threads * perThread);
     assertThat(last.await(30, TimeUnit.SECONDS)).isTrue();
     assertThat(failures).isEmpty();
-    assertThat(cancelledRan).hasValue(0);
+    assertThat(cancelledRan.get()).isLessThanOrEqualTo(cancelledLate.get());
   }
 
   @Test
