@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -92,6 +93,9 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   private final Node node;
   private final XdsChannelFactory channelFactory;
   private final ScheduledExecutorService scheduler;
+  /** Types whose request waits for the burst of watches it belongs to; in the context. */
+  private final Set<TypeState<?>> requestsDue = new LinkedHashSet<>();
+  private boolean requestFlushQueued;
   private final Clock clock;
   private final LongSupplier ticker;
   private final Supplier<BackoffPolicy> backoffPolicies;
@@ -166,16 +170,15 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
               startCacheTimer();
               connect(0);
             } else {
-              boolean sent = false;
+              boolean streaming = false;
               for (ServerConnection conn : connections) {
-                if (conn.stream != null) {
-                  conn.protocol(type).unansweredSubscriptions++;
-                  conn.stream.sendRequest(state);
-                  sent = true;
-                }
+                streaming |= conn.stream != null;
               }
-              if (sent && !sub.heardOf()) {
-                startFetchTimer(sub);
+              if (streaming) {
+                requestSoon(state);
+                if (!sub.heardOf()) {
+                  startFetchTimer(sub);
+                }
               }
               if (cacheInUse && !everAnswered) {
                 loadFromCache(sub);
@@ -186,6 +189,42 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
           }
           sub.addWatcher(watcher, context);
         });
+  }
+
+  /**
+   * Sends {@code state}'s request once the watches made in the same burst are in: subscribing 10,000 names one by one
+   * sent 10,000 requests (the last naming all 10,000), and a state-of-the-world server answered each with every
+   * resource named so far, quadratic on both sides. The request goes out after a hop through the scheduler, so every
+   * watch already queued on the context is taken first. Runs in the context.
+   */
+  private void requestSoon(TypeState<?> state) {
+    requestsDue.add(state);
+    if (requestFlushQueued) {
+      return;
+    }
+    requestFlushQueued = true;
+    try {
+      scheduler.execute(() -> context.execute(this::sendDueRequests));
+    } catch (RejectedExecutionException e) {
+      sendDueRequests(); // shutting down: send now, or not at all
+    }
+  }
+
+  private void sendDueRequests() {
+    requestFlushQueued = false;
+    List<TypeState<?>> due = List.copyOf(requestsDue);
+    requestsDue.clear();
+    if (closed) {
+      return;
+    }
+    for (TypeState<?> state : due) {
+      for (ServerConnection conn : connections) {
+        if (conn.stream != null) {
+          conn.protocol(state.type).unansweredSubscriptions++;
+          conn.stream.sendRequest(state);
+        }
+      }
+    }
   }
 
   private <T> void takeUnsolicited(TypeState<T> state, ResourceSubscription<T> sub) {
@@ -1073,6 +1112,9 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   public static final class Builder {
     private final Bootstrap bootstrap;
     private final ScheduledExecutorService scheduler;
+  /** Types whose request waits for the burst of watches it belongs to; in the context. */
+  private final Set<TypeState<?>> requestsDue = new LinkedHashSet<>();
+  private boolean requestFlushQueued;
     private XdsChannelFactory channelFactory = XdsChannelFactory.standard();
     private Clock clock = Clock.systemUTC();
     private LongSupplier ticker = System::nanoTime;
