@@ -93,9 +93,10 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   private final Node node;
   private final XdsChannelFactory channelFactory;
   private final ScheduledExecutorService scheduler;
-  /** Types whose request waits for the burst of watches it belongs to; in the context. */
+  /** Types whose request waits for the burst of watches it belongs to, and whether the status does; in the context. */
   private final Set<TypeState<?>> requestsDue = new LinkedHashSet<>();
-  private boolean requestFlushQueued;
+  private boolean statusDue;
+  private boolean flushQueued;
   private final Clock clock;
   private final LongSupplier ticker;
   private final Supplier<BackoffPolicy> backoffPolicies;
@@ -185,7 +186,7 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
               }
               maybeFallBack();
             }
-            publishStatus();
+            publishStatusSoon();
           }
           sub.addWatcher(watcher, context);
         });
@@ -199,19 +200,37 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
    */
   private void requestSoon(TypeState<?> state) {
     requestsDue.add(state);
-    if (requestFlushQueued) {
+    flushSoon();
+  }
+
+  /** The status view after a burst of watches or cancellations: rebuilding it for each was quadratic too. */
+  private void publishStatusSoon() {
+    statusDue = true;
+    flushSoon();
+  }
+
+  private void flushSoon() {
+    if (flushQueued) {
       return;
     }
-    requestFlushQueued = true;
+    flushQueued = true;
     try {
-      scheduler.execute(() -> context.execute(this::sendDueRequests));
+      scheduler.execute(() -> context.execute(this::flush));
     } catch (RejectedExecutionException e) {
-      sendDueRequests(); // shutting down: send now, or not at all
+      flush(); // shutting down: now, or not at all
+    }
+  }
+
+  private void flush() {
+    flushQueued = false;
+    sendDueRequests();
+    if (statusDue) {
+      statusDue = false;
+      publishStatus();
     }
   }
 
   private void sendDueRequests() {
-    requestFlushQueued = false;
     List<TypeState<?>> due = List.copyOf(requestsDue);
     requestsDue.clear();
     if (closed) {
@@ -263,7 +282,7 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
               }
             }
           }
-          publishStatus();
+          publishStatusSoon();
         });
   }
 
@@ -1112,9 +1131,10 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   public static final class Builder {
     private final Bootstrap bootstrap;
     private final ScheduledExecutorService scheduler;
-  /** Types whose request waits for the burst of watches it belongs to; in the context. */
+  /** Types whose request waits for the burst of watches it belongs to, and whether the status does; in the context. */
   private final Set<TypeState<?>> requestsDue = new LinkedHashSet<>();
-  private boolean requestFlushQueued;
+  private boolean statusDue;
+  private boolean flushQueued;
     private XdsChannelFactory channelFactory = XdsChannelFactory.standard();
     private Clock clock = Clock.systemUTC();
     private LongSupplier ticker = System::nanoTime;
