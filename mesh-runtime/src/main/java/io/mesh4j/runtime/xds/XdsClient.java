@@ -199,7 +199,14 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
    * watch already queued on the context is taken first. Runs in the context.
    */
   private void requestSoon(TypeState<?> state) {
-    requestsDue.add(state);
+    if (requestsDue.add(state)) {
+      // Counted now, not when sent: a response arriving before the flush must not declare the new names absent.
+      for (ServerConnection conn : connections) {
+        if (conn.stream != null) {
+          conn.protocol(state.type).unansweredSubscriptions++;
+        }
+      }
+    }
     flushSoon();
   }
 
@@ -239,7 +246,6 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
     for (TypeState<?> state : due) {
       for (ServerConnection conn : connections) {
         if (conn.stream != null) {
-          conn.protocol(state.type).unansweredSubscriptions++;
           conn.stream.sendRequest(state);
         }
       }
