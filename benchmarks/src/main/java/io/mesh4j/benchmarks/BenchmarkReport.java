@@ -13,8 +13,9 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * Runs the JMH suite with the GC profiler, the end-to-end OkHttp and gRPC load benchmarks and the mTLS benchmarks,
- * and writes them into one markdown report. Arguments: {@code [report.md] [load seconds per phase]}.
+ * Runs the JMH suite with the GC profiler, the end-to-end OkHttp and gRPC load benchmarks, the mTLS benchmarks and
+ * the scale benchmark, and writes them into one markdown report. Arguments:
+ * {@code [report.md] [load seconds per phase]}.
  */
 public final class BenchmarkReport {
 
@@ -44,6 +45,10 @@ public final class BenchmarkReport {
     Path serverTlsReport = Files.createTempFile("mesh4j-server-tls", ".md");
     ServerTlsBenchmark.main(new String[] {serverTlsReport.toString(), "3", "2", "2"});
 
+    // 10,000 clusters pushed at once, then 100,000 endpoint churn cycles (most of its run time).
+    Path scaleReport = Files.createTempFile("mesh4j-scale", ".md");
+    ScaleBenchmark.main(new String[] {scaleReport.toString(), "1000", "100000"});
+
     StringBuilder md = new StringBuilder();
     md.append("# mesh4j benchmark report\n\n");
     md.append("Written by `benchmarks/run.sh` (").append(Runtime.getRuntime().availableProcessors())
@@ -67,6 +72,7 @@ public final class BenchmarkReport {
     md.append('\n').append(Files.readString(grpcReport));
     md.append('\n').append(Files.readString(tlsReport));
     md.append('\n').append(Files.readString(serverTlsReport));
+    md.append('\n').append(Files.readString(scaleReport));
     Files.writeString(report, md.toString());
     System.out.println(md);
   }

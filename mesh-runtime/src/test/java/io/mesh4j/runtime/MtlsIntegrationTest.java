@@ -42,6 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * certificates. The application writes {@code http://}, the mesh sends TLS.
  */
 class MtlsIntegrationTest {
+  /** Workload certificate rotations under load: {@code -Dmesh4j.rotations=100} for the full count. */
+  private static final int ROTATIONS = Integer.getInteger("mesh4j.rotations", 10);
   private static final String NS = "spiffe://cluster.local/ns/shop/sa/";
   private static final String TARGET = "catalog.mesh:8080";
   private static final Duration WAIT = Duration.ofSeconds(10);
@@ -248,7 +250,7 @@ class MtlsIntegrationTest {
       load.add(thread);
     }
     List<String> issued = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
+    for (int i = 0; i < ROTATIONS; i++) {
       TestPki.Leaf next = intermediate.leaf(NS + "frontend");
       issued.add(next.certificate().getSerialNumber().toString(16));
       next.writeIstioFiles(certs, root.certificate());

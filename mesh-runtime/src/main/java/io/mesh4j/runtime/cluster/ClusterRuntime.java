@@ -117,6 +117,11 @@ public final class ClusterRuntime implements UpstreamCluster {
     return endpoints;
   }
 
+  /** How many endpoints the cluster keeps state for (active requests, connect failures): bounded by its assignment. */
+  public int trackedEndpoints() {
+    return state.trackedEndpoints();
+  }
+
   /** The highest priority that takes traffic, or -1 when no endpoint can take traffic. */
   public int activePriority() {
     return plan.activePriority();

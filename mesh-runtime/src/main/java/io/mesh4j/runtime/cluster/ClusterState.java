@@ -36,6 +36,11 @@ final class ClusterState {
    * Adopts a new endpoint set: keeps the state of addresses still present and drops the others. A fresh assignment
    * (another EDS update) puts connect-failed endpoints back in rotation, as the control plane's word is newer.
    */
+  /** How many endpoints state is kept for. */
+  int trackedEndpoints() {
+    return endpoints.size();
+  }
+
   synchronized void sync(EndpointResource assignment, boolean freshAssignment, Duration connectTimeout) {
     this.connectTimeout = connectTimeout;
     Map<String, EndpointState> next = new HashMap<>();

@@ -9,15 +9,19 @@ import io.mesh4j.runtime.xds.XdsResourceType;
 import io.mesh4j.runtime.model.ClusterResource;
 import io.mesh4j.runtime.model.EndpointResource;
 import io.mesh4j.runtime.listener.ListenerResource;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
@@ -58,6 +62,10 @@ public final class ConfigAssembler {
   private volatile boolean closing;
   private volatile MeshSnapshot snapshot = MeshSnapshot.EMPTY;
   private boolean closed;
+  private boolean reconcileQueued;
+  /** The published snapshot's cluster maps by route table (identity), during a publish: reused while unchanged. */
+  private Map<RouteTable, Map<String, ClusterRuntime>> clustersByTable = new IdentityHashMap<>();
+  private final AtomicLong runtimesBuilt = new AtomicLong();
 
   /**
    * @param listenerName the LDS name of a target, from the bootstrap's
@@ -82,6 +90,14 @@ public final class ConfigAssembler {
     this.types = Objects.requireNonNull(types, "types");
     this.listenerName = Objects.requireNonNull(listenerName, "listenerName");
     this.random = Objects.requireNonNull(random, "random");
+  }
+
+  /**
+   * How many cluster runtimes (each with its load plan) have been built: one per new cluster, and one per change of a
+   * cluster or its endpoints; unrelated clusters keep theirs. For benchmarks and tests of what an update costs.
+   */
+  public long clusterRuntimesBuilt() {
+    return runtimesBuilt.get();
   }
 
   /** The current snapshot; lock-free, for the request path. */
@@ -156,9 +172,24 @@ public final class ConfigAssembler {
       return;
     }
     String name = listenerName.apply(target);
-    Watched<ListenerResource> watched = new Watched<>(name, serial, this::reconcile);
+    Watched<ListenerResource> watched = new Watched<>(name, serial, this::reconcileSoon);
     listeners.put(target, watched);
     xds.watch(types.listeners(), name, watched);
+  }
+
+  /**
+   * Queues one reconcile behind the updates already queued, unless one is queued: a response of 10,000 clusters
+   * calls 10,000 watchers, and reconciling after each (a pass over every target and cluster) made a large push
+   * quadratic. Runs on the assembly thread.
+   */
+  private void reconcileSoon() {
+    if (!reconcileQueued) {
+      reconcileQueued = true;
+      serial.execute(() -> {
+        reconcileQueued = false;
+        reconcile();
+      });
+    }
   }
 
   private void reconcile() {
@@ -190,15 +221,21 @@ public final class ConfigAssembler {
 
     Set<String> wantedClusters = new LinkedHashSet<>();
     Set<String> wantedEndpoints = new LinkedHashSet<>();
+    // Targets commonly share a route table (istiod sends one per port, naming every cluster): read each once.
+    Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     for (TargetConfig serving : snapshot.targets().values()) {
       if (serving instanceof TargetConfig.Routed routed) {
-        wantedClusters.addAll(routed.routes().clusterNames());
-        routed.clusters().values().forEach(runtime -> wantedEndpoints.add(runtime.cluster().edsServiceName()));
+        if (seen.add(routed.routes())) {
+          wantedClusters.addAll(routed.routes().clusterNames());
+        }
+        if (seen.add(routed.clusters())) {
+          routed.clusters().values().forEach(runtime -> wantedEndpoints.add(runtime.cluster().edsServiceName()));
+        }
       }
     }
     for (Watched<ListenerResource> listener : listeners.values()) {
       RouteTable table = routeTableOf(listener.value());
-      if (table != null) {
+      if (table != null && seen.add(table)) {
         wantedClusters.addAll(table.clusterNames());
       }
     }
@@ -231,7 +268,7 @@ public final class ConfigAssembler {
   private <T> void syncWatches(XdsResourceType<T> type, Map<String, Watched<T>> watches, Set<String> wanted) {
     for (String name : wanted) {
       if (!watches.containsKey(name)) {
-        Watched<T> watched = new Watched<>(name, serial, this::reconcile);
+        Watched<T> watched = new Watched<>(name, serial, this::reconcileSoon);
         watches.put(name, watched);
         xds.watch(type, name, watched);
       }
@@ -250,9 +287,16 @@ public final class ConfigAssembler {
     MeshSnapshot previous = snapshot;
     Map<String, TargetConfig> next = new HashMap<>();
     Set<String> usedRuntimes = new HashSet<>();
+    Map<RouteTable, Optional<Map<String, ClusterRuntime>>> tableClusters = new IdentityHashMap<>();
+    clustersByTable = new IdentityHashMap<>();
+    for (TargetConfig serving : previous.targets().values()) {
+      if (serving instanceof TargetConfig.Routed routed) {
+        clustersByTable.putIfAbsent(routed.routes(), routed.clusters());
+      }
+    }
     for (Map.Entry<String, Watched<ListenerResource>> entry : listeners.entrySet()) {
       String target = entry.getKey();
-      TargetConfig built = build(target, entry.getValue(), usedRuntimes);
+      TargetConfig built = build(target, entry.getValue(), usedRuntimes, tableClusters);
       TargetConfig config = built != null ? built : previous.target(target);
       if (built == null && config instanceof TargetConfig.Routed serving) {
         // The previous config keeps serving until the new one is complete: its clusters stay live (probes and all).
@@ -292,7 +336,8 @@ public final class ConfigAssembler {
   }
 
   /** The target's config, or {@code null} while something it needs has not been heard of yet. */
-  private TargetConfig build(String target, Watched<ListenerResource> listener, Set<String> usedRuntimes) {
+  private TargetConfig build(String target, Watched<ListenerResource> listener, Set<String> usedRuntimes,
+      Map<RouteTable, Optional<Map<String, ClusterRuntime>>> tableClusters) {
     switch (listener.state()) {
       case PENDING:
         return null;
@@ -319,6 +364,25 @@ public final class ConfigAssembler {
       }
       table = rds.value();
     }
+    Optional<Map<String, ClusterRuntime>> built = tableClusters.get(table);
+    if (built == null) {
+      built = Optional.ofNullable(clustersOf(table, usedRuntimes));
+      tableClusters.put(table, built);
+    }
+    if (built.isEmpty()) {
+      return null;
+    }
+    Map<String, ClusterRuntime> targetClusters = built.get();
+    return new TargetConfig.Routed(
+        target, table, targetClusters, value.httpFilters(), value.maxStreamDuration());
+  }
+
+  /**
+   * The runtimes of the clusters {@code table} names, or {@code null} while one is pending. Built once per table and
+   * publish, whatever the number of targets sharing it; the previous publish's map is kept when nothing in it changed,
+   * so the targets' configs compare equal by identity instead of entry by entry.
+   */
+  private Map<String, ClusterRuntime> clustersOf(RouteTable table, Set<String> usedRuntimes) {
     Map<String, ClusterRuntime> targetClusters = new HashMap<>();
     for (String clusterName : table.clusterNames()) {
       Watched<ClusterResource> cluster = clusters.get(clusterName);
@@ -335,8 +399,9 @@ public final class ConfigAssembler {
       targetClusters.put(clusterName, runtimeFor(cluster.value(), eds.value()));
       usedRuntimes.add(clusterName);
     }
-    return new TargetConfig.Routed(
-        target, table, targetClusters, value.httpFilters(), value.maxStreamDuration());
+    Map<String, ClusterRuntime> previous = clustersByTable.get(table);
+    // Immutable already, so that each target's config holds this map rather than a copy of it.
+    return previous != null && previous.equals(targetClusters) ? previous : Map.copyOf(targetClusters);
   }
 
   /** Reuses the runtime while its inputs are the same objects, so round robin carries on across unrelated updates. */
@@ -345,6 +410,7 @@ public final class ConfigAssembler {
     if (existing != null && existing.cluster() == cluster && existing.endpoints() == assignment) {
       return existing;
     }
+    runtimesBuilt.incrementAndGet();
     ClusterRuntime built = ClusterRuntime.build(
         cluster, assignment, random.getAsLong(), existing, lbEnvironment, policyEnvironment);
     runtimes.put(cluster.name(), built);

@@ -116,10 +116,35 @@ public final class MatcherDecoder {
     if (regex.isEmpty()) {
       throw invalid(of(path, "regex"), "must not be empty");
     }
+    return compileRegex(regex, of(path, "regex"));
+  }
+
+  /**
+   * The most instructions a regex from the control plane may compile into, by {@link RegexProgramSize}'s estimate:
+   * about 1 MB of compiled program, and a bound on the work of each match on the request path.
+   */
+  public static final long MAX_REGEX_PROGRAM_SIZE = 10_000;
+
+  /**
+   * Compiles a regex the control plane sent, refusing one whose program would exceed
+   * {@link #MAX_REGEX_PROGRAM_SIZE} before RE2J builds it.
+   *
+   * @param path the field path of the regex string, for the error
+   */
+  public static Pattern compileRegex(String regex, String path) throws ResourceInvalidException {
+    long size = RegexProgramSize.estimate(regex, MAX_REGEX_PROGRAM_SIZE);
+    if (size > MAX_REGEX_PROGRAM_SIZE) {
+      throw invalid(path, "regex too large: its program would exceed " + MAX_REGEX_PROGRAM_SIZE
+          + " instructions (nested repetitions multiply)");
+    }
     try {
       return Pattern.compile(regex);
     } catch (PatternSyntaxException e) {
-      throw invalid(of(path, "regex"), "invalid regex '" + regex + "': " + e.getDescription());
+      throw invalid(path, "invalid regex '" + abbreviate(regex) + "': " + e.getDescription());
     }
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 200 ? text : text.substring(0, 200) + "...";
   }
 }

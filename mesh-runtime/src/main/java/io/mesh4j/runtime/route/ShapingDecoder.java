@@ -68,6 +68,9 @@ final class ShapingDecoder {
         throw new ResourceInvalidException(of(headerPath, "key") + ": must not be empty");
       }
       checkModifiable(name, of(headerPath, "key"));
+      checkHeaderSize(header.getKey().length(), of(headerPath, "key"));
+      checkHeaderSize(header.getValue().length(), of(headerPath, "value"));
+      checkHeaderSize(header.getRawValue().size(), of(headerPath, "raw_value"));
       if (!header.getValue().isEmpty() && !header.getRawValue().isEmpty()) {
         throw new ResourceInvalidException(headerPath + ": only one of value and raw_value may be set");
       }
@@ -118,6 +121,18 @@ final class ShapingDecoder {
    * Header values are Envoy substitution formats; mesh4j supports none of the {@code %COMMAND%} operators, so a value
    * with one is rejected rather than sent literally. {@code %%} is a literal {@code %}.
    */
+  /**
+   * Envoy's {@code HeaderValue} constraint ({@code max_bytes: 16384} on key and value): a header the mesh adds to every
+   * request stays within what any server accepts. Characters are counted, so a UTF-8 value is bounded a few times over.
+   */
+  static final int MAX_HEADER_BYTES = 16384;
+
+  private static void checkHeaderSize(int size, String path) throws ResourceInvalidException {
+    if (size > MAX_HEADER_BYTES) {
+      throw new ResourceInvalidException(path + ": " + size + " exceeds the " + MAX_HEADER_BYTES + " bytes allowed");
+    }
+  }
+
   private static String literal(String value, String path) throws ResourceInvalidException {
     if (value.indexOf('%') < 0) {
       return value;

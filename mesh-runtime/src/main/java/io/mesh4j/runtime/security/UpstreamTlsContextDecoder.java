@@ -1,7 +1,6 @@
 package io.mesh4j.runtime.security;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.re2j.PatternSyntaxException;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateProviderPluginInstance;
@@ -12,6 +11,7 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMat
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.mesh4j.runtime.matcher.MatcherDecoder;
 import io.mesh4j.runtime.model.CertificateSourceRef;
 import io.mesh4j.runtime.model.SanMatch;
 import io.mesh4j.runtime.model.UpstreamTlsConfig;
@@ -296,11 +296,7 @@ public final class UpstreamTlsContextDecoder {
       case CONTAINS -> new SanMatch(type, SanMatch.Kind.CONTAINS, nonEmpty(m.getContains(), path + ".contains"), ic);
       case SAFE_REGEX -> {
         String regex = m.getSafeRegex().getRegex();
-        try {
-          com.google.re2j.Pattern.compile(regex);
-        } catch (PatternSyntaxException e) {
-          throw new ResourceInvalidException(path + ".safe_regex.regex: " + e.getMessage());
-        }
+        MatcherDecoder.compileRegex(regex, path + ".safe_regex.regex");
         yield new SanMatch(type, SanMatch.Kind.SAFE_REGEX, regex, false);
       }
       default -> throw new ResourceInvalidException(path + ": a string match is required (custom is not supported)");

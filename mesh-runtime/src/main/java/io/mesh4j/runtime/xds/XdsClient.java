@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -92,6 +93,10 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   private final Node node;
   private final XdsChannelFactory channelFactory;
   private final ScheduledExecutorService scheduler;
+  /** Types whose request waits for the burst of watches it belongs to, and whether the status does; in the context. */
+  private final Set<TypeState<?>> requestsDue = new LinkedHashSet<>();
+  private boolean statusDue;
+  private boolean flushQueued;
   private final Clock clock;
   private final LongSupplier ticker;
   private final Supplier<BackoffPolicy> backoffPolicies;
@@ -166,26 +171,85 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
               startCacheTimer();
               connect(0);
             } else {
-              boolean sent = false;
+              boolean streaming = false;
               for (ServerConnection conn : connections) {
-                if (conn.stream != null) {
-                  conn.protocol(type).unansweredSubscriptions++;
-                  conn.stream.sendRequest(state);
-                  sent = true;
-                }
+                streaming |= conn.stream != null;
               }
-              if (sent && !sub.heardOf()) {
-                startFetchTimer(sub);
+              if (streaming) {
+                requestSoon(state);
+                if (!sub.heardOf()) {
+                  startFetchTimer(sub);
+                }
               }
               if (cacheInUse && !everAnswered) {
                 loadFromCache(sub);
               }
               maybeFallBack();
             }
-            publishStatus();
+            publishStatusSoon();
           }
           sub.addWatcher(watcher, context);
         });
+  }
+
+  /**
+   * Sends {@code state}'s request once the watches made in the same burst are in: subscribing 10,000 names one by one
+   * sent 10,000 requests (the last naming all 10,000), and a state-of-the-world server answered each with every
+   * resource named so far, quadratic on both sides. The request goes out after a hop through the scheduler, so every
+   * watch already queued on the context is taken first. Runs in the context.
+   */
+  private void requestSoon(TypeState<?> state) {
+    if (requestsDue.add(state)) {
+      // Counted now, not when sent: a response arriving before the flush must not declare the new names absent.
+      for (ServerConnection conn : connections) {
+        if (conn.stream != null) {
+          conn.protocol(state.type).unansweredSubscriptions++;
+        }
+      }
+    }
+    flushSoon();
+  }
+
+  /** The status view after a burst of watches or cancellations: rebuilding it for each was quadratic too. */
+  private void publishStatusSoon() {
+    statusDue = true;
+    flushSoon();
+  }
+
+  private void flushSoon() {
+    if (flushQueued) {
+      return;
+    }
+    flushQueued = true;
+    try {
+      scheduler.execute(() -> context.execute(this::flush));
+    } catch (RejectedExecutionException e) {
+      flush(); // shutting down: now, or not at all
+    }
+  }
+
+  private void flush() {
+    flushQueued = false;
+    sendDueRequests();
+    if (statusDue) {
+      statusDue = false;
+      publishStatus();
+    }
+  }
+
+  private void sendDueRequests() {
+    List<TypeState<?>> due = List.copyOf(requestsDue);
+    requestsDue.clear();
+    if (closed) {
+      return;
+    }
+    for (TypeState<?> state : due) {
+      for (ServerConnection conn : connections) {
+        if (conn.stream != null) {
+          conn.stream.sendRequest(state);
+        }
+      }
+    }
   }
 
   private <T> void takeUnsolicited(TypeState<T> state, ResourceSubscription<T> sub) {
@@ -224,7 +288,7 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
               }
             }
           }
-          publishStatus();
+          publishStatusSoon();
         });
   }
 
@@ -1073,6 +1137,10 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   public static final class Builder {
     private final Bootstrap bootstrap;
     private final ScheduledExecutorService scheduler;
+  /** Types whose request waits for the burst of watches it belongs to, and whether the status does; in the context. */
+  private final Set<TypeState<?>> requestsDue = new LinkedHashSet<>();
+  private boolean statusDue;
+  private boolean flushQueued;
     private XdsChannelFactory channelFactory = XdsChannelFactory.standard();
     private Clock clock = Clock.systemUTC();
     private LongSupplier ticker = System::nanoTime;

@@ -108,8 +108,10 @@ final class JwtAuthnDecoder {
     }
     Map<String, Requirement> requirementMap = new LinkedHashMap<>();
     for (Map.Entry<String, JwtRequirement> entry : new TreeMap<>(proto.getRequirementMapMap()).entrySet()) {
-      requirementMap.put(entry.getKey(),
-          requirement(entry.getValue(), path + ".requirement_map['" + entry.getKey() + "']", verifiers));
+      Requirement requirement =
+          requirement(entry.getValue(), path + ".requirement_map['" + entry.getKey() + "']", verifiers);
+      // An empty requirement is met by every request (Envoy's allow-all verifier), here as in a list.
+      requirementMap.put(entry.getKey(), requirement == null ? request -> JwtOutcome.OK : requirement);
     }
     List<RequirementRule> rules = new ArrayList<>();
     for (int i = 0; i < proto.getRulesCount(); i++) {

@@ -1,0 +1,396 @@
+package io.mesh4j.benchmarks;
+
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
+import io.envoyproxy.envoy.config.core.v3.ApiVersion;
+import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.config.listener.v3.ApiListener;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.mesh4j.OutboundTrafficPolicy;
+import io.mesh4j.runtime.bootstrap.BootstrapParser;
+import io.mesh4j.runtime.cluster.ClusterRuntime;
+import io.mesh4j.runtime.cluster.ClusterType;
+import io.mesh4j.runtime.cluster.EndpointType;
+import io.mesh4j.runtime.config.ConfigAssembler;
+import io.mesh4j.runtime.config.MeshSnapshot;
+import io.mesh4j.runtime.config.ResourceTypes;
+import io.mesh4j.runtime.config.TargetConfig;
+import io.mesh4j.runtime.engine.MeshEngine;
+import io.mesh4j.runtime.engine.RoutingDecision;
+import io.mesh4j.runtime.listener.ListenerType;
+import io.mesh4j.runtime.route.RouteConfigurationType;
+import io.mesh4j.runtime.view.InMemoryRequest;
+import io.mesh4j.runtime.xds.XdsClient;
+import io.mesh4j.samples.controlplane.AnswerWhatExistsWatcher;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A large mesh pushed at once through java-control-plane (ADS on loopback) to the mesh's xDS client and assembler,
+ * shaped as istiod shapes it: one listener per target, all naming one route table of every virtual host, each of
+ * a host's routes its own EDS cluster. Requests are routed through {@link MeshEngine#route}, the function every
+ * OkHttp and gRPC request goes through, without the transport.
+ *
+ * <p>Measures: time from the first subscription until every target routes (the push applied and routable);
+ * retained heap per cluster; time from a one-route RDS push until requests take the new route; that one endpoint
+ * change builds one cluster runtime (load plan) and no other; and endpoint churn (add one, remove the last added)
+ * on a small mesh, with the cluster's endpoint state and the heap after it.
+ *
+ * <p>Arguments: {@code [report.md] [virtual hosts, default 1000] [churn cycles, default 100000]}.
+ */
+public final class ScaleBenchmark {
+  private static final int ROUTES_PER_VHOST = 10;
+  private static final int ENDPOINTS = 10;
+  private static final String GROUP = "all";
+
+  private final int vhosts;
+  private final SimpleCache<String> cache = new SimpleCache<>(node -> GROUP);
+  private final Server server;
+  private final List<Listener> listeners = new ArrayList<>();
+  private final List<Cluster> clusters = new ArrayList<>();
+  private final List<ClusterLoadAssignment> assignments = new ArrayList<>();
+  private RouteConfiguration routes;
+  private int version;
+
+  private ScaleBenchmark(int vhosts) throws Exception {
+    this.vhosts = vhosts;
+    V3DiscoveryServer discovery = new V3DiscoveryServer(new AnswerWhatExistsWatcher(cache, GROUP));
+    server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+        .addService(discovery.getAggregatedDiscoveryServiceImpl()).build().start();
+    for (int v = 0; v < vhosts; v++) {
+      listeners.add(listener(target(v)));
+      for (int r = 0; r < ROUTES_PER_VHOST; r++) {
+        clusters.add(cluster(cluster(v, r)));
+        assignments.add(assignment(cluster(v, r), ENDPOINTS, 10_000));
+      }
+    }
+    routes = routeTable(-1);
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path report = Path.of(args.length > 0 ? args[0] : "benchmarks/REPORT-scale.md");
+    int vhosts = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
+    int churn = args.length > 2 ? Integer.parseInt(args[2]) : 100_000;
+    StringBuilder md = new StringBuilder();
+    md.append("### Scale: ").append(vhosts).append(" virtual hosts, ").append(vhosts * ROUTES_PER_VHOST)
+        .append(" clusters × ").append(ENDPOINTS).append(" endpoints, pushed at once\n\n");
+    md.append("java-control-plane on loopback → `XdsClient` → `ConfigAssembler`; requests through `MeshEngine.route` ")
+        .append("(the routing every OkHttp and gRPC call goes through, without its transport).\n\n");
+    md.append("| measure | value |\n|---|---:|\n");
+    ScaleBenchmark big = new ScaleBenchmark(vhosts);
+    try {
+      big.measureBigPush(md);
+    } finally {
+      big.server.shutdownNow();
+    }
+    ScaleBenchmark small = new ScaleBenchmark(10);
+    try {
+      small.measureChurn(md, churn);
+    } finally {
+      small.server.shutdownNow();
+    }
+    md.append("\nHeap is `MemoryMXBean` heap used after `System.gc()` (repeated until it stops falling), the control ")
+        .append("plane's resources already allocated before the baseline: what the mesh retains (decoded resources, ")
+        .append("the xDS client's copies of the raw protos for CSDS, cluster runtimes and load plans, snapshot) divided ")
+        .append("by the cluster count.\n");
+    Files.writeString(report, md.toString());
+    System.out.println(md);
+  }
+
+  private void measureBigPush(StringBuilder md) throws Exception {
+    publish(true, true, true);
+    long baseline = usedHeapAfterGc();
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    XdsClient xds = XdsClient.newBuilder(BootstrapParser.parse(bootstrap(), "scale"), scheduler).build();
+    ConfigAssembler assembler = new ConfigAssembler(xds, new ResourceTypes(ListenerType.INSTANCE,
+        RouteConfigurationType.INSTANCE, ClusterType.INSTANCE, EndpointType.INSTANCE), t -> t, () -> 7);
+    MeshEngine engine = new MeshEngine(assembler, OutboundTrafficPolicy.REGISTRY_ONLY, Duration.ofMinutes(5),
+        () -> 7);
+    try {
+      long start = System.nanoTime();
+      List<CompletableFuture<TargetConfig>> waits = new ArrayList<>();
+      for (int v = 0; v < vhosts; v++) {
+        waits.add(assembler.subscribe(target(v)));
+      }
+      waits.forEach(CompletableFuture::join);
+      for (int v = 0; v < vhosts; v++) {
+        String routed = routeTo(engine, v, ROUTES_PER_VHOST - 1);
+        if (!routed.equals(cluster(v, ROUTES_PER_VHOST - 1))) {
+          throw new IllegalStateException(target(v) + " routed to " + routed);
+        }
+      }
+      long applied = System.nanoTime() - start;
+      int clusterCount = vhosts * ROUTES_PER_VHOST;
+      row(md, "push applied, every target routable", ms(applied));
+      long retained = usedHeapAfterGc() - baseline;
+      row(md, "retained heap", String.format(Locale.ROOT, "%.1f MB", retained / 1e6));
+      row(md, "retained heap per cluster (" + ENDPOINTS + " endpoints each)",
+          String.format(Locale.ROOT, "%.1f KB", retained / 1024.0 / clusterCount));
+      if (assembler.clusterRuntimesBuilt() != clusterCount) {
+        throw new IllegalStateException("runtimes built: " + assembler.clusterRuntimesBuilt());
+      }
+
+      // One route moves to another cluster: only RDS is pushed.
+      for (int round = 0; round < 5; round++) {
+        int v = round * 7 % vhosts;
+        routes = routeTable(v);
+        long pushed = System.nanoTime();
+        publish(false, true, false);
+        int vv = v;
+        awaitTrue(() -> routeTo(engine, vv, 0).equals(cluster(vv, 1)));
+        row(md, "one route change visible to requests (round " + (round + 1) + ")", ms(System.nanoTime() - pushed));
+      }
+
+      // One endpoint added to one cluster: only EDS is pushed; one runtime (load plan) is built.
+      long builtBefore = assembler.clusterRuntimesBuilt();
+      String changed = cluster(vhosts / 2, 3);
+      MeshSnapshot before = assembler.snapshot();
+      assignments.set(vhosts / 2 * ROUTES_PER_VHOST + 3, assignment(changed, ENDPOINTS + 1, 10_000));
+      long pushed = System.nanoTime();
+      publish(false, false, true);
+      awaitTrue(() -> endpointsOf(assembler, changed) == ENDPOINTS + 1);
+      row(md, "one endpoint change visible", ms(System.nanoTime() - pushed));
+      long rebuilt = assembler.clusterRuntimesBuilt() - builtBefore;
+      int kept = 0;
+      var beforeClusters = ((TargetConfig.Routed) before.target(target(0))).clusters();
+      var afterClusters = ((TargetConfig.Routed) assembler.snapshot().target(target(0))).clusters();
+      int compared = 0;
+      for (var entry : beforeClusters.entrySet()) {
+        if (!entry.getKey().equals(changed)) {
+          compared++;
+          kept += afterClusters.get(entry.getKey()) == entry.getValue() ? 1 : 0;
+        }
+      }
+      row(md, "cluster runtimes (load plans) built for that endpoint change", Long.toString(rebuilt));
+      row(md, "other clusters whose runtime was kept as is (same object)", kept + " of " + compared);
+    } finally {
+      assembler.close();
+      xds.close();
+      scheduler.shutdownNow();
+    }
+  }
+
+  private void measureChurn(StringBuilder md, int cycles) throws Exception {
+    publish(true, true, true);
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    XdsClient xds = XdsClient.newBuilder(BootstrapParser.parse(bootstrap(), "churn"), scheduler).build();
+    ConfigAssembler assembler = new ConfigAssembler(xds, new ResourceTypes(ListenerType.INSTANCE,
+        RouteConfigurationType.INSTANCE, ClusterType.INSTANCE, EndpointType.INSTANCE), t -> t, () -> 7);
+    try {
+      List<CompletableFuture<TargetConfig>> waits = new ArrayList<>();
+      for (int v = 0; v < vhosts; v++) {
+        waits.add(assembler.subscribe(target(v)));
+      }
+      waits.forEach(CompletableFuture::join);
+      String churned = cluster(0, 0);
+      long heapBefore = usedHeapAfterGc();
+      long start = System.nanoTime();
+      for (int i = 1; i <= cycles; i++) {
+        int port = 20_000 + i % 40_000;
+        ClusterLoadAssignment base = assignment(churned, ENDPOINTS, 10_000);
+        assignments.set(0, base.toBuilder().setEndpoints(0, base.getEndpoints(0).toBuilder()
+            .addLbEndpoints(assignment(churned, 1, port).getEndpoints(0).getLbEndpoints(0))).build());
+        publish(false, false, true);
+        awaitTrue(() -> hasPort(assembler, churned, port));
+      }
+      long elapsed = System.nanoTime() - start;
+      long heapAfter = usedHeapAfterGc();
+      ClusterRuntime runtime = ((TargetConfig.Routed) assembler.snapshot().target(target(0))).clusters().get(churned);
+      md.append('\n');
+      md.append("| churn: endpoint add/remove cycles on one cluster (").append(vhosts * ROUTES_PER_VHOST)
+          .append(" clusters) | ").append(cycles).append(" |\n");
+      row(md, "churn: mean time per cycle (push to applied)", String.format(Locale.ROOT, "%.2f ms",
+          elapsed / 1e6 / cycles));
+      row(md, "churn: endpoints the cluster keeps state for afterwards", Integer.toString(runtime.trackedEndpoints()));
+      row(md, "churn: cluster runtimes held", Integer.toString(
+          ((TargetConfig.Routed) assembler.snapshot().target(target(0))).clusters().size()));
+      row(md, "churn: heap used after GC, before → after", String.format(Locale.ROOT, "%.1f MB → %.1f MB",
+          heapBefore / 1e6, heapAfter / 1e6));
+    } finally {
+      assembler.close();
+      xds.close();
+      scheduler.shutdownNow();
+    }
+  }
+
+  private static boolean hasPort(ConfigAssembler assembler, String cluster, int port) {
+    TargetConfig config = assembler.snapshot().target(target(0));
+    if (!(config instanceof TargetConfig.Routed routed)) {
+      return false;
+    }
+    ClusterRuntime runtime = routed.clusters().get(cluster);
+    return runtime != null && runtime.endpoints().localities().get(0).endpoints().stream()
+        .anyMatch(e -> e.hostPort().endsWith(":" + port));
+  }
+
+  private static int endpointsOf(ConfigAssembler assembler, String cluster) {
+    ClusterRuntime runtime = ((TargetConfig.Routed) assembler.snapshot().target(target(0))).clusters().get(cluster);
+    return runtime.endpoints().localities().get(0).endpoints().size();
+  }
+
+  /** The cluster a request to the vhost's route {@code r} is sent to. */
+  private static String routeTo(MeshEngine engine, int vhost, int r) {
+    try {
+      RoutingDecision decision = engine.route(target(vhost), InMemoryRequest.get(target(vhost), "/r" + r + "/x"));
+      decision.lease().release();
+      decision.complete();
+      return decision.cluster().name();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void awaitTrue(BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("not applied within 5 minutes");
+      }
+      LockSupport.parkNanos(20_000);
+    }
+  }
+
+  private void publish(boolean listenersToo, boolean routesToo, boolean endpointsToo) {
+    version++;
+    String v = Integer.toString(version);
+    String fixed = "1";
+    cache.setSnapshot(GROUP, Snapshot.create(clusters, fixed, List.copyOf(assignments), endpointsToo ? v : last("e"),
+        listeners, listenersToo ? v : last("l"), List.of(routes), routesToo ? v : last("r"), List.of(), fixed));
+    if (endpointsToo) {
+      lastVersions[0] = v;
+    }
+    if (listenersToo) {
+      lastVersions[1] = v;
+    }
+    if (routesToo) {
+      lastVersions[2] = v;
+    }
+  }
+
+  private final String[] lastVersions = {"0", "0", "0"};
+
+  private String last(String type) {
+    return switch (type) {
+      case "e" -> lastVersions[0];
+      case "l" -> lastVersions[1];
+      default -> lastVersions[2];
+    };
+  }
+
+  private String bootstrap() {
+    return "{\"xds_servers\": [{\"server_uri\": \"127.0.0.1:" + server.getPort() + "\", \"channel_creds\": [{\"type\": "
+        + "\"insecure\"}], \"server_features\": [\"xds_v3\"]}], \"node\": {\"id\": \"scale\", \"cluster\": \"scale\"}}";
+  }
+
+  private static long usedHeapAfterGc() throws InterruptedException {
+    long previous = Long.MAX_VALUE;
+    for (int i = 0; i < 10; i++) {
+      System.gc();
+      Thread.sleep(200);
+      long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+      if (used >= previous - (previous >> 8)) {
+        return Math.min(used, previous);
+      }
+      previous = used;
+    }
+    return previous;
+  }
+
+  private static void row(StringBuilder md, String measure, String value) {
+    md.append("| ").append(measure).append(" | ").append(value).append(" |\n");
+  }
+
+  private static String ms(long nanos) {
+    return String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
+  }
+
+  static String target(int vhost) {
+    return "svc-" + vhost + ".scale:80";
+  }
+
+  static String cluster(int vhost, int route) {
+    return "c-" + vhost + "-" + route;
+  }
+
+  private static ConfigSource ads() {
+    return ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance())
+        .setResourceApiVersion(ApiVersion.V3).build();
+  }
+
+  private static Listener listener(String name) {
+    HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
+        .setRds(Rds.newBuilder().setRouteConfigName("80").setConfigSource(ads()))
+        .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router")
+            .setTypedConfig(com.google.protobuf.Any.pack(Router.getDefaultInstance())))
+        .build();
+    return Listener.newBuilder().setName(name)
+        .setApiListener(ApiListener.newBuilder().setApiListener(com.google.protobuf.Any.pack(hcm))).build();
+  }
+
+  /** Every vhost's routes {@code /rN} to its cluster N; in {@code movedVhost}, {@code /r0} goes to cluster 1. */
+  private RouteConfiguration routeTable(int movedVhost) {
+    RouteConfiguration.Builder config = RouteConfiguration.newBuilder().setName("80");
+    for (int v = 0; v < vhosts; v++) {
+      VirtualHost.Builder vhost = VirtualHost.newBuilder().setName("vh-" + v).addDomains(target(v));
+      for (int r = 0; r < ROUTES_PER_VHOST; r++) {
+        String cluster = v == movedVhost && r == 0 ? cluster(v, 1) : cluster(v, r);
+        vhost.addRoutes(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/r" + r + "/"))
+            .setRoute(RouteAction.newBuilder().setCluster(cluster)));
+      }
+      if (v == movedVhost) {
+        // The cluster /r0 left stays named, so that the change is one route and not a cluster removal as well.
+        vhost.addRoutes(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/kept/"))
+            .setRoute(RouteAction.newBuilder().setCluster(cluster(v, 0))));
+      }
+      config.addVirtualHosts(vhost);
+    }
+    return config.build();
+  }
+
+  private static Cluster cluster(String name) {
+    return Cluster.newBuilder().setName(name).setType(Cluster.DiscoveryType.EDS)
+        .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ads())).build();
+  }
+
+  private static ClusterLoadAssignment assignment(String cluster, int endpoints, int firstPort) {
+    LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();
+    for (int e = 0; e < endpoints; e++) {
+      locality.addLbEndpoints(LbEndpoint.newBuilder().setEndpoint(Endpoint.newBuilder().setAddress(
+          Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress("10.0." + (e / 250) + "."
+              + (1 + e % 250)).setPortValue(firstPort + e)))));
+    }
+    return ClusterLoadAssignment.newBuilder().setClusterName(cluster).addEndpoints(locality).build();
+  }
+}
