@@ -15,19 +15,22 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 /**
  * Runs the JMH suite with the GC profiler, the end-to-end OkHttp and gRPC load benchmarks, the mTLS benchmarks and
  * the scale benchmark, and writes them into one markdown report. Arguments:
- * {@code [report.md] [load seconds per phase]}.
+ * {@code [report.md] [load seconds per phase] [scale churn cycles, default 100000]}.
  */
 public final class BenchmarkReport {
 
   public static void main(String[] args) throws Exception {
     Path report = Path.of(args.length > 0 ? args[0] : "benchmarks/REPORT.md");
     String loadSeconds = args.length > 1 ? args[1] : "5";
+    String churnCycles = args.length > 2 ? args[2] : "100000";
 
     Options options = new OptionsBuilder()
         .include(RouteSelectionBenchmark.class.getSimpleName())
         .include(EndpointPickBenchmark.class.getSimpleName())
         .include(RetryDecisionBenchmark.class.getSimpleName())
         .include(RbacBenchmark.class.getSimpleName())
+        .include(JwtBenchmark.class.getSimpleName())
+        .include(FilterChainSelectionBenchmark.class.getSimpleName())
         .addProfiler(GCProfiler.class)
         .build();
     Collection<RunResult> results = new Runner(options).run();
@@ -45,9 +48,9 @@ public final class BenchmarkReport {
     Path serverTlsReport = Files.createTempFile("mesh4j-server-tls", ".md");
     ServerTlsBenchmark.main(new String[] {serverTlsReport.toString(), "3", "2", "2"});
 
-    // 10,000 clusters pushed at once, then 100,000 endpoint churn cycles (most of its run time).
+    // 10,000 clusters pushed at once, then the endpoint churn cycles (100,000 by default: most of its run time).
     Path scaleReport = Files.createTempFile("mesh4j-scale", ".md");
-    ScaleBenchmark.main(new String[] {scaleReport.toString(), "1000", "100000"});
+    ScaleBenchmark.main(new String[] {scaleReport.toString(), "1000", churnCycles});
 
     StringBuilder md = new StringBuilder();
     md.append("# mesh4j benchmark report\n\n");

@@ -2,14 +2,13 @@ package io.mesh4j.runtime.inbound.grpc;
 
 import io.mesh4j.MeshJwt;
 import io.grpc.Metadata;
+import io.mesh4j.runtime.grpc.GrpcHeaderNames;
 import io.mesh4j.runtime.grpc.GrpcMetadataEditor;
 import io.mesh4j.runtime.inbound.DownstreamConnection;
 import io.mesh4j.runtime.inbound.DynamicMetadata;
 import io.mesh4j.runtime.inbound.InboundRequest;
 import io.mesh4j.runtime.view.HeaderEditor;
 import io.mesh4j.runtime.view.HeaderValues;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A received gRPC call as the server's HTTP filters see it: {@code :path} is {@code /package.Service/Method},
@@ -18,14 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * over the call's own objects; the dynamic metadata and header editor are made only if a filter asks.
  */
 final class GrpcInboundRequest implements InboundRequest {
-  /** Metadata keys by header name: policies ask for the same few names on every call. Bounded. */
-  private static final Map<String, Metadata.Key<String>> KEYS = new ConcurrentHashMap<>();
-  private static final int MAX_CACHED = 4096;
-  /** {@code /} plus the full method name, by full method name. Bounded. */
-  private static final Map<String, String> PATHS = new ConcurrentHashMap<>();
-  private static final Metadata.Key<String> INVALID_NAME =
-      Metadata.Key.of("mesh4j-invalid-header-name", Metadata.ASCII_STRING_MARSHALLER);
-
   private final String authority;
   private final String path;
   private final Metadata headers;
@@ -35,7 +26,7 @@ final class GrpcInboundRequest implements InboundRequest {
 
   GrpcInboundRequest(String authority, String fullMethodName, Metadata headers, DownstreamConnection connection) {
     this.authority = authority;
-    this.path = path(fullMethodName);
+    this.path = GrpcHeaderNames.path(fullMethodName);
     this.headers = headers;
     this.connection = connection;
   }
@@ -75,8 +66,8 @@ final class GrpcInboundRequest implements InboundRequest {
     if (lowerCaseName.equals("host")) {
       return authority;
     }
-    Metadata.Key<String> key = key(lowerCaseName);
-    return key == INVALID_NAME ? null : HeaderValues.join(headers.getAll(key));
+    Metadata.Key<String> key = GrpcHeaderNames.key(lowerCaseName);
+    return key == null ? null : HeaderValues.join(headers.getAll(key));
   }
 
   @Override
@@ -103,32 +94,5 @@ final class GrpcInboundRequest implements InboundRequest {
       editor = new GrpcMetadataEditor(headers);
     }
     return editor;
-  }
-
-  private static String path(String fullMethodName) {
-    String path = PATHS.get(fullMethodName);
-    if (path == null) {
-      path = "/" + fullMethodName;
-      if (PATHS.size() < MAX_CACHED) {
-        PATHS.putIfAbsent(fullMethodName, path);
-      }
-    }
-    return path;
-  }
-
-  private static Metadata.Key<String> key(String lowerCaseName) {
-    Metadata.Key<String> key = KEYS.get(lowerCaseName);
-    if (key != null) {
-      return key;
-    }
-    try {
-      key = Metadata.Key.of(lowerCaseName, Metadata.ASCII_STRING_MARSHALLER);
-    } catch (IllegalArgumentException invalidName) {
-      key = INVALID_NAME;
-    }
-    if (KEYS.size() < MAX_CACHED) {
-      KEYS.putIfAbsent(lowerCaseName, key);
-    }
-    return key;
   }
 }
