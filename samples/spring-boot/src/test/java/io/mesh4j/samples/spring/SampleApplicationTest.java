@@ -176,5 +176,7 @@ class SampleApplicationTest {
 
     String prometheus = app().get().uri("/actuator/prometheus").retrieve().body(String.class);
     assertThat(prometheus).contains("http_server_requests_seconds_count").contains("uri=\"/catalog\"");
+    // The routed call to the catalog backends, recorded by the mesh into the application's registry.
+    assertThat(prometheus).containsPattern("istio_requests_total\\{[^}]*reporter=\"source\"[^}]*\\} [1-9]");
   }
 }
