@@ -82,11 +82,11 @@ final class GrpcInboundRequest implements InboundRequest {
     }
     return dynamicMetadata;
   }
+
   /** The verified token a jwt_authn filter left for the application, or null (allocates nothing when none). */
   public MeshJwt verifiedJwt() {
     return dynamicMetadata == null ? null : dynamicMetadata.verifiedJwt();
   }
-
 
   @Override
   public HeaderEditor headers() {

@@ -88,11 +88,11 @@ class InboundExchange extends HttpExchange implements InboundRequest, HeaderEdit
     }
     return dynamicMetadata;
   }
+
   /** The verified token a jwt_authn filter left for the application, or null (allocates nothing when none). */
   public MeshJwt verifiedJwt() {
     return dynamicMetadata == null ? null : dynamicMetadata.verifiedJwt();
   }
-
 
   @Override
   public HeaderEditor headers() {

@@ -103,11 +103,11 @@ public final class ServletInboundRequest implements InboundRequest, HeaderEditor
     }
     return dynamicMetadata;
   }
+
   /** The verified token a jwt_authn filter left for the application, or null (allocates nothing when none). */
   public MeshJwt verifiedJwt() {
     return dynamicMetadata == null ? null : dynamicMetadata.verifiedJwt();
   }
-
 
   @Override
   public HeaderEditor headers() {
