@@ -7,9 +7,6 @@ import io.mesh4j.runtime.inbound.InboundReply;
 import io.mesh4j.runtime.inbound.InboundRequest;
 import io.mesh4j.runtime.inbound.ServerTls;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
@@ -107,13 +104,9 @@ public final class HandBuiltInbound {
     }
   }
 
-  /** A port free on loopback right now (a server under the mesh must know its port before its listener). */
+  /** A port free right now, that no outgoing connection can be given before the server binds it. */
   public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return FreePorts.next();
   }
 
   /** A server port whose chain choice the test sets; records every connection's facts. */

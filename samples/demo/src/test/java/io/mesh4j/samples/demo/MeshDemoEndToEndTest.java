@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.mesh4j.MeshProvider;
+import io.mesh4j.runtime.testing.FreePorts;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,8 +34,8 @@ class MeshDemoEndToEndTest {
   @Test
   void trafficFollowsTheRoutesAndTheirEdits() throws Exception {
     assumeTrue(ServiceLoader.load(MeshProvider.class).findFirst().isPresent(), "no mesh runtime on the class path");
-    int v1Port = freePort();
-    int v2Port = freePort();
+    int v1Port = FreePorts.next();
+    int v2Port = FreePorts.next();
     try (var files = Files.list(ConfigDirectory.find(Path.of("")).orElseThrow())) {
       for (Path file : files.toList()) {
         Files.writeString(config.resolve(file.getFileName()), Files.readString(file)
@@ -79,9 +78,4 @@ class MeshDemoEndToEndTest {
     assertThat(output.toString(StandardCharsets.UTF_8)).contains("new-search -> v2");
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

@@ -5,13 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.grpc.CallOptions;
 import io.grpc.stub.ClientCalls;
+import io.mesh4j.runtime.testing.FreePorts;
 import io.mesh4j.spring.grpc.MeshGrpcChannels;
 import io.mesh4j.spring.inbound.MeshInboundFilter;
 import io.mesh4j.test.MeshControlPlane;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -43,7 +40,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 @MeshControlPlane(config = "classpath:mesh")
 class SampleApplicationTest {
   /** Chosen before the control plane starts: inbound.yaml names the server listener of this port. */
-  private static final int PORT = freePort();
+  private static final int PORT = FreePorts.next();
   private static final String CATALOG = "http://catalog.shop.svc.cluster.local:8080/items";
   private static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -77,13 +74,6 @@ class SampleApplicationTest {
     inbound.ready().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
   @Test
   void theServerListenersRbacDeniesAdmin() {
