@@ -2,7 +2,7 @@ package io.mesh4j.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mesh4j.runtime.testing.HandBuiltInbound;
+import io.mesh4j.runtime.testing.FreePorts;
 import io.mesh4j.spring.inbound.MeshInboundFilter;
 import java.io.IOException;
 import java.time.Duration;
@@ -33,7 +33,7 @@ import org.springframework.test.context.DynamicPropertySource;
     webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT, properties = "mesh.inbound.enabled=true")
 @MeshControlPlane(config = "classpath:inbound")
 class MeshInboundFilterSpringBootTest {
-  private static final int PORT = HandBuiltInbound.freePort();
+  private static final int PORT = FreePorts.next();
   private static final OkHttpClient CLIENT = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(60)).build();
 
   @Autowired

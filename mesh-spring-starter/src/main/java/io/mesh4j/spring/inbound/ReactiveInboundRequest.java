@@ -3,6 +3,7 @@ package io.mesh4j.spring.inbound;
 import io.mesh4j.runtime.inbound.DownstreamConnection;
 import io.mesh4j.runtime.inbound.DynamicMetadata;
 import io.mesh4j.runtime.inbound.InboundRequest;
+import io.mesh4j.runtime.inbound.PseudoHeaders;
 import io.mesh4j.runtime.view.HeaderEditor;
 import java.net.URI;
 import java.util.List;
@@ -67,14 +68,8 @@ final class ReactiveInboundRequest implements InboundRequest, HeaderEditor {
 
   @Override
   public String header(String lowerCaseName) {
-    if (!lowerCaseName.isEmpty() && lowerCaseName.charAt(0) == ':') {
-      return switch (lowerCaseName) {
-        case ":authority" -> authority();
-        case ":path" -> path();
-        case ":method" -> method();
-        case ":scheme" -> request.getURI().getScheme();
-        default -> null;
-      };
+    if (PseudoHeaders.isPseudo(lowerCaseName)) {
+      return PseudoHeaders.value(this, lowerCaseName, request.getURI().getScheme());
     }
     List<String> values = headersNow().get(lowerCaseName);
     if (values == null || values.isEmpty()) {

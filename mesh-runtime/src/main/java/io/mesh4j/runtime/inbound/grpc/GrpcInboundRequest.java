@@ -7,6 +7,7 @@ import io.mesh4j.runtime.grpc.GrpcMetadataEditor;
 import io.mesh4j.runtime.inbound.DownstreamConnection;
 import io.mesh4j.runtime.inbound.DynamicMetadata;
 import io.mesh4j.runtime.inbound.InboundRequest;
+import io.mesh4j.runtime.inbound.PseudoHeaders;
 import io.mesh4j.runtime.view.HeaderEditor;
 import io.mesh4j.runtime.view.HeaderValues;
 
@@ -48,14 +49,8 @@ final class GrpcInboundRequest implements InboundRequest {
 
   @Override
   public String header(String lowerCaseName) {
-    if (!lowerCaseName.isEmpty() && lowerCaseName.charAt(0) == ':') {
-      return switch (lowerCaseName) {
-        case ":authority" -> authority;
-        case ":path" -> path;
-        case ":method" -> "POST";
-        case ":scheme" -> connection.facts().isTls() ? "https" : "http";
-        default -> null;
-      };
+    if (PseudoHeaders.isPseudo(lowerCaseName)) {
+      return PseudoHeaders.value(this, lowerCaseName, connection.facts().isTls() ? "https" : "http");
     }
     if (lowerCaseName.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
       return null;

@@ -9,6 +9,7 @@ import io.mesh4j.MeshPeer;
 import io.mesh4j.runtime.inbound.DownstreamConnection;
 import io.mesh4j.runtime.inbound.DynamicMetadata;
 import io.mesh4j.runtime.inbound.InboundRequest;
+import io.mesh4j.runtime.inbound.PseudoHeaders;
 import io.mesh4j.runtime.view.HeaderEditor;
 import io.mesh4j.runtime.view.HeaderValues;
 import java.io.InputStream;
@@ -64,14 +65,8 @@ class InboundExchange extends HttpExchange implements InboundRequest, HeaderEdit
 
   @Override
   public String header(String lowerCaseName) {
-    if (!lowerCaseName.isEmpty() && lowerCaseName.charAt(0) == ':') {
-      return switch (lowerCaseName) {
-        case ":authority" -> authority();
-        case ":path" -> path();
-        case ":method" -> method();
-        case ":scheme" -> connection.session() != null ? "https" : "http";
-        default -> null;
-      };
+    if (PseudoHeaders.isPseudo(lowerCaseName)) {
+      return PseudoHeaders.value(this, lowerCaseName, connection.session() != null ? "https" : "http");
     }
     return HeaderValues.join(requestHeaders().get(lowerCaseName));
   }

@@ -4,6 +4,7 @@ import io.mesh4j.MeshJwt;
 import io.mesh4j.runtime.inbound.DownstreamConnection;
 import io.mesh4j.runtime.inbound.DynamicMetadata;
 import io.mesh4j.runtime.inbound.InboundRequest;
+import io.mesh4j.runtime.inbound.PseudoHeaders;
 import io.mesh4j.runtime.view.HeaderEditor;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
@@ -61,14 +62,8 @@ public final class ServletInboundRequest implements InboundRequest, HeaderEditor
 
   @Override
   public String header(String lowerCaseName) {
-    if (!lowerCaseName.isEmpty() && lowerCaseName.charAt(0) == ':') {
-      return switch (lowerCaseName) {
-        case ":authority" -> authority();
-        case ":path" -> path();
-        case ":method" -> method();
-        case ":scheme" -> request.getScheme();
-        default -> null;
-      };
+    if (PseudoHeaders.isPseudo(lowerCaseName)) {
+      return PseudoHeaders.value(this, lowerCaseName, request.getScheme());
     }
     if (edits != null) {
       List<String> edited = edits.get(lowerCaseName);
