@@ -30,7 +30,9 @@ final class TlsContextRetention implements SnapshotListener {
   /** Builds the contexts of arriving clusters before any request can route to them. */
   @Override
   public void publishing(MeshSnapshot next) {
-    for (UpstreamTlsConfig config : inUse(next)) {
+    Set<UpstreamTlsConfig> inUse = inUse(next);
+    security.admit(inUse);
+    for (UpstreamTlsConfig config : inUse) {
       try {
         security.upstream(config);
       } catch (MaterialUnavailableException e) {

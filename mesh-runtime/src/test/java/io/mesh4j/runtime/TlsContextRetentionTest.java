@@ -4,6 +4,7 @@ import static io.mesh4j.runtime.testing.XdsResources.apiListener;
 import static io.mesh4j.runtime.testing.XdsResources.cla;
 import static io.mesh4j.runtime.testing.XdsResources.routeConfig;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.mesh4j.runtime.bootstrap.BootstrapParser;
 import io.mesh4j.runtime.config.ConfigAssembler;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.Test;
 class TlsContextRetentionTest {
   private static final String TARGET = "catalog.mesh:8443";
   private static final String ID = "spiffe://cluster.local/ns/shop/sa/catalog";
+  private static final String OTHER_ID = "spiffe://cluster.local/ns/shop/sa/catalog-v2";
 
   private final TestPki.Ca root = TestPki.root("root");
   private LoopbackControlPlane controlPlane;
@@ -83,5 +85,29 @@ class TlsContextRetentionTest {
     assertThat(security.sdsWatchCount()).isEqualTo(2);
     assertThat(recording.watchingThreads()).containsOnly("mesh4j-config");
     assertThat(tls.awaitReady(Duration.ofSeconds(30))).isNull();
+  }
+
+  @Test
+  void aRequestStillOnAnOlderConfigGetsAReleasedContextWithoutTheMeshKeepingIt() throws Exception {
+    UpstreamTlsConfig first = requests.submit(() -> {
+      TargetConfig.Routed config = (TargetConfig.Routed) assembler.subscribe(TARGET).get(30, TimeUnit.SECONDS);
+      return config.clusters().get("catalog").cluster().tls();
+    }).get(60, TimeUnit.SECONDS);
+    controlPlane.setSnapshot("2", List.of(apiListener(TARGET, "routes")), List.of(routeConfig("routes", TARGET,
+            "catalog-2")), List.of(TlsResources.tlsCluster("catalog-2", TlsResources.sds("cert", "roots", OTHER_ID))),
+        List.of(cla("catalog-2", "127.0.0.1:1")), List.of(
+            TlsResources.certificateSecret("cert", root.leaf("spiffe://cluster.local/ns/shop/sa/frontend")),
+            TlsResources.rootsSecret("roots", TestPki.pem(root.certificate()))));
+    await().atMost(Duration.ofSeconds(60)).until(() -> {
+      TargetConfig.Routed config = (TargetConfig.Routed) assembler.subscribe(TARGET).get(30, TimeUnit.SECONDS);
+      return config.clusters().containsKey("catalog-2") && security.upstreamCount() == 1;
+    });
+
+    // A request that picked "catalog" from the first config before the route moved, asking only now.
+    UpstreamTls late = requests.submit(() -> security.upstream(first)).get(60, TimeUnit.SECONDS);
+
+    assertThat(late).isNotNull();
+    assertThat(security.upstreamCount()).isEqualTo(1);
+    assertThat(security.sdsWatchCount()).isEqualTo(2);
   }
 }

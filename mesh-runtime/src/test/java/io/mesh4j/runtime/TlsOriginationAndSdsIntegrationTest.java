@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
 class TlsOriginationAndSdsIntegrationTest {
   private static final String ID = "spiffe://cluster.local/ns/shop/sa/catalog";
   private static final String TARGET = "api.example.com:9443";
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = Duration.ofSeconds(30);
 
   private final TestPki.Ca root = TestPki.root("root");
   private LoopbackControlPlane controlPlane;

@@ -50,6 +50,12 @@ public final class MeshSecurity implements AutoCloseable {
    * a context being built has just taken. The lookup of an existing context takes no lock.
    */
   private final Object lifecycle = new Object();
+  /**
+   * The configs the published config routes to (and those about to be published), or null before the first
+   * {@link #retain}. A request still on an older config can ask for a context after it was released: it gets one, but
+   * the mesh does not keep it, or nothing would release it until the config next changes.
+   */
+  private Set<UpstreamTlsConfig> routed;
 
   MeshSecurity(Map<String, CertificateProvider> providers, ResourceSubscriptions xds, Clock clock) {
     this.providers = Map.copyOf(providers);
@@ -103,8 +109,26 @@ public final class MeshSecurity implements AutoCloseable {
         return raced;
       }
       UpstreamTls built = build(config);
+      if (routed != null && !routed.contains(config)) {
+        retainSecrets();
+        return built;
+      }
       upstreams.put(config, built);
       return built;
+    }
+  }
+
+  /**
+   * Adds the TLS configs of a config about to be published to those kept, so contexts built for it ahead of its
+   * requests stay until the next {@link #retain}.
+   */
+  public void admit(Set<UpstreamTlsConfig> next) {
+    synchronized (lifecycle) {
+      if (routed != null) {
+        Set<UpstreamTlsConfig> admitted = new HashSet<>(routed);
+        admitted.addAll(next);
+        routed = admitted;
+      }
     }
   }
 
@@ -117,6 +141,7 @@ public final class MeshSecurity implements AutoCloseable {
    */
   public void retain(Set<UpstreamTlsConfig> inUse) {
     synchronized (lifecycle) {
+      routed = Set.copyOf(inUse);
       upstreams.keySet().removeIf(config -> !inUse.contains(config));
       retainSecrets();
     }
