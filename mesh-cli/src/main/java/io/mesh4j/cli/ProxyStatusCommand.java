@@ -10,6 +10,11 @@ import io.mesh4j.cli.instance.ChoosingInstanceReader;
 import io.mesh4j.cli.instance.CsdsInstanceReader;
 import io.mesh4j.cli.instance.InstanceAddress;
 import io.mesh4j.cli.instance.InstanceReader;
+import io.mesh4j.cli.instance.InstanceTls;
+import io.mesh4j.cli.kubernetes.KubernetesApi;
+import io.mesh4j.cli.kubernetes.KubernetesException;
+import io.mesh4j.cli.kubernetes.KubernetesPods;
+import io.mesh4j.cli.kubernetes.Pod;
 import io.mesh4j.cli.output.FleetTable;
 import io.mesh4j.cli.output.InstanceDetail;
 import io.mesh4j.cli.output.JsonReport;
@@ -17,6 +22,7 @@ import io.mesh4j.cli.sync.FleetStatus;
 import io.mesh4j.cli.sync.InstanceReport;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +49,8 @@ import picocli.CommandLine.Spec;
         "Instances are read on their admin endpoint (http://host:port: /status and /config_dump) or over CSDS "
             + "(csds://host:port); a bare host:port is tried as an admin endpoint, then over CSDS. The control plane "
             + "is asked as an xDS client with each instance's own node, so its debug endpoints are not needed.",
-        "Instances are named (--instances), or found in the control plane's EDS for a cluster (--discover).",
+        "Instances are named (--instances), found in the control plane's EDS for a cluster (--discover), or found "
+            + "as running pods through the Kubernetes API (--kubernetes).",
         "With INSTANCE, shows that instance in detail: every resource, both versions, NACK errors."})
 final class ProxyStatusCommand implements Callable<Integer> {
   private final PrintStream out;
@@ -91,9 +98,66 @@ final class ProxyStatusCommand implements Callable<Integer> {
   String discover;
 
   @Option(names = {"--csds-port", "--admin-port"}, paramLabel = "PORT",
-      description = "With --discover: the port where each instance serves its admin endpoint or CSDS (either name; "
-          + "tried as an admin endpoint first, as a bare host:port in --instances).")
+      description = "With --discover or --kubernetes: the port where each instance serves its admin endpoint or "
+          + "CSDS (either name; tried as an admin endpoint first, as a bare host:port in --instances); with "
+          + "--kubernetes 15000 unless given.")
   Integer csdsPort;
+
+  @Option(names = "--kubernetes",
+      description = "Find the instances as the running pods (with a pod IP) of --namespace that --selector "
+          + "selects, through the Kubernetes API; each pod's IP with --admin-port, the row named pod.namespace.")
+  boolean kubernetes;
+
+  @Option(names = {"-n", "--namespace"}, paramLabel = "NAMESPACE",
+      description = "With --kubernetes: the pods' namespace (default: meshctl's own pod's, else default).")
+  String namespace;
+
+  @Option(names = {"-l", "--selector"}, paramLabel = "SELECTOR",
+      description = "With --kubernetes: a label selector, e.g. app=catalog or app=catalog,version!=v0 (default: "
+          + "every pod of the namespace).")
+  String selector;
+
+  @Option(names = "--kube-api", paramLabel = "URL",
+      description = "With --kubernetes: the API server, https://host:port (or http://127.0.0.1:8001 for 'kubectl "
+          + "proxy', without a token). Default: in a pod, its service account's (KUBERNETES_SERVICE_HOST/_PORT, "
+          + "its token and ca.crt).")
+  URI kubeApi;
+
+  @Option(names = "--kube-token-file", paramLabel = "FILE",
+      description = "With --kubernetes: send 'Authorization: Bearer <the file's content>', read for every listing.")
+  Path kubeTokenFile;
+
+  @Option(names = "--kube-token", paramLabel = "TOKEN",
+      description = "With --kubernetes: the bearer token itself (e.g. $(kubectl create token NAME)).")
+  String kubeToken;
+
+  @Option(names = "--kube-ca", paramLabel = "FILE",
+      description = "With --kubernetes: PEM roots for the API server's certificate (default: the service account's "
+          + "ca.crt in a pod, else the system's).")
+  Path kubeCa;
+
+  @Option(names = "--instance-tls",
+      description = "Read the instances' CSDS ports over TLS (csds://, and bare host:port that do not answer HTTP); "
+          + "system roots unless --instance-ca.")
+  boolean instanceTls;
+
+  @Option(names = "--instance-ca", paramLabel = "FILE",
+      description = "With --instance-tls: PEM roots to trust for the instances (Istio's root-cert.pem).")
+  Path instanceCa;
+
+  @Option(names = "--instance-cert", paramLabel = "FILE",
+      description = "With --instance-tls: the PEM certificate chain to present, for CSDS ports that want mTLS "
+          + "(with --instance-key).")
+  Path instanceCert;
+
+  @Option(names = "--instance-key", paramLabel = "FILE",
+      description = "With --instance-cert: its PKCS#8 PEM private key.")
+  Path instanceKey;
+
+  @Option(names = "--instance-authority", paramLabel = "NAME",
+      description = "With --instance-tls: the name the instances' certificates must carry, when they are reached "
+          + "by IP (e.g. the service's name).")
+  String instanceAuthority;
 
   @Option(names = "--node-id", defaultValue = "meshctl", paramLabel = "ID",
       description = "With --discover: the node id to ask the control plane as (default: ${DEFAULT-VALUE}; istiod "
@@ -118,6 +182,9 @@ final class ProxyStatusCommand implements Callable<Integer> {
 
   enum OutputFormat { table, json }
 
+  /** The port istioctl reaches a proxy's admin on, and the demo's. */
+  static final int DEFAULT_ADMIN_PORT = 15000;
+
   ProxyStatusCommand(PrintStream out, PrintStream err) {
     this.out = out;
     this.err = err;
@@ -126,17 +193,27 @@ final class ProxyStatusCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     checkFlags();
+    KubernetesPods pods = null;
+    if (kubernetes) {
+      try {
+        pods = new KubernetesPods(kubernetesApi(), timeout);
+      } catch (KubernetesException e) {
+        err.println("meshctl: " + e.getMessage());
+        return 1;
+      }
+    }
     try (InstanceReader reader = new ChoosingInstanceReader(new AdminInstanceReader(timeout),
-            new CsdsInstanceReader(timeout));
+            new CsdsInstanceReader(timeout, instanceTls ? new InstanceTls(instanceCa, instanceCert, instanceKey,
+                instanceAuthority) : null));
         ControlPlaneSubscriber subscriber = new ControlPlaneSubscriber(connection(), timeout, MeshCtl.version())) {
       FleetStatus fleet = new FleetStatus(reader, subscriber);
-      EndpointDiscovery discovery = new EndpointDiscovery(subscriber);
+      Instances found = new Instances(new EndpointDiscovery(subscriber), pods);
       if (!watch) {
         String frame;
         try {
-          frame = render(fleet, discovery);
-        } catch (DiscoveryException e) {
-          err.println("meshctl: cannot discover the instances of " + discover + ": " + e.getMessage());
+          frame = render(fleet, found);
+        } catch (NotFound e) {
+          err.println("meshctl: " + e.getMessage());
           return 1;
         }
         out.print(frame);
@@ -147,9 +224,9 @@ final class ProxyStatusCommand implements Callable<Integer> {
         while (true) {
           String frame;
           try {
-            frame = render(fleet, discovery);
-          } catch (DiscoveryException e) {
-            frame = "cannot discover the instances of " + discover + ": " + e.getMessage() + "\n";
+            frame = render(fleet, found);
+          } catch (NotFound e) {
+            frame = e.getMessage() + "\n";
           }
           if (output == OutputFormat.table) {
             // Home the cursor and clear the screen, as watch(1) redraws.
@@ -168,11 +245,37 @@ final class ProxyStatusCommand implements Callable<Integer> {
     }
   }
 
-  private String render(FleetStatus fleet, EndpointDiscovery discovery)
-      throws InterruptedException, DiscoveryException {
-    // Discovered again for every frame: under --watch the fleet may scale.
-    List<String> targets = discover == null ? instances
-        : discovery.instances(Node.newBuilder().setId(nodeId).build(), discover, csdsPort);
+  /** How the instances are found when they are not named: the control plane's EDS, or the Kubernetes API. */
+  private record Instances(EndpointDiscovery discovery, KubernetesPods pods) {}
+
+  /** The instances could not be found; the message is the line to print. */
+  private static final class NotFound extends Exception {
+    NotFound(String message) {
+      super(message);
+    }
+  }
+
+  private String render(FleetStatus fleet, Instances found) throws InterruptedException, NotFound {
+    // Found again for every frame: under --watch the fleet may scale.
+    List<String> targets = instances;
+    List<String> names = null;
+    if (discover != null) {
+      try {
+        targets = found.discovery().instances(Node.newBuilder().setId(nodeId).build(), discover, csdsPort);
+      } catch (DiscoveryException e) {
+        throw new NotFound("cannot discover the instances of " + discover + ": " + e.getMessage());
+      }
+    } else if (kubernetes) {
+      List<Pod> pods;
+      try {
+        pods = found.pods().running(podNamespace(), selector);
+      } catch (KubernetesException e) {
+        throw new NotFound("cannot list the pods: " + e.getMessage());
+      }
+      int port = csdsPort == null ? DEFAULT_ADMIN_PORT : csdsPort;
+      targets = pods.stream().map(pod -> pod.address(port)).toList();
+      names = pods.stream().map(Pod::instanceName).toList();
+    }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream frame = new PrintStream(bytes, true, StandardCharsets.UTF_8);
     if (instance != null) {
@@ -183,9 +286,19 @@ final class ProxyStatusCommand implements Callable<Integer> {
         InstanceDetail.print(report, controlPlane, frame);
       }
     } else if (targets.isEmpty()) {
-      frame.println("The control plane lists no endpoints in " + discover + ".");
+      frame.println(kubernetes
+          ? "No running pod with an IP" + (selector == null ? "" : " matches " + selector) + " in namespace "
+              + podNamespace() + "."
+          : "The control plane lists no endpoints in " + discover + ".");
     } else {
       List<InstanceReport> reports = fleet.checkAll(targets);
+      if (names != null) {
+        List<InstanceReport> named = new ArrayList<>();
+        for (int i = 0; i < reports.size(); i++) {
+          named.add(reports.get(i).named(names.get(i)));
+        }
+        reports = named;
+      }
       if (output == OutputFormat.json) {
         JsonReport.print(reports, frame);
       } else {
@@ -193,6 +306,26 @@ final class ProxyStatusCommand implements Callable<Integer> {
       }
     }
     return bytes.toString(StandardCharsets.UTF_8);
+  }
+
+  /** --namespace, else the namespace of the pod meshctl runs in (with the in-cluster API), else default. */
+  private String podNamespace() {
+    if (namespace != null) {
+      return namespace;
+    }
+    String own = kubeApi == null ? KubernetesApi.podNamespace(KubernetesApi.SERVICE_ACCOUNT) : null;
+    return own == null ? "default" : own;
+  }
+
+  /** --kube-api with its token and CA, else the pod's service account, with any of them overridden by a flag. */
+  private KubernetesApi kubernetesApi() throws KubernetesException {
+    if (kubeApi != null) {
+      return new KubernetesApi(kubeApi, kubeTokenFile, kubeToken, kubeCa);
+    }
+    KubernetesApi inCluster = KubernetesApi.inCluster(System.getenv(), KubernetesApi.SERVICE_ACCOUNT);
+    boolean ownToken = kubeTokenFile != null || kubeToken != null;
+    return new KubernetesApi(inCluster.server(), ownToken ? kubeTokenFile : inCluster.tokenFile(), kubeToken,
+        kubeCa != null ? kubeCa : inCluster.caFile());
   }
 
   /** A bad flag is a usage error naming it, before anything is dialled. */
@@ -215,14 +348,29 @@ final class ProxyStatusCommand implements Callable<Integer> {
     if (tokenFile != null && !Files.isReadable(tokenFile)) {
       throw usage("--token-file " + tokenFile + " cannot be read");
     }
-    int ways = (instance != null ? 1 : 0) + (instances.isEmpty() ? 0 : 1) + (discover != null ? 1 : 0);
+    if (!instanceTls && (instanceCa != null || instanceCert != null || instanceKey != null
+        || instanceAuthority != null)) {
+      throw usage("--instance-ca, --instance-cert, --instance-key and --instance-authority need --instance-tls");
+    }
+    if ((instanceCert == null) != (instanceKey == null)) {
+      throw usage("--instance-cert and --instance-key go together");
+    }
+    for (Path file : new Path[] {instanceCa, instanceCert, instanceKey}) {
+      if (file != null && !Files.isReadable(file)) {
+        throw usage("--instance-" + (file == instanceCa ? "ca " : file == instanceCert ? "cert " : "key ") + file
+            + " cannot be read");
+      }
+    }
+    int ways = (instance != null ? 1 : 0) + (instances.isEmpty() ? 0 : 1) + (discover != null ? 1 : 0)
+        + (kubernetes ? 1 : 0);
     if (ways == 0) {
-      throw usage("name the instances: --instances host:port,... or --discover CLUSTER --csds-port PORT "
-          + "(or one INSTANCE for its detail)");
+      throw usage("name the instances: --instances host:port,..., --discover CLUSTER --csds-port PORT or "
+          + "--kubernetes --selector LABELS (or one INSTANCE for its detail)");
     }
     if (ways > 1) {
-      throw usage("give one of INSTANCE (for its detail), --instances or --discover");
+      throw usage("give one of INSTANCE (for its detail), --instances, --discover or --kubernetes");
     }
+    checkKubernetesFlags();
     if (discover != null && csdsPort == null) {
       throw usage("--discover needs --csds-port: the port where the instances serve CSDS");
     }
@@ -234,6 +382,34 @@ final class ProxyStatusCommand implements Callable<Integer> {
       problem = HostPort.problem(InstanceAddress.parse(target).hostPort());
       if (problem != null) {
         throw usage((instance != null ? "INSTANCE " : "--instances ") + problem);
+      }
+    }
+  }
+
+  private void checkKubernetesFlags() {
+    if (!kubernetes) {
+      for (Object kubeOnly : new Object[] {namespace, selector, kubeApi, kubeTokenFile, kubeToken, kubeCa}) {
+        if (kubeOnly != null) {
+          throw usage("--namespace, --selector, --kube-api, --kube-token-file, --kube-token and --kube-ca need "
+              + "--kubernetes");
+        }
+      }
+      return;
+    }
+    if (kubeTokenFile != null && kubeToken != null) {
+      throw usage("give --kube-token-file or --kube-token, not both");
+    }
+    if (kubeTokenFile != null && !Files.isReadable(kubeTokenFile)) {
+      throw usage("--kube-token-file " + kubeTokenFile + " cannot be read");
+    }
+    if (kubeCa != null && !Files.isReadable(kubeCa)) {
+      throw usage("--kube-ca " + kubeCa + " cannot be read");
+    }
+    if (kubeApi != null) {
+      try {
+        new KubernetesApi(kubeApi, kubeTokenFile, kubeToken, kubeCa);
+      } catch (IllegalArgumentException e) {
+        throw usage("--kube-api " + kubeApi + ": " + e.getMessage());
       }
     }
   }

@@ -5,6 +5,7 @@ import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
 import io.grpc.stub.ClientCalls;
 import io.mesh4j.Mesh;
 import io.mesh4j.grpc.MeshGrpc;
@@ -13,6 +14,8 @@ import io.mesh4j.runtime.testing.NamedGrpcServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,13 +28,20 @@ final class MeshInstance implements AutoCloseable {
   private final Mesh mesh;
   private final ManagedChannel channel;
   private final Server csds;
+  private final List<Server> moreCsds = new ArrayList<>();
 
   MeshInstance(LoopbackControlPlane controlPlane, String target) {
+    this(controlPlane, target, "127.0.0.1", 0);
+  }
+
+  /** With its admin endpoint on {@code adminHost:adminPort}, as a pod's on its own IP and the fleet's port. */
+  MeshInstance(LoopbackControlPlane controlPlane, String target, String adminHost, int adminPort) {
     relay = new HoldingRelay(controlPlane.port());
     mesh = Mesh.builder()
         .bootstrapJson(controlPlane.bootstrapJson().replace(controlPlane.target(), relay.hostPort()))
         .listenerWait(Duration.ofSeconds(10))
-        .adminPort(0)
+        .adminHost(adminHost)
+        .adminPort(adminPort)
         .build();
     channel = MeshGrpc.newChannel(mesh, target);
     try {
@@ -53,9 +63,22 @@ final class MeshInstance implements AutoCloseable {
     return "127.0.0.1:" + csds.getPort();
   }
 
-  /** Where meshctl reads its admin endpoint: {@code 127.0.0.1:port}. */
+  /** Serves CSDS on another loopback port with {@code credentials} (TLS, mTLS); returns {@code 127.0.0.1:port}. */
+  String serveCsds(ServerCredentials credentials) {
+    try {
+      Server server = Grpc.newServerBuilderForPort(0, credentials).addService(MeshGrpc.csdsService(mesh)).build()
+          .start();
+      moreCsds.add(server);
+      return "127.0.0.1:" + server.getPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Where meshctl reads its admin endpoint: {@code 127.0.0.1:port} (or the address it was given). */
   String adminAddress() {
-    return "127.0.0.1:" + mesh.adminAddress().orElseThrow().getPort();
+    java.net.InetSocketAddress admin = mesh.adminAddress().orElseThrow();
+    return admin.getAddress().getHostAddress() + ":" + admin.getPort();
   }
 
   /** The control plane as the instance names it (its bootstrap's server_uri): the relay in between. */
@@ -69,6 +92,7 @@ final class MeshInstance implements AutoCloseable {
 
   @Override
   public void close() {
+    moreCsds.forEach(Server::shutdownNow);
     csds.shutdownNow();
     channel.shutdownNow();
     mesh.close();

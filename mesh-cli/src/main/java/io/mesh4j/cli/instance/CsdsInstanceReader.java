@@ -6,9 +6,11 @@ import io.envoyproxy.envoy.service.status.v3.ClientConfig.GenericXdsConfig;
 import io.envoyproxy.envoy.service.status.v3.ClientStatusDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.status.v3.ClientStatusRequest;
 import io.envoyproxy.envoy.service.status.v3.ClientStatusResponse;
+import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import io.mesh4j.cli.xds.GrpcErrors;
 import io.mesh4j.cli.instance.InstanceResource.ClientState;
@@ -22,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Reads an instance over CSDS ({@code envoy.service.status.v3.ClientStatusDiscoveryService/FetchClientStatus},
- * plaintext), as mesh4j serves it with {@code MeshGrpc.csdsService(mesh)} and grpc-java with its {@code CsdsService}:
+ * plaintext or over TLS ({@link InstanceTls})), as mesh4j serves it with {@code MeshGrpc.csdsService(mesh)} and grpc-java with its {@code CsdsService}:
  * the node and one {@code GenericXdsConfig} per subscribed resource.
  *
  * <p>CSDS carries neither the control plane the instance talks to nor the fields it ignored; those stay unknown.
@@ -30,23 +32,45 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CsdsInstanceReader implements InstanceReader {
   private final Duration timeout;
+  private final InstanceTls tls;
+  private final ChannelCredentials credentials;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
+  /** Plaintext. */
   public CsdsInstanceReader(Duration timeout) {
+    this(timeout, null);
+  }
+
+  /**
+   * @param tls how to reach the CSDS ports over TLS, or {@code null} for plaintext
+   * @throws IllegalArgumentException when the TLS files cannot be used, naming them
+   */
+  public CsdsInstanceReader(Duration timeout, InstanceTls tls) {
     this.timeout = timeout;
+    this.tls = tls;
+    this.credentials = tls == null ? InsecureChannelCredentials.create() : tls.credentials();
   }
 
   @Override
   public InstanceStatus read(String address) throws InstanceReadException {
-    ManagedChannel channel = channels.computeIfAbsent(address,
-        a -> Grpc.newChannelBuilder(a, InsecureChannelCredentials.create()).build());
+    ManagedChannel channel = channels.computeIfAbsent(address, a -> {
+      ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(a, credentials);
+      if (tls != null) {
+        tls.apply(builder);
+      }
+      return builder.build();
+    });
     ClientStatusResponse response;
     try {
       response = ClientStatusDiscoveryServiceGrpc.newBlockingStub(channel)
           .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
           .fetchClientStatus(ClientStatusRequest.getDefaultInstance());
     } catch (StatusRuntimeException e) {
-      throw new InstanceReadException("CSDS at " + address + ": " + GrpcErrors.describe(e), e);
+      String why = GrpcErrors.describe(e);
+      if (tls != null && tls.authority() == null && why.contains("No subject alternative names matching")) {
+        why += " (the certificate does not name the address: give --instance-authority NAME)";
+      }
+      throw new InstanceReadException((tls == null ? "CSDS at " : "CSDS over TLS at ") + address + ": " + why, e);
     }
     if (response.getConfigCount() == 0) {
       throw new InstanceReadException("CSDS at " + address + " reports no xDS client");

@@ -39,10 +39,12 @@ public final class FleetTable {
       row.add(report.controlPlane() == null ? "-" : report.controlPlane());
       row.add(report.libraryVersion());
       table.add(row);
+      String noted = report.givenName() == null ? report.address()
+          : report.givenName() + " (" + report.address() + ")";
       if (!report.reachable()) {
-        notes.add(report.address() + ": " + report.readError());
+        notes.add(noted + ": " + report.readError());
       } else if (report.current().error() != null) {
-        notes.add(report.address() + ": " + report.current().error());
+        notes.add(noted + ": " + report.current().error());
       }
     }
     table.print(out);

@@ -15,15 +15,26 @@ import java.util.Optional;
  * One instance's proxy-status: either its resources against the control plane, or why it could not be read.
  *
  * @param address the {@code host:port} asked
+ * @param givenName the name the instance was found under (a pod's {@code pod.namespace}), else {@code null}
  * @param status what the instance reported, or {@code null} when it could not be read
  * @param readError why it could not be read, else {@code null}
  * @param current what the control plane serves its node now, or {@code null} when the instance could not be read
  * @param resources every resource of the instance with its verdict
  */
-public record InstanceReport(
-    String address, InstanceStatus status, String readError, CurrentConfig current, List<ResourceSync> resources) {
+public record InstanceReport(String address, String givenName, InstanceStatus status, String readError,
+    CurrentConfig current, List<ResourceSync> resources) {
   public InstanceReport {
     resources = List.copyOf(resources);
+  }
+
+  public InstanceReport(
+      String address, InstanceStatus status, String readError, CurrentConfig current, List<ResourceSync> resources) {
+    this(address, null, status, readError, current, resources);
+  }
+
+  /** This report under the name the instance was found by (a pod's {@code pod.namespace}). */
+  public InstanceReport named(String name) {
+    return new InstanceReport(address, name, status, readError, current, resources);
   }
 
   public static InstanceReport unreachable(String address, String error) {
@@ -34,8 +45,11 @@ public record InstanceReport(
     return status != null;
   }
 
-  /** The node id, as istioctl names a proxy; the address when unknown. */
+  /** The name it was found under, else the node id, as istioctl names a proxy; the address when unknown. */
   public String name() {
+    if (givenName != null) {
+      return givenName;
+    }
     return status == null || status.node().getId().isEmpty() ? address : status.node().getId();
   }
 

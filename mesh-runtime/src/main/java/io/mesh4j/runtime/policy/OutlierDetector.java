@@ -29,12 +29,23 @@ public final class OutlierDetector {
   private final PolicyEnvironment env;
   private final Map<String, HostMonitor> hosts = new ConcurrentHashMap<>();
   private final AtomicInteger ejected = new AtomicInteger();
+  /** Envoy's {@code ejections_enforced_total}; shared with the detectors before and after a settings change. */
+  private final AtomicLong ejectionsEnforced;
   /** Told when an endpoint is ejected or returns, so that the cluster replans its load (as connectivity changes do). */
   private volatile Runnable ejectionListener = () -> {};
 
   public OutlierDetector(OutlierDetectionConfig config, PolicyEnvironment env) {
+    this(config, env, new AtomicLong());
+  }
+
+  /**
+   * @param ejectionsEnforced where enforced ejections are counted, so that the count of a cluster goes on across
+   *     detectors when its outlier settings change
+   */
+  public OutlierDetector(OutlierDetectionConfig config, PolicyEnvironment env, AtomicLong ejectionsEnforced) {
     this.config = Objects.requireNonNull(config, "config");
     this.env = Objects.requireNonNull(env, "env");
+    this.ejectionsEnforced = Objects.requireNonNull(ejectionsEnforced, "ejectionsEnforced");
     scheduleSweep(new WeakReference<>(this), env.sweepScheduler(), config.intervalNanos());
   }
 
@@ -92,6 +103,14 @@ public final class OutlierDetector {
 
   public int ejectedCount() {
     return ejected.get();
+  }
+
+  /**
+   * Ejections enforced so far (Envoy's {@code outlier_detection.ejections_enforced_total}): not those the enforcing
+   * percentage skipped, nor those {@code max_ejection_percent} refused.
+   */
+  public long ejectionsEnforced() {
+    return ejectionsEnforced.get();
   }
 
   /**
@@ -222,6 +241,7 @@ public final class OutlierDetector {
     monitor.ejectedAtNanos = env.nanoClock().getAsLong();
     monitor.ejected = true;
     ejected.incrementAndGet();
+    ejectionsEnforced.incrementAndGet();
     ejectionListener.run();
   }
 

@@ -82,6 +82,21 @@ class ClusterPolicyCarryOverTest {
   }
 
   @Test
+  void theCountOfEnforcedEjectionsGoesOnAcrossNewOutlierSettings() {
+    ClusterRuntime first = ClusterRuntime.build(cluster(ejectAfterOne()), endpoints(A, B, C), 0, null, env);
+    first.attemptFinished(A, 503);
+    assertThat(first.policy().ejectionsEnforced()).isEqualTo(1);
+
+    ClusterRuntime withoutDetection = ClusterRuntime.build(cluster(null), endpoints(A, B, C), 0, first, env);
+    assertThat(withoutDetection.policy().ejectionsEnforced()).isEqualTo(1);
+    ClusterRuntime detectingAgain = ClusterRuntime.build(cluster(ejectAfterOne()), endpoints(A, B, C), 0,
+        withoutDetection, env);
+    detectingAgain.attemptFinished(B, 503);
+    assertThat(detectingAgain.policy().isEjected(B.hostPort())).isTrue();
+    assertThat(detectingAgain.policy().ejectionsEnforced()).isEqualTo(2);
+  }
+
+  @Test
   void ejectionCountsAsUnhealthySoTrafficMovesToPriorityOneAndBack() {
     // P0: A and B, P1: C. Ejecting A leaves P0 50 % healthy: health min(100, 1.4 x 50) = 70, so P0 takes 70 % and
     // P1 30 % (Envoy's priority load); before the ejection and after A returns, P0 takes everything.

@@ -153,6 +153,31 @@ class OutlierDetectorTest {
   }
 
   @Test
+  void onlyEnforcedEjectionsAreCountedAndEachOneAgain() {
+    // 5 hosts, 20%: a is ejected; b is refused by max_ejection_percent (Envoy counts that as an overflow).
+    OutlierDetector d = detector(config(1, 20), HOSTS);
+    d.record("a:1", 500);
+    d.record("b:1", 500);
+    assertThat(d.ejectionsEnforced()).isEqualTo(1);
+    // a returns at the 30 s sweep; its next ejection counts again while one endpoint at most is ejected at a time.
+    time.advance(30 * S);
+    assertThat(d.ejectedCount()).isZero();
+    d.record("a:1", 500);
+    assertThat(d.ejectionsEnforced()).isEqualTo(2);
+    assertThat(d.ejectedCount()).isEqualTo(1);
+
+    // enforcing_consecutive_5xx 50%, and a draw of 99: detected, not enforced, not counted.
+    OutlierDetectionConfig d0 = OutlierDetectionConfig.DEFAULT;
+    OutlierDetector halfEnforced = detector(new OutlierDetectionConfig(1, 5, d0.intervalNanos(),
+        d0.baseEjectionTimeNanos(), d0.maxEjectionTimeNanos(), 0, 100, 50, 0, 100, 5, 100, 1900, 85, 0, 5, 50, false),
+        HOSTS);
+    random.set(99);
+    halfEnforced.record("a:1", 500);
+    assertThat(halfEnforced.isEjected("a:1")).isFalse();
+    assertThat(halfEnforced.ejectionsEnforced()).isZero();
+  }
+
+  @Test
   void successRateEjectsHostsBelowMeanMinusStdevFactorTimesStdev() {
     OutlierDetector d = detector(config(1000, 100), HOSTS);
     // a..d succeed always; e succeeds 50%: mean 90, stdev 20, threshold 90 - 1.9 * 20 = 52 > 50.

@@ -1,5 +1,6 @@
 package io.mesh4j.runtime.metrics.micrometer;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,7 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Per-cluster gauges, read at scrape time from the cluster the current config routes by: endpoints total and
  * healthy ({@code envoy_cluster_membership_total} / {@code _healthy}), outlier ejections in force
  * ({@code envoy_cluster_outlier_detection_ejections_active}), whether the request breaker is at its limit
- * ({@code envoy_cluster_circuit_breakers_default_rq_open}).
+ * ({@code envoy_cluster_circuit_breakers_default_rq_open}); and one counter read the same way, the ejections
+ * enforced so far ({@code envoy_cluster_outlier_detection_ejections_enforced}, {@code _total} in Prometheus text as
+ * Envoy's {@code ejections_enforced_total}), kept by the cluster's policy state so that it survives config updates.
  * Meters follow the config: added when a cluster appears, removed when it leaves.
  */
 final class ClusterGauges implements SnapshotListener {
@@ -71,6 +74,9 @@ final class ClusterGauges implements SnapshotListener {
         .description("Endpoints that take traffic: healthy and not ejected").tags(tags).register(registry));
     list.add(Gauge.builder("envoy_cluster_outlier_detection_ejections_active", this, g -> g.ejected(name))
         .description("Endpoints ejected by outlier detection now").tags(tags).register(registry));
+    list.add(FunctionCounter.builder("envoy_cluster_outlier_detection_ejections_enforced", this,
+            g -> g.ejectionsEnforced(name))
+        .description("Ejections outlier detection enforced, for any reason").tags(tags).register(registry));
     list.add(Gauge.builder("envoy_cluster_circuit_breakers_default_rq_open", this, g -> g.requestsOpen(name))
         .description("1 while the max_requests breaker has no slot left").tags(tags).register(registry));
     return list;
@@ -96,6 +102,11 @@ final class ClusterGauges implements SnapshotListener {
   private double ejected(String name) {
     ClusterRuntime cluster = current.get(name);
     return cluster == null || cluster.policy().outliers() == null ? 0 : cluster.policy().outliers().ejectedCount();
+  }
+
+  private double ejectionsEnforced(String name) {
+    ClusterRuntime cluster = current.get(name);
+    return cluster == null ? 0 : cluster.policy().ejectionsEnforced();
   }
 
   private double requestsOpen(String name) {
