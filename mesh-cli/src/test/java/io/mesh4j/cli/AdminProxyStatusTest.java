@@ -15,9 +15,6 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.mesh4j.runtime.testing.LoopbackControlPlane;
 import io.mesh4j.runtime.testing.NamedGrpcServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -61,18 +58,9 @@ class AdminProxyStatusTest {
         List.of(edsCluster("catalog")), List.of(cla("catalog", backend.hostPort())));
   }
 
-  private record Run(int exitCode, String out, String err) {}
-
-  private static Run meshctl(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = MeshCtl.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
-
   private Map<String, String> row(String instanceArg) {
-    Run run = meshctl("proxy-status", "--control-plane", controlPlane.target(), "--instances", instanceArg);
+    MeshCtlRun run = MeshCtlRun.of("proxy-status", "--control-plane", controlPlane.target(), "--instances",
+        instanceArg);
     assertThat(run.exitCode()).as(run.err()).isZero();
     return PrintedTable.parse(run.out(), COLUMNS).get(0);
   }
@@ -100,7 +88,7 @@ class AdminProxyStatusTest {
     await().atMost(PATIENCE).untilAsserted(() -> assertThat(row("http://" + instance.adminAddress()))
         .containsEntry("RDS", "SYNCED").containsEntry("CDS", "SYNCED")
         .containsEntry("LDS", "SYNCED").containsEntry("EDS", "SYNCED"));
-    Run detail = meshctl("proxy-status", "http://" + instance.adminAddress(), "--control-plane",
+    MeshCtlRun detail = MeshCtlRun.of("proxy-status", "http://" + instance.adminAddress(), "--control-plane",
         controlPlane.target());
     assertThat(PrintedTable.parse(detail.out(), List.of("TYPE", "NAME", "THEIRS", "CURRENT", "CLIENT STATUS",
         "STATE"))).anySatisfy(r -> assertThat(r).containsEntry("TYPE", "RDS").containsEntry("THEIRS", "2")
@@ -114,7 +102,8 @@ class AdminProxyStatusTest {
     await().atMost(PATIENCE).untilAsserted(() -> assertThat(row(instance.adminAddress()).get("RDS"))
         .startsWith("NACKED (").contains("catalog-routes"));
 
-    Run detail = meshctl("proxy-status", instance.adminAddress(), "--control-plane", controlPlane.target());
+    MeshCtlRun detail = MeshCtlRun.of("proxy-status", instance.adminAddress(), "--control-plane",
+        controlPlane.target());
     assertThat(detail.exitCode()).as(detail.err()).isZero();
     assertThat(detail.out()).contains("(read over admin)")
         .contains("Control plane:  " + instance.relayAddress())
@@ -140,7 +129,7 @@ class AdminProxyStatusTest {
         List.of(cla("catalog", backend.hostPort()), cla("fleet", "127.0.0.1:8080")));
     String port = instance.adminAddress().substring(instance.adminAddress().lastIndexOf(':') + 1);
 
-    Run run = meshctl("proxy-status", "--control-plane", controlPlane.target(), "--discover", "fleet",
+    MeshCtlRun run = MeshCtlRun.of("proxy-status", "--control-plane", controlPlane.target(), "--discover", "fleet",
         "--admin-port", port);
 
     assertThat(run.exitCode()).as(run.err()).isZero();

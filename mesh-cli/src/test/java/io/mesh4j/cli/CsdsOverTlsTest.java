@@ -10,9 +10,6 @@ import io.grpc.TlsServerCredentials;
 import io.mesh4j.runtime.testing.LoopbackControlPlane;
 import io.mesh4j.runtime.testing.NamedGrpcServer;
 import io.mesh4j.runtime.testing.TestPki;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -85,21 +82,11 @@ class CsdsOverTlsTest {
     return Files.writeString(dir.resolve(name), content);
   }
 
-  private record Run(int exitCode, String out, String err) {}
-
-  private Run meshctl(String instances, String... tls) {
+  private MeshCtlRun meshctl(String instances, String... tls) {
     List<String> args = new ArrayList<>(List.of("proxy-status", "--control-plane", controlPlane.target(),
         "--instances", instances));
     args.addAll(List.of(tls));
-    return run(args);
-  }
-
-  private static Run run(List<String> args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = MeshCtl.run(args.toArray(new String[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return MeshCtlRun.of(args);
   }
 
   private String[] mtls(Path chain, Path key) {
@@ -109,7 +96,7 @@ class CsdsOverTlsTest {
 
   @Test
   void overMtlsTheInstanceIsReadAndSyncedNamedByCsdsOrBare() {
-    Run run = meshctl("csds://" + mtlsCsds + "," + mtlsCsds, mtls(clientChain, clientKey));
+    MeshCtlRun run = meshctl("csds://" + mtlsCsds + "," + mtlsCsds, mtls(clientChain, clientKey));
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     List<Map<String, String>> rows = PrintedTable.parse(run.out(), COLUMNS);
@@ -121,19 +108,19 @@ class CsdsOverTlsTest {
     List<String> detailArgs = new ArrayList<>(List.of("proxy-status", "csds://" + mtlsCsds, "--control-plane",
         controlPlane.target()));
     detailArgs.addAll(List.of(mtls(clientChain, clientKey)));
-    Run detail = run(detailArgs);
+    MeshCtlRun detail = MeshCtlRun.of(detailArgs);
     assertThat(detail.exitCode()).as(detail.err()).isZero();
     assertThat(detail.out()).contains("Instance:       csds://" + mtlsCsds + " (read over csds)");
   }
 
   @Test
   void aClientCertificateTheInstanceDoesNotTrustOrPlaintextIsAnUnreachableRowSayingWhy() {
-    Run stranger = meshctl("csds://" + mtlsCsds, mtls(strangerChain, strangerKey));
-    Run plaintext = meshctl("csds://" + mtlsCsds);
-    Run wrongName = meshctl("csds://" + mtlsCsds, "--instance-tls", "--instance-ca", workloadCa.toString(),
+    MeshCtlRun stranger = meshctl("csds://" + mtlsCsds, mtls(strangerChain, strangerKey));
+    MeshCtlRun plaintext = meshctl("csds://" + mtlsCsds);
+    MeshCtlRun wrongName = meshctl("csds://" + mtlsCsds, "--instance-tls", "--instance-ca", workloadCa.toString(),
         "--instance-cert", clientChain.toString(), "--instance-key", clientKey.toString());
 
-    for (Run run : List.of(stranger, plaintext, wrongName)) {
+    for (MeshCtlRun run : List.of(stranger, plaintext, wrongName)) {
       assertThat(run.exitCode()).as(run.err()).isZero();
       assertThat(PrintedTable.parse(run.out(), COLUMNS)).singleElement()
           .satisfies(row -> assertThat(row).containsEntry("RDS", "UNREACHABLE"));
@@ -150,7 +137,7 @@ class CsdsOverTlsTest {
   void aCaFileWithoutACertificateIsOneLineNamingIt() throws Exception {
     Path notPem = write("not-a-ca.pem", "not a certificate");
 
-    Run run = meshctl("csds://" + mtlsCsds, "--instance-tls", "--instance-ca", notPem.toString());
+    MeshCtlRun run = meshctl("csds://" + mtlsCsds, "--instance-tls", "--instance-ca", notPem.toString());
 
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err()).startsWith("meshctl: cannot set up TLS to the instances' CSDS ports with the roots in "

@@ -11,9 +11,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mesh4j.runtime.testing.FreePorts;
 import io.mesh4j.runtime.testing.LoopbackControlPlane;
 import io.mesh4j.runtime.testing.NamedGrpcServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,16 +62,6 @@ class KubernetesProxyStatusTest {
     return closeable;
   }
 
-  private record Run(int exitCode, String out, String err) {}
-
-  private static Run meshctl(List<String> args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = MeshCtl.run(args.toArray(new String[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
-
   private List<String> args(FakeKubernetesApi api, String... more) {
     List<String> args = new ArrayList<>(List.of("proxy-status", "--control-plane", controlPlane.target(),
         "--kubernetes", "--kube-api", api.url()));
@@ -98,7 +85,7 @@ class KubernetesProxyStatusTest {
         pod("catalog-7d9f-starting", "shop", "Running", null)));
     Path token = Files.writeString(dir.resolve("token"), "sesame\n");
 
-    Run run = meshctl(args(api, "--namespace", "shop", "--selector", "app=catalog,tier in (web, api)",
+    MeshCtlRun run = MeshCtlRun.of(args(api, "--namespace", "shop", "--selector", "app=catalog,tier in (web, api)",
         "--admin-port", Integer.toString(adminPort), "--kube-ca", api.caFile().toString(),
         "--kube-token-file", token.toString()));
 
@@ -126,7 +113,7 @@ class KubernetesProxyStatusTest {
     api.answer(200, podList(pod("legacy-1", "shop", "Running", "127.0.0.1")));
     int nothingThere = FreePorts.next();
 
-    Run run = meshctl(args(api, "--namespace", "shop", "--admin-port", Integer.toString(nothingThere),
+    MeshCtlRun run = MeshCtlRun.of(args(api, "--namespace", "shop", "--admin-port", Integer.toString(nothingThere),
         "--kube-ca", api.caFile().toString(), "--kube-token", "sesame"));
 
     assertThat(run.exitCode()).as(run.err()).isZero();
@@ -142,7 +129,7 @@ class KubernetesProxyStatusTest {
     FakeKubernetesApi api = closeLater(FakeKubernetesApi.plain());
     api.answer(200, podList(pod("catalog-1", "shop", "Pending", null)));
 
-    Run run = meshctl(args(api, "-n", "shop", "-l", "app=catalog"));
+    MeshCtlRun run = MeshCtlRun.of(args(api, "-n", "shop", "-l", "app=catalog"));
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(api.request().getHeaders().get("Authorization")).isNull();
@@ -154,7 +141,8 @@ class KubernetesProxyStatusTest {
     FakeKubernetesApi api = closeLater(FakeKubernetesApi.https(dir));
     api.answer(401, FakeKubernetesApi.status(401, "Unauthorized", "Unauthorized"));
 
-    Run run = meshctl(args(api, "-n", "shop", "--kube-ca", api.caFile().toString(), "--kube-token", "stale"));
+    MeshCtlRun run = MeshCtlRun.of(args(api, "-n", "shop", "--kube-ca", api.caFile().toString(),
+        "--kube-token", "stale"));
 
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err()).isEqualTo("meshctl: cannot list the pods: the Kubernetes API at " + api.url()
@@ -169,7 +157,7 @@ class KubernetesProxyStatusTest {
         + "\"system:serviceaccount:tools:meshctl\" cannot list resource \"pods\" in API group \"\" in the namespace "
         + "\"shop\""));
 
-    Run run = meshctl(args(api, "-n", "shop", "--kube-ca", api.caFile().toString(), "--kube-token", "t"));
+    MeshCtlRun run = MeshCtlRun.of(args(api, "-n", "shop", "--kube-ca", api.caFile().toString(), "--kube-token", "t"));
 
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err()).startsWith("meshctl: cannot list the pods: the Kubernetes API at " + api.url()
@@ -181,7 +169,8 @@ class KubernetesProxyStatusTest {
   @Test
   void anUnreachableApiOrAnUntrustedCertificateIsOneLine() throws Exception {
     int closed = FreePorts.next();
-    Run unreachable = meshctl(List.of("proxy-status", "--control-plane", controlPlane.target(), "--kubernetes",
+    MeshCtlRun unreachable = MeshCtlRun.of(List.of("proxy-status", "--control-plane", controlPlane.target(),
+        "--kubernetes",
         "--kube-api", "https://127.0.0.1:" + closed, "--kube-token", "t"));
 
     assertThat(unreachable.exitCode()).isEqualTo(1);
@@ -189,7 +178,7 @@ class KubernetesProxyStatusTest {
         + "https://127.0.0.1:" + closed + ": ").doesNotContain("\tat ").hasLineCount(1);
 
     FakeKubernetesApi api = closeLater(FakeKubernetesApi.https(dir));
-    Run untrusted = meshctl(args(api, "--kube-token", "t"));
+    MeshCtlRun untrusted = MeshCtlRun.of(args(api, "--kube-token", "t"));
 
     assertThat(untrusted.exitCode()).isEqualTo(1);
     assertThat(untrusted.err()).startsWith("meshctl: cannot list the pods: TLS with the Kubernetes API at "

@@ -76,18 +76,9 @@ class ProxyStatusTest {
         List.of(cla("catalog", backend.hostPort()), cla("fleet-endpoints", "127.0.0.1:8080")));
   }
 
-  private record Run(int exitCode, String out, String err) {}
-
-  private static Run meshctl(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = MeshCtl.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
-
   private Map<String, String> row() {
-    Run run = meshctl("proxy-status", "--control-plane", controlPlane.target(), "--instances", instance.csdsAddress());
+    MeshCtlRun run = MeshCtlRun.of("proxy-status", "--control-plane", controlPlane.target(), "--instances",
+        instance.csdsAddress());
     assertThat(run.exitCode()).as(run.err()).isZero();
     return PrintedTable.parse(run.out(), COLUMNS).get(0);
   }
@@ -131,7 +122,7 @@ class ProxyStatusTest {
     // The other types of version 2 were accepted.
     assertThat(row).containsEntry("CDS", "SYNCED").containsEntry("LDS", "SYNCED").containsEntry("EDS", "SYNCED");
 
-    Run detail = meshctl("proxy-status", instance.csdsAddress(), "--control-plane", controlPlane.target());
+    MeshCtlRun detail = MeshCtlRun.of("proxy-status", instance.csdsAddress(), "--control-plane", controlPlane.target());
     assertThat(detail.exitCode()).as(detail.err()).isZero();
     List<Map<String, String>> resources = PrintedTable.parse(detail.out(),
         List.of("TYPE", "NAME", "THEIRS", "CURRENT", "CLIENT STATUS", "STATE"));
@@ -148,7 +139,7 @@ class ProxyStatusTest {
   @Test
   void anUnreachableInstanceIsARowWithTheReasonNotACrash() throws IOException {
     String nobody = closedPort();
-    Run run = meshctl("proxy-status", "--control-plane", controlPlane.target(),
+    MeshCtlRun run = MeshCtlRun.of("proxy-status", "--control-plane", controlPlane.target(),
         "--instances", instance.csdsAddress() + "," + nobody);
 
     assertThat(run.exitCode()).as(run.err()).isZero();
@@ -165,7 +156,7 @@ class ProxyStatusTest {
   @Test
   void withoutAnAnswerFromTheControlPlaneTheColumnsAreUnknownAndTheNoteSaysWhy() throws IOException {
     String nobody = closedPort();
-    Run run = meshctl("proxy-status", "--control-plane", nobody, "--instances", instance.csdsAddress());
+    MeshCtlRun run = MeshCtlRun.of("proxy-status", "--control-plane", nobody, "--instances", instance.csdsAddress());
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(PrintedTable.parse(run.out(), COLUMNS).get(0))
@@ -176,7 +167,7 @@ class ProxyStatusTest {
 
   @Test
   void jsonCarriesEachColumnAndEveryResourceWithBothVersions() {
-    Run run = meshctl("proxy-status", "--control-plane", controlPlane.target(),
+    MeshCtlRun run = MeshCtlRun.of("proxy-status", "--control-plane", controlPlane.target(),
         "--instances", instance.csdsAddress(), "-o", "json");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
@@ -200,7 +191,7 @@ class ProxyStatusTest {
   @Test
   void instancesAreFoundInTheControlPlanesEndpointsOfTheirCluster() {
     String port = instance.csdsAddress().substring(instance.csdsAddress().lastIndexOf(':') + 1);
-    Run run = meshctl("proxy-status", "--control-plane", controlPlane.target(), "--discover", "fleet",
+    MeshCtlRun run = MeshCtlRun.of("proxy-status", "--control-plane", controlPlane.target(), "--discover", "fleet",
         "--csds-port", port);
 
     assertThat(run.exitCode()).as(run.err()).isZero();
@@ -212,7 +203,7 @@ class ProxyStatusTest {
 
   @Test
   void discoveringAClusterTheControlPlaneDoesNotHaveSaysSo() {
-    Run run = meshctl("proxy-status", "--control-plane", controlPlane.target(), "--discover", "nowhere",
+    MeshCtlRun run = MeshCtlRun.of("proxy-status", "--control-plane", controlPlane.target(), "--discover", "nowhere",
         "--csds-port", "15000");
 
     assertThat(run.exitCode()).isEqualTo(1);
