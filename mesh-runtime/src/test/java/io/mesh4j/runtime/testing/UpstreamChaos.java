@@ -91,13 +91,17 @@ public final class UpstreamChaos {
         .add("calls", calls.total())
         .add("succeeded", calls.count(success))
         .add("outcomes", calls.outcomes())
-        .add("p50", calls.percentile(0.50).toMillis() + " ms")
-        .add("p99", calls.percentile(0.99).toMillis() + " ms")
+        .add("p50", millis(calls.percentile(0.50)))
+        .add("p99", millis(calls.percentile(0.99)))
         .add("route timeout", ROUTE_TIMEOUT.toMillis() + " ms")
         .write();
     assertThat(calls.total()).isEqualTo(REQUESTS);
     assertThat(calls.count(success) * 1000L).as("outcomes %s", calls.outcomes())
         .isGreaterThanOrEqualTo(995L * calls.total());
     assertThat(calls.percentile(0.99)).as("p99 of %s calls", calls.total()).isLessThanOrEqualTo(ROUTE_TIMEOUT);
+  }
+
+  private static String millis(Duration d) {
+    return String.format(java.util.Locale.ROOT, "%.1f ms", d.toNanos() / 1e6);
   }
 }
