@@ -14,8 +14,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
  * Runs the JMH suite with the GC profiler, the end-to-end OkHttp and gRPC load benchmarks, the mTLS benchmarks and
- * the scale benchmark, and writes them into one markdown report. Arguments:
- * {@code [report.md] [load seconds per phase] [scale churn cycles, default 100000]}.
+ * the scale benchmark, and writes them into one markdown report, with the reliability figures the tests wrote when
+ * {@code run.sh} ran them at full counts ({@link ReliabilitySection}). Arguments:
+ * {@code [report.md] [load seconds per phase] [scale churn cycles, default 100000] [reliability figures .md]}.
  */
 public final class BenchmarkReport {
 
@@ -23,6 +24,7 @@ public final class BenchmarkReport {
     Path report = Path.of(args.length > 0 ? args[0] : "benchmarks/REPORT.md");
     String loadSeconds = args.length > 1 ? args[1] : "5";
     String churnCycles = args.length > 2 ? args[2] : "100000";
+    Path reliabilityFigures = args.length > 3 ? Path.of(args[3]) : null;
 
     Options options = new OptionsBuilder()
         .include(RouteSelectionBenchmark.class.getSimpleName())
@@ -76,6 +78,12 @@ public final class BenchmarkReport {
     md.append('\n').append(Files.readString(tlsReport));
     md.append('\n').append(Files.readString(serverTlsReport));
     md.append('\n').append(Files.readString(scaleReport));
+    if (reliabilityFigures != null) {
+      String reliability = ReliabilitySection.render(reliabilityFigures);
+      if (!reliability.isEmpty()) {
+        md.append('\n').append(reliability);
+      }
+    }
     Files.writeString(report, md.toString());
     System.out.println(md);
   }

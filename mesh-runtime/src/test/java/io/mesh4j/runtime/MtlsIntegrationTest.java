@@ -17,17 +17,15 @@ import io.mesh4j.MeshTlsHandshakeException;
 import io.mesh4j.runtime.testing.ConnectionCountingProxy;
 import io.mesh4j.runtime.testing.LoopbackControlPlane;
 import io.mesh4j.runtime.testing.MtlsHttpServer;
+import io.mesh4j.runtime.testing.PacedLoad;
 import io.mesh4j.runtime.testing.TestPki;
 import io.mesh4j.runtime.testing.TlsResources;
+import io.mesh4j.runtime.testing.WorkloadCertificateRotations;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -42,8 +40,6 @@ import org.junit.jupiter.api.io.TempDir;
  * certificates. The application writes {@code http://}, the mesh sends TLS.
  */
 class MtlsIntegrationTest {
-  /** Workload certificate rotations under load: {@code -Dmesh4j.rotations=100} for the full count. */
-  private static final int ROTATIONS = Integer.getInteger("mesh4j.rotations", 10);
   private static final String NS = "spiffe://cluster.local/ns/shop/sa/";
   private static final String TARGET = "catalog.mesh:8080";
   private static final Duration WAIT = Duration.ofSeconds(10);
@@ -228,52 +224,35 @@ class MtlsIntegrationTest {
     MtlsHttpServer catalog = server("catalog", intermediate.leaf(NS + "catalog"));
     serve("1", TlsResources.tlsCluster("catalog", TlsResources.istioMtls("default", "", NS + "catalog")),
         catalog.hostPort());
-    startMesh("0.05s");
+    startMesh(WorkloadCertificateRotations.REFRESH_INTERVAL);
     assertThat(call()).isEqualTo("catalog");
 
-    AtomicBoolean running = new AtomicBoolean(true);
-    AtomicInteger ok = new AtomicInteger();
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    List<Thread> load = new ArrayList<>();
-    for (int t = 0; t < 3; t++) {
-      Thread thread = new Thread(() -> {
-        while (running.get()) {
-          try {
-            call();
-            ok.incrementAndGet();
-          } catch (Throwable e) {
-            failure.compareAndSet(null, e);
-          }
-        }
-      });
-      thread.start();
-      load.add(thread);
-    }
-    List<String> issued = new ArrayList<>();
-    for (int i = 0; i < ROTATIONS; i++) {
-      TestPki.Leaf next = intermediate.leaf(NS + "frontend");
-      issued.add(next.certificate().getSerialNumber().toString(16));
-      next.writeIstioFiles(certs, root.certificate());
-      // A half-written key between rotations must never replace good material.
-      Files.writeString(certs.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\nMIIB");
-      Thread.sleep(60);
-      next.writeIstioFiles(certs, root.certificate());
+    List<String> issued;
+    PacedLoad load = PacedLoad.start("okhttp", WorkloadCertificateRotations.RATE, this::call);
+    try {
       // New connections (idle pooled ones evicted) must present the new certificate.
-      String serial = issued.get(issued.size() - 1);
-      await().atMost(WAIT).untilAsserted(() -> {
-        client.connectionPool().evictAll();
-        call();
-        assertThat(catalog.clientSerials()).contains(serial);
-      });
+      issued = WorkloadCertificateRotations.rotate(intermediate, NS + "frontend", root.certificate(), certs,
+          catalog::clientSerials, () -> {
+            client.connectionPool().evictAll();
+            callUnchecked();
+          });
+    } finally {
+      load.close();
     }
-    running.set(false);
-    for (Thread thread : load) {
-      thread.join();
-    }
-    assertThat(failure.get()).as("no request may fail during rotation").isNull();
-    assertThat(ok.get()).isPositive();
+    long refused = ((MeshRuntime) mesh).security().provider("default").failures();
+    WorkloadCertificateRotations.report("OkHttp", load, issued, refused);
+    assertThat(load.failures()).as("no request may fail during rotation").isEmpty();
+    assertThat(load.count("catalog")).isPositive();
     assertThat(catalog.clientSerials()).containsAll(issued);
-    assertThat(((MeshRuntime) mesh).security().provider("default").failures()).isPositive();
+    assertThat(refused).isPositive();
+  }
+
+  private void callUnchecked() {
+    try {
+      call();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Test

@@ -2,7 +2,11 @@ package io.mesh4j.runtime.grpc;
 
 import io.grpc.ChannelCredentials;
 import io.grpc.Status;
-import io.grpc.TlsChannelCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettySslContextChannelCredentials;
+import io.grpc.netty.shaded.io.netty.handler.ssl.OpenSslSessionContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.mesh4j.MeshTlsHandshakeException;
 import io.mesh4j.runtime.cluster.ClusterRuntime;
 import io.mesh4j.runtime.security.MaterialUnavailableException;
@@ -53,15 +57,38 @@ final class GrpcUpstreamTls {
   }
 
   /**
+   * How long the JDK's TLS client (used when netty's OpenSSL is not available) may resume a session: it has no switch
+   * to turn resumption off, so this bounds how long after a rotation a new connection may still present the
+   * certificate of an earlier handshake.
+   */
+  private static final int JDK_SESSION_SECONDS = 1;
+
+  /**
    * Channel credentials over the context's managers. Our trust manager is an {@code X509ExtendedTrustManager} that
    * checks the configured SANs (SPIFFE IDs) itself, so the JDK adds no host name check against the authority.
+   *
+   * <p>The connections never resume a TLS session: a resumed session keeps the identities of the handshake it came
+   * from, so after a rotation of our certificate a new connection would still present the old one (and the server
+   * would see it). The OkHttp path drops its cached sessions when the material changes; gRPC's netty context offers no
+   * hook at connection time, and its connections are long-lived, so a full handshake for each costs little.
    */
   static ChannelCredentials credentials(UpstreamTls tls) {
-    TlsChannelCredentials.Builder builder = TlsChannelCredentials.newBuilder().trustManager(tls.trustManager());
+    SslContextBuilder builder = GrpcSslContexts.forClient().trustManager(tls.trustManager());
     if (tls.keyManager() != null) {
       builder.keyManager(tls.keyManager());
     }
-    return builder.build();
+    SslContext context;
+    try {
+      context = builder.build();
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot build the TLS context of a gRPC endpoint channel", e);
+    }
+    if (context.sessionContext() instanceof OpenSslSessionContext openSsl) {
+      openSsl.setSessionCacheEnabled(false);
+    } else {
+      context.sessionContext().setSessionTimeout(JDK_SESSION_SECONDS);
+    }
+    return NettySslContextChannelCredentials.create(context);
   }
 
   /**

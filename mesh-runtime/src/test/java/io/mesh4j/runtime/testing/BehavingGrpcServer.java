@@ -31,12 +31,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>{@link #UNARY} ({@code test.Behave/Unary}): {@code "ok"} answers the server's name; {@code "fail-first:N:CODE"}
  *       fails while fewer than N attempts came before; {@code "fail-on:NAME:CODE"} fails on the server so named;
+ *       {@code "fail:CODE"} always fails;
  *       {@code "sleep:MS"} answers after MS ms;
  *       {@code "sleep-first:MS"} sleeps on the first attempt only; {@code "hang"} never answers.
  *   <li>{@link #STREAM} ({@code test.Behave/Stream}, server streaming): one message, then UNAVAILABLE.
  *   <li>{@link #UPLOAD} ({@code test.Behave/Upload}, client streaming): on the first attempt UNAVAILABLE once the
  *       client half-closes, later the total length of the messages received.
  * </ul>
+ *
+ * A server started with a behavior of its own ({@link #start(String, String)}) acts it on every unary call, whatever
+ * the request says: a fleet in which some servers fail or never answer.
  */
 public final class BehavingGrpcServer implements AutoCloseable {
   public static final MethodDescriptor<String, String> UNARY = method("test.Behave/Unary", MethodDescriptor.MethodType.UNARY);
@@ -50,12 +54,14 @@ public final class BehavingGrpcServer implements AutoCloseable {
   private static final Context.Key<Integer> ATTEMPT = Context.key("previous-attempts");
 
   private final String name;
+  private final String fixedBehavior;
   private final Server server;
   private final List<Integer> previousAttempts = Collections.synchronizedList(new ArrayList<>());
   private final AtomicInteger inFlight = new AtomicInteger();
 
-  private BehavingGrpcServer(String name) {
+  private BehavingGrpcServer(String name, String fixedBehavior) {
     this.name = name;
+    this.fixedBehavior = fixedBehavior;
     ServerServiceDefinition service = ServerServiceDefinition.builder("test.Behave")
         .addMethod(UNARY, ServerCalls.asyncUnaryCall(this::unary))
         .addMethod(STREAM, ServerCalls.asyncServerStreamingCall((request, observer) -> {
@@ -86,7 +92,7 @@ public final class BehavingGrpcServer implements AutoCloseable {
 
   private void unary(String request, StreamObserver<String> observer) {
     int previous = ATTEMPT.get();
-    String[] parts = request.split(":");
+    String[] parts = (fixedBehavior != null ? fixedBehavior : request).split(":");
     try {
       switch (parts[0]) {
         case "fail-first":
@@ -95,6 +101,9 @@ public final class BehavingGrpcServer implements AutoCloseable {
             return;
           }
           break;
+        case "fail":
+          observer.onError(Status.fromCode(Status.Code.valueOf(parts[1])).asRuntimeException());
+          return;
         case "fail-on":
           if (name.equals(parts[1])) {
             observer.onError(Status.fromCode(Status.Code.valueOf(parts[2])).asRuntimeException());
@@ -165,7 +174,12 @@ public final class BehavingGrpcServer implements AutoCloseable {
   }
 
   public static BehavingGrpcServer start(String name) {
-    return new BehavingGrpcServer(name);
+    return new BehavingGrpcServer(name, null);
+  }
+
+  /** A server that acts {@code behavior} (e.g. {@code "fail:UNAVAILABLE"}, {@code "hang"}) on every unary call. */
+  public static BehavingGrpcServer start(String name, String behavior) {
+    return new BehavingGrpcServer(name, behavior);
   }
 
   /** {@code 127.0.0.1:port}, as an endpoint address. */

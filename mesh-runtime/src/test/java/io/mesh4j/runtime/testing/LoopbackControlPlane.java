@@ -51,6 +51,7 @@ public final class LoopbackControlPlane implements AutoCloseable {
   private final List<DeltaDiscoveryRequest> deltaRequests = new CopyOnWriteArrayList<>();
   private final AtomicInteger streamsOpened = new AtomicInteger();
   private final AtomicInteger streamsClosed = new AtomicInteger();
+  private volatile long lastStreamOpenedNanos;
   private int port;
   private Server server;
 
@@ -59,6 +60,7 @@ public final class LoopbackControlPlane implements AutoCloseable {
         new DiscoveryServerCallbacks() {
           @Override
           public void onStreamOpen(long streamId, String typeUrl) {
+            lastStreamOpenedNanos = System.nanoTime();
             streamsOpened.incrementAndGet();
           }
 
@@ -92,8 +94,16 @@ public final class LoopbackControlPlane implements AutoCloseable {
 
   /** Starts a control plane on an ephemeral port of 127.0.0.1. */
   public static LoopbackControlPlane start() {
+    return start(0);
+  }
+
+  /**
+   * A control plane on {@code port} (e.g. {@link FreePorts#next()}): a test that stops it for long and restarts it on
+   * the same port wants one below the ephemeral range, which no outgoing connection can take in between.
+   */
+  public static LoopbackControlPlane start(int port) {
     LoopbackControlPlane cp = new LoopbackControlPlane();
-    cp.port = 0;
+    cp.port = port;
     cp.startServer();
     return cp;
   }
@@ -222,6 +232,11 @@ public final class LoopbackControlPlane implements AutoCloseable {
   /** How many ADS streams clients have opened. */
   public int streamsOpened() {
     return streamsOpened.get();
+  }
+
+  /** When a client last opened an ADS stream ({@link System#nanoTime()}), 0 before the first. */
+  public long lastStreamOpenedNanos() {
+    return lastStreamOpenedNanos;
   }
 
   /** How many ADS streams are open now (opened and not yet closed by either side). */

@@ -5,6 +5,7 @@ import io.grpc.InsecureServerCredentials;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
+import io.grpc.ServerBuilder;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerCredentials;
@@ -12,11 +13,13 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,6 +64,10 @@ public final class NamedGrpcServer implements AutoCloseable {
   }
 
   private NamedGrpcServer(String name, ServerCredentials credentials) {
+    this(name, Grpc.newServerBuilderForPort(0, credentials));
+  }
+
+  private NamedGrpcServer(String name, ServerBuilder<?> builder) {
     this.name = name;
     ServerCalls.UnaryMethod<String, String> answer = (request, observer) -> {
       if (request.startsWith("fail:")) {
@@ -110,7 +117,7 @@ public final class NamedGrpcServer implements AutoCloseable {
       }
     };
     try {
-      server = Grpc.newServerBuilderForPort(0, credentials)
+      server = builder
           .addService(ServerInterceptors.intercept(service, recordAuthority))
           .build()
           .start();
@@ -133,6 +140,18 @@ public final class NamedGrpcServer implements AutoCloseable {
   /** A server with {@code credentials}, e.g. TLS requiring client certificates. */
   public static NamedGrpcServer start(String name, ServerCredentials credentials) {
     return new NamedGrpcServer(name, credentials);
+  }
+
+  /**
+   * A server with {@code credentials} that closes each connection gracefully once it is {@code maxConnectionAge} old
+   * (HTTP/2 GOAWAY, calls under way finish): clients keep opening new connections, as behind a server that rotates
+   * its connections.
+   */
+  public static NamedGrpcServer startCyclingConnections(String name, ServerCredentials credentials,
+      java.time.Duration maxConnectionAge) {
+    return new NamedGrpcServer(name, NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0), credentials)
+        .maxConnectionAge(maxConnectionAge.toNanos(), TimeUnit.NANOSECONDS)
+        .maxConnectionAgeGrace(30, TimeUnit.SECONDS));
   }
 
   /** Serial numbers (hex) of the client certificates seen over TLS. */
