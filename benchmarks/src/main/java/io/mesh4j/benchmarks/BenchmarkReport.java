@@ -28,6 +28,7 @@ public final class BenchmarkReport {
 
     Options options = new OptionsBuilder()
         .include(RouteSelectionBenchmark.class.getSimpleName())
+        .include(RegexMatchBenchmark.class.getSimpleName())
         .include(EndpointPickBenchmark.class.getSimpleName())
         .include(RetryDecisionBenchmark.class.getSimpleName())
         .include(RbacBenchmark.class.getSimpleName())

@@ -58,18 +58,15 @@ public abstract class PathMatcher {
 
   /**
    * {@code case_sensitive} does not apply to regexes (Envoy's documentation says so). A path that does not start with
-   * the regex's literal prefix cannot match it, and is turned away without running the regex engine, which allocates
-   * per match.
+   * the regex's literal prefix cannot match it, and is turned away before the regex runs.
    */
-  static PathMatcher regex(Pattern regex) {
-    String literalPrefix = RegexLiteralPrefix.of(regex.pattern());
+  static PathMatcher regex(Pattern pattern) {
+    String literalPrefix = RegexLiteralPrefix.of(pattern.pattern());
+    FullMatchRegex regex = FullMatchRegex.of(pattern);
     return new PathMatcher(literalPrefix) {
       @Override
       boolean matches(String path, int pathEnd) {
-        if (pathEnd < literalPrefix.length() || !path.startsWith(literalPrefix)) {
-          return false;
-        }
-        return regex.matches(pathEnd == path.length() ? path : path.substring(0, pathEnd));
+        return pathEnd >= literalPrefix.length() && path.startsWith(literalPrefix) && regex.matches(path, pathEnd);
       }
     };
   }

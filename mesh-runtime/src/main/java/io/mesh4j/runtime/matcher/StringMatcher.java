@@ -6,7 +6,7 @@ import com.google.re2j.Pattern;
  * A compiled {@code envoy.type.matcher.v3.StringMatcher}: the one copy of its matching rules, for route header and
  * query parameter matches (also the deprecated direct header match fields) and for subject-alt-name checks.
  * {@code ignore_case} compares ASCII letters case-insensitively and, as Envoy documents, has no effect on
- * {@code safe_regex}. Regexes are RE2 (RE2J), compiled once, and must match the whole value.
+ * {@code safe_regex}. Regexes are RE2, compiled once ({@link FullMatchRegex}), and must match the whole value.
  */
 public final class StringMatcher {
 
@@ -21,9 +21,9 @@ public final class StringMatcher {
   private final Kind kind;
   private final String pattern;
   private final boolean ignoreCase;
-  private final Pattern regex;
+  private final FullMatchRegex regex;
 
-  private StringMatcher(Kind kind, String pattern, boolean ignoreCase, Pattern regex) {
+  private StringMatcher(Kind kind, String pattern, boolean ignoreCase, FullMatchRegex regex) {
     this.kind = kind;
     this.pattern = pattern;
     this.ignoreCase = ignoreCase;
@@ -47,7 +47,7 @@ public final class StringMatcher {
   }
 
   public static StringMatcher regex(Pattern regex) {
-    return new StringMatcher(Kind.REGEX, regex.pattern(), false, regex);
+    return new StringMatcher(Kind.REGEX, regex.pattern(), false, FullMatchRegex.of(regex));
   }
 
   public boolean matches(String value) {
