@@ -146,4 +146,9 @@ final class CharDfa {
     int i = Arrays.binarySearch(intervalStarts, c);
     return intervalClass[i >= 0 ? i : -i - 2];
   }
+
+  /** About how many bytes the tables take: what a cache of DFAs weighs them by. */
+  int footprint() {
+    return 2 * intervalStarts.length + 4 * (intervalClass.length + asciiClass.length + next.length) + accepting.length;
+  }
 }

@@ -1,5 +1,7 @@
 package io.mesh4j.runtime.matcher;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.re2j.Pattern;
 import dk.brics.automaton.Automaton;
 
@@ -25,6 +27,17 @@ public final class FullMatchRegex {
   /** The most NFA states and edges the subset construction may visit: tens of milliseconds at most. */
   static final long MAX_CONSTRUCTION_STEPS = 1_000_000;
 
+  /**
+   * DFAs by pattern, so a regex repeated across virtual hosts, routes or pushes is determinized once: a config may
+   * repeat one regex hundreds of times, and a pathological one within RE2J's size bound takes a good part of a second
+   * to build. Weighed by table size (16 MB at most); a pattern without a DFA is remembered as {@link #NO_DFA}.
+   */
+  private static final Cache<String, Object> DFAS = Caffeine.newBuilder()
+      .maximumWeight(16L << 20)
+      .weigher((String pattern, Object dfa) -> pattern.length() + (dfa instanceof CharDfa c ? c.footprint() : 0))
+      .build();
+  private static final Object NO_DFA = new Object();
+
   private final Pattern re2;
   private final CharDfa dfa;
 
@@ -34,7 +47,14 @@ public final class FullMatchRegex {
   }
 
   public static FullMatchRegex of(Pattern re2) {
-    return new FullMatchRegex(re2, re2.flags() == 0 ? dfaFor(re2.pattern()) : null);
+    if (re2.flags() != 0) {
+      return new FullMatchRegex(re2, null);
+    }
+    Object dfa = DFAS.get(re2.pattern(), pattern -> {
+      CharDfa built = dfaFor(pattern);
+      return built == null ? NO_DFA : built;
+    });
+    return new FullMatchRegex(re2, dfa instanceof CharDfa charDfa ? charDfa : null);
   }
 
   private static CharDfa dfaFor(String pattern) {
