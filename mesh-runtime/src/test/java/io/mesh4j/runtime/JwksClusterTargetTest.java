@@ -5,8 +5,6 @@ import static io.mesh4j.runtime.testing.XdsResources.edsCluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.google.protobuf.Any;
-import com.google.protobuf.util.JsonFormat;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -20,13 +18,11 @@ import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication;
 import io.mesh4j.Mesh;
 import io.mesh4j.OutboundTrafficPolicy;
 import io.mesh4j.ResourceState;
 import io.mesh4j.ResourceStatus;
-import io.mesh4j.runtime.filter.builtin.BuiltInFilters;
-import io.mesh4j.runtime.filter.jwt.JwtAuthnFilterProvider;
+import io.mesh4j.runtime.filter.jwt.IsolatedJwtAuthn;
 import io.mesh4j.runtime.inbound.InboundFilterConfig;
 import io.mesh4j.runtime.inbound.InboundReply;
 import io.mesh4j.runtime.testing.LoopbackControlPlane;
@@ -35,7 +31,6 @@ import io.mesh4j.runtime.testing.TestInboundRequest;
 import io.mesh4j.runtime.testing.TestPki;
 import io.mesh4j.runtime.testing.TlsResources;
 import io.mesh4j.runtime.testing.XdsResources;
-import io.mesh4j.runtime.xds.DecodeContext;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -46,8 +41,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -61,11 +59,13 @@ class JwksClusterTargetTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   private final List<AutoCloseable> closing = new ArrayList<>();
+  private final ScheduledExecutorService jwksThreads = Executors.newScheduledThreadPool(2);
   private LoopbackControlPlane controlPlane;
   private Mesh mesh;
 
   @AfterEach
   void stop() throws Exception {
+    jwksThreads.shutdownNow();
     if (mesh != null) {
       mesh.close();
     }
@@ -122,17 +122,18 @@ class JwksClusterTargetTest {
         .outboundTrafficPolicy(OutboundTrafficPolicy.REGISTRY_ONLY).build();
   }
 
-  /** jwt_authn requiring a token of the provider whose keys are at {@code uri}, fetched through {@code cluster}. */
-  private static InboundFilterConfig jwtAuthn(String uri, String cluster, String cacheDuration) throws Exception {
-    JwtAuthentication.Builder proto = JwtAuthentication.newBuilder();
-    JsonFormat.parser().merge("""
+  /**
+   * jwt_authn requiring a token of the provider whose keys are at {@code uri}, fetched through {@code cluster} by the
+   * mesh's JWKS fetcher, on this test's own JWKS threads (stopped with the test, so nothing fetches afterwards).
+   */
+  private InboundFilterConfig jwtAuthn(String uri, String cluster, String cacheDuration) throws Exception {
+    return IsolatedJwtAuthn.decode("""
         {"providers": {"p": {"issuer": "%s",
            "remote_jwks": {"http_uri": {"uri": "%s", "cluster": "%s", "timeout": "5s"},
                            "cache_duration": "%s"}}},
          "rules": [{"match": {"prefix": "/"}, "requires": {"provider_name": "p"}}]}
-        """.formatted(ISSUER, uri, cluster, cacheDuration), proto);
-    return (InboundFilterConfig) BuiltInFilters.REGISTRY.get(JwtAuthnFilterProvider.TYPE_URL)
-        .parseBase(Any.pack(proto.build()), "jwt", DecodeContext.discarding());
+        """.formatted(ISSUER, uri, cluster, cacheDuration),
+        new MeshJwksFetcher(() -> mesh.okHttp(new OkHttpClient.Builder())), jwksThreads);
   }
 
   private static String token(ECKey key) throws JOSEException {
