@@ -1,6 +1,7 @@
 package io.mesh4j.runtime;
 
 import io.mesh4j.runtime.cluster.ClusterRuntime;
+import io.mesh4j.runtime.config.ClusterTarget;
 import io.mesh4j.runtime.config.MeshSnapshot;
 import io.mesh4j.runtime.config.SnapshotListener;
 import io.mesh4j.runtime.config.TargetConfig;
@@ -56,6 +57,12 @@ final class TlsContextRetention implements SnapshotListener {
             inUse.add(cluster.cluster().tls());
           }
         }
+      }
+    }
+    // Clusters requests are sent to by name (JWKS fetches) keep their contexts as routed ones do.
+    for (ClusterTarget target : snapshot.clusterTargets().values()) {
+      if (target.exists() && target.runtime().cluster().tls() != null) {
+        inUse.add(target.runtime().cluster().tls());
       }
     }
     return inUse;

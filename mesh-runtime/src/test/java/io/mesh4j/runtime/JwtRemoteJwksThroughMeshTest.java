@@ -42,8 +42,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * remote_jwks fetched through the mesh: the JWKS service is a mesh target (LDS → RDS → CDS → EDS from a real control
- * plane) served by a real HTTP server on loopback, reached with the mesh's own client.
+ * remote_jwks fetched through the mesh: the JWKS service is a mesh service (its cluster, named by {@code
+ * http_uri.cluster}, also behind a listener and route as istiod serves it) served by a real HTTP server on loopback,
+ * reached with the mesh's own client; the fetch carries the URI's authority as Host.
  */
 class JwtRemoteJwksThroughMeshTest {
   private static final String TARGET = "jwks.mesh:8080";

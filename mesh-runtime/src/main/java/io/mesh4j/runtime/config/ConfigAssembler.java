@@ -58,6 +58,9 @@ public final class ConfigAssembler {
   private final Map<String, Watched<EndpointResource>> endpoints = new HashMap<>();
   private final Map<String, ClusterRuntime> runtimes = new HashMap<>();
   private final Map<String, CompletableFuture<TargetConfig>> firstConfig = new ConcurrentHashMap<>();
+  /** Clusters followed by name (requests sent to a cluster, not through a route), whatever the routes name. */
+  private final Set<String> clusterTargets = new LinkedHashSet<>();
+  private final Map<String, CompletableFuture<ClusterTarget>> firstClusterConfig = new ConcurrentHashMap<>();
   private final Set<SnapshotListener> listenersOfSnapshots = ConcurrentHashMap.newKeySet();
   private volatile boolean closing;
   private volatile MeshSnapshot snapshot = MeshSnapshot.EMPTY;
@@ -131,6 +134,31 @@ public final class ConfigAssembler {
   }
 
   /**
+   * Starts following the cluster {@code name} by itself (its CDS resource and its endpoints), so that requests can be
+   * sent to it by name even when no route names it, as Envoy's {@code http_uri.cluster}. The future completes with
+   * the cluster's first config (which may say it does not exist); it never fails, the caller bounds the wait. Only
+   * registers the waiter and queues the subscription, as {@link #subscribe} does.
+   */
+  public CompletableFuture<ClusterTarget> subscribeCluster(String name) {
+    ClusterTarget known = snapshot.clusterTarget(name);
+    if (known != null) {
+      return CompletableFuture.completedFuture(known);
+    }
+    CompletableFuture<ClusterTarget> created = new CompletableFuture<>();
+    CompletableFuture<ClusterTarget> future = firstClusterConfig.putIfAbsent(name, created);
+    if (future == null) {
+      future = created;
+      serial.execute(() -> startCluster(name));
+    }
+    ClusterTarget raced = snapshot.clusterTarget(name);
+    if (raced != null) {
+      future.complete(raced);
+      firstClusterConfig.remove(name, future);
+    }
+    return future;
+  }
+
+  /**
    * Tells {@code listener} of every snapshot published from now on, and of the close; the returned handle stops
    * that. A listener added after {@link #close} is told of the close at once.
    */
@@ -158,6 +186,7 @@ public final class ConfigAssembler {
       closed = true;
       listeners.forEach((target, watched) -> xds.cancelWatch(types.listeners(), watched.name(), watched));
       listeners.clear();
+      clusterTargets.clear();
       cancelAll(types.routes(), routes);
       cancelAll(types.clusters(), clusters);
       cancelAll(types.endpoints(), endpoints);
@@ -165,6 +194,14 @@ public final class ConfigAssembler {
       runtimes.clear();
     });
     serial.close();
+  }
+
+  private void startCluster(String name) {
+    if (closed || !clusterTargets.add(name)) {
+      return;
+    }
+    // The cluster may be watched and complete already (a route names it): nothing else would publish it.
+    reconcileSoon();
   }
 
   private void startListener(String target) {
@@ -223,6 +260,12 @@ public final class ConfigAssembler {
     Set<String> wantedEndpoints = new LinkedHashSet<>();
     // Targets commonly share a route table (istiod sends one per port, naming every cluster): read each once.
     Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    wantedClusters.addAll(clusterTargets);
+    for (ClusterTarget serving : snapshot.clusterTargets().values()) {
+      if (serving.exists()) {
+        wantedEndpoints.add(serving.runtime().cluster().edsServiceName());
+      }
+    }
     for (TargetConfig serving : snapshot.targets().values()) {
       if (serving instanceof TargetConfig.Routed routed) {
         if (seen.add(routed.routes())) {
@@ -306,8 +349,19 @@ public final class ConfigAssembler {
         next.put(target, config);
       }
     }
+    Map<String, ClusterTarget> nextClusters = new HashMap<>();
+    for (String name : clusterTargets) {
+      ClusterTarget built = buildClusterTarget(name, usedRuntimes);
+      ClusterTarget config = built != null ? built : previous.clusterTarget(name);
+      if (built == null && config != null && config.exists()) {
+        usedRuntimes.add(name); // the previous one keeps serving until the new one is complete
+      }
+      if (config != null) {
+        nextClusters.put(name, config);
+      }
+    }
     runtimes.entrySet().removeIf(e -> !usedRuntimes.contains(e.getKey()) && retire(e.getValue()));
-    MeshSnapshot published = new MeshSnapshot(next);
+    MeshSnapshot published = new MeshSnapshot(next, nextClusters);
     boolean changed = !published.equals(previous);
     if (changed) {
       tellListeners(listener -> listener.publishing(published));
@@ -315,6 +369,12 @@ public final class ConfigAssembler {
     }
     for (Map.Entry<String, TargetConfig> entry : next.entrySet()) {
       CompletableFuture<TargetConfig> waiting = firstConfig.remove(entry.getKey());
+      if (waiting != null) {
+        waiting.complete(entry.getValue());
+      }
+    }
+    for (Map.Entry<String, ClusterTarget> entry : nextClusters.entrySet()) {
+      CompletableFuture<ClusterTarget> waiting = firstClusterConfig.remove(entry.getKey());
       if (waiting != null) {
         waiting.complete(entry.getValue());
       }
@@ -375,6 +435,24 @@ public final class ConfigAssembler {
     Map<String, ClusterRuntime> targetClusters = built.get();
     return new TargetConfig.Routed(
         target, table, targetClusters, value.httpFilters(), value.maxStreamDuration());
+  }
+
+  /** A cluster followed by name, or {@code null} while it or its endpoints have not been heard of. */
+  private ClusterTarget buildClusterTarget(String name, Set<String> usedRuntimes) {
+    Watched<ClusterResource> cluster = clusters.get(name);
+    if (cluster == null || cluster.state() == Watched.State.PENDING) {
+      return null;
+    }
+    if (cluster.state() == Watched.State.ABSENT) {
+      return new ClusterTarget(name, null);
+    }
+    Watched<EndpointResource> eds = endpoints.get(cluster.value().edsServiceName());
+    if (eds == null || eds.state() == Watched.State.PENDING) {
+      return null;
+    }
+    usedRuntimes.add(name);
+    // The same runtime as routes naming the cluster use: one set of breakers, outlier state and LB position.
+    return new ClusterTarget(name, runtimeFor(cluster.value(), eds.value()));
   }
 
   /**

@@ -5,12 +5,14 @@ import io.mesh4j.MeshRoutingException;
 import io.mesh4j.OutboundTrafficPolicy;
 import io.mesh4j.runtime.cluster.ClusterRuntime;
 import io.mesh4j.runtime.cluster.EndpointLease;
+import io.mesh4j.runtime.config.ClusterTarget;
 import io.mesh4j.runtime.config.ConfigAssembler;
 import io.mesh4j.runtime.config.SnapshotListener;
 import io.mesh4j.runtime.config.TargetConfig;
 import io.mesh4j.runtime.filter.fault.FaultInjector;
 import io.mesh4j.runtime.filter.fault.InjectedFault;
 import io.mesh4j.runtime.policy.PolicyEnvironment;
+import io.mesh4j.runtime.policy.RoutePolicy;
 import io.mesh4j.runtime.policy.Sleeper;
 import io.mesh4j.runtime.route.RequestHash;
 import io.mesh4j.runtime.route.RequestShaping;
@@ -165,6 +167,40 @@ public final class MeshEngine {
   }
 
   /**
+   * Routes one request to the cluster {@code clusterName} by name, not through a route table: Envoy's
+   * {@code http_uri.cluster} (jwt_authn's JWKS fetch). The cluster is resolved over CDS and EDS like any other
+   * (followed by itself if no route names it), and the request gets its load balancing, circuit breakers and TLS;
+   * the route is {@link Route#toCluster}: {@code timeout} for the whole exchange, no retries, no rewrites. The first
+   * request to a cluster waits for the control plane's answer, at most the listener wait or {@code timeout}.
+   *
+   * @throws MeshRoutingException {@code NO_CLUSTER} when the control plane says the cluster does not exist or has not
+   *     answered in time, {@code NO_HEALTHY_UPSTREAM} when it has no endpoint to send to
+   * @throws InterruptedIOException when interrupted while waiting for the control plane's first answer
+   */
+  public RoutingDecision routeToCluster(String clusterName, RequestView request, Duration timeout)
+      throws MeshRoutingException, InterruptedIOException {
+    if (closed) {
+      throw new MeshRoutingException(Reason.MESH_CLOSED, "the mesh was closed");
+    }
+    ClusterTarget target = assembler.snapshot().clusterTarget(clusterName);
+    if (target == null) {
+      target = awaitFirstClusterConfig(clusterName, Math.min(listenerWaitNanos, timeout.toNanos()));
+    }
+    if (!target.exists()) {
+      throw new MeshRoutingException(Reason.NO_CLUSTER, "cluster '" + clusterName + "' does not exist");
+    }
+    ClusterRuntime cluster = target.runtime();
+    EndpointLease lease = cluster.acquire(false, 0);
+    if (lease == null) {
+      throw new MeshRoutingException(
+          Reason.NO_HEALTHY_UPSTREAM, "cluster '" + clusterName + "' has no healthy endpoint");
+    }
+    Route route = Route.toCluster(clusterName, new RoutePolicy(timeout.toNanos(), 0, -1, null, false));
+    return new RoutingDecision(clusterName, route, cluster, lease.endpoint(), lease, null, null, null, null, 0, null,
+        null);
+  }
+
+  /**
    * For requests the mesh does not route (the application's own TLS): refuses them under REGISTRY_ONLY unless the
    * target is in the mesh.
    */
@@ -270,6 +306,24 @@ public final class MeshEngine {
   static MeshRoutingException noListener(String target, long waitNanos) {
     return new MeshRoutingException(
         Reason.NO_LISTENER, target + ": the control plane did not answer within " + Duration.ofNanos(waitNanos));
+  }
+
+  private ClusterTarget awaitFirstClusterConfig(String clusterName, long waitNanos)
+      throws MeshRoutingException, InterruptedIOException {
+    try {
+      return assembler.subscribeCluster(clusterName).get(waitNanos, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new MeshRoutingException(Reason.NO_CLUSTER, "cluster '" + clusterName
+          + "': the control plane did not answer within " + Duration.ofNanos(waitNanos));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      InterruptedIOException interrupted =
+          new InterruptedIOException("interrupted waiting for the mesh config of cluster " + clusterName);
+      interrupted.initCause(e);
+      throw interrupted;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("the assembler's future never fails", e);
+    }
   }
 
   private TargetConfig awaitFirstConfig(String target) throws MeshRoutingException, InterruptedIOException {

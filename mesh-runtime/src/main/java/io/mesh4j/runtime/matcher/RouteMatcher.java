@@ -16,6 +16,10 @@ public final class RouteMatcher {
   private final long fractionDenominator;
   private final boolean grpcOnly;
 
+  /** Matches every request: a request sent to a cluster by name has no route match to meet. */
+  public static final RouteMatcher ANY =
+      new RouteMatcher(PathMatcher.prefix("", true), new HeaderMatcher[0], new QueryParameterMatcher[0], 0, 0, false);
+
   /**
    * @param fractionDenominator 0 when the route has no {@code runtime_fraction}; otherwise the request matches when
    *     {@code random % denominator < numerator}, Envoy's evaluation of {@code default_value}

@@ -76,6 +76,10 @@ final class MeshInterceptor implements Interceptor {
 
   /** Sends one request (the call's own, or a redirect's follow-up): routed when its host is in the mesh. */
   private Response hop(Chain chain, Request request, AsyncCallExecutor.Scope async) throws IOException {
+    ClusterDestination destination = request.tag(ClusterDestination.class);
+    if (destination != null) {
+      return clusterHop(chain, request, destination);
+    }
     HttpUrl url = request.url();
     String target = url.host() + ":" + url.port();
     if (url.isHttps()) {
@@ -114,6 +118,22 @@ final class MeshInterceptor implements Interceptor {
     try {
       // Timeouts, retries, circuit breakers and outlier reporting: the engine's attempt loop; OkHttp only translates.
       return OkHttpAttempts.execute(chain, request, view, decision, attempts, env, security, tlsMaterialWait, record);
+    } finally {
+      decision.complete();
+    }
+  }
+
+  /**
+   * A request the mesh itself sends to a cluster by name: the cluster, not the URL, says where and whether with TLS,
+   * so the attempt starts from the URL as plain HTTP (the cluster's TLS context makes it HTTPS again, if it has one).
+   */
+  private Response clusterHop(Chain chain, Request request, ClusterDestination destination) throws IOException {
+    HttpUrl url = request.url();
+    Request plain = url.isHttps() ? request.newBuilder().url(url.newBuilder().scheme("http").build()).build() : request;
+    OkHttpRequestView view = new OkHttpRequestView(plain, url.host() + ":" + url.port());
+    RoutingDecision decision = engine.routeToCluster(destination.cluster(), view, destination.timeout());
+    try {
+      return OkHttpAttempts.execute(chain, plain, view, decision, attempts, env, security, tlsMaterialWait, null);
     } finally {
       decision.complete();
     }

@@ -19,6 +19,14 @@ public final class Route {
   private final RouteExtras extras;
   private final HashPolicy hashPolicy;
 
+  /**
+   * The route of a request sent to {@code cluster} by name rather than through a route table (a JWKS fetch to
+   * {@code http_uri.cluster}): every request, to that cluster, under {@code policy}, with no rewrites or filters.
+   */
+  public static Route toCluster(String cluster, RoutePolicy policy) {
+    return new Route("", RouteMatcher.ANY, new ClusterAction(cluster), policy);
+  }
+
   Route(String name, RouteMatcher matcher, RouteAction action, RoutePolicy policy) {
     this(name, matcher, action, policy, RouteExtras.NONE, HashPolicy.NONE);
   }

@@ -83,7 +83,7 @@ public final class MtlsHttpServer implements AutoCloseable {
     return new MtlsHttpServer(name, identity, List.of(clientRoots));
   }
 
-  static SSLContext sslContext(TestPki.Leaf identity, List<X509Certificate> clientRoots) {
+  public static SSLContext sslContext(TestPki.Leaf identity, List<X509Certificate> clientRoots) {
     try {
       KeyStore keys = KeyStore.getInstance("PKCS12");
       keys.load(null, null);

@@ -16,6 +16,7 @@ record AllowMissingRequirement(List<TokenVerifier> verifiers, boolean allowFaile
   @Override
   public JwtOutcome check(RequestTokens request) {
     JwtOutcome failure = null;
+    boolean found = false;
     java.util.Set<String> seen = new java.util.HashSet<>();
     for (TokenVerifier owner : verifiers) {
       for (TokenLocation location : owner.provider().locations()) {
@@ -23,11 +24,15 @@ record AllowMissingRequirement(List<TokenVerifier> verifiers, boolean allowFaile
         if (token == null || !seen.add(location + "\n" + token)) {
           continue;
         }
+        found = true;
         JwtOutcome outcome = verifyWithIssuer(request, location, token);
         if (!outcome.ok() && failure == null) {
           failure = outcome;
         }
       }
+    }
+    if (!found) {
+      request.failed(null, JwtStatus.MISSING);
     }
     return failure == null || allowFailed ? JwtOutcome.OK : failure;
   }
@@ -45,10 +50,14 @@ record AllowMissingRequirement(List<TokenVerifier> verifiers, boolean allowFaile
         return JwtOutcome.OK;
       }
       if (result.outcome().status() != JwtStatus.UNKNOWN_ISSUER) {
+        // Parse failures come before any provider takes the token; the rest are the issuer's provider's.
+        request.failed(result.outcome().status().precedesIssuer() ? null : verifier.provider(),
+            result.outcome().status());
         return result.outcome();
       }
       last = result.outcome();
     }
+    request.failed(null, last.status());
     return last;
   }
 }

@@ -23,9 +23,12 @@ final class JwtAuthnConfig implements InboundFilterConfig {
   private final Map<String, Requirement> requirementMap;
   private final boolean bypassCorsPreflight;
   private final boolean stripFailureResponse;
+  /** The config's provider when it has exactly one, else null: failures no provider owns are written with its key. */
+  private final JwtProvider onlyProvider;
 
   JwtAuthnConfig(List<RequirementRule> rules, Map<String, Requirement> requirementMap, boolean bypassCorsPreflight,
-      boolean stripFailureResponse) {
+      boolean stripFailureResponse, JwtProvider onlyProvider) {
+    this.onlyProvider = onlyProvider;
     this.rules = List.copyOf(rules);
     this.requirementMap = Map.copyOf(requirementMap);
     this.bypassCorsPreflight = bypassCorsPreflight;
@@ -70,7 +73,7 @@ final class JwtAuthnConfig implements InboundFilterConfig {
     if (bypassCorsPreflight && isCorsPreflight(request)) {
       return null;
     }
-    RequestTokens tokens = new RequestTokens(request);
+    RequestTokens tokens = new RequestTokens(request, onlyProvider);
     JwtOutcome outcome = requirement.check(tokens);
     if (outcome.ok()) {
       tokens.publish();

@@ -37,9 +37,9 @@ import java.util.TreeMap;
 
 /**
  * Decodes {@code JwtAuthentication} into a {@link JwtAuthnConfig}. Every field of the issue is read; what mesh4j does
- * not do is rejected naming its path ({@code filter_state_rules}: there is no filter state; {@code
- * failed_status_in_metadata}; {@code clear_route_cache}: the server side does not re-route; a {@code runtime_fraction}
- * in a rule, which Envoy's jwt_authn does not evaluate either).
+ * not do is rejected naming its path ({@code filter_state_rules}: there is no filter state; {@code clear_route_cache}:
+ * the server side does not re-route; a {@code runtime_fraction} in a rule, which Envoy's jwt_authn does not evaluate
+ * either).
  */
 final class JwtAuthnDecoder {
   private static final FieldAllowList AUTHENTICATION = FieldAllowList.of(
@@ -49,7 +49,7 @@ final class JwtAuthnDecoder {
       Set.of("issuer", "audiences", "subjects", "require_expiration", "max_lifetime", "remote_jwks", "local_jwks",
           "forward", "from_headers", "from_params", "from_cookies", "forward_payload_header",
           "pad_forward_payload_header", "payload_in_metadata", "normalize_payload_in_metadata",
-          "header_in_metadata", "clock_skew_seconds", "jwt_cache_config", "claim_to_headers"),
+          "header_in_metadata", "failed_status_in_metadata", "clock_skew_seconds", "jwt_cache_config", "claim_to_headers"),
       Map.of());
   private static final FieldAllowList REMOTE_JWKS = FieldAllowList.of(
       Set.of("http_uri", "cache_duration", "async_fetch", "retry_policy"), Map.of());
@@ -117,7 +117,10 @@ final class JwtAuthnDecoder {
     for (int i = 0; i < proto.getRulesCount(); i++) {
       rules.add(rule(proto.getRules(i), of(path, "rules", i), verifiers, requirementMap));
     }
-    return new JwtAuthnConfig(rules, requirementMap, proto.getBypassCorsPreflight(), proto.getStripFailureResponse());
+    // Envoy writes a failure no provider owns (no token, an unparsable one) with the only provider's key, if one.
+    JwtProvider onlyProvider = verifiers.size() == 1 ? verifiers.values().iterator().next().provider() : null;
+    return new JwtAuthnConfig(rules, requirementMap, proto.getBypassCorsPreflight(), proto.getStripFailureResponse(),
+        onlyProvider);
   }
 
   private RequirementRule rule(io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.RequirementRule proto, String path, Map<String, TokenVerifier> verifiers,
@@ -278,7 +281,7 @@ final class JwtAuthnDecoder {
     return new JwtProvider(name, proto.getIssuer(), Audiences.of(proto.getAudiencesList()), subjects, maxLifetime,
         skew, proto.getRequireExpiration(), keys, locations, proto.getForward(), proto.getForwardPayloadHeader(),
         proto.getPadForwardPayloadHeader(), claimToHeaders, proto.getPayloadInMetadata(),
-        proto.getHeaderInMetadata(), spaceDelimited, cacheSize, maxCachedTokenSize);
+        proto.getHeaderInMetadata(), proto.getFailedStatusInMetadata(), spaceDelimited, cacheSize, maxCachedTokenSize);
   }
 
   private JWKSet localJwks(DataSource source, String path) throws ResourceInvalidException {

@@ -25,6 +25,7 @@ import java.util.Set;
  * @param claimToHeaders {@code claim_to_headers}: header name by claim name, in order
  * @param payloadInMetadata {@code payload_in_metadata}, "" for none
  * @param headerInMetadata {@code header_in_metadata}, "" for none
+ * @param failedStatusInMetadata {@code failed_status_in_metadata}, "" for none
  * @param spaceDelimitedClaims {@code normalize_payload_in_metadata.space_delimited_claims}
  * @param cacheSize {@code jwt_cache_config.jwt_cache_size}: verified tokens kept
  * @param maxCachedTokenSize {@code jwt_cache_config.jwt_max_token_size}: longer tokens are not cached
@@ -45,6 +46,7 @@ record JwtProvider(
     List<Map.Entry<String, String>> claimToHeaders,
     String payloadInMetadata,
     String headerInMetadata,
+    String failedStatusInMetadata,
     Set<String> spaceDelimitedClaims,
     int cacheSize,
     int maxCachedTokenSize) {
@@ -55,6 +57,7 @@ record JwtProvider(
     Objects.requireNonNull(issuer, "issuer");
     Objects.requireNonNull(audiences, "audiences");
     Objects.requireNonNull(keys, "keys");
+    Objects.requireNonNull(failedStatusInMetadata, "failedStatusInMetadata");
     locations = List.copyOf(locations);
     claimToHeaders = List.copyOf(claimToHeaders);
     spaceDelimitedClaims = Set.copyOf(spaceDelimitedClaims);

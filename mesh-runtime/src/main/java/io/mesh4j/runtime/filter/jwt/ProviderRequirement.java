@@ -18,10 +18,16 @@ record ProviderRequirement(TokenVerifier verifier, Audiences audiences) implemen
       found = true;
       TokenVerifier.Result result = verifier.verify(token, audiences);
       if (!result.outcome().ok()) {
+        request.failed(provider, result.outcome().status());
         return new JwtOutcome(result.outcome().status(), provider.name() + ": " + result.outcome().reason());
       }
       request.accept(provider, location, result.jwt());
     }
-    return found ? JwtOutcome.OK : new JwtOutcome(JwtStatus.MISSING, provider.name() + ": no token");
+    if (!found) {
+      // As Envoy: a missing token is no provider's failure (only a config's single provider records it).
+      request.failed(null, JwtStatus.MISSING);
+      return new JwtOutcome(JwtStatus.MISSING, provider.name() + ": no token");
+    }
+    return JwtOutcome.OK;
   }
 }

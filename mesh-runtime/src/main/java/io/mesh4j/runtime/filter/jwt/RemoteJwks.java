@@ -37,6 +37,7 @@ final class RemoteJwks implements JwksSource {
   private final ScheduledExecutorService threads;
   private final CountDownLatch firstFetch = new CountDownLatch(1);
   private final AtomicBoolean kidRefreshRunning = new AtomicBoolean();
+  private final AtomicBoolean neverFetchedReported = new AtomicBoolean();
   private final AtomicLong nextKidRefreshMillis = new AtomicLong(Long.MIN_VALUE);
   private volatile JWKSet current;
 
@@ -125,6 +126,12 @@ final class RemoteJwks implements JwksSource {
       if (current != null) {
         log.warn("JWKS {} via cluster {} unavailable beyond its outage tolerance, tokens fail until it returns: {}",
             settings.uri(), settings.cluster(), e.getMessage());
+      } else if (neverFetchedReported.compareAndSet(false, true)) {
+        // Why a provider's tokens fail from the start (e.g. a cluster the control plane does not have); once.
+        log.warn("JWKS {} via cluster {} could not be fetched, tokens fail until it is: {}", settings.uri(),
+            settings.cluster(), e.getMessage());
+      } else {
+        log.debug("JWKS {} via cluster {} still unavailable: {}", settings.uri(), settings.cluster(), e.getMessage());
       }
       current = null;
     } catch (RuntimeException e) {

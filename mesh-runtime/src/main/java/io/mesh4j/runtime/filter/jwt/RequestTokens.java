@@ -7,20 +7,40 @@ import java.util.Map;
 /**
  * One request as the requirements see it: its tokens where providers look for them, and what a verified token does to
  * it (Envoy's {@code handleGoodJwt}): the payload header, claims to headers, the token removed unless forwarded, header
- * and payload into dynamic metadata under {@value #METADATA_NAMESPACE}.
+ * and payload into dynamic metadata under {@value #METADATA_NAMESPACE}; and what a refused one does (Envoy's
+ * {@code doneWithStatus}): its status into the same namespace under the provider's {@code failed_status_in_metadata}.
  */
 final class RequestTokens {
   /** The dynamic metadata namespace Envoy's jwt_authn writes, whatever the filter instance is called. */
   static final String METADATA_NAMESPACE = "envoy.filters.http.jwt_authn";
 
   private final InboundRequest request;
+  private final JwtProvider onlyProvider;
   /** The verified token Istio's attributes describe: the lexically first {@code payload_in_metadata} key's. */
   private VerifiedJwt forIstio;
   private String forIstioKey;
   private VerifiedJwt firstVerified;
 
-  RequestTokens(InboundRequest request) {
+  /** @param onlyProvider the config's provider when it has exactly one, else null */
+  RequestTokens(InboundRequest request, JwtProvider onlyProvider) {
     this.request = request;
+    this.onlyProvider = onlyProvider;
+  }
+
+  /**
+   * A token (or its absence) failed verification: with {@code failed_status_in_metadata} set, on the provider that
+   * judged it or, when none did ({@code provider} null: no token, or one no provider got to look at), on the config's
+   * only provider, the status goes into the metadata as {@code {code, message}} (Envoy's number and text), whatever
+   * the requirement then makes of it, so that with {@code allow_missing_or_failed} a later filter (RBAC's
+   * {@code metadata} matcher) can still tell a bad token from none. A later failure replaces an earlier one.
+   */
+  void failed(JwtProvider provider, JwtStatus status) {
+    JwtProvider owner = provider != null ? provider : onlyProvider;
+    if (owner == null || owner.failedStatusInMetadata().isEmpty()) {
+      return;
+    }
+    request.dynamicMetadata().put(METADATA_NAMESPACE, owner.failedStatusInMetadata(),
+        Map.of("code", (double) status.code(), "message", status.text()));
   }
 
   String token(TokenLocation location) {

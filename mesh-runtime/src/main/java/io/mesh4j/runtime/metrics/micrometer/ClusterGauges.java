@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.mesh4j.runtime.cluster.ClusterRuntime;
+import io.mesh4j.runtime.config.ClusterTarget;
 import io.mesh4j.runtime.config.MeshSnapshot;
 import io.mesh4j.runtime.config.SnapshotListener;
 import io.mesh4j.runtime.config.TargetConfig;
@@ -44,6 +45,11 @@ final class ClusterGauges implements SnapshotListener {
     for (TargetConfig config : snapshot.targets().values()) {
       if (config instanceof TargetConfig.Routed routed) {
         now.putAll(routed.clusters());
+      }
+    }
+    for (ClusterTarget target : snapshot.clusterTargets().values()) {
+      if (target.exists()) {
+        now.put(target.name(), target.runtime());
       }
     }
     current.putAll(now);

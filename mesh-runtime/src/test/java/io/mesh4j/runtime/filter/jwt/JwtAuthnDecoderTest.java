@@ -37,9 +37,6 @@ class JwtAuthnDecoderTest {
   @Test
   void refusesWhatItDoesNotImplementNamingTheField() {
     assertRejected("""
-        {"providers": {"p": {"local_jwks": {"inline_string": "%s"}, "failed_status_in_metadata": "x"}}}
-        """.formatted(JWKS), "http_filters[0].typed_config.providers['p'].failed_status_in_metadata");
-    assertRejected("""
         {"providers": {"p": {"local_jwks": {"inline_string": "%s"}, "clear_route_cache": true}}}
         """.formatted(JWKS), "providers['p'].clear_route_cache");
     assertRejected("""

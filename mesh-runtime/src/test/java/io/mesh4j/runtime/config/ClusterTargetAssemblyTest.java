@@ -1,0 +1,101 @@
+package io.mesh4j.runtime.config;
+
+import static io.mesh4j.runtime.testing.XdsResources.apiListener;
+import static io.mesh4j.runtime.testing.XdsResources.cla;
+import static io.mesh4j.runtime.testing.XdsResources.edsCluster;
+import static io.mesh4j.runtime.testing.XdsResources.routeConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.mesh4j.runtime.bootstrap.BootstrapParser;
+import io.mesh4j.runtime.cluster.ClusterRuntime;
+import io.mesh4j.runtime.cluster.ClusterType;
+import io.mesh4j.runtime.cluster.EndpointType;
+import io.mesh4j.runtime.listener.ListenerType;
+import io.mesh4j.runtime.model.LbEndpoint;
+import io.mesh4j.runtime.model.LocalityEndpoints;
+import io.mesh4j.runtime.route.RouteConfigurationType;
+import io.mesh4j.runtime.testing.LoopbackControlPlane;
+import io.mesh4j.runtime.xds.XdsClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Clusters followed by name ({@link ConfigAssembler#subscribeCluster}), against a real control plane: one no route
+ * names gets its CDS and EDS, one a route names shares that route's runtime (one set of breakers and LB state), one
+ * that does not exist is said so, and endpoint changes and removal follow the control plane.
+ */
+class ClusterTargetAssemblyTest {
+  private static final ResourceTypes TYPES = new ResourceTypes(
+      ListenerType.INSTANCE, RouteConfigurationType.INSTANCE, ClusterType.INSTANCE, EndpointType.INSTANCE);
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  private LoopbackControlPlane controlPlane;
+  private ScheduledExecutorService scheduler;
+  private XdsClient xds;
+  private ConfigAssembler assembler;
+
+  @BeforeEach
+  void start() {
+    controlPlane = LoopbackControlPlane.start();
+    scheduler = Executors.newSingleThreadScheduledExecutor();
+    xds = XdsClient.newBuilder(BootstrapParser.parse(controlPlane.bootstrapJson(), "test"), scheduler).build();
+    assembler = new ConfigAssembler(xds, TYPES, target -> target, () -> 7);
+  }
+
+  @AfterEach
+  void stop() {
+    assembler.close();
+    xds.close();
+    scheduler.shutdownNow();
+    controlPlane.close();
+  }
+
+  private void serve(String version, String jwksEndpoint, boolean withJwksCluster) {
+    controlPlane.setSnapshot(version, List.of(apiListener("svc:80", "routes")),
+        List.of(routeConfig("routes", "*", "svc")),
+        withJwksCluster ? List.of(edsCluster("svc"), edsCluster("jwks")) : List.of(edsCluster("svc")),
+        withJwksCluster ? List.of(cla("svc", "127.0.0.1:1001"), cla("jwks", jwksEndpoint))
+            : List.of(cla("svc", "127.0.0.1:1001")));
+  }
+
+  private static List<String> endpoints(ClusterRuntime runtime) {
+    return runtime.endpoints().localities().stream().map(LocalityEndpoints::endpoints).flatMap(List::stream)
+        .map(LbEndpoint::hostPort).toList();
+  }
+
+  private ClusterTarget followed(String name) throws Exception {
+    return assembler.subscribeCluster(name).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  @Test
+  void followsClustersByNameWhateverTheRoutesName() throws Exception {
+    serve("1", "127.0.0.1:2001", true);
+    TargetConfig.Routed routed =
+        (TargetConfig.Routed) assembler.subscribe("svc:80").get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+    ClusterTarget jwks = followed("jwks");
+    assertThat(jwks.exists()).isTrue();
+    assertThat(endpoints(jwks.runtime())).containsExactly("127.0.0.1:2001");
+    assertThat(routed.clusters()).doesNotContainKey("jwks");
+
+    // Named by a route too: the same runtime, so the same breakers, outlier state and load balancing.
+    assertThat(followed("svc").runtime()).isSameAs(routed.clusters().get("svc"));
+
+    assertThat(followed("absent").exists()).isFalse();
+
+    serve("2", "127.0.0.1:2002", true);
+    await().atMost(WAIT).until(() -> endpoints(assembler.snapshot().clusterTarget("jwks").runtime())
+        .equals(List.of("127.0.0.1:2002")));
+
+    serve("3", null, false);
+    await().atMost(WAIT).until(() -> !assembler.snapshot().clusterTarget("jwks").exists());
+    assertThat(assembler.snapshot().target("svc:80")).isInstanceOf(TargetConfig.Routed.class);
+  }
+}
