@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  */
 class GrpcRouteShapingTest {
   private static final String TARGET = "orders.mesh:9090";
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = Duration.ofSeconds(30);
 
   private LoopbackControlPlane controlPlane;
   private Mesh mesh;
@@ -199,11 +199,12 @@ class GrpcRouteShapingTest {
     server = behaving;
     serve(table(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
         .setRoute(RouteAction.newBuilder().setCluster("orders").setRetryPolicy(RetryPolicy.newBuilder()
-            .setRetryOn("reset").setNumRetries(UInt32Value.of(1)).setPerTryIdleTimeout(Durations.fromMillis(300))
+            .setRetryOn("reset").setNumRetries(UInt32Value.of(1)).setPerTryIdleTimeout(Durations.fromSeconds(3))
             .setRetryBackOff(RetryPolicy.RetryBackOff.newBuilder().setBaseInterval(Durations.fromMillis(1)))))
         .build()).build(), behaving.hostPort());
 
-    assertThat(unary("sleep-first:5000")).isEqualTo("b0:1");
+    // The retry has the whole idle timeout to answer, which a slow machine needs; the first try sleeps well past it.
+    assertThat(unary("sleep-first:" + WAIT.toMillis())).isEqualTo("b0:1");
     assertThat(behaving.previousAttempts()).containsExactly(0, 1);
   }
 
