@@ -117,6 +117,13 @@ public final class RequestCostProbe {
 
   /** {bytes per call, thread CPU µs per call} of the batch whose bytes per call is the median. */
   private static double[] median(double[][] batches) {
+    if (Boolean.getBoolean("probe.verbose")) {
+      StringBuilder all = new StringBuilder("  batches (B/request):");
+      for (double[] batch : batches) {
+        all.append(String.format(Locale.ROOT, " %.0f", batch[0]));
+      }
+      System.out.println(all);
+    }
     double[][] sorted = batches.clone();
     java.util.Arrays.sort(sorted, (a, b) -> Double.compare(a[0], b[0]));
     double bytes = sorted[sorted.length / 2][0];
