@@ -28,12 +28,14 @@ final class AttemptShaping {
    */
   static Request request(Request request, OkHttpRequestView view, RoutingDecision decision, LbEndpoint endpoint,
       int attempt, RoutedAttempt tag) {
-    HttpUrl.Builder url = onEndpoint(request.url(), endpoint);
+    HttpUrl.Builder url;
     if (decision.path() != null) {
       String path = decision.path();
       int query = path.indexOf('?');
-      url.encodedPath(query < 0 ? path : path.substring(0, query))
+      url = onEndpoint(request.url(), query < 0 ? path : path.substring(0, query), endpoint)
           .encodedQuery(query < 0 ? null : path.substring(query + 1));
+    } else {
+      url = onEndpoint(request.url(), view.encodedPath(), endpoint);
     }
     RequestShaping shaping = decision.route().shaping();
     // The request's builder already holds a copy of its headers: edit that one, copying them again only for the
@@ -52,7 +54,7 @@ final class AttemptShaping {
       }
       out.header("Host", host);
     } else if (request.header("Host") == null) {
-      out.header("Host", view.authority());
+      out.addHeader("Host", view.authority()); // (none to replace)
     }
     if (decision.route().policy().includeAttemptCount()) {
       out.header("x-envoy-attempt-count", Integer.toString(attempt));
@@ -62,6 +64,11 @@ final class AttemptShaping {
 
   /** {@code url} with the endpoint's host and port: the same URL as {@code url.newBuilder().host(..).port(..)}. */
   static HttpUrl.Builder onEndpoint(HttpUrl url, LbEndpoint endpoint) {
+    return onEndpoint(url, url.encodedPath(), endpoint);
+  }
+
+  /** {@link #onEndpoint(HttpUrl, LbEndpoint)} with {@code encodedPath} for the URL's path. */
+  static HttpUrl.Builder onEndpoint(HttpUrl url, String encodedPath, LbEndpoint endpoint) {
     HttpUrl base = ENDPOINT_URLS.get(endpoint);
     if (base == null) {
       base = new HttpUrl.Builder().scheme("http").host(endpoint.host()).port(endpoint.port()).build();
@@ -71,7 +78,7 @@ final class AttemptShaping {
       ENDPOINT_URLS.put(endpoint, base);
     }
     HttpUrl.Builder out = base.newBuilder().scheme(url.scheme())
-        .encodedPath(url.encodedPath())
+        .encodedPath(encodedPath)
         .encodedQuery(url.encodedQuery())
         .encodedFragment(url.encodedFragment());
     if (!url.encodedUsername().isEmpty()) {

@@ -44,7 +44,7 @@ import okhttp3.Response;
  *   <li>the cluster's {@code connect_timeout}: the attempt's connect timeout.
  * </ul>
  */
-final class OkHttpAttempts implements AttemptLoop.Transport<Response>, CompletingBody.Completion {
+final class OkHttpAttempts implements AttemptLoop.Transport<Response>, CompletingBody.Completion, ResponseView {
   private final Interceptor.Chain chain;
   private final Request request;
   private final RoutingDecision decision;
@@ -64,6 +64,8 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response>, Completin
   private AttemptLease deliveredLease;
   /** The attempt loop's end of the delivered attempt, run when the body ends. */
   private Runnable onDelivered;
+  /** The response the retry policy is looking at ({@link #view}). */
+  private Response answered;
 
   private OkHttpAttempts(Interceptor.Chain chain, Request request, OkHttpRequestView view, RoutingDecision decision,
       CallDeadline deadline, CallWatchdog watchdog, MeshSecurity security, Duration tlsMaterialWait,
@@ -128,14 +130,18 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response>, Completin
       EndpointLease held = decision.cluster().lease(endpoint);
       lease = held == null ? null : new AttemptLease(held);
     }
-    Interceptor.Chain attemptChain = chain.withConnectTimeout(
-        millis(decision.cluster().cluster().connectTimeout().toNanos()), TimeUnit.MILLISECONDS);
+    // Each with* copies the chain: only for a timeout that differs from the client's.
+    Interceptor.Chain attemptChain = chain;
+    int connectMillis = millis(decision.cluster().cluster().connectTimeout().toNanos());
+    if (connectMillis != chain.connectTimeoutMillis()) {
+      attemptChain = attemptChain.withConnectTimeout(connectMillis, TimeUnit.MILLISECONDS);
+    }
     long idle = policy.attemptIdleTimeoutNanos();
     long untilHeaders = minPositive(policy.perTryTimeoutNanos(), idle);
-    if (idle > 0) {
+    if (idle > 0 && millis(idle) != chain.writeTimeoutMillis()) {
       attemptChain = attemptChain.withWriteTimeout(millis(idle), TimeUnit.MILLISECONDS);
     }
-    if (untilHeaders > 0) {
+    if (untilHeaders > 0 && millis(untilHeaders) != chain.readTimeoutMillis()) {
       attemptChain = attemptChain.withReadTimeout(millis(untilHeaders), TimeUnit.MILLISECONDS);
     }
     Response response;
@@ -175,10 +181,12 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response>, Completin
     }
   }
 
-  /** Releases the endpoint lease of one attempt exactly once, whichever of body end, close or failure comes first. */
-  private static final class AttemptLease implements Runnable {
+  /**
+   * Releases the endpoint lease of one attempt exactly once, whichever of body end, close or failure comes first.
+   * Is its own released flag (one object a request, not two).
+   */
+  private static final class AttemptLease extends AtomicBoolean implements Runnable {
     final EndpointLease held;
-    private final AtomicBoolean released = new AtomicBoolean();
 
     AttemptLease(EndpointLease held) {
       this.held = held;
@@ -186,25 +194,27 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response>, Completin
 
     @Override
     public void run() {
-      if (released.compareAndSet(false, true)) {
+      if (compareAndSet(false, true)) {
         held.release();
       }
     }
   }
 
+  /** The view of the attempt's response: this object, over the response last answered (one attempt at a time). */
   @Override
   public ResponseView view(Response response) {
-    return new ResponseView() {
-      @Override
-      public int status() {
-        return response.code();
-      }
+    answered = response;
+    return this;
+  }
 
-      @Override
-      public String header(String lowerCaseName) {
-        return OkHttpRequestView.joined(response.headers(), lowerCaseName);
-      }
-    };
+  @Override
+  public int status() {
+    return answered.code();
+  }
+
+  @Override
+  public String header(String lowerCaseName) {
+    return OkHttpRequestView.joined(answered.headers(), lowerCaseName);
   }
 
   @Override

@@ -12,6 +12,7 @@ final class OkHttpRequestView implements RequestView {
   private final String hostPort;
   private String authority;
   private String path;
+  private String encodedPath;
 
   OkHttpRequestView(Request request) {
     this(request, null);
@@ -46,10 +47,19 @@ final class OkHttpRequestView implements RequestView {
   public String path() {
     String p = path;
     if (p == null) {
-      HttpUrl url = request.url();
-      String query = url.encodedQuery();
-      p = query == null ? url.encodedPath() : url.encodedPath() + "?" + query;
+      String query = request.url().encodedQuery();
+      p = query == null ? encodedPath() : encodedPath() + "?" + query;
       path = p;
+    }
+    return p;
+  }
+
+  /** The URL's encoded path, without the query (OkHttp makes a new string each time it is asked). */
+  String encodedPath() {
+    String p = encodedPath;
+    if (p == null) {
+      p = request.url().encodedPath();
+      encodedPath = p;
     }
     return p;
   }
