@@ -44,7 +44,7 @@ final class AttemptShaping {
         out.addHeader("x-forwarded-host", view.authority());
       }
       out.header("Host", host);
-    } else if (request.header("Host") == null) {
+    } else if (!view.hasHostHeader()) {
       out.addHeader("Host", view.authority()); // (none to replace)
     }
     if (decision.route().policy().includeAttemptCount()) {

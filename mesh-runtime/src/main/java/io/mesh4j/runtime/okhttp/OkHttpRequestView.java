@@ -11,6 +11,8 @@ final class OkHttpRequestView implements RequestView {
   /** The URL's {@code host:port}, when the caller has it formatted already; else null. */
   private final String hostPort;
   private String authority;
+  /** Whether the caller set a Host header; known once {@link #authority()} looked. */
+  private boolean hostHeader;
   private String path;
   private String encodedPath;
 
@@ -30,6 +32,7 @@ final class OkHttpRequestView implements RequestView {
     String a = authority;
     if (a == null) {
       a = request.header("Host");
+      hostHeader = a != null;
       if (a == null) {
         HttpUrl url = request.url();
         if (url.port() == HttpUrl.defaultPort(url.scheme())) {
@@ -41,6 +44,12 @@ final class OkHttpRequestView implements RequestView {
       authority = a;
     }
     return a;
+  }
+
+  /** Whether the caller set the Host header itself. */
+  boolean hasHostHeader() {
+    authority();
+    return hostHeader;
   }
 
   @Override
