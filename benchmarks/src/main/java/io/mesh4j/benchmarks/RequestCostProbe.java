@@ -137,10 +137,21 @@ public final class RequestCostProbe {
 
   private static double[] batch(OkHttpClient client, Request request, int calls) throws IOException {
     com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    // -Dprobe.distinctUrls=N: each call gets a new request for one of N paths (/items/0 ...), as an application
+    // building its requests would; by default every call sends the same request, as LoadBenchmark does.
+    int distinct = Integer.getInteger("probe.distinctUrls", 0);
+    Request[] requests = new Request[Math.max(1, distinct)];
+    for (int u = 0; u < requests.length; u++) {
+      requests[u] = distinct == 0 ? request
+          : request.newBuilder().url(request.url().newBuilder().encodedPath("/items/" + u).build()).build();
+    }
     long bytesBefore = threads.getCurrentThreadAllocatedBytes();
     long cpuBefore = threads.getCurrentThreadCpuTime();
     for (int i = 0; i < calls; i++) {
-      try (Response response = client.newCall(request).execute()) {
+      Request call = distinct == 0 ? request
+          : new Request.Builder().url(requests[i % distinct].url().toString()).header("accept", "application/json")
+              .build();
+      try (Response response = client.newCall(call).execute()) {
         response.body().bytes();
         if (response.code() != 200) {
           throw new IOException("unexpected status " + response.code());
