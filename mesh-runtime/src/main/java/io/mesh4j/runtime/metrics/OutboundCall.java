@@ -182,16 +182,13 @@ public final class OutboundCall {
     int all = flags | outcomeFlags;
     WorkloadLabels source = metrics.self();
     WorkloadLabels destination;
-    ServiceLabels service;
-    if (metrics.sink() == null) {
+    ClusterSeries series;
+    if (metrics.sink() == null || cluster == null) {
       destination = WorkloadLabels.ALL_UNKNOWN;
-      service = ServiceLabels.UNKNOWN;
-    } else if (cluster == null) {
-      destination = WorkloadLabels.ALL_UNKNOWN;
-      service = ServiceLabels.UNKNOWN;
+      series = null;
     } else {
       destination = metrics.peer(endpoint == null ? null : endpoint.workload());
-      service = metrics.service(cluster);
+      series = metrics.cluster(cluster);
       if (peerCertificate != null) {
         destination = destination.withPrincipal(metrics.principal(peerCertificate));
         source = source.withPrincipal(metrics.principal(localCertificate));
@@ -202,8 +199,11 @@ public final class OutboundCall {
     String flagText = ResponseFlags.format(all);
     RequestMetrics sink = metrics.sink();
     if (sink != null) {
-      sink.record(new RequestLabels(RequestLabels.SOURCE, source, destination, service, protocol, httpStatus, grpc,
-          flagText, WorkloadLabels.UNKNOWN), duration, requestBytes, responseBytes);
+      if (series == null) {
+        series = metrics.cluster(null);
+      }
+      series.series(sink, source, destination, protocol, httpStatus, grpc, flagText)
+          .record(duration, requestBytes, responseBytes);
       int retries = Math.max(0, attempts - 1);
       boolean retrySucceeded = retries > 0 && httpStatus > 0 && httpStatus < 500 && (grpcStatus <= 0)
           && attemptFlags == 0;

@@ -23,7 +23,9 @@ public final class OutboundMetrics {
   private final AccessLog accessLog;
   private final WorkloadLabels self;
   private final LongSupplier nanoClock;
-  private final ConcurrentHashMap<String, ServiceLabels> services = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, ClusterSeries> clusters = new ConcurrentHashMap<>();
+  /** The series of calls that reached no cluster (refused before one was chosen). */
+  private final ClusterSeries noCluster = new ClusterSeries(ServiceLabels.UNKNOWN);
   private final ConcurrentHashMap<String, WorkloadLabels> peers = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Certificate, String> principals = new ConcurrentHashMap<>();
 
@@ -71,8 +73,10 @@ public final class OutboundMetrics {
     return nanoClock.getAsLong();
   }
 
-  ServiceLabels service(String cluster) {
-    return cached(services, cluster, ServiceLabels::fromClusterName);
+  /** The service and request series of {@code cluster} (null: none was chosen). */
+  ClusterSeries cluster(String cluster) {
+    return cluster == null ? noCluster
+        : cached(clusters, cluster, name -> new ClusterSeries(ServiceLabels.fromClusterName(name)));
   }
 
   WorkloadLabels peer(String endpointWorkload) {

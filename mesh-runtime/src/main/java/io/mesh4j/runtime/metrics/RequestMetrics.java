@@ -14,6 +14,20 @@ public interface RequestMetrics {
   void record(RequestLabels labels, long durationNanos, long requestBytes, long responseBytes);
 
   /**
+   * The meters of one label set, for a caller that keeps them so that recording a request looks nothing up; by
+   * default one that calls {@link #record}.
+   */
+  default Series series(RequestLabels labels) {
+    return (durationNanos, requestBytes, responseBytes) -> record(labels, durationNanos, requestBytes, responseBytes);
+  }
+
+  /** {@link #record} for one label set. */
+  @FunctionalInterface
+  interface Series {
+    void record(long durationNanos, long requestBytes, long responseBytes);
+  }
+
+  /**
    * What the router did for one call to {@code cluster}, as Envoy's cluster stats count it.
    *
    * @param retries the attempts after the first ({@code upstream_rq_retry})

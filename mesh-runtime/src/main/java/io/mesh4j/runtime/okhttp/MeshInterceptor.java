@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.ProtocolException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.Request;
@@ -33,6 +34,9 @@ final class MeshInterceptor implements Interceptor {
   private final PolicyEnvironment env;
   private final AttemptLoop attempts;
   private final DirectCallLimits directLimits;
+  /** Targets by URL host; bounded (the hosts an application calls are few, but not necessarily all in the mesh). */
+  private final ConcurrentHashMap<String, Target> targets = new ConcurrentHashMap<>();
+  private static final int MAX_TARGETS = 1024;
 
   /**
    * @param security upstream TLS contexts for clusters with a {@code transport_socket}, or null for none (requests
@@ -58,7 +62,9 @@ final class MeshInterceptor implements Interceptor {
     Request request = chain.request();
     Response response = hop(chain, request, async);
     // Redirects from mesh hosts come back unfollowed (MeshNetworkInterceptor): follow them here, routing every hop.
-    for (int followUps = 0; response.header(MeshNetworkInterceptor.HELD_LOCATION) != null; ) {
+    // (Only a redirect's status can come with a held Location: no header scan for the others.)
+    for (int followUps = 0; RedirectFollowUp.isRedirect(response.code())
+        && response.header(MeshNetworkInterceptor.HELD_LOCATION) != null; ) {
       response = MeshNetworkInterceptor.restoreLocation(response);
       Request next = RedirectFollowUp.next(chain, request, response);
       if (next == null) {
@@ -81,7 +87,7 @@ final class MeshInterceptor implements Interceptor {
       return clusterHop(chain, request, destination);
     }
     HttpUrl url = request.url();
-    String target = url.host() + ":" + url.port();
+    String target = target(url);
     if (url.isHttps()) {
       engine.checkDirectAllowed(target);
       return proceedDirect(chain, request, async);
@@ -93,6 +99,23 @@ final class MeshInterceptor implements Interceptor {
     }
     return routedHop(chain, request, view, target, async, null);
   }
+
+  /** The URL's {@code host:port}, the listener name: formatted once per mesh host and port, not per request. */
+  private String target(HttpUrl url) {
+    String host = url.host();
+    int port = url.port();
+    Target known = targets.get(host);
+    if (known == null || known.port != port) {
+      known = new Target(port, host + ":" + port);
+      if (targets.size() >= MAX_TARGETS) {
+        targets.clear();
+      }
+      targets.put(host, known);
+    }
+    return known.hostPort;
+  }
+
+  private record Target(int port, String hostPort) {}
 
   /** Routes one hop; {@code record} (null without metrics) notes what happened on the way. */
   Response routedHop(Chain chain, Request request, OkHttpRequestView view, String target,

@@ -2,25 +2,16 @@ package io.mesh4j.runtime.okhttp;
 
 import io.mesh4j.MeshRoutingException;
 import io.mesh4j.runtime.metrics.OutboundCall;
-import io.mesh4j.runtime.metrics.ResponseFlags;
 import java.io.IOException;
-import java.security.cert.Certificate;
-import java.util.List;
-import okhttp3.Handshake;
 import okhttp3.Interceptor;
-import okhttp3.MediaType;
 import okhttp3.Request;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
-import okio.Buffer;
-import okio.BufferedSource;
-import okio.ForwardingSource;
-import okio.Okio;
 
 /**
- * One routed hop with metrics on: notes the outcome in its {@link OutboundCall} and records it when the response
- * body is complete (read to the end or closed), as Istio's duration covers the whole response; a failure before
- * that records the failure. Only used when the application gave a registry.
+ * One routed hop with metrics on: notes the outcome in its {@link OutboundCall}; a failure before the response
+ * records the failure, a delivered response's body records the call when it is complete (read to the end or
+ * closed, {@link CompletingBody}), as Istio's duration covers the whole response. Only used when the application
+ * gave a registry.
  */
 final class MeteredHop {
   private MeteredHop() {}
@@ -44,71 +35,8 @@ final class MeteredHop {
       }
       throw e;
     }
-    if (record.isFinished()) {
-      return response; // a local reply, or not routed by the mesh (nothing to record)
-    }
-    Handshake handshake = response.handshake();
-    if (handshake != null) {
-      record.tls(first(handshake.peerCertificates()), first(handshake.localCertificates()));
-    }
-    return response.newBuilder().body(new CountingBody(response.body(), response.code(), record, chain)).build();
-  }
-
-  private static Certificate first(List<Certificate> certificates) {
-    return certificates.isEmpty() ? null : certificates.get(0);
-  }
-
-  /** Counts the response body's bytes and records the call once when the body ends. */
-  private static final class CountingBody extends ResponseBody {
-    private final ResponseBody delegate;
-    private final BufferedSource source;
-
-    CountingBody(ResponseBody delegate, int status, OutboundCall record, Interceptor.Chain chain) {
-      this.delegate = delegate;
-      this.source = Okio.buffer(new ForwardingSource(delegate.source()) {
-        @Override
-        public long read(Buffer sink, long byteCount) throws IOException {
-          long read;
-          try {
-            read = super.read(sink, byteCount);
-          } catch (IOException e) {
-            int flag = e instanceof MeshRoutingException m ? ResponseFlags.of(m)
-                : chain.call().isCanceled() ? ResponseFlags.DC : ResponseFlags.UC;
-            record.finish(status, -1, flag);
-            throw e;
-          }
-          if (read == -1) {
-            record.answered(status, -1);
-          } else {
-            record.addResponseBytes(read);
-          }
-          return read;
-        }
-
-        @Override
-        public void close() throws IOException {
-          try {
-            super.close();
-          } finally {
-            record.answered(status, -1);
-          }
-        }
-      });
-    }
-
-    @Override
-    public MediaType contentType() {
-      return delegate.contentType();
-    }
-
-    @Override
-    public long contentLength() {
-      return delegate.contentLength();
-    }
-
-    @Override
-    public BufferedSource source() {
-      return source;
-    }
+    // A delivered response records itself when its body ends (CompletingBody); a local reply or a call the mesh
+    // did not route is recorded already.
+    return response;
   }
 }

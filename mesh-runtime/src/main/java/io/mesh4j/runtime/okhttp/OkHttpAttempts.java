@@ -15,14 +15,15 @@ import io.mesh4j.runtime.policy.RoutePolicy;
 import io.mesh4j.runtime.model.LbEndpoint;
 import io.mesh4j.runtime.security.MeshSecurity;
 import java.io.IOException;
+import java.security.cert.Certificate;
 import java.time.Duration;
-import java.util.Locale;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import okhttp3.Handshake;
 import okhttp3.Interceptor;
 import okhttp3.Request;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
 
 /**
  * The OkHttp side of one routed call: sends the {@link AttemptLoop}'s attempts through the interceptor chain (an
@@ -43,7 +44,7 @@ import okhttp3.ResponseBody;
  *   <li>the cluster's {@code connect_timeout}: the attempt's connect timeout.
  * </ul>
  */
-final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
+final class OkHttpAttempts implements AttemptLoop.Transport<Response>, CompletingBody.Completion, ResponseView {
   private final Interceptor.Chain chain;
   private final Request request;
   private final RoutingDecision decision;
@@ -59,6 +60,12 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
   private RoutedAttempt current;
   /** What metrics note of this call, or null when metrics are off. */
   private final OutboundCall record;
+  /** The delivered attempt's hold on its endpoint, released when the body ends; or null. */
+  private AttemptLease deliveredLease;
+  /** The attempt loop's end of the delivered attempt, run when the body ends. */
+  private Runnable onDelivered;
+  /** The response the retry policy is looking at ({@link #view}). */
+  private Response answered;
 
   private OkHttpAttempts(Interceptor.Chain chain, Request request, OkHttpRequestView view, RoutingDecision decision,
       CallDeadline deadline, CallWatchdog watchdog, MeshSecurity security, Duration tlsMaterialWait,
@@ -123,14 +130,18 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
       EndpointLease held = decision.cluster().lease(endpoint);
       lease = held == null ? null : new AttemptLease(held);
     }
-    Interceptor.Chain attemptChain = chain.withConnectTimeout(
-        millis(decision.cluster().cluster().connectTimeout().toNanos()), TimeUnit.MILLISECONDS);
+    // Each with* copies the chain: only for a timeout that differs from the client's.
+    Interceptor.Chain attemptChain = chain;
+    int connectMillis = millis(decision.cluster().cluster().connectTimeout().toNanos());
+    if (connectMillis != chain.connectTimeoutMillis()) {
+      attemptChain = attemptChain.withConnectTimeout(connectMillis, TimeUnit.MILLISECONDS);
+    }
     long idle = policy.attemptIdleTimeoutNanos();
     long untilHeaders = minPositive(policy.perTryTimeoutNanos(), idle);
-    if (idle > 0) {
+    if (idle > 0 && millis(idle) != chain.writeTimeoutMillis()) {
       attemptChain = attemptChain.withWriteTimeout(millis(idle), TimeUnit.MILLISECONDS);
     }
-    if (untilHeaders > 0) {
+    if (untilHeaders > 0 && millis(untilHeaders) != chain.readTimeoutMillis()) {
       attemptChain = attemptChain.withReadTimeout(millis(untilHeaders), TimeUnit.MILLISECONDS);
     }
     Response response;
@@ -170,10 +181,12 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
     }
   }
 
-  /** Releases the endpoint lease of one attempt exactly once, whichever of body end, close or failure comes first. */
-  private static final class AttemptLease implements Runnable {
+  /**
+   * Releases the endpoint lease of one attempt exactly once, whichever of body end, close or failure comes first.
+   * Is its own released flag (one object a request, not two).
+   */
+  private static final class AttemptLease extends AtomicBoolean implements Runnable {
     final EndpointLease held;
-    private final AtomicBoolean released = new AtomicBoolean();
 
     AttemptLease(EndpointLease held) {
       this.held = held;
@@ -181,25 +194,27 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
 
     @Override
     public void run() {
-      if (released.compareAndSet(false, true)) {
+      if (compareAndSet(false, true)) {
         held.release();
       }
     }
   }
 
+  /** The view of the attempt's response: this object, over the response last answered (one attempt at a time). */
   @Override
   public ResponseView view(Response response) {
-    return new ResponseView() {
-      @Override
-      public int status() {
-        return response.code();
-      }
+    answered = response;
+    return this;
+  }
 
-      @Override
-      public String header(String lowerCaseName) {
-        return OkHttpRequestView.joined(response.headers(), lowerCaseName);
-      }
-    };
+  @Override
+  public int status() {
+    return answered.code();
+  }
+
+  @Override
+  public String header(String lowerCaseName) {
+    return OkHttpRequestView.joined(answered.headers(), lowerCaseName);
   }
 
   @Override
@@ -227,22 +242,43 @@ final class OkHttpAttempts implements AttemptLoop.Transport<Response> {
 
   @Override
   public Response deliver(Response response, Runnable onComplete) {
-    AttemptLease attemptLease = lease;
+    deliveredLease = lease;
     lease = null;
-    Runnable complete = () -> {
-      if (watchdog != null) {
-        watchdog.disarm();
+    onDelivered = onComplete;
+    if (record != null) {
+      Handshake handshake = response.handshake();
+      if (handshake != null) {
+        record.tls(first(handshake.peerCertificates()), first(handshake.localCertificates()));
       }
-      if (attemptLease != null) {
-        attemptLease.run();
-      }
-      onComplete.run();
-    };
+    }
     Response.Builder out = AttemptShaping.response(response, request, decision);
-    ResponseBody body = response.body();
     // The endpoint, the circuit-breaker slot and the watchdog stay held until the body is consumed or closed.
-    return out.body(new CompletingBody(body, complete,
-        e -> watchdog != null && watchdog.fired() ? callTimedOut(e) : null)).build();
+    return out.body(new CompletingBody(response.body(), this, record, response.code())).build();
+  }
+
+  private static Certificate first(List<Certificate> certificates) {
+    return certificates.isEmpty() ? null : certificates.get(0);
+  }
+
+  @Override
+  public void bodyEnded() {
+    if (watchdog != null) {
+      watchdog.disarm();
+    }
+    if (deliveredLease != null) {
+      deliveredLease.run();
+    }
+    onDelivered.run();
+  }
+
+  @Override
+  public IOException timedOut(IOException failure) {
+    return watchdog != null && watchdog.fired() ? callTimedOut(failure) : null;
+  }
+
+  @Override
+  public boolean callCancelled() {
+    return chain.call().isCanceled();
   }
 
   private MeshRoutingException callTimedOut(Throwable cause) {

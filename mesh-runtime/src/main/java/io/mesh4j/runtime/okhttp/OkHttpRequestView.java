@@ -11,7 +11,10 @@ final class OkHttpRequestView implements RequestView {
   /** The URL's {@code host:port}, when the caller has it formatted already; else null. */
   private final String hostPort;
   private String authority;
+  /** Whether the caller set a Host header; known once {@link #authority()} looked. */
+  private boolean hostHeader;
   private String path;
+  private String encodedPath;
 
   OkHttpRequestView(Request request) {
     this(request, null);
@@ -29,6 +32,7 @@ final class OkHttpRequestView implements RequestView {
     String a = authority;
     if (a == null) {
       a = request.header("Host");
+      hostHeader = a != null;
       if (a == null) {
         HttpUrl url = request.url();
         if (url.port() == HttpUrl.defaultPort(url.scheme())) {
@@ -42,14 +46,29 @@ final class OkHttpRequestView implements RequestView {
     return a;
   }
 
+  /** Whether the caller set the Host header itself. */
+  boolean hasHostHeader() {
+    authority();
+    return hostHeader;
+  }
+
   @Override
   public String path() {
     String p = path;
     if (p == null) {
-      HttpUrl url = request.url();
-      String query = url.encodedQuery();
-      p = query == null ? url.encodedPath() : url.encodedPath() + "?" + query;
+      String query = request.url().encodedQuery();
+      p = query == null ? encodedPath() : encodedPath() + "?" + query;
       path = p;
+    }
+    return p;
+  }
+
+  /** The URL's encoded path, without the query (OkHttp makes a new string each time it is asked). */
+  String encodedPath() {
+    String p = encodedPath;
+    if (p == null) {
+      p = request.url().encodedPath();
+      encodedPath = p;
     }
     return p;
   }

@@ -70,7 +70,7 @@ public final class AttemptLoop {
       throws IOException {
     AttemptSequencer attempts =
         new AttemptSequencer(env, cluster, first, route, request, replayable, deadlineNanoTime);
-    List<IOException> earlier = new ArrayList<>(0);
+    List<IOException> earlier = null; // made at the first retried failure
     try {
       while (true) {
         MeshRoutingException overflow = attempts.startAttempt();
@@ -102,6 +102,9 @@ public final class AttemptLoop {
               thrown.addSuppressed(new NotRetried(verdict.reason()));
             }
             throw withEarlier(thrown, earlier);
+          }
+          if (earlier == null) {
+            earlier = new ArrayList<>(2);
           }
           earlier.add(e);
           backOff(attempts, verdict);
@@ -144,6 +147,9 @@ public final class AttemptLoop {
   }
 
   private static <E extends IOException> E withEarlier(E thrown, List<IOException> earlier) {
+    if (earlier == null) {
+      return thrown;
+    }
     for (IOException e : earlier) {
       if (e != thrown) {
         thrown.addSuppressed(e);

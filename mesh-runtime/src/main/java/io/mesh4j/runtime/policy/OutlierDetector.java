@@ -11,7 +11,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Envoy's outlier detection for one cluster: consecutive 5xx and consecutive gateway failures eject an endpoint at
@@ -124,12 +124,18 @@ public final class OutlierDetector {
       return;
     }
     if (status < 500) {
-      monitor.success.incrementAndGet();
-      monitor.consecutive5xx.set(0);
-      monitor.consecutiveGateway.set(0);
+      // Every caller of this endpoint passes here: a per-thread adder, and runs reset only when there is a run, so
+      // that successes do not all write the same cache lines.
+      monitor.success.increment();
+      if (monitor.consecutive5xx.get() != 0) {
+        monitor.consecutive5xx.set(0);
+      }
+      if (monitor.consecutiveGateway.get() != 0) {
+        monitor.consecutiveGateway.set(0);
+      }
       return;
     }
-    monitor.failure.incrementAndGet();
+    monitor.failure.increment();
     boolean gateway = status >= 502 && status <= 504;
     int gatewayRun = gateway ? monitor.consecutiveGateway.incrementAndGet() : 0;
     if (!gateway) {
@@ -157,8 +163,8 @@ public final class OutlierDetector {
     List<HostMonitor> volumeForFailurePercentage = new ArrayList<>();
     boolean returned = false;
     for (HostMonitor monitor : hosts.values()) {
-      long success = monitor.success.getAndSet(0);
-      long failure = monitor.failure.getAndSet(0);
+      long success = monitor.success.sumThenReset();
+      long failure = monitor.failure.sumThenReset();
       if (monitor.ejected) {
         if (now - monitor.ejectedAtNanos >= monitor.ejectionNanos) {
           monitor.ejected = false;
@@ -249,8 +255,8 @@ public final class OutlierDetector {
   private static final class HostMonitor {
     final AtomicInteger consecutive5xx = new AtomicInteger();
     final AtomicInteger consecutiveGateway = new AtomicInteger();
-    final AtomicLong success = new AtomicLong();
-    final AtomicLong failure = new AtomicLong();
+    final LongAdder success = new LongAdder();
+    final LongAdder failure = new LongAdder();
     volatile boolean ejected;
     long ejectedAtNanos;
     long ejectionNanos;

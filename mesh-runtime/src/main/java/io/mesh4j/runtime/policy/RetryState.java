@@ -27,7 +27,9 @@ final class RetryState {
   private final RequestView request;
   private final long deadlineNanoTime;
   private final int maxAttempts;
-  private final List<LbEndpoint> tried = new ArrayList<>(2);
+  /** The first attempt's endpoint, and the retries' ones (made at the first retry). */
+  private LbEndpoint firstTried;
+  private List<LbEndpoint> retriesTried;
   private boolean holdingRetry;
 
   /**
@@ -55,7 +57,14 @@ final class RetryState {
    * @return {@code null} when the slot is taken, else the overflow to fail the call with
    */
   public MeshRoutingException startAttempt(LbEndpoint endpoint) {
-    tried.add(endpoint);
+    if (firstTried == null) {
+      firstTried = endpoint;
+    } else {
+      if (retriesTried == null) {
+        retriesTried = new ArrayList<>(2);
+      }
+      retriesTried.add(endpoint);
+    }
     if (breaker.tryAcquireAttempt(limits)) {
       return null;
     }
@@ -157,7 +166,7 @@ final class RetryState {
     LbEndpoint next = cluster.pick();
     if (policy.avoidPreviousHosts()) {
       // Envoy's previous_hosts: pick again up to host_selection_retry_max_attempts times, then take the last pick.
-      for (int i = 0; i < policy.hostSelectionMaxAttempts() && next != null && tried.contains(next); i++) {
+      for (int i = 0; i < policy.hostSelectionMaxAttempts() && next != null && tried(next); i++) {
         next = cluster.pick();
       }
     }
@@ -166,6 +175,10 @@ final class RetryState {
           Reason.NO_HEALTHY_UPSTREAM, "cluster '" + cluster.name() + "' has no healthy endpoint left to retry on");
     }
     return next;
+  }
+
+  private boolean tried(LbEndpoint endpoint) {
+    return endpoint.equals(firstTried) || retriesTried != null && retriesTried.contains(endpoint);
   }
 
   /** Gives back a {@code max_retries} slot still held (the call ended before the retry's outcome was known). */

@@ -36,6 +36,8 @@ public final class MicrometerRequestMetrics implements RequestMetrics {
   private final Counter faultAborts;
   private final Counter faultDelays;
   private final Counter dropped;
+  /** The series of a label set past the limit: counts the drop. */
+  private final Series dropping;
 
   public MicrometerRequestMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -45,6 +47,7 @@ public final class MicrometerRequestMetrics implements RequestMetrics {
         .description("Requests the fault filter delayed (Envoy: fault.delays_injected)").register(registry);
     this.dropped = Counter.builder("mesh4j_metrics_dropped")
         .description("Requests not recorded because too many distinct label sets were seen").register(registry);
+    this.dropping = (durationNanos, requestBytes, responseBytes) -> dropped.increment();
   }
 
   @Override
@@ -57,10 +60,19 @@ public final class MicrometerRequestMetrics implements RequestMetrics {
       }
       meters = requests.computeIfAbsent(labels, this::requestMeters);
     }
-    meters.requests.increment();
-    meters.duration.record(durationNanos / 1e6);
-    meters.requestBytes.record(requestBytes);
-    meters.responseBytes.record(responseBytes);
+    meters.record(durationNanos, requestBytes, responseBytes);
+  }
+
+  @Override
+  public Series series(RequestLabels labels) {
+    RequestMeters meters = requests.get(labels);
+    if (meters == null) {
+      if (requests.size() >= LIMIT) {
+        return dropping;
+      }
+      meters = requests.computeIfAbsent(labels, this::requestMeters);
+    }
+    return meters;
   }
 
   @Override
@@ -156,7 +168,15 @@ public final class MicrometerRequestMetrics implements RequestMetrics {
   }
 
   private record RequestMeters(Counter requests, DistributionSummary duration, DistributionSummary requestBytes,
-      DistributionSummary responseBytes) {}
+      DistributionSummary responseBytes) implements Series {
+    @Override
+    public void record(long durationNanos, long requestBytes, long responseBytes) {
+      this.requests.increment();
+      duration.record(durationNanos / 1e6);
+      this.requestBytes.record(requestBytes);
+      this.responseBytes.record(responseBytes);
+    }
+  }
 
   private record ClusterMeters(Counter retries, Counter retrySuccesses, Counter retryOverflows,
       Counter pendingOverflows) {}
