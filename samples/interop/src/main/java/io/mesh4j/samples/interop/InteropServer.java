@@ -49,6 +49,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * gRPC's xDS interop test server: {@code grpc.testing.TestService} over gRPC on {@code --port} and the same two calls
@@ -83,6 +84,7 @@ public final class InteropServer implements AutoCloseable {
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("interop-timer"));
   private final CountDownLatch closing = new CountDownLatch(1);
   private final AtomicBoolean serving = new AtomicBoolean(true);
+  private final AtomicInteger keptOpen = new AtomicInteger();
   private final int boundPort;
   private final int boundHttpPort;
   private final int boundMaintenancePort;
@@ -203,6 +205,14 @@ public final class InteropServer implements AutoCloseable {
     return serving.get();
   }
 
+  /**
+   * How many calls {@code rpc-behavior: keep-open} has held open since the server started, over both ports: what a
+   * circuit breaker let through, counted where the calls arrive rather than from the client's started-minus-finished.
+   */
+  public int keptOpen() {
+    return keptOpen.get();
+  }
+
   private ServerServiceDefinition testService() {
     return ServerServiceDefinition.builder(InteropServices.TEST_SERVICE)
         .addMethod(InteropServices.EMPTY_CALL, ServerCalls.asyncUnaryCall(
@@ -233,6 +243,7 @@ public final class InteropServer implements AutoCloseable {
     }
     Runnable reply = () -> {
       if (behavior.keepOpen()) {
+        keptOpen.incrementAndGet();
         return; // held open until the client gives up or the server stops
       }
       if (behavior.errorCode() != null) {
@@ -277,6 +288,7 @@ public final class InteropServer implements AutoCloseable {
         return;
       }
       if (behavior.keepOpen()) {
+        keptOpen.incrementAndGet();
         closing.await();
         return;
       }

@@ -69,6 +69,11 @@ final class InteropHarness implements AutoCloseable {
     }
   }
 
+  /** The calls backend {@code i} holds open ({@code rpc-behavior: keep-open}). */
+  int keptOpen(int i) {
+    return backends.get(i).keptOpen();
+  }
+
   /** Stops backend {@code i}, then starts it again on the same ports. */
   void stopBackend(int i) {
     backends.get(i).close();

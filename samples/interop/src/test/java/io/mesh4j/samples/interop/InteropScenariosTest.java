@@ -446,9 +446,10 @@ class InteropScenariosTest {
       h.serve("1", routes(prefixTo("/", "cluster-a")), List.of(limited), List.of(h.cla("cluster-a", new int[] {0})));
       h.startClient("UnaryCall", "UnaryCall:rpc-behavior:keep-open");
       // At 100 qps, RPCs past the first two fail fast; the two keep-open ones stay in flight.
-      await().atMost(Duration.ofSeconds(20)).until(() -> inFlight(h) == 2 && h.accumulated()
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.keptOpen(0) == 2 && h.accumulated()
           .getStatsPerMethodOrThrow("UNARY_CALL").getResultOrDefault(Status.Code.UNAVAILABLE.value(), 0) >= 50);
       assertThat(h.accumulated().getStatsPerMethodOrThrow("UNARY_CALL").getResultOrDefault(0, 0)).isZero();
+      assertThat(h.keptOpen(0)).isEqualTo(2);
     }
   }
 
