@@ -29,6 +29,11 @@ public final class RecordingSubscriptions implements ResourceSubscriptions {
     delegate.cancelWatch(type, name, watcher);
   }
 
+  @Override
+  public void afterDelivery(Runnable task) {
+    delegate.afterDelivery(task);
+  }
+
   /** The names of the threads that started a watch. */
   public Set<String> watchingThreads() {
     return Set.copyOf(threads);
