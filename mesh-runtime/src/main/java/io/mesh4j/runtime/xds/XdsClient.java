@@ -698,7 +698,7 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
         throw new ResourceInvalidException(
             "resources[" + index + "]: type URL " + any.getTypeUrl() + ", expected " + type.typeUrl());
       }
-      Message message = any.unpack(type.messageClass());
+      Message message = type.parse(any.getValue());
       String ownName = type.name(message);
       if (name != null && !name.equals(ownName)) {
         throw new ResourceInvalidException("named '" + ownName + "' inside, '" + name + "' outside");
