@@ -44,16 +44,23 @@ import io.mesh4j.runtime.view.InMemoryRequest;
 import io.mesh4j.runtime.xds.XdsClient;
 import io.mesh4j.samples.controlplane.AnswerWhatExistsWatcher;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
@@ -74,6 +81,9 @@ public final class ScaleBenchmark {
   private static final int ROUTES_PER_VHOST = 10;
   private static final int ENDPOINTS = 10;
   private static final String GROUP = "all";
+  private static final String CONTROL_PLANE_THREADS = "control-plane-";
+  /** The xDS client's gRPC callbacks (parsing and handling responses), its scheduler, and the assembly thread. */
+  private static final String MESH_THREADS = "mesh4j-";
 
   private final int vhosts;
   private final SimpleCache<String> cache = new SimpleCache<>(node -> GROUP);
@@ -87,7 +97,9 @@ public final class ScaleBenchmark {
   private ScaleBenchmark(int vhosts) throws Exception {
     this.vhosts = vhosts;
     V3DiscoveryServer discovery = new V3DiscoveryServer(new AnswerWhatExistsWatcher(cache, GROUP));
+    // Named threads, so that the control plane's CPU time is told apart from the mesh's (netty's are shared).
     server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+        .executor(Executors.newCachedThreadPool(daemon(CONTROL_PLANE_THREADS)))
         .addService(discovery.getAggregatedDiscoveryServiceImpl()).build().start();
     for (int v = 0; v < vhosts; v++) {
       listeners.add(listener(target(v)));
@@ -109,36 +121,60 @@ public final class ScaleBenchmark {
     md.append("java-control-plane on loopback → `XdsClient` → `ConfigAssembler`; requests through `MeshEngine.route` ")
         .append("(the routing every OkHttp and gRPC call goes through, without its transport).\n\n");
     md.append("| measure | value |\n|---|---:|\n");
-    ScaleBenchmark big = new ScaleBenchmark(vhosts);
-    try {
-      big.measureBigPush(md);
-    } finally {
-      big.server.shutdownNow();
-    }
+    measureBigPush(md, vhosts);
     ScaleBenchmark small = new ScaleBenchmark(10);
     try {
       small.measureChurn(md, churn);
     } finally {
       small.server.shutdownNow();
     }
-    md.append("\nHeap is `MemoryMXBean` heap used after `System.gc()` (repeated until it stops falling), the control ")
+    md.append("\nThe push's wall time includes java-control-plane answering in the same process (its snapshot is ")
+        .append("built before the clock starts); CPU time is given per side, by thread: the mesh's (the xDS client's gRPC ")
+        .append("callbacks that parse and apply responses, its scheduler, the assembly thread, the routing checks on ")
+        .append("the main thread), the control plane's (serializing responses), and the whole process's (JIT and GC ")
+        .append("threads included, most of a cold push). A reconcile is one pass of the assembler over every target, ")
+        .append("cluster and endpoint.\n\n")
+        .append("Heap is `MemoryMXBean` heap used after `System.gc()` (repeated until it stops falling), the control ")
         .append("plane's resources already allocated before the baseline: what the mesh retains (decoded resources, ")
         .append("the xDS client's copies of the raw protos for CSDS, cluster runtimes and load plans, snapshot) divided ")
-        .append("by the cluster count.\n");
+        .append("by the cluster count. The churn's heap is the whole process's: the mesh and the in-process control ")
+        .append("plane (its 100-cluster snapshot), after the large mesh's client and control plane are closed and ")
+        .append("collected. Until the xDS client batched unsubscriptions, closing the large mesh sent one request per ")
+        .append("dropped resource, each naming every resource left, and that teardown was still running (and holding ")
+        .append("its requests) during the churn: it, not the churn, was the growth from 217 to 397 MB an earlier run ")
+        .append("reported.\n");
     Files.writeString(report, md.toString());
     System.out.println(md);
+  }
+
+  /** The large mesh, its control plane unreachable once this returns. */
+  private static void measureBigPush(StringBuilder md, int vhosts) throws Exception {
+    ScaleBenchmark big = new ScaleBenchmark(vhosts);
+    try {
+      big.measureBigPush(md);
+    } finally {
+      big.server.shutdownNow();
+      big.server.awaitTermination(1, TimeUnit.MINUTES);
+    }
   }
 
   private void measureBigPush(StringBuilder md) throws Exception {
     publish(true, true, true);
     long baseline = usedHeapAfterGc();
-    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-    XdsClient xds = XdsClient.newBuilder(BootstrapParser.parse(bootstrap(), "scale"), scheduler).build();
+    ScheduledExecutorService scheduler =
+        Executors.newSingleThreadScheduledExecutor(daemon(MESH_THREADS + "xds-scheduler-"));
+    ExecutorService xdsCallbacks = Executors.newCachedThreadPool(daemon(MESH_THREADS + "xds-client-"));
+    XdsClient xds = XdsClient.newBuilder(BootstrapParser.parse(bootstrap(), "scale"), scheduler)
+        .channelFactory(server -> Grpc.newChannelBuilder(server.serverUri(), server.channelCredentials())
+            .executor(xdsCallbacks).build())
+        .build();
     ConfigAssembler assembler = new ConfigAssembler(xds, new ResourceTypes(ListenerType.INSTANCE,
         RouteConfigurationType.INSTANCE, ClusterType.INSTANCE, EndpointType.INSTANCE), t -> t, () -> 7);
     MeshEngine engine = new MeshEngine(assembler, OutboundTrafficPolicy.REGISTRY_ONLY, Duration.ofMinutes(5),
         () -> 7);
     try {
+      Map<String, Long> cpuBefore = cpuByThreadGroup();
+      long processCpuBefore = processCpuNanos();
       long start = System.nanoTime();
       List<CompletableFuture<TargetConfig>> waits = new ArrayList<>();
       for (int v = 0; v < vhosts; v++) {
@@ -152,8 +188,15 @@ public final class ScaleBenchmark {
         }
       }
       long applied = System.nanoTime() - start;
+      long processCpu = processCpuNanos() - processCpuBefore;
+      Map<String, Long> cpuAfter = cpuByThreadGroup();
       int clusterCount = vhosts * ROUTES_PER_VHOST;
       row(md, "push applied, every target routable", ms(applied));
+      row(md, "push: CPU time of the mesh's threads", ms(cpuAfter.get("mesh") - cpuBefore.get("mesh")));
+      row(md, "push: CPU time of the control plane's threads", ms(cpuAfter.get("control plane")
+          - cpuBefore.get("control plane")));
+      row(md, "push: CPU time of the whole process (JIT and GC too)", ms(processCpu));
+      row(md, "push: assembler reconciles", Long.toString(assembler.reconciles()));
       long retained = usedHeapAfterGc() - baseline;
       row(md, "retained heap", String.format(Locale.ROOT, "%.1f MB", retained / 1e6));
       row(md, "retained heap per cluster (" + ENDPOINTS + " endpoints each)",
@@ -198,8 +241,40 @@ public final class ScaleBenchmark {
     } finally {
       assembler.close();
       xds.close();
-      scheduler.shutdownNow();
+      scheduler.shutdown();
+      scheduler.awaitTermination(1, TimeUnit.MINUTES);
+      xdsCallbacks.shutdown();
     }
+  }
+
+  /** CPU time of the live threads, by side: the mesh's, the control plane's, and the rest. */
+  private static Map<String, Long> cpuByThreadGroup() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    Map<String, Long> cpu = new HashMap<>(Map.of("mesh", 0L, "control plane", 0L, "other", 0L));
+    for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info == null) {
+        continue;
+      }
+      String name = info.getThreadName();
+      String group = name.startsWith(MESH_THREADS) || name.equals("main") ? "mesh"
+          : name.startsWith(CONTROL_PLANE_THREADS) ? "control plane" : "other";
+      cpu.merge(group, Math.max(0, threads.getThreadCpuTime(info.getThreadId())), Long::sum);
+    }
+    return cpu;
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  private static ThreadFactory daemon(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
   }
 
   private void measureChurn(StringBuilder md, int cycles) throws Exception {
