@@ -220,9 +220,13 @@ public final class ConfigAssembler {
    * Watches what the targets' current resources need, and keeps what the published snapshot still serves from: a
    * new route's clusters (and a new cluster's endpoints) are pending for a while, and until they arrive the previous
    * config keeps serving, so its resources stay subscribed (and updated) rather than passing through an empty
-   * subscription on the way.
+   * subscription on the way. The changes are one batch: the control plane hears of them in one request per type.
    */
   private void syncWatches() {
+    xds.batch(this::syncWatchesNow);
+  }
+
+  private void syncWatchesNow() {
     Set<String> wantedRoutes = new LinkedHashSet<>();
     for (Watched<ListenerResource> listener : listeners.values()) {
       ListenerResource value = listener.value();

@@ -15,4 +15,14 @@ public interface ResourceSubscriptions {
   default void afterDelivery(Runnable task) {
     task.run();
   }
+
+  /**
+   * Runs {@code changes}, the watches and cancellations this thread makes, at once, and has the client tell the
+   * control plane of them together: one request per resource type for the lot. Without it a burst is gathered only
+   * as far as timing allows, and a busy machine split the 499 cancellations of one route change into 73 requests,
+   * each naming every cluster still watched.
+   */
+  default void batch(Runnable changes) {
+    changes.run();
+  }
 }

@@ -97,6 +97,8 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   private final Set<TypeState<?>> requestsDue = new LinkedHashSet<>();
   private boolean statusDue;
   private boolean flushQueued;
+  /** Open {@link #batch}es; while any is, due requests wait for its end. In the context. */
+  private int openBatches;
   private final Clock clock;
   private final LongSupplier ticker;
   private final Supplier<BackoffPolicy> backoffPolicies;
@@ -235,6 +237,9 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
 
   private void flush() {
     flushQueued = false;
+    if (openBatches > 0) {
+      return; // the batch's end flushes
+    }
     sendDueRequests();
     // Closed: the subscribers drop their watches one by one, each a flush once the scheduler is shut down too, and a
     // status view rebuilt for each made closing a large mesh quadratic. The last view stays.
@@ -294,6 +299,25 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
           }
           publishStatusSoon();
         });
+  }
+
+  /**
+   * The batch opens and closes with tasks on the context around the caller's watches and cancellations, which queue
+   * (or run) between them in order: the requests they make wait for the close.
+   */
+  @Override
+  public void batch(Runnable changes) {
+    context.execute(() -> openBatches++);
+    try {
+      changes.run();
+    } finally {
+      context.execute(() -> {
+        openBatches--;
+        if (openBatches == 0 && (statusDue || !requestsDue.isEmpty())) {
+          flush();
+        }
+      });
+    }
   }
 
   /** Queued on the context: it runs after the task delivering a response's watcher calls, however long that is. */

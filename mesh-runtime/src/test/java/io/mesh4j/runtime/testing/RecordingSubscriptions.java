@@ -34,6 +34,11 @@ public final class RecordingSubscriptions implements ResourceSubscriptions {
     delegate.afterDelivery(task);
   }
 
+  @Override
+  public void batch(Runnable changes) {
+    delegate.batch(changes);
+  }
+
   /** The names of the threads that started a watch. */
   public Set<String> watchingThreads() {
     return Set.copyOf(threads);
