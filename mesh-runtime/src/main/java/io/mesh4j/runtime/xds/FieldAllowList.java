@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * For one message type, which set fields a decoder reads, which it accepts but ignores (noted once through
@@ -64,9 +65,16 @@ public final class FieldAllowList {
    */
   public static void check(MessageOrBuilder message, String path, Set<String> read, Set<String> ignorable,
       String owner, DecodeContext context) throws ResourceInvalidException {
-    String rejected = firstRejected(message, read, ignorable, field -> context.ignoredField(owner + ": " + path + field));
+    check(message, () -> path, read, ignorable, owner, context);
+  }
+
+  /** As {@link #check(MessageOrBuilder, String, Set, Set, String, DecodeContext)}, the path built only if needed. */
+  public static void check(MessageOrBuilder message, Supplier<String> path, Set<String> read, Set<String> ignorable,
+      String owner, DecodeContext context) throws ResourceInvalidException {
+    String rejected = firstRejected(message, read, ignorable,
+        field -> context.ignoredField(owner + ": " + path.get() + field));
     if (rejected != null) {
-      throw new ResourceInvalidException(path + rejected + ": " + NOT_SUPPORTED);
+      throw new ResourceInvalidException(path.get() + rejected + ": " + NOT_SUPPORTED);
     }
   }
 
