@@ -44,16 +44,23 @@ import io.mesh4j.runtime.view.InMemoryRequest;
 import io.mesh4j.runtime.xds.XdsClient;
 import io.mesh4j.samples.controlplane.AnswerWhatExistsWatcher;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
@@ -74,6 +81,9 @@ public final class ScaleBenchmark {
   private static final int ROUTES_PER_VHOST = 10;
   private static final int ENDPOINTS = 10;
   private static final String GROUP = "all";
+  private static final String CONTROL_PLANE_THREADS = "control-plane-";
+  /** The xDS client's gRPC callbacks (parsing and handling responses), its scheduler, and the assembly thread. */
+  private static final String MESH_THREADS = "mesh4j-";
 
   private final int vhosts;
   private final SimpleCache<String> cache = new SimpleCache<>(node -> GROUP);
@@ -87,7 +97,9 @@ public final class ScaleBenchmark {
   private ScaleBenchmark(int vhosts) throws Exception {
     this.vhosts = vhosts;
     V3DiscoveryServer discovery = new V3DiscoveryServer(new AnswerWhatExistsWatcher(cache, GROUP));
+    // Named threads, so that the control plane's CPU time is told apart from the mesh's (netty's are shared).
     server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+        .executor(Executors.newCachedThreadPool(daemon(CONTROL_PLANE_THREADS)))
         .addService(discovery.getAggregatedDiscoveryServiceImpl()).build().start();
     for (int v = 0; v < vhosts; v++) {
       listeners.add(listener(target(v)));
@@ -109,36 +121,64 @@ public final class ScaleBenchmark {
     md.append("java-control-plane on loopback → `XdsClient` → `ConfigAssembler`; requests through `MeshEngine.route` ")
         .append("(the routing every OkHttp and gRPC call goes through, without its transport).\n\n");
     md.append("| measure | value |\n|---|---:|\n");
-    ScaleBenchmark big = new ScaleBenchmark(vhosts);
-    try {
-      big.measureBigPush(md);
-    } finally {
-      big.server.shutdownNow();
-    }
+    measureBigPush(md, vhosts);
     ScaleBenchmark small = new ScaleBenchmark(10);
     try {
       small.measureChurn(md, churn);
     } finally {
       small.server.shutdownNow();
     }
-    md.append("\nHeap is `MemoryMXBean` heap used after `System.gc()` (repeated until it stops falling), the control ")
+    md.append("\nThe push's wall time includes java-control-plane answering in the same process (its snapshot ")
+        .append("is built before the clock starts); CPU time is given per side, by thread: the mesh's (the xDS ")
+        .append("client's gRPC callbacks that parse and apply responses, its scheduler, the assembly thread, the ")
+        .append("routing checks on the main thread), the control plane's (serializing responses), and the whole ")
+        .append("process's (JIT and GC threads included, most of a cold push). The change and churn times start ")
+        .append("when the control plane's snapshot is set (java-control-plane then answers the open watch at once), ")
+        .append("not when it starts being built; the time its building took is given beside them. A state-of-the-")
+        .append("world response carries every resource of its type, so one endpoint change is a response of all ")
+        .append("every assignment for the client to parse and compare. A reconcile is one pass of the assembler ")
+        .append("over every target, cluster and endpoint.\n\n")
+        .append("Heap is `MemoryMXBean` heap used after `System.gc()` (repeated until it stops falling), the control ")
         .append("plane's resources already allocated before the baseline: what the mesh retains (decoded resources, ")
         .append("the xDS client's copies of the raw protos for CSDS, cluster runtimes and load plans, snapshot) divided ")
-        .append("by the cluster count.\n");
+        .append("by the cluster count. The churn's heap is the whole process's: the mesh and the in-process control ")
+        .append("plane (its 100-cluster snapshot), after the large mesh's client and control plane are closed and ")
+        .append("collected. Until the xDS client batched unsubscriptions, closing the large mesh sent one request per ")
+        .append("dropped resource, each naming every resource left, and that teardown was still running (and holding ")
+        .append("its requests) during the churn: it, not the churn, was the growth from 217 to 397 MB an earlier run ")
+        .append("reported.\n");
     Files.writeString(report, md.toString());
     System.out.println(md);
+  }
+
+  /** The large mesh, its control plane unreachable once this returns. */
+  private static void measureBigPush(StringBuilder md, int vhosts) throws Exception {
+    ScaleBenchmark big = new ScaleBenchmark(vhosts);
+    try {
+      big.measureBigPush(md);
+    } finally {
+      big.server.shutdownNow();
+      big.server.awaitTermination(1, TimeUnit.MINUTES);
+    }
   }
 
   private void measureBigPush(StringBuilder md) throws Exception {
     publish(true, true, true);
     long baseline = usedHeapAfterGc();
-    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-    XdsClient xds = XdsClient.newBuilder(BootstrapParser.parse(bootstrap(), "scale"), scheduler).build();
+    ScheduledExecutorService scheduler =
+        Executors.newSingleThreadScheduledExecutor(daemon(MESH_THREADS + "xds-scheduler-"));
+    ExecutorService xdsCallbacks = Executors.newCachedThreadPool(daemon(MESH_THREADS + "xds-client-"));
+    XdsClient xds = XdsClient.newBuilder(BootstrapParser.parse(bootstrap(), "scale"), scheduler)
+        .channelFactory(server -> Grpc.newChannelBuilder(server.serverUri(), server.channelCredentials())
+            .executor(xdsCallbacks).build())
+        .build();
     ConfigAssembler assembler = new ConfigAssembler(xds, new ResourceTypes(ListenerType.INSTANCE,
         RouteConfigurationType.INSTANCE, ClusterType.INSTANCE, EndpointType.INSTANCE), t -> t, () -> 7);
     MeshEngine engine = new MeshEngine(assembler, OutboundTrafficPolicy.REGISTRY_ONLY, Duration.ofMinutes(5),
         () -> 7);
     try {
+      Map<String, Long> cpuBefore = cpuByThreadGroup();
+      long processCpuBefore = processCpuNanos();
       long start = System.nanoTime();
       List<CompletableFuture<TargetConfig>> waits = new ArrayList<>();
       for (int v = 0; v < vhosts; v++) {
@@ -152,8 +192,15 @@ public final class ScaleBenchmark {
         }
       }
       long applied = System.nanoTime() - start;
+      long processCpu = processCpuNanos() - processCpuBefore;
+      Map<String, Long> cpuAfter = cpuByThreadGroup();
       int clusterCount = vhosts * ROUTES_PER_VHOST;
       row(md, "push applied, every target routable", ms(applied));
+      row(md, "push: CPU time of the mesh's threads", ms(cpuAfter.get("mesh") - cpuBefore.get("mesh")));
+      row(md, "push: CPU time of the control plane's threads", ms(cpuAfter.get("control plane")
+          - cpuBefore.get("control plane")));
+      row(md, "push: CPU time of the whole process (JIT and GC too)", ms(processCpu));
+      row(md, "push: assembler reconciles", Long.toString(assembler.reconciles()));
       long retained = usedHeapAfterGc() - baseline;
       row(md, "retained heap", String.format(Locale.ROOT, "%.1f MB", retained / 1e6));
       row(md, "retained heap per cluster (" + ENDPOINTS + " endpoints each)",
@@ -166,11 +213,14 @@ public final class ScaleBenchmark {
       for (int round = 0; round < 5; round++) {
         int v = round * 7 % vhosts;
         routes = routeTable(v);
+        long building = System.nanoTime();
+        Snapshot next = next(false, true, false);
         long pushed = System.nanoTime();
-        publish(false, true, false);
+        cache.setSnapshot(GROUP, next);
         int vv = v;
         awaitTrue(() -> routeTo(engine, vv, 0).equals(cluster(vv, 1)));
-        row(md, "one route change visible to requests (round " + (round + 1) + ")", ms(System.nanoTime() - pushed));
+        row(md, "one route change visible to requests (round " + (round + 1) + ")", ms(System.nanoTime() - pushed)
+            + " (+ " + ms(pushed - building) + " building the control plane's snapshot)");
       }
 
       // One endpoint added to one cluster: only EDS is pushed; one runtime (load plan) is built.
@@ -178,10 +228,13 @@ public final class ScaleBenchmark {
       String changed = cluster(vhosts / 2, 3);
       MeshSnapshot before = assembler.snapshot();
       assignments.set(vhosts / 2 * ROUTES_PER_VHOST + 3, assignment(changed, ENDPOINTS + 1, 10_000));
+      long building = System.nanoTime();
+      Snapshot next = next(false, false, true);
       long pushed = System.nanoTime();
-      publish(false, false, true);
+      cache.setSnapshot(GROUP, next);
       awaitTrue(() -> endpointsOf(assembler, changed) == ENDPOINTS + 1);
-      row(md, "one endpoint change visible", ms(System.nanoTime() - pushed));
+      row(md, "one endpoint change visible", ms(System.nanoTime() - pushed) + " (+ " + ms(pushed - building)
+          + " building the control plane's snapshot)");
       long rebuilt = assembler.clusterRuntimesBuilt() - builtBefore;
       int kept = 0;
       var beforeClusters = ((TargetConfig.Routed) before.target(target(0))).clusters();
@@ -198,8 +251,40 @@ public final class ScaleBenchmark {
     } finally {
       assembler.close();
       xds.close();
-      scheduler.shutdownNow();
+      scheduler.shutdown();
+      scheduler.awaitTermination(1, TimeUnit.MINUTES);
+      xdsCallbacks.shutdown();
     }
+  }
+
+  /** CPU time of the live threads, by side: the mesh's, the control plane's, and the rest. */
+  private static Map<String, Long> cpuByThreadGroup() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    Map<String, Long> cpu = new HashMap<>(Map.of("mesh", 0L, "control plane", 0L, "other", 0L));
+    for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info == null) {
+        continue;
+      }
+      String name = info.getThreadName();
+      String group = name.startsWith(MESH_THREADS) || name.equals("main") ? "mesh"
+          : name.startsWith(CONTROL_PLANE_THREADS) ? "control plane" : "other";
+      cpu.merge(group, Math.max(0, threads.getThreadCpuTime(info.getThreadId())), Long::sum);
+    }
+    return cpu;
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  private static ThreadFactory daemon(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
   }
 
   private void measureChurn(StringBuilder md, int cycles) throws Exception {
@@ -216,16 +301,18 @@ public final class ScaleBenchmark {
       waits.forEach(CompletableFuture::join);
       String churned = cluster(0, 0);
       long heapBefore = usedHeapAfterGc();
-      long start = System.nanoTime();
+      long elapsed = 0;
       for (int i = 1; i <= cycles; i++) {
         int port = 20_000 + i % 40_000;
         ClusterLoadAssignment base = assignment(churned, ENDPOINTS, 10_000);
         assignments.set(0, base.toBuilder().setEndpoints(0, base.getEndpoints(0).toBuilder()
             .addLbEndpoints(assignment(churned, 1, port).getEndpoints(0).getLbEndpoints(0))).build());
-        publish(false, false, true);
+        Snapshot next = next(false, false, true);
+        long pushed = System.nanoTime();
+        cache.setSnapshot(GROUP, next);
         awaitTrue(() -> hasPort(assembler, churned, port));
+        elapsed += System.nanoTime() - pushed;
       }
-      long elapsed = System.nanoTime() - start;
       long heapAfter = usedHeapAfterGc();
       ClusterRuntime runtime = ((TargetConfig.Routed) assembler.snapshot().target(target(0))).clusters().get(churned);
       md.append('\n');
@@ -283,11 +370,19 @@ public final class ScaleBenchmark {
   }
 
   private void publish(boolean listenersToo, boolean routesToo, boolean endpointsToo) {
+    cache.setSnapshot(GROUP, next(listenersToo, routesToo, endpointsToo));
+  }
+
+  /**
+   * The control plane's next snapshot, built apart from its publication so that the time of a change is the control
+   * plane's answer and the mesh's work, not the test's building (java-control-plane hashes every resource in it).
+   */
+  private Snapshot next(boolean listenersToo, boolean routesToo, boolean endpointsToo) {
     version++;
     String v = Integer.toString(version);
     String fixed = "1";
-    cache.setSnapshot(GROUP, Snapshot.create(clusters, fixed, List.copyOf(assignments), endpointsToo ? v : last("e"),
-        listeners, listenersToo ? v : last("l"), List.of(routes), routesToo ? v : last("r"), List.of(), fixed));
+    Snapshot next = Snapshot.create(clusters, fixed, List.copyOf(assignments), endpointsToo ? v : last("e"),
+        listeners, listenersToo ? v : last("l"), List.of(routes), routesToo ? v : last("r"), List.of(), fixed);
     if (endpointsToo) {
       lastVersions[0] = v;
     }
@@ -297,6 +392,7 @@ public final class ScaleBenchmark {
     if (routesToo) {
       lastVersions[2] = v;
     }
+    return next;
   }
 
   private final String[] lastVersions = {"0", "0", "0"};

@@ -26,23 +26,31 @@ final class IpLiterals {
         return false;
       }
     }
-    String[] parts = s.split("\\.", -1);
-    if (parts.length != 4) {
-      return false;
-    }
-    for (String part : parts) {
-      if (part.isEmpty() || part.length() > 3 || (part.length() > 1 && part.charAt(0) == '0')) {
+    // Four dot-separated decimal parts of 0-255 without leading zeros, read in place: this runs for every endpoint
+    // of every EDS response, and a split per address was most of the time of decoding an endpoint.
+    int parts = 0;
+    int start = 0;
+    for (int i = 0; i <= s.length(); i++) {
+      if (i < s.length() && s.charAt(i) != '.') {
+        continue;
+      }
+      int length = i - start;
+      if (length == 0 || length > 3 || (length > 1 && s.charAt(start) == '0')) {
         return false;
       }
-      for (int i = 0; i < part.length(); i++) {
-        if (!Character.isDigit(part.charAt(i)) || part.charAt(i) > '9') {
+      int value = 0;
+      for (int k = start; k < i; k++) {
+        char c = s.charAt(k);
+        if (c < '0' || c > '9') {
           return false;
         }
+        value = value * 10 + (c - '0');
       }
-      if (Integer.parseInt(part) > 255) {
+      if (value > 255 || ++parts > 4) {
         return false;
       }
+      start = i + 1;
     }
-    return true;
+    return parts == 4;
   }
 }

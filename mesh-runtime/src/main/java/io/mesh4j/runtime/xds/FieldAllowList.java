@@ -1,9 +1,15 @@
 package io.mesh4j.runtime.xds;
 
+import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.MessageOrBuilder;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * For one message type, which set fields a decoder reads, which it accepts but ignores (noted once through
@@ -59,9 +65,16 @@ public final class FieldAllowList {
    */
   public static void check(MessageOrBuilder message, String path, Set<String> read, Set<String> ignorable,
       String owner, DecodeContext context) throws ResourceInvalidException {
-    String rejected = firstRejected(message, read, ignorable, field -> context.ignoredField(owner + ": " + path + field));
+    check(message, () -> path, read, ignorable, owner, context);
+  }
+
+  /** As {@link #check(MessageOrBuilder, String, Set, Set, String, DecodeContext)}, the path built only if needed. */
+  public static void check(MessageOrBuilder message, Supplier<String> path, Set<String> read, Set<String> ignorable,
+      String owner, DecodeContext context) throws ResourceInvalidException {
+    String rejected = firstRejected(message, read, ignorable,
+        field -> context.ignoredField(owner + ": " + path.get() + field));
     if (rejected != null) {
-      throw new ResourceInvalidException(path + rejected + ": " + NOT_SUPPORTED);
+      throw new ResourceInvalidException(path.get() + rejected + ": " + NOT_SUPPORTED);
     }
   }
 
@@ -69,13 +82,19 @@ public final class FieldAllowList {
     void ignored(String field);
   }
 
-  /** Notes every ignorable set field; returns the first set field neither read nor ignorable, or null. */
+  /**
+   * Notes every ignorable set field; returns the first set field (by number, as {@code getAllFields} orders them)
+   * neither read nor ignorable, or null. Only the fields not read are looked at: {@code getAllFields} asks every field
+   * of the message whether it is set, by reflection, and builds a sorted map of them, three times per endpoint of an
+   * EDS response.
+   */
   private static String firstRejected(MessageOrBuilder message, Set<String> read, Set<String> ignorable, Note note) {
-    for (FieldDescriptor field : message.getAllFields().keySet()) {
-      String name = field.getName();
-      if (read.contains(name)) {
+    for (FieldDescriptor field : notRead(message.getDescriptorForType(), read)) {
+      boolean set = field.isRepeated() ? message.getRepeatedFieldCount(field) > 0 : message.hasField(field);
+      if (!set) {
         continue;
       }
+      String name = field.getName();
       if (ignorable.contains(name)) {
         note.ignored(name);
         continue;
@@ -83,5 +102,27 @@ public final class FieldAllowList {
       return name;
     }
     return null;
+  }
+
+  /** Per message type, its fields outside the last read set it was checked with; as many entries as message types. */
+  private static final Map<Descriptor, NotRead> NOT_READ = new ConcurrentHashMap<>();
+
+  private record NotRead(Set<String> read, List<FieldDescriptor> fields) {}
+
+  private static List<FieldDescriptor> notRead(Descriptor type, Set<String> read) {
+    NotRead known = NOT_READ.get(type);
+    if (known != null && (known.read == read || known.read.equals(read))) {
+      return known.fields;
+    }
+    List<FieldDescriptor> fields = new ArrayList<>();
+    for (FieldDescriptor field : type.getFields()) {
+      if (!read.contains(field.getName())) {
+        fields.add(field);
+      }
+    }
+    fields.sort(Comparator.comparingInt(FieldDescriptor::getNumber));
+    NotRead computed = new NotRead(Set.copyOf(read), List.copyOf(fields));
+    NOT_READ.put(type, computed);
+    return computed.fields;
   }
 }

@@ -97,6 +97,8 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   private final Set<TypeState<?>> requestsDue = new LinkedHashSet<>();
   private boolean statusDue;
   private boolean flushQueued;
+  /** Open {@link #batch}es; while any is, due requests wait for its end. In the context. */
+  private int openBatches;
   private final Clock clock;
   private final LongSupplier ticker;
   private final Supplier<BackoffPolicy> backoffPolicies;
@@ -176,7 +178,7 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
                 streaming |= conn.stream != null;
               }
               if (streaming) {
-                requestSoon(state);
+                requestSoon(state, true);
                 if (!sub.heardOf()) {
                   startFetchTimer(sub);
                 }
@@ -193,13 +195,18 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   }
 
   /**
-   * Sends {@code state}'s request once the watches made in the same burst are in: subscribing 10,000 names one by one
-   * sent 10,000 requests (the last naming all 10,000), and a state-of-the-world server answered each with every
-   * resource named so far, quadratic on both sides. The request goes out after a hop through the scheduler, so every
-   * watch already queued on the context is taken first. Runs in the context.
+   * Sends {@code state}'s request once the watches and cancellations made in the same burst are in: subscribing
+   * 10,000 names one by one sent 10,000 requests (the last naming all 10,000), and a state-of-the-world server
+   * answered each with every resource named so far, quadratic on both sides; dropping them one by one was as
+   * quadratic. The request goes out after a hop through the scheduler, so every watch already queued on the context
+   * is taken first. Runs in the context.
+   *
+   * @param addsNames whether the request will name something new (a watch, not a cancellation)
    */
-  private void requestSoon(TypeState<?> state) {
-    if (requestsDue.add(state)) {
+  private void requestSoon(TypeState<?> state, boolean addsNames) {
+    requestsDue.add(state);
+    if (addsNames && !state.requestDueAddsNames) {
+      state.requestDueAddsNames = true;
       // Counted now, not when sent: a response arriving before the flush must not declare the new names absent.
       for (ServerConnection conn : connections) {
         if (conn.stream != null) {
@@ -230,8 +237,13 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
 
   private void flush() {
     flushQueued = false;
+    if (openBatches > 0) {
+      return; // the batch's end flushes
+    }
     sendDueRequests();
-    if (statusDue) {
+    // Closed: the subscribers drop their watches one by one, each a flush once the scheduler is shut down too, and a
+    // status view rebuilt for each made closing a large mesh quadratic. The last view stays.
+    if (statusDue && !closed) {
       statusDue = false;
       publishStatus();
     }
@@ -240,6 +252,7 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   private void sendDueRequests() {
     List<TypeState<?>> due = List.copyOf(requestsDue);
     requestsDue.clear();
+    due.forEach(state -> state.requestDueAddsNames = false);
     if (closed) {
       return;
     }
@@ -281,15 +294,36 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
           }
           sub.cancelFetchTimer();
           state.subscriptions.remove(name);
-          if (!closed) {
-            for (ServerConnection conn : connections) {
-              if (conn.stream != null) {
-                conn.stream.sendRequest(state);
-              }
-            }
+          if (!closed && anyStreamOpen()) {
+            requestSoon(state, false);
           }
           publishStatusSoon();
         });
+  }
+
+  /**
+   * The batch opens and closes with tasks on the context around the caller's watches and cancellations, which queue
+   * (or run) between them in order: the requests they make wait for the close.
+   */
+  @Override
+  public void batch(Runnable changes) {
+    context.execute(() -> openBatches++);
+    try {
+      changes.run();
+    } finally {
+      context.execute(() -> {
+        openBatches--;
+        if (openBatches == 0 && (statusDue || !requestsDue.isEmpty())) {
+          flush();
+        }
+      });
+    }
+  }
+
+  /** Queued on the context: it runs after the task delivering a response's watcher calls, however long that is. */
+  @Override
+  public void afterDelivery(Runnable task) {
+    context.execute(Objects.requireNonNull(task, "task"));
   }
 
   /** Every subscribed resource and what the client made of it. */
@@ -688,7 +722,7 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
         throw new ResourceInvalidException(
             "resources[" + index + "]: type URL " + any.getTypeUrl() + ", expected " + type.typeUrl());
       }
-      Message message = any.unpack(type.messageClass());
+      Message message = type.parse(any.getValue());
       String ownName = type.name(message);
       if (name != null && !name.equals(ownName)) {
         throw new ResourceInvalidException("named '" + ownName + "' inside, '" + name + "' outside");
@@ -828,6 +862,8 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   private static final class TypeState<T> {
     final XdsResourceType<T> type;
     final Map<String, ResourceSubscription<T>> subscriptions = new LinkedHashMap<>();
+    /** A request of this type is due (in {@code requestsDue}) and names something new: counted as unanswered. */
+    boolean requestDueAddsNames;
     /**
      * Valid resources a delta server sent without our asking (java-control-plane and Envoy treat LDS and CDS as
      * wildcard): kept so that a later watch gets them at once, since such a server will not send them again.
@@ -1137,10 +1173,6 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   public static final class Builder {
     private final Bootstrap bootstrap;
     private final ScheduledExecutorService scheduler;
-  /** Types whose request waits for the burst of watches it belongs to, and whether the status does; in the context. */
-  private final Set<TypeState<?>> requestsDue = new LinkedHashSet<>();
-  private boolean statusDue;
-  private boolean flushQueued;
     private XdsChannelFactory channelFactory = XdsChannelFactory.standard();
     private Clock clock = Clock.systemUTC();
     private LongSupplier ticker = System::nanoTime;

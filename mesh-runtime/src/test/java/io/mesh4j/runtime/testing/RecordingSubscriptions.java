@@ -29,6 +29,16 @@ public final class RecordingSubscriptions implements ResourceSubscriptions {
     delegate.cancelWatch(type, name, watcher);
   }
 
+  @Override
+  public void afterDelivery(Runnable task) {
+    delegate.afterDelivery(task);
+  }
+
+  @Override
+  public void batch(Runnable changes) {
+    delegate.batch(changes);
+  }
+
   /** The names of the threads that started a watch. */
   public Set<String> watchingThreads() {
     return Set.copyOf(threads);
