@@ -127,7 +127,7 @@ class CsdsServiceTest {
         List.of(edsCluster("catalog")), List.of(cla("catalog", backend.hostPort())));
 
     String key = XdsResources.RDS + " catalog-routes";
-    await().atMost(Duration.ofSeconds(10))
+    await().atMost(Duration.ofSeconds(30))
         .until(() -> fetch().get(key).getClientStatus() == ClientResourceStatus.NACKED);
     GenericXdsConfig routes = fetch().get(key);
     assertThat(routes.getVersionInfo()).isEqualTo("1");
@@ -144,7 +144,7 @@ class CsdsServiceTest {
     ManagedChannel absent = MeshGrpc.newChannel(mesh, ABSENT);
     try {
       assertThatThrownBy(() -> hello(absent)).isInstanceOf(StatusRuntimeException.class); // direct: nothing listens
-      await().atMost(Duration.ofSeconds(10)).until(() -> {
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
         GenericXdsConfig c = fetch().get(XdsResources.LDS + " " + ABSENT);
         return c != null && c.getClientStatus() == ClientResourceStatus.DOES_NOT_EXIST;
       });

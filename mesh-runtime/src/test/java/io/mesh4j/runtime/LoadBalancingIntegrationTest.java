@@ -225,7 +225,7 @@ class LoadBalancingIntegrationTest {
         }));
         // One at a time: the next pick sees this request in flight (stalled on "slow") or finished (on "fast").
         int expected = i + 1;
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2))
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(2))
             .until(() -> slow.arrivals() - slowBefore + fastDone.get() == expected);
       }
       // Once "slow" holds a request, it is picked only when all five draws are "slow": p = 1/32, so about 1.3 of

@@ -95,7 +95,7 @@ class AdminEndpointIntegrationTest {
   void configDumpStatusAndReadinessDescribeTheConfig() throws IOException {
     mesh = Mesh.builder().bootstrapJson(controlPlane.bootstrapJson()).adminPort(0).build();
     callThroughTheMesh();
-    await().atMost(Duration.ofSeconds(10)).until(() -> {
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
       try (Response r = plain.newCall(new Request.Builder().url("http://127.0.0.1:"
           + mesh.adminAddress().orElseThrow().getPort() + "/healthz/ready").build()).execute()) {
         return r.code() == 200;

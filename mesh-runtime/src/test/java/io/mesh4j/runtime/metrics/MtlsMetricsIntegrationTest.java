@@ -49,7 +49,7 @@ class MtlsMetricsIntegrationTest {
         List.of(cla(cluster.getName(), catalog.hostPort())));
     mesh = Mesh.builder()
         .bootstrapJson(TlsResources.withFileWatcher(controlPlane.bootstrapJson(), "default", certs, "1s"))
-        .listenerWait(Duration.ofSeconds(10)).meterRegistry(registry).build();
+        .listenerWait(Duration.ofSeconds(60)).meterRegistry(registry).build();
   }
 
   @AfterEach
@@ -75,7 +75,7 @@ class MtlsMetricsIntegrationTest {
 
   @Test
   void theCertificatesExpiryIsAGaugeAndARotationIsCounted() {
-    await().atMost(Duration.ofSeconds(10)).until(() ->
+    await().atMost(Duration.ofSeconds(60)).until(() ->
         registry.get("mesh4j_certificate_expiry_seconds").tag("provider", "default").gauge().value() > 0);
     double rotations = registry.get("mesh4j_certificate_rotations").tag("provider", "default").functionCounter()
         .count();
@@ -83,7 +83,7 @@ class MtlsMetricsIntegrationTest {
 
     root.leaf(NS + "frontend").writeIstioFiles(certs, root.certificate());
 
-    await().atMost(Duration.ofSeconds(20)).until(() ->
+    await().atMost(Duration.ofSeconds(60)).until(() ->
         registry.get("mesh4j_certificate_rotations").tag("provider", "default").functionCounter().count() == 1);
   }
 }

@@ -162,7 +162,7 @@ class TracePropagationIntegrationTest {
     assertThat(ClientCalls.blockingUnaryCall(channel, NamedGrpcServer.HELLO,
         CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "hi")).isEqualTo("hello");
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> tracing.requests().size() == 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> tracing.requests().size() == 1);
     assertThat(received).hasSize(2);
     List<MutableSpan> attempts = tracing.attempts();
     assertThat(attempts).hasSize(2);

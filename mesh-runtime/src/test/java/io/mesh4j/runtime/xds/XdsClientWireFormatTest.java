@@ -92,7 +92,7 @@ class XdsClientWireFormatTest {
     RecordingWatcher<ListenerResource> a = new RecordingWatcher<>();
     client.watch(ListenerType.INSTANCE, "a:80", a);
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> a.last() != null && requests.size() >= 2);
+    await().atMost(Duration.ofSeconds(30)).until(() -> a.last() != null && requests.size() >= 2);
     assertThat(a.last().rdsRouteConfigName()).isEqualTo("routes-a");
     DiscoveryRequest nack = requests.get(1);
     assertThat(nack.getVersionInfo()).isEmpty();

@@ -27,7 +27,7 @@ class DirectoryWatcherTest {
         Thread.sleep(40);
       }
 
-      await().atMost(Duration.ofSeconds(5)).until(() -> changes.get() >= 1);
+      await().atMost(Duration.ofSeconds(30)).until(() -> changes.get() >= 1);
       Thread.sleep(700);
       assertThat(changes).hasValue(1);
     }
@@ -46,7 +46,7 @@ class DirectoryWatcherTest {
 
       Files.writeString(dir.resolve("clusters.json"), "{}");
 
-      await().atMost(Duration.ofSeconds(5)).until(() -> changes.get() > afterIgnoredFile);
+      await().atMost(Duration.ofSeconds(30)).until(() -> changes.get() > afterIgnoredFile);
       if (pollingOnly) {
         // The periodic check reads configuration files only; the OS notification sees any file.
         assertThat(afterIgnoredFile).isZero();

@@ -100,7 +100,7 @@ class InteropScenariosTest {
 
       h.stopBackend(0);
       h.stopBackend(1);
-      await().atMost(Duration.ofSeconds(10)).until(() -> h.stats(20).getNumFailures() == 20);
+      await().atMost(Duration.ofSeconds(30)).until(() -> h.stats(20).getNumFailures() == 20);
 
       h.restartBackend(0);
       h.restartBackend(1);
@@ -261,7 +261,7 @@ class InteropScenariosTest {
     try (InteropHarness h = new InteropHarness(transport, 1)) {
       h.serveOneCluster("1", "cluster-a", 0);
       h.startClient("UnaryCall,EmptyCall", "UnaryCall:rpc-behavior:error-code-7");
-      await().atMost(Duration.ofSeconds(10)).until(() -> h.accumulated().getStatsPerMethodOrThrow("UNARY_CALL")
+      await().atMost(Duration.ofSeconds(30)).until(() -> h.accumulated().getStatsPerMethodOrThrow("UNARY_CALL")
           .getResultOrDefault(Status.Code.PERMISSION_DENIED.value(), 0) >= 10);
       LoadBalancerAccumulatedStatsResponse accumulated = h.accumulated();
       assertThat(accumulated.getStatsPerMethodOrThrow("UNARY_CALL").getResultMap())
