@@ -135,7 +135,7 @@ public final class ScaleBenchmark {
         .append("process's (JIT and GC threads included, most of a cold push). The change and churn times start ")
         .append("when the control plane's snapshot is set (java-control-plane then answers the open watch at once), ")
         .append("not when it starts being built; the time its building took is given beside them. A state-of-the-")
-        .append("world response carries every resource of its type, so one endpoint change is a response of all ")
+        .append("world response carries every resource of its type, so one endpoint change is a response with ")
         .append("every assignment for the client to parse and compare. A reconcile is one pass of the assembler ")
         .append("over every target, cluster and endpoint.\n\n")
         .append("Heap is `MemoryMXBean` heap used after `System.gc()` (repeated until it stops falling), the control ")
