@@ -627,19 +627,30 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   // ---- responses (on the context) ----
 
   private void onResponse(ServerConnection conn, DiscoveryResponse response) {
+    TypeState<?> state = acceptedType(conn, response.getTypeUrl());
+    if (state != null) {
+      handle(conn, state, response);
+      publishStatus();
+    }
+  }
+
+  /**
+   * The type a response from {@code conn} (either variant of the protocol) updates, making {@code conn} the serving
+   * server if it was not; null when the response is to be ignored: a higher-priority server already serves (this
+   * one is about to be closed), or the type was never requested.
+   */
+  private TypeState<?> acceptedType(ServerConnection conn, String typeUrl) {
     if (serving != conn) {
       if (serving != null && serving.index < conn.index) {
-        return; // a higher-priority server answers; this one is about to be closed
+        return null;
       }
       startServing(conn);
     }
-    TypeState<?> state = types.get(response.getTypeUrl());
+    TypeState<?> state = types.get(typeUrl);
     if (state == null) {
-      log.warn("ignoring an xDS response of type {} that was never requested", response.getTypeUrl());
-      return;
+      log.warn("ignoring an xDS response of type {} that was never requested", typeUrl);
     }
-    handle(conn, state, response);
-    publishStatus();
+    return state;
   }
 
   private <T> void handle(ServerConnection conn, TypeState<T> state, DiscoveryResponse response) {
@@ -758,19 +769,11 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   }
 
   private void onDeltaResponse(ServerConnection conn, DeltaDiscoveryResponse response) {
-    if (serving != conn) {
-      if (serving != null && serving.index < conn.index) {
-        return;
-      }
-      startServing(conn);
+    TypeState<?> state = acceptedType(conn, response.getTypeUrl());
+    if (state != null) {
+      handleDelta(conn, state, response);
+      publishStatus();
     }
-    TypeState<?> state = types.get(response.getTypeUrl());
-    if (state == null) {
-      log.warn("ignoring a delta xDS response of type {} that was never requested", response.getTypeUrl());
-      return;
-    }
-    handleDelta(conn, state, response);
-    publishStatus();
   }
 
   /**
