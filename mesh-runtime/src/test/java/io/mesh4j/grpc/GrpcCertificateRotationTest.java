@@ -5,7 +5,11 @@ import static io.mesh4j.runtime.testing.XdsResources.cla;
 import static io.mesh4j.runtime.testing.XdsResources.routeConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.ServerCredentials;
@@ -98,8 +102,19 @@ class GrpcCertificateRotationTest {
   @Test
   void rotatingTheFilesUnderLoadFailsNoCallAndNewConnectionsPresentTheNewCertificate() throws Exception {
     Cluster cluster = TlsResources.tlsCluster("catalog", TlsResources.istioMtls("default", "", NS + "catalog"));
+    // The retry policy istiod puts on every route (without its per-try timeout): the server drains each connection
+    // after a second with GOAWAY, and a call sent on a connection as its GOAWAY arrives is refused UNAVAILABLE; with
+    // grpc-java's own retries off on the mesh's endpoint channels, only the route's retry policy sends it again.
+    RouteConfiguration routes = routeConfig("routes", TARGET, "catalog");
+    RouteAction retried = routes.getVirtualHosts(0).getRoutes(0).getRoute().toBuilder()
+        .setRetryPolicy(RetryPolicy.newBuilder()
+            .setRetryOn("connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes")
+            .setNumRetries(UInt32Value.of(2)))
+        .build();
+    routes = routes.toBuilder().setVirtualHosts(0, routes.getVirtualHosts(0).toBuilder()
+        .setRoutes(0, routes.getVirtualHosts(0).getRoutes(0).toBuilder().setRoute(retried))).build();
     controlPlane.setSnapshot("1", List.of(apiListener(TARGET, "routes")),
-        List.of(routeConfig("routes", TARGET, "catalog")), List.of(cluster), List.of(cla("catalog", catalog.hostPort())));
+        List.of(routes), List.of(cluster), List.of(cla("catalog", catalog.hostPort())));
     mesh = Mesh.builder()
         .bootstrapJson(TlsResources.withFileWatcher(controlPlane.bootstrapJson(), "default", certs,
             WorkloadCertificateRotations.REFRESH_INTERVAL))
