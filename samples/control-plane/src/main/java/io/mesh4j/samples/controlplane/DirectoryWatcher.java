@@ -62,40 +62,34 @@ final class DirectoryWatcher implements AutoCloseable {
   private void run() {
     WatchService watchService = pollingOnly ? null : openWatchService();
     try {
-      long fingerprint = fingerprint();
+      ChangeDebounce burst = new ChangeDebounce(debounce.toNanos());
+      long fingerprint = fingerprint(directory);
       long nextPoll = System.nanoTime() + pollInterval.toNanos();
-      long lastChange = 0;
-      boolean pending = false;
       while (!closed) {
-        long now = System.nanoTime();
-        long wakeAt = pending ? Math.min(nextPoll, lastChange + debounce.toNanos()) : nextPoll;
-        long waitNanos = Math.max(0, wakeAt - now);
+        long waitNanos = Math.max(0, burst.wakeAt(nextPoll) - System.nanoTime());
         if (watchService != null) {
           WatchKey key = watchService.poll(waitNanos, TimeUnit.NANOSECONDS);
           if (key != null) {
             boolean relevant = !key.pollEvents().isEmpty();
             key.reset();
             if (relevant) {
-              pending = true;
-              lastChange = System.nanoTime();
+              burst.changed(System.nanoTime());
             }
           }
         } else {
           TimeUnit.NANOSECONDS.sleep(waitNanos);
         }
-        now = System.nanoTime();
+        long now = System.nanoTime();
         if (now - nextPoll >= 0) {
           nextPoll = now + pollInterval.toNanos();
-          long current = fingerprint();
+          long current = fingerprint(directory);
           if (current != fingerprint) {
             fingerprint = current;
-            pending = true;
-            lastChange = now;
+            burst.changed(now);
           }
         }
-        if (pending && now - lastChange >= debounce.toNanos()) {
-          pending = false;
-          fingerprint = fingerprint();
+        if (burst.settled(now)) {
+          fingerprint = fingerprint(directory);
           notifyChange();
         }
       }
@@ -127,7 +121,7 @@ final class DirectoryWatcher implements AutoCloseable {
   }
 
   /** A checksum of the names and contents of the configuration files; they are small, so reading them is cheap. */
-  private long fingerprint() {
+  static long fingerprint(Path directory) {
     CRC32 crc = new CRC32();
     try {
       for (Path file : ResourceFiles.list(directory)) {
