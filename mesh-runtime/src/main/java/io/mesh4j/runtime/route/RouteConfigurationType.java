@@ -56,6 +56,11 @@ public final class RouteConfigurationType extends XdsResourceType<RouteTable> {
   }
 
   @Override
+  protected int nameFieldNumber() {
+    return RouteConfiguration.NAME_FIELD_NUMBER;
+  }
+
+  @Override
   public boolean isFullStateOfTheWorld() {
     return false;
   }

@@ -1,5 +1,6 @@
 package io.mesh4j.runtime.xds;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import io.grpc.SynchronizationContext.ScheduledHandle;
 import io.mesh4j.ResourceState;
@@ -23,6 +24,11 @@ final class ResourceSubscription<T> {
   private final Set<ResourceWatcher<T>> watchers = new LinkedHashSet<>();
   private T value;
   private Message proto;
+  /**
+   * The serialized form {@link #proto} was accepted in (a copy, so that it does not hold the whole response it was
+   * sliced from): a resend of the same bytes is recognized without parsing or decoding it again.
+   */
+  private ByteString acceptedBytes;
   private String version = "";
   private Instant lastUpdated;
   private ResourceState state = ResourceState.REQUESTED;
@@ -90,16 +96,19 @@ final class ResourceSubscription<T> {
     return state;
   }
 
-  /** A control plane ({@code source}) sent a valid value; whether it differs from the one held. */
-  boolean onAccepted(Message newProto, T decoded, String responseVersion, Instant now, String source) {
-    cancelFetchTimer();
-    version = responseVersion;
-    lastUpdated = now;
-    state = ResourceState.ACKED;
-    errorDetail = null;
-    rejectedVersion = null;
-    doesNotExist = false;
-    this.source = source;
+  /** Whether {@code bytes} are those of the value held, as accepted from a control plane. */
+  boolean isResendOf(ByteString bytes) {
+    return acceptedBytes != null && acceptedBytes.equals(bytes);
+  }
+
+  /**
+   * A control plane ({@code source}) sent a valid value, serialized as {@code bytes}; whether it differs from the one
+   * held.
+   */
+  boolean onAccepted(Message newProto, ByteString bytes, T decoded, String responseVersion, Instant now,
+      String source) {
+    onResent(responseVersion, now, source);
+    acceptedBytes = ByteString.copyFrom(bytes.asReadOnlyByteBuffer());
     if (newProto.equals(proto)) {
       return false; // unchanged: watchers already have it
     }
@@ -109,6 +118,21 @@ final class ResourceSubscription<T> {
       safely(() -> w.onChanged(decoded));
     }
     return true;
+  }
+
+  /**
+   * A control plane ({@code source}) sent again the bytes it was last accepted in ({@link #isResendOf}): the same
+   * bookkeeping as {@link #onAccepted} for an unchanged value, without parsing, decoding or comparing it again.
+   */
+  void onResent(String responseVersion, Instant now, String source) {
+    cancelFetchTimer();
+    version = responseVersion;
+    lastUpdated = now;
+    state = ResourceState.ACKED;
+    errorDetail = null;
+    rejectedVersion = null;
+    doesNotExist = false;
+    this.source = source;
   }
 
   /**
@@ -124,6 +148,7 @@ final class ResourceSubscription<T> {
     state = ResourceState.CACHED;
     this.source = source;
     proto = cachedProto;
+    acceptedBytes = null;
     value = decoded;
     for (ResourceWatcher<T> w : List.copyOf(watchers)) {
       safely(() -> w.onChanged(decoded));
@@ -147,6 +172,7 @@ final class ResourceSubscription<T> {
     doesNotExist = true;
     value = null;
     proto = null;
+    acceptedBytes = null;
     state = ResourceState.DOES_NOT_EXIST;
     errorDetail = null;
     rejectedVersion = null;

@@ -1,6 +1,7 @@
 package io.mesh4j.runtime.xds;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.rpc.Code;
@@ -271,8 +272,8 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
       return;
     }
     try {
-      sub.onAccepted(sent.message(), decode(state.type, sent.message(), new ArrayList<>()), sent.version(),
-          sent.receivedAt(), sent.source());
+      sub.onAccepted(sent.message(), sent.bytes(), decode(state.type, sent.message(), new ArrayList<>()),
+          sent.version(), sent.receivedAt(), sent.source());
       cache.accepted(state.type, sub.name, sent.version(), sent.message(), sent.receivedAt());
     } catch (ResourceInvalidException e) {
       // It was valid when it came; a decoder that now disagrees has already logged why.
@@ -733,7 +734,16 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
         throw new ResourceInvalidException(
             "resources[" + index + "]: type URL " + any.getTypeUrl() + ", expected " + type.typeUrl());
       }
-      Message message = type.parse(any.getValue());
+      ByteString bytes = any.getValue();
+      ResourceSubscription<T> known = state.subscriptions.get(name != null ? name : type.peekName(bytes));
+      if (known != null && known.isResendOf(bytes)) {
+        // Unchanged since it was accepted (a state-of-the-world response resends every resource of its type when one
+        // changes): the same bytes parse and decode to the same value, so only the version and ACK state move on.
+        stats.updateValid(source, type.typeUrl());
+        known.onResent(version, now, source);
+        return known.name;
+      }
+      Message message = type.parse(bytes);
       String ownName = type.name(message);
       if (name != null && !name.equals(ownName)) {
         throw new ResourceInvalidException("named '" + ownName + "' inside, '" + name + "' outside");
@@ -746,11 +756,11 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
       ResourceSubscription<T> sub = state.subscriptions.get(name);
       if (sub != null) {
         boolean wasCached = sub.state() == ResourceState.CACHED;
-        if (sub.onAccepted(message, decoded, version, now, source) || wasCached) {
+        if (sub.onAccepted(message, bytes, decoded, version, now, source) || wasCached) {
           cache.accepted(type, name, version, message, now);
         }
       } else if (conn.stream instanceof DeltaStream) {
-        state.unsolicited.put(name, new Unsolicited(message, version, now, source));
+        state.unsolicited.put(name, new Unsolicited(message, bytes, version, now, source));
       }
       return name;
     } catch (ResourceInvalidException | InvalidProtocolBufferException e) {
@@ -879,7 +889,8 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   }
 
   /** A resource a delta server sent before anyone watched it. */
-  private record Unsolicited(Message message, String version, Instant receivedAt, String source) {}
+  private record Unsolicited(Message message, ByteString bytes, String version, Instant receivedAt,
+      String source) {}
 
   /** Per server and type: the protocol state of its stream. */
   private static final class StreamTypeState {
