@@ -72,6 +72,13 @@ public final class RouteConfigurationType extends XdsResourceType<RouteTable> {
 
   @Override
   public RouteTable decode(Message message, DecodeContext context) throws ResourceInvalidException {
-    return RouteConfigurationDecoder.decode((RouteConfiguration) message, filters, context);
+    return RouteConfigurationDecoder.decode((RouteConfiguration) message, filters, null, context);
+  }
+
+  /** Reuses the previous table's virtual hosts whose protos are unchanged (see {@link RouteConfigurationDecoder}). */
+  @Override
+  public RouteTable decode(Message message, RouteTable previous, DecodeContext context)
+      throws ResourceInvalidException {
+    return RouteConfigurationDecoder.decode((RouteConfiguration) message, filters, previous, context);
   }
 }

@@ -749,11 +749,11 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
         throw new ResourceInvalidException("named '" + ownName + "' inside, '" + name + "' outside");
       }
       name = ownName;
+      ResourceSubscription<T> sub = state.subscriptions.get(name);
       List<String> notes = new ArrayList<>();
-      T decoded = decode(type, message, notes);
+      T decoded = decode(type, message, sub == null ? null : sub.value(), notes);
       notes.forEach(this::noteIgnored);
       stats.updateValid(source, type.typeUrl());
-      ResourceSubscription<T> sub = state.subscriptions.get(name);
       if (sub != null) {
         boolean wasCached = sub.state() == ResourceState.CACHED;
         if (sub.onAccepted(message, bytes, decoded, version, now, source) || wasCached) {
@@ -834,8 +834,13 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
 
   private <T> T decode(XdsResourceType<T> type, Message message, List<String> notes)
       throws ResourceInvalidException {
+    return decode(type, message, null, notes);
+  }
+
+  private <T> T decode(XdsResourceType<T> type, Message message, T previous, List<String> notes)
+      throws ResourceInvalidException {
     try {
-      return type.decode(message, notes::add);
+      return type.decode(message, previous, notes::add);
     } catch (RuntimeException e) {
       // A decoder bug must not take the client down; the resource is rejected like an invalid one.
       log.error("{} decoder failed", type.shortName(), e);

@@ -90,6 +90,15 @@ public abstract class XdsResourceType<T> {
   /** Validates and decodes; throws with a message naming the offending field. */
   public abstract T decode(Message message, DecodeContext context) throws ResourceInvalidException;
 
+  /**
+   * As {@link #decode(Message, DecodeContext)}, given the value last accepted under the same name ({@code null} if
+   * none), whose parts decoded from unchanged parts of the message a type may reuse instead of decoding them again.
+   * The result must be what {@link #decode(Message, DecodeContext)} gives: the same value or the same error.
+   */
+  public T decode(Message message, T previous, DecodeContext context) throws ResourceInvalidException {
+    return decode(message, context);
+  }
+
   @Override
   public String toString() {
     return shortName();
