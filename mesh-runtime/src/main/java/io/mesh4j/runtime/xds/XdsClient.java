@@ -628,10 +628,11 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   // ---- responses (on the context) ----
 
   private void onResponse(ServerConnection conn, DiscoveryResponse response) {
+    ServerConnection wasServing = serving;
     TypeState<?> state = acceptedType(conn, response.getTypeUrl());
     if (state != null) {
       handle(conn, state, response);
-      publishStatus();
+      publishStatus(serving == wasServing ? state : null);
     }
   }
 
@@ -779,10 +780,11 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   }
 
   private void onDeltaResponse(ServerConnection conn, DeltaDiscoveryResponse response) {
+    ServerConnection wasServing = serving;
     TypeState<?> state = acceptedType(conn, response.getTypeUrl());
     if (state != null) {
       handleDelta(conn, state, response);
-      publishStatus();
+      publishStatus(serving == wasServing ? state : null);
     }
   }
 
@@ -856,18 +858,26 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   }
 
   private void publishStatus() {
+    publishStatus(null);
+  }
+
+  /**
+   * Publishes the status view, built again only for {@code changed} (a response touches one type), or for every
+   * type when it is {@code null}: a one-route change must not rebuild the status of 20,000 other resources.
+   */
+  private void publishStatus(TypeState<?> changed) {
     List<ResourceStatus> all = new ArrayList<>();
     List<ResourceDump> dump = new ArrayList<>();
     Map<String, EnumMap<XdsClientStats.CacheState, Long>> counts = new LinkedHashMap<>();
     for (TypeState<?> state : types.values()) {
-      EnumMap<XdsClientStats.CacheState, Long> byState = new EnumMap<>(XdsClientStats.CacheState.class);
-      for (ResourceSubscription<?> sub : state.subscriptions.values()) {
-        ResourceDump entry = sub.dump();
+      if (changed == null || changed == state || state.publishedDump == null) {
+        state.publish();
+      }
+      for (ResourceDump entry : state.publishedDump) {
         all.add(entry.status());
         dump.add(entry);
-        byState.merge(sub.cacheState(), 1L, Long::sum);
       }
-      counts.put(state.type.typeUrl(), byState);
+      counts.put(state.type.typeUrl(), state.publishedCounts);
     }
     publishedDump = List.copyOf(dump);
     publishedStatus = List.copyOf(all);
@@ -887,9 +897,23 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
      * wildcard): kept so that a later watch gets them at once, since such a server will not send them again.
      */
     final Map<String, Unsolicited> unsolicited = new HashMap<>();
+    /** Its part of the status view as last published. */
+    List<ResourceDump> publishedDump;
+    EnumMap<XdsClientStats.CacheState, Long> publishedCounts;
 
     TypeState(XdsResourceType<T> type) {
       this.type = type;
+    }
+
+    void publish() {
+      List<ResourceDump> dump = new ArrayList<>(subscriptions.size());
+      EnumMap<XdsClientStats.CacheState, Long> byState = new EnumMap<>(XdsClientStats.CacheState.class);
+      for (ResourceSubscription<T> sub : subscriptions.values()) {
+        dump.add(sub.dump());
+        byState.merge(sub.cacheState(), 1L, Long::sum);
+      }
+      publishedDump = dump;
+      publishedCounts = byState;
     }
   }
 
