@@ -1,5 +1,7 @@
 package io.mesh4j.runtime.route;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.mesh4j.runtime.filter.FilterRegistry;
@@ -53,6 +55,13 @@ public final class RouteConfigurationType extends XdsResourceType<RouteTable> {
   @Override
   public Class<RouteConfiguration> messageClass() {
     return RouteConfiguration.class;
+  }
+
+  /** Takes the virtual hosts whose bytes are unchanged from {@code previous} (see {@link RouteConfigurationParser}). */
+  @Override
+  public Message parse(ByteString bytes, ByteString previousBytes, Message previous)
+      throws InvalidProtocolBufferException {
+    return RouteConfigurationParser.parse(bytes, previousBytes, (RouteConfiguration) previous);
   }
 
   @Override

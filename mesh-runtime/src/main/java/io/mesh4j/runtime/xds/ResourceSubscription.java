@@ -101,6 +101,11 @@ final class ResourceSubscription<T> {
     return state;
   }
 
+  /** The bytes {@link #proto()} was accepted in from a control plane, or {@code null}. */
+  ByteString acceptedBytes() {
+    return acceptedBytes;
+  }
+
   /** Whether {@code bytes} are those of the value held, as accepted from a control plane. */
   boolean isResendOf(ByteString bytes) {
     // Compared as buffers (a vectorized mismatch) rather than by ByteString.equals, which compares byte by byte: a

@@ -744,7 +744,7 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
         known.onResent(version, now, source);
         return known.name;
       }
-      Message message = type.parse(bytes);
+      Message message = known == null ? type.parse(bytes) : type.parse(bytes, known.acceptedBytes(), known.proto());
       String ownName = type.name(message);
       if (name != null && !name.equals(ownName)) {
         throw new ResourceInvalidException("named '" + ownName + "' inside, '" + name + "' outside");

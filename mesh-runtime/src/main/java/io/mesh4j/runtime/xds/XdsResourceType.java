@@ -42,6 +42,16 @@ public abstract class XdsResourceType<T> {
   }
 
   /**
+   * As {@link #parse(ByteString)}, given the bytes and proto last accepted under the same name (both {@code null} if
+   * none): a type may reuse parts of {@code previous} whose bytes are unchanged instead of parsing them again. The
+   * result must equal what {@link #parse(ByteString)} gives, and fail where it fails.
+   */
+  public Message parse(ByteString bytes, ByteString previousBytes, Message previous)
+      throws InvalidProtocolBufferException {
+    return parse(bytes);
+  }
+
+  /**
    * The number of the top-level string field that holds the resource's name ({@code name}, {@code cluster_name}), or
    * 0 when there is none to read: lets the client find the subscription a resource's bytes belong to without parsing
    * them, and so pass over a resource resent unchanged (a state-of-the-world response resends every resource of its
