@@ -25,8 +25,9 @@ final class ResourceSubscription<T> {
   private T value;
   private Message proto;
   /**
-   * The serialized form {@link #proto} was accepted in (a copy, so that it does not hold the whole response it was
-   * sliced from): a resend of the same bytes is recognized without parsing or decoding it again.
+   * The serialized form {@link #proto} was accepted in: a resend of the same bytes is recognized without parsing or
+   * decoding it again. Kept as the response gave it: grpc-java parses responses without aliasing (into a buffer it
+   * reuses), so a resource's bytes are already its own array, not a view of the whole response.
    */
   private ByteString acceptedBytes;
   private String version = "";
@@ -121,7 +122,7 @@ final class ResourceSubscription<T> {
   boolean onAccepted(Message newProto, ByteString bytes, T decoded, String responseVersion, Instant now,
       String source) {
     onResent(responseVersion, now, source);
-    acceptedBytes = ByteString.copyFrom(bytes.asReadOnlyByteBuffer());
+    acceptedBytes = bytes;
     if (newProto.equals(proto)) {
       return false; // unchanged: watchers already have it
     }
