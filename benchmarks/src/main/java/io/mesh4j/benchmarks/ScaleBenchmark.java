@@ -29,6 +29,7 @@ import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.mesh4j.OutboundTrafficPolicy;
 import io.mesh4j.runtime.bootstrap.BootstrapParser;
+import io.mesh4j.runtime.bootstrap.XdsServer;
 import io.mesh4j.runtime.cluster.ClusterRuntime;
 import io.mesh4j.runtime.cluster.ClusterType;
 import io.mesh4j.runtime.cluster.EndpointType;
@@ -75,7 +76,9 @@ import java.util.function.BooleanSupplier;
  * change builds one cluster runtime (load plan) and no other; and endpoint churn (add one, remove the last added)
  * on a small mesh, with the cluster's endpoint state and the heap after it.
  *
- * <p>Arguments: {@code [report.md] [virtual hosts, default 1000] [churn cycles, default 100000]}.
+ * <p>Arguments: {@code [report.md] [virtual hosts, default 1000] [churn cycles, default 100000] [delta]}: with
+ * {@code delta}, the large mesh is pushed and changed a second time over incremental xDS (the bootstrap's
+ * {@code mesh4j_delta_xds} server feature), and its rows are added with "(delta xDS)".
  */
 public final class ScaleBenchmark {
   private static final int ROUTES_PER_VHOST = 10;
@@ -86,6 +89,8 @@ public final class ScaleBenchmark {
   private static final String MESH_THREADS = "mesh4j-";
 
   private final int vhosts;
+  /** Whether the mesh talks incremental xDS to the control plane. */
+  private final boolean delta;
   private final SimpleCache<String> cache = new SimpleCache<>(node -> GROUP);
   private final Server server;
   private final List<Listener> listeners = new ArrayList<>();
@@ -94,8 +99,9 @@ public final class ScaleBenchmark {
   private RouteConfiguration routes;
   private int version;
 
-  private ScaleBenchmark(int vhosts) throws Exception {
+  private ScaleBenchmark(int vhosts, boolean delta) throws Exception {
     this.vhosts = vhosts;
+    this.delta = delta;
     V3DiscoveryServer discovery = new V3DiscoveryServer(new AnswerWhatExistsWatcher(cache, GROUP));
     // Named threads, so that the control plane's CPU time is told apart from the mesh's (netty's are shared).
     server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
@@ -115,14 +121,18 @@ public final class ScaleBenchmark {
     Path report = Path.of(args.length > 0 ? args[0] : "benchmarks/REPORT-scale.md");
     int vhosts = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
     int churn = args.length > 2 ? Integer.parseInt(args[2]) : 100_000;
+    boolean deltaToo = args.length > 3 && args[3].equals("delta");
     StringBuilder md = new StringBuilder();
     md.append("### Scale: ").append(vhosts).append(" virtual hosts, ").append(vhosts * ROUTES_PER_VHOST)
         .append(" clusters × ").append(ENDPOINTS).append(" endpoints, pushed at once\n\n");
     md.append("java-control-plane on loopback → `XdsClient` → `ConfigAssembler`; requests through `MeshEngine.route` ")
         .append("(the routing every OkHttp and gRPC call goes through, without its transport).\n\n");
     md.append("| measure | value |\n|---|---:|\n");
-    measureBigPush(md, vhosts);
-    ScaleBenchmark small = new ScaleBenchmark(10);
+    measureBigPush(md, vhosts, false);
+    if (deltaToo) {
+      measureBigPush(md, vhosts, true);
+    }
+    ScaleBenchmark small = new ScaleBenchmark(10, false);
     try {
       small.measureChurn(md, churn);
     } finally {
@@ -134,13 +144,20 @@ public final class ScaleBenchmark {
         .append("routing checks on the main thread), the control plane's (serializing responses), and the whole ")
         .append("process's (JIT and GC threads included, most of a cold push). The change and churn times start ")
         .append("when the control plane's snapshot is set (java-control-plane then answers the open watch at once), ")
-        .append("not when it starts being built; the time its building took is given beside them. A state-of-the-")
-        .append("world response carries every resource of its type, so one endpoint change is a response with ")
-        .append("every assignment for the client to parse and compare. A reconcile is one pass of the assembler ")
-        .append("over every target, cluster and endpoint.\n\n")
+        .append("not when it starts being built; the time its building took is given beside them. java-control-")
+        .append("plane answers inside `setSnapshot`, on the benchmark's thread, serializing every resource it sends: ")
+        .append("that part of a change's time is the control plane's, and is given too. A state-of-the-world ")
+        .append("response carries every resource of its type: one endpoint change is a response with every ")
+        .append("assignment, which the client compares byte for byte with what it accepted, parsing and decoding ")
+        .append("only the changed one; a one-route change resends the whole route table, whose unchanged virtual ")
+        .append("hosts the decoder reuses. Over delta xDS (rows so marked, when the fourth argument is `delta`) the ")
+        .append("control plane sends only the changed resource; those rows are measured after the others, with a new ")
+        .append("control plane and mesh in the same JVM, by then warm, so their push is not a cold one. A reconcile is one pass of the assembler over every ")
+        .append("target and cluster.\n\n")
         .append("Heap is `MemoryMXBean` heap used after `System.gc()` (repeated until it stops falling), the control ")
         .append("plane's resources already allocated before the baseline: what the mesh retains (decoded resources, ")
-        .append("the xDS client's copies of the raw protos for CSDS, cluster runtimes and load plans, snapshot) divided ")
+        .append("the xDS client's copies of the raw protos for CSDS and of their bytes, cluster runtimes and load ")
+        .append("plans, snapshot) divided ")
         .append("by the cluster count. The churn's heap is the whole process's: the mesh and the in-process control ")
         .append("plane (its 100-cluster snapshot), after the large mesh's client and control plane are closed and ")
         .append("collected. Until the xDS client batched unsubscriptions, closing the large mesh sent one request per ")
@@ -152,8 +169,8 @@ public final class ScaleBenchmark {
   }
 
   /** The large mesh, its control plane unreachable once this returns. */
-  private static void measureBigPush(StringBuilder md, int vhosts) throws Exception {
-    ScaleBenchmark big = new ScaleBenchmark(vhosts);
+  private static void measureBigPush(StringBuilder md, int vhosts, boolean delta) throws Exception {
+    ScaleBenchmark big = new ScaleBenchmark(vhosts, delta);
     try {
       big.measureBigPush(md);
     } finally {
@@ -195,15 +212,15 @@ public final class ScaleBenchmark {
       long processCpu = processCpuNanos() - processCpuBefore;
       Map<String, Long> cpuAfter = cpuByThreadGroup();
       int clusterCount = vhosts * ROUTES_PER_VHOST;
-      row(md, "push applied, every target routable", ms(applied));
-      row(md, "push: CPU time of the mesh's threads", ms(cpuAfter.get("mesh") - cpuBefore.get("mesh")));
-      row(md, "push: CPU time of the control plane's threads", ms(cpuAfter.get("control plane")
+      row(md, label("push applied, every target routable"), ms(applied));
+      row(md, label("push: CPU time of the mesh's threads"), ms(cpuAfter.get("mesh") - cpuBefore.get("mesh")));
+      row(md, label("push: CPU time of the control plane's threads"), ms(cpuAfter.get("control plane")
           - cpuBefore.get("control plane")));
-      row(md, "push: CPU time of the whole process (JIT and GC too)", ms(processCpu));
-      row(md, "push: assembler reconciles", Long.toString(assembler.reconciles()));
+      row(md, label("push: CPU time of the whole process (JIT and GC too)"), ms(processCpu));
+      row(md, label("push: assembler reconciles"), Long.toString(assembler.reconciles()));
       long retained = usedHeapAfterGc() - baseline;
-      row(md, "retained heap", String.format(Locale.ROOT, "%.1f MB", retained / 1e6));
-      row(md, "retained heap per cluster (" + ENDPOINTS + " endpoints each)",
+      row(md, label("retained heap"), String.format(Locale.ROOT, "%.1f MB", retained / 1e6));
+      row(md, label("retained heap per cluster (" + ENDPOINTS + " endpoints each)"),
           String.format(Locale.ROOT, "%.1f KB", retained / 1024.0 / clusterCount));
       if (assembler.clusterRuntimesBuilt() != clusterCount) {
         throw new IllegalStateException("runtimes built: " + assembler.clusterRuntimesBuilt());
@@ -217,10 +234,12 @@ public final class ScaleBenchmark {
         Snapshot next = next(false, true, false);
         long pushed = System.nanoTime();
         cache.setSnapshot(GROUP, next);
+        long answered = System.nanoTime();
         int vv = v;
         awaitTrue(() -> routeTo(engine, vv, 0).equals(cluster(vv, 1)));
-        row(md, "one route change visible to requests (round " + (round + 1) + ")", ms(System.nanoTime() - pushed)
-            + " (+ " + ms(pushed - building) + " building the control plane's snapshot)");
+        row(md, label("one route change visible to requests (round " + (round + 1) + ")"),
+            ms(System.nanoTime() - pushed) + answering(answered - pushed) + " (+ " + ms(pushed - building)
+                + " building the control plane's snapshot)");
       }
 
       // One endpoint added to one cluster: only EDS is pushed; one runtime (load plan) is built.
@@ -232,9 +251,10 @@ public final class ScaleBenchmark {
       Snapshot next = next(false, false, true);
       long pushed = System.nanoTime();
       cache.setSnapshot(GROUP, next);
+      long answered = System.nanoTime();
       awaitTrue(() -> endpointsOf(assembler, changed) == ENDPOINTS + 1);
-      row(md, "one endpoint change visible", ms(System.nanoTime() - pushed) + " (+ " + ms(pushed - building)
-          + " building the control plane's snapshot)");
+      row(md, label("one endpoint change visible"), ms(System.nanoTime() - pushed) + answering(answered - pushed)
+          + " (+ " + ms(pushed - building) + " building the control plane's snapshot)");
       long rebuilt = assembler.clusterRuntimesBuilt() - builtBefore;
       int kept = 0;
       var beforeClusters = ((TargetConfig.Routed) before.target(target(0))).clusters();
@@ -246,8 +266,8 @@ public final class ScaleBenchmark {
           kept += afterClusters.get(entry.getKey()) == entry.getValue() ? 1 : 0;
         }
       }
-      row(md, "cluster runtimes (load plans) built for that endpoint change", Long.toString(rebuilt));
-      row(md, "other clusters whose runtime was kept as is (same object)", kept + " of " + compared);
+      row(md, label("cluster runtimes (load plans) built for that endpoint change"), Long.toString(rebuilt));
+      row(md, label("other clusters whose runtime was kept as is (same object)"), kept + " of " + compared);
     } finally {
       assembler.close();
       xds.close();
@@ -255,6 +275,15 @@ public final class ScaleBenchmark {
       scheduler.awaitTermination(1, TimeUnit.MINUTES);
       xdsCallbacks.shutdown();
     }
+  }
+
+  private String label(String measure) {
+    return delta ? measure + " (delta xDS)" : measure;
+  }
+
+  /** The part of a change's time java-control-plane spent answering inside {@code setSnapshot}, on this thread. */
+  private static String answering(long nanos) {
+    return ", of which " + ms(nanos) + " the control plane's answer";
   }
 
   /** CPU time of the live threads, by side: the mesh's, the control plane's, and the rest. */
@@ -407,7 +436,8 @@ public final class ScaleBenchmark {
 
   private String bootstrap() {
     return "{\"xds_servers\": [{\"server_uri\": \"127.0.0.1:" + server.getPort() + "\", \"channel_creds\": [{\"type\": "
-        + "\"insecure\"}], \"server_features\": [\"xds_v3\"]}], \"node\": {\"id\": \"scale\", \"cluster\": \"scale\"}}";
+        + "\"insecure\"}], \"server_features\": [\"xds_v3\"" + (delta ? ", \"" + XdsServer.DELTA_XDS + "\"" : "")
+        + "]}], \"node\": {\"id\": \"scale\", \"cluster\": \"scale\"}}";
   }
 
   private static long usedHeapAfterGc() throws InterruptedException {

@@ -97,6 +97,11 @@ public final class ClusterType extends XdsResourceType<ClusterResource> {
   }
 
   @Override
+  protected int nameFieldNumber() {
+    return Cluster.NAME_FIELD_NUMBER;
+  }
+
+  @Override
   public boolean isFullStateOfTheWorld() {
     return true;
   }

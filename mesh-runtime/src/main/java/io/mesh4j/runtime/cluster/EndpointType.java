@@ -71,6 +71,11 @@ public final class EndpointType extends XdsResourceType<EndpointResource> {
   }
 
   @Override
+  protected int nameFieldNumber() {
+    return ClusterLoadAssignment.CLUSTER_NAME_FIELD_NUMBER;
+  }
+
+  @Override
   public boolean isFullStateOfTheWorld() {
     return false;
   }

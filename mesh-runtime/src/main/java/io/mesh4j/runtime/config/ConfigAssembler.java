@@ -66,6 +66,13 @@ public final class ConfigAssembler {
   private volatile MeshSnapshot snapshot = MeshSnapshot.EMPTY;
   private boolean closed;
   private boolean reconcileQueued;
+  /**
+   * A listener, route table or cluster changed, or a target was added, since the watches were last synced: what
+   * the assembler must watch may have changed. An endpoint update alone cannot change it (it only completes or
+   * updates clusters already watched), so a reconcile for one skips the sync before publishing; the sync after a
+   * publish that changed the snapshot still runs, to release what the replaced config alone used.
+   */
+  private boolean watchesMayChange = true;
   /** The published snapshot's cluster maps by route table (identity), during a publish: reused while unchanged. */
   private Map<RouteTable, Map<String, ClusterRuntime>> clustersByTable = new IdentityHashMap<>();
   private final AtomicLong runtimesBuilt = new AtomicLong();
@@ -211,7 +218,7 @@ public final class ConfigAssembler {
       return;
     }
     // The cluster may be watched and complete already (a route names it): nothing else would publish it.
-    reconcileSoon();
+    watchedInputChanged();
   }
 
   private void startListener(String target) {
@@ -219,7 +226,7 @@ public final class ConfigAssembler {
       return;
     }
     String name = listenerName.apply(target);
-    Watched<ListenerResource> watched = new Watched<>(name, serial, this::reconcileSoon);
+    Watched<ListenerResource> watched = new Watched<>(name, serial, this::watchedInputChanged);
     listeners.put(target, watched);
     xds.watch(types.listeners(), name, watched);
   }
@@ -231,6 +238,12 @@ public final class ConfigAssembler {
    * catches up with the client's calls while they are still being made, and a 10,000-cluster push reconciled some 240
    * times. Runs on the assembly thread.
    */
+  /** A listener, route table or cluster changed, or a target or cluster target was added. */
+  private void watchedInputChanged() {
+    watchesMayChange = true;
+    reconcileSoon();
+  }
+
   private void reconcileSoon() {
     if (!reconcileQueued) {
       reconcileQueued = true;
@@ -246,7 +259,10 @@ public final class ConfigAssembler {
       return;
     }
     reconciles.incrementAndGet();
-    syncWatches();
+    if (watchesMayChange) {
+      watchesMayChange = false;
+      syncWatches();
+    }
     if (publish()) {
       // The clusters and endpoints only the replaced config used are released now that nothing serving needs them.
       syncWatches();
@@ -326,9 +342,10 @@ public final class ConfigAssembler {
    * and the control plane's answer to it can cross the request for the new name.
    */
   private <T> void syncWatches(XdsResourceType<T> type, Map<String, Watched<T>> watches, Set<String> wanted) {
+    Runnable onUpdate = type == types.endpoints() ? this::reconcileSoon : this::watchedInputChanged;
     for (String name : wanted) {
       if (!watches.containsKey(name)) {
-        Watched<T> watched = new Watched<>(name, serial, this::reconcileSoon);
+        Watched<T> watched = new Watched<>(name, serial, onUpdate);
         watches.put(name, watched);
         xds.watch(type, name, watched);
       }
@@ -478,7 +495,11 @@ public final class ConfigAssembler {
    * so the targets' configs compare equal by identity instead of entry by entry.
    */
   private Map<String, ClusterRuntime> clustersOf(RouteTable table, Set<String> usedRuntimes) {
-    Map<String, ClusterRuntime> targetClusters = new HashMap<>();
+    Map<String, ClusterRuntime> previous = clustersByTable.get(table);
+    @SuppressWarnings("unchecked")
+    Map.Entry<String, ClusterRuntime>[] entries = new Map.Entry[table.clusterNames().size()];
+    int count = 0;
+    boolean asBefore = previous != null;
     for (String clusterName : table.clusterNames()) {
       Watched<ClusterResource> cluster = clusters.get(clusterName);
       if (cluster == null || cluster.state() == Watched.State.PENDING) {
@@ -491,12 +512,17 @@ public final class ConfigAssembler {
       if (eds == null || eds.state() == Watched.State.PENDING) {
         return null;
       }
-      targetClusters.put(clusterName, runtimeFor(cluster.value(), eds.value()));
+      ClusterRuntime runtime = runtimeFor(cluster.value(), eds.value());
+      asBefore = asBefore && previous.get(clusterName) == runtime;
+      entries[count++] = Map.entry(clusterName, runtime);
       usedRuntimes.add(clusterName);
     }
-    Map<String, ClusterRuntime> previous = clustersByTable.get(table);
-    // Immutable already, so that each target's config holds this map rather than a copy of it.
-    return previous != null && previous.equals(targetClusters) ? previous : Map.copyOf(targetClusters);
+    if (asBefore && previous.size() == count) {
+      return previous;
+    }
+    // Immutable already, so that each target's config holds this map rather than a copy of it; built from the
+    // entries directly (one endpoint change rebuilds the map of a table of 10,000 clusters).
+    return Map.ofEntries(count == entries.length ? entries : java.util.Arrays.copyOf(entries, count));
   }
 
   /** Reuses the runtime while its inputs are the same objects, so round robin carries on across unrelated updates. */

@@ -118,6 +118,11 @@ public final class ListenerType extends XdsResourceType<ListenerResource> {
   }
 
   @Override
+  protected int nameFieldNumber() {
+    return Listener.NAME_FIELD_NUMBER;
+  }
+
+  @Override
   public boolean isFullStateOfTheWorld() {
     return true;
   }

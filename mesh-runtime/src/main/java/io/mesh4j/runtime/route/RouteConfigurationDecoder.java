@@ -17,6 +17,7 @@ import io.mesh4j.runtime.xds.DecodeContext;
 import io.mesh4j.runtime.xds.FieldAllowList;
 import io.mesh4j.runtime.xds.ResourceInvalidException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -162,6 +163,19 @@ public final class RouteConfigurationDecoder {
   /** As {@link #decode(RouteConfiguration, DecodeContext)}, decoding {@code typed_per_filter_config} with {@code filters}. */
   public static RouteTable decode(RouteConfiguration config, FilterRegistry filters, DecodeContext context)
       throws ResourceInvalidException {
+    return decode(config, filters, null, context);
+  }
+
+  /**
+   * As {@link #decode(RouteConfiguration, FilterRegistry, DecodeContext)}, reusing the compiled virtual hosts of
+   * {@code previous} (the table last accepted under this name, decoded with the same {@code filters}, or {@code null})
+   * whose protos are equal to the new ones, when what a virtual host inherits from the table is unchanged too. istiod
+   * sends one table of every virtual host per port, so a one-route change resends thousands of unchanged hosts. A
+   * reused host was valid in that same context, and its domains are indexed again (a duplicate across hosts is still
+   * found), so the result is what decoding everything gives; a changed host is decoded and validated in full.
+   */
+  static RouteTable decode(RouteConfiguration config, FilterRegistry filters, RouteTable previous,
+      DecodeContext context) throws ResourceInvalidException {
     ROUTE_CONFIGURATION.check(config, "", context);
     DomainIndex.Builder domains = new DomainIndex.Builder();
     Set<String> clusters = new HashSet<>();
@@ -178,16 +192,80 @@ public final class RouteConfigurationDecoder {
         HeaderMutations.Level.EMPTY,
         FilterOverrides.NONE,
         filters);
-    for (int i = 0; i < config.getVirtualHostsCount(); i++) {
-      decodeVirtualHost(config.getVirtualHosts(i), of("", "virtual_hosts", i), domains, clusters, table, context);
+    Reusable reusable = Reusable.of(previous, config);
+    VirtualHost[] hosts = new VirtualHost[config.getVirtualHostsCount()];
+    for (int i = 0; i < hosts.length; i++) {
+      io.envoyproxy.envoy.config.route.v3.VirtualHost proto = config.getVirtualHosts(i);
+      String path = of("", "virtual_hosts", i);
+      VirtualHost host = reusable == null ? null : reusable.find(i, proto);
+      if (host == null) {
+        host = decodeVirtualHost(proto, path, clusters, table, context);
+      } else {
+        host.addClusterNames(clusters);
+      }
+      indexDomains(proto, path, host, domains);
+      hosts[i] = host;
     }
-    return new RouteTable(config.getName(), domains.build(), config.getIgnorePortInHostMatching(), clusters);
+    return new RouteTable(config.getName(), domains.build(), config.getIgnorePortInHostMatching(), clusters,
+        new RouteTable.DecodedFrom(config, hosts));
   }
 
-  private static void decodeVirtualHost(
+  /** The previous table's compiled hosts, found by index or name and reused when their protos are equal. */
+  private record Reusable(RouteTable.DecodedFrom from, Map<String, Integer> byName) {
+    static Reusable of(RouteTable previous, RouteConfiguration config) {
+      RouteTable.DecodedFrom from = previous == null ? null : previous.decodedFrom();
+      if (from == null || !sameEnclosing(from.proto(), config)) {
+        return null;
+      }
+      return new Reusable(from, new HashMap<>());
+    }
+
+    VirtualHost find(int index, io.envoyproxy.envoy.config.route.v3.VirtualHost proto) {
+      List<io.envoyproxy.envoy.config.route.v3.VirtualHost> old = from.proto().getVirtualHostsList();
+      int at = index;
+      if (at >= old.size() || !old.get(at).getName().equals(proto.getName())) {
+        if (byName.isEmpty()) {
+          for (int i = old.size() - 1; i >= 0; i--) {
+            byName.put(old.get(i).getName(), i); // the first of a repeated name wins, as in order
+          }
+        }
+        Integer named = byName.get(proto.getName());
+        if (named == null) {
+          return null;
+        }
+        at = named;
+      }
+      return old.get(at).equals(proto) ? from.hosts()[at] : null;
+    }
+
+    /** Whether what every virtual host inherits from the table (see {@link Enclosing}) is the same in both. */
+    private static boolean sameEnclosing(RouteConfiguration a, RouteConfiguration b) {
+      return a.getRequestHeadersToAddList().equals(b.getRequestHeadersToAddList())
+          && a.getRequestHeadersToRemoveList().equals(b.getRequestHeadersToRemoveList())
+          && a.getResponseHeadersToAddList().equals(b.getResponseHeadersToAddList())
+          && a.getResponseHeadersToRemoveList().equals(b.getResponseHeadersToRemoveList())
+          && a.getMostSpecificHeaderMutationsWins() == b.getMostSpecificHeaderMutationsWins()
+          && a.hasMaxDirectResponseBodySizeBytes() == b.hasMaxDirectResponseBodySizeBytes()
+          && a.getMaxDirectResponseBodySizeBytes().equals(b.getMaxDirectResponseBodySizeBytes());
+    }
+  }
+
+  private static void indexDomains(io.envoyproxy.envoy.config.route.v3.VirtualHost proto, String path,
+      VirtualHost host, DomainIndex.Builder domains) throws ResourceInvalidException {
+    for (int i = 0; i < proto.getDomainsCount(); i++) {
+      String domain = proto.getDomains(i);
+      VirtualHost previous = domains.add(domain, host);
+      if (previous != null) {
+        throw invalid(
+            of(path, "domains", i),
+            "duplicate domain '" + domain + "' (also in virtual host '" + previous.name() + "')");
+      }
+    }
+  }
+
+  private static VirtualHost decodeVirtualHost(
       io.envoyproxy.envoy.config.route.v3.VirtualHost proto,
       String path,
-      DomainIndex.Builder domains,
       Set<String> clusters,
       Enclosing table,
       DecodeContext context)
@@ -219,16 +297,7 @@ public final class RouteConfigurationDecoder {
       routes[i] = decodeRoute(proto.getRoutes(i), of(path, "routes", i), clusters, enclosing, context, hostRetry,
           proto.getIncludeRequestAttemptCount());
     }
-    VirtualHost host = new VirtualHost(proto.getName(), routes);
-    for (int i = 0; i < proto.getDomainsCount(); i++) {
-      String domain = proto.getDomains(i);
-      VirtualHost previous = domains.add(domain, host);
-      if (previous != null) {
-        throw invalid(
-            of(path, "domains", i),
-            "duplicate domain '" + domain + "' (also in virtual host '" + previous.name() + "')");
-      }
-    }
+    return new VirtualHost(proto.getName(), routes);
   }
 
   private static Route decodeRoute(
@@ -314,13 +383,7 @@ public final class RouteConfigurationDecoder {
         requestHeaders,
         responseHeaders);
     RoutePolicy policy = RoutePolicyDecoder.decode(action, actionPath, hostRetry, includeAttemptCount, context);
-    if (routeAction instanceof ClusterAction c) {
-      clusters.add(c.cluster());
-    } else if (routeAction instanceof WeightedClustersAction) {
-      for (WeightedClustersAction.ClusterWeight c : ((WeightedClustersAction) routeAction).clusters()) {
-        clusters.add(c.name());
-      }
-    }
+    addClusterNames(routeAction, clusters);
     HashPolicy hashPolicy = HashPolicyDecoder.decode(action.getHashPolicyList(), of(actionPath, "hash_policy"));
     return new Route(
         proto.getName(),
@@ -329,6 +392,17 @@ public final class RouteConfigurationDecoder {
         policy,
         new RouteExtras(shaping, routeFilters, enclosing.virtualHostFilters()),
         hashPolicy);
+  }
+
+  /** The clusters an action sends to by name (a cluster header's are not known ahead). */
+  static void addClusterNames(RouteAction action, Set<String> into) {
+    if (action instanceof ClusterAction c) {
+      into.add(c.cluster());
+    } else if (action instanceof WeightedClustersAction weighted) {
+      for (WeightedClustersAction.ClusterWeight c : weighted.clusters()) {
+        into.add(c.name());
+      }
+    }
   }
 
   private static PathRewrite pathRewrite(
@@ -368,7 +442,10 @@ public final class RouteConfigurationDecoder {
     }
   }
 
-  /** What a route inherits from its virtual host and route configuration. */
+  /**
+   * What a route inherits from its virtual host and route configuration. A table-level input added here must be
+   * compared in {@link Reusable#sameEnclosing}, or a host would be reused across a change of it.
+   */
   private record Enclosing(
       HeaderMutations.Level configRequest,
       HeaderMutations.Level configResponse,

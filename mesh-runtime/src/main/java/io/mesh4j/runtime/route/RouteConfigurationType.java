@@ -1,5 +1,7 @@
 package io.mesh4j.runtime.route;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.mesh4j.runtime.filter.FilterRegistry;
@@ -55,6 +57,18 @@ public final class RouteConfigurationType extends XdsResourceType<RouteTable> {
     return RouteConfiguration.class;
   }
 
+  /** Takes the virtual hosts whose bytes are unchanged from {@code previous} (see {@link RouteConfigurationParser}). */
+  @Override
+  public Message parse(ByteString bytes, ByteString previousBytes, Message previous)
+      throws InvalidProtocolBufferException {
+    return RouteConfigurationParser.parse(bytes, previousBytes, (RouteConfiguration) previous);
+  }
+
+  @Override
+  protected int nameFieldNumber() {
+    return RouteConfiguration.NAME_FIELD_NUMBER;
+  }
+
   @Override
   public boolean isFullStateOfTheWorld() {
     return false;
@@ -67,6 +81,13 @@ public final class RouteConfigurationType extends XdsResourceType<RouteTable> {
 
   @Override
   public RouteTable decode(Message message, DecodeContext context) throws ResourceInvalidException {
-    return RouteConfigurationDecoder.decode((RouteConfiguration) message, filters, context);
+    return RouteConfigurationDecoder.decode((RouteConfiguration) message, filters, null, context);
+  }
+
+  /** Reuses the previous table's virtual hosts whose protos are unchanged (see {@link RouteConfigurationDecoder}). */
+  @Override
+  public RouteTable decode(Message message, RouteTable previous, DecodeContext context)
+      throws ResourceInvalidException {
+    return RouteConfigurationDecoder.decode((RouteConfiguration) message, filters, previous, context);
   }
 }

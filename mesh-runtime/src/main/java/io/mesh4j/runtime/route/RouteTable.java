@@ -1,5 +1,7 @@
 package io.mesh4j.runtime.route;
 
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+
 import io.mesh4j.runtime.view.RequestView;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -24,12 +26,26 @@ public final class RouteTable {
   private final DomainIndex domains;
   private final boolean ignorePortInHostMatching;
   private final Set<String> clusterNames;
+  /** What it was decoded from, for the next decode of its resource to reuse; {@code null} for a derived table. */
+  private final DecodedFrom decodedFrom;
 
-  RouteTable(String name, DomainIndex domains, boolean ignorePortInHostMatching, Set<String> clusterNames) {
+  RouteTable(String name, DomainIndex domains, boolean ignorePortInHostMatching, Set<String> clusterNames,
+      DecodedFrom decodedFrom) {
     this.name = name;
     this.domains = domains;
     this.ignorePortInHostMatching = ignorePortInHostMatching;
     this.clusterNames = Set.copyOf(clusterNames);
+    this.decodedFrom = decodedFrom;
+  }
+
+  /**
+   * The proto a table was decoded from (the same object the xDS client keeps for the status view) and its compiled
+   * virtual hosts, in the proto's order.
+   */
+  record DecodedFrom(RouteConfiguration proto, VirtualHost[] hosts) {}
+
+  DecodedFrom decodedFrom() {
+    return decodedFrom;
   }
 
   /** The RouteConfiguration's name. */
@@ -76,7 +92,7 @@ public final class RouteTable {
 
   /** This table with {@code ignore_port_in_host_matching} on, for a listener that strips any host port. */
   public RouteTable ignoringPortInHostMatching() {
-    return ignorePortInHostMatching ? this : new RouteTable(name, domains, true, clusterNames);
+    return ignorePortInHostMatching ? this : new RouteTable(name, domains, true, clusterNames, null);
   }
 
   /** The name of the virtual host the authority selects, or null; for tests and the status view. */

@@ -25,6 +25,13 @@ final class VirtualHost {
     return name;
   }
 
+  /** Adds the clusters its routes send to (by name or weighted; not those a header names). */
+  void addClusterNames(java.util.Set<String> into) {
+    for (Route route : routes) {
+      RouteConfigurationDecoder.addClusterNames(route.action(), into);
+    }
+  }
+
   /**
    * The first route that matches. The query string is parsed at most once, when the first route with query matchers
    * gets that far; everything else is read from the request as it is, so selection allocates nothing.

@@ -40,6 +40,11 @@ public final class SecretType extends XdsResourceType<SecretResource> {
   }
 
   @Override
+  protected int nameFieldNumber() {
+    return Secret.NAME_FIELD_NUMBER;
+  }
+
+  @Override
   public boolean isFullStateOfTheWorld() {
     return false;
   }

@@ -1,6 +1,7 @@
 package io.mesh4j.runtime.xds;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.rpc.Code;
@@ -271,8 +272,8 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
       return;
     }
     try {
-      sub.onAccepted(sent.message(), decode(state.type, sent.message(), new ArrayList<>()), sent.version(),
-          sent.receivedAt(), sent.source());
+      sub.onAccepted(sent.message(), sent.bytes(), decode(state.type, sent.message(), new ArrayList<>()),
+          sent.version(), sent.receivedAt(), sent.source());
       cache.accepted(state.type, sub.name, sent.version(), sent.message(), sent.receivedAt());
     } catch (ResourceInvalidException e) {
       // It was valid when it came; a decoder that now disagrees has already logged why.
@@ -627,10 +628,11 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   // ---- responses (on the context) ----
 
   private void onResponse(ServerConnection conn, DiscoveryResponse response) {
+    ServerConnection wasServing = serving;
     TypeState<?> state = acceptedType(conn, response.getTypeUrl());
     if (state != null) {
       handle(conn, state, response);
-      publishStatus();
+      publishStatus(serving == wasServing ? state : null);
     }
   }
 
@@ -733,24 +735,33 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
         throw new ResourceInvalidException(
             "resources[" + index + "]: type URL " + any.getTypeUrl() + ", expected " + type.typeUrl());
       }
-      Message message = type.parse(any.getValue());
+      ByteString bytes = any.getValue();
+      ResourceSubscription<T> known = state.subscriptions.get(name != null ? name : type.peekName(bytes));
+      if (known != null && known.isResendOf(bytes)) {
+        // Unchanged since it was accepted (a state-of-the-world response resends every resource of its type when one
+        // changes): the same bytes parse and decode to the same value, so only the version and ACK state move on.
+        stats.updateValid(source, type.typeUrl());
+        known.onResent(version, now, source);
+        return known.name;
+      }
+      Message message = known == null ? type.parse(bytes) : type.parse(bytes, known.acceptedBytes(), known.proto());
       String ownName = type.name(message);
       if (name != null && !name.equals(ownName)) {
         throw new ResourceInvalidException("named '" + ownName + "' inside, '" + name + "' outside");
       }
       name = ownName;
+      ResourceSubscription<T> sub = state.subscriptions.get(name);
       List<String> notes = new ArrayList<>();
-      T decoded = decode(type, message, notes);
+      T decoded = decode(type, message, sub == null ? null : sub.value(), notes);
       notes.forEach(this::noteIgnored);
       stats.updateValid(source, type.typeUrl());
-      ResourceSubscription<T> sub = state.subscriptions.get(name);
       if (sub != null) {
         boolean wasCached = sub.state() == ResourceState.CACHED;
-        if (sub.onAccepted(message, decoded, version, now, source) || wasCached) {
+        if (sub.onAccepted(message, bytes, decoded, version, now, source) || wasCached) {
           cache.accepted(type, name, version, message, now);
         }
       } else if (conn.stream instanceof DeltaStream) {
-        state.unsolicited.put(name, new Unsolicited(message, version, now, source));
+        state.unsolicited.put(name, new Unsolicited(message, bytes, version, now, source));
       }
       return name;
     } catch (ResourceInvalidException | InvalidProtocolBufferException e) {
@@ -769,10 +780,11 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   }
 
   private void onDeltaResponse(ServerConnection conn, DeltaDiscoveryResponse response) {
+    ServerConnection wasServing = serving;
     TypeState<?> state = acceptedType(conn, response.getTypeUrl());
     if (state != null) {
       handleDelta(conn, state, response);
-      publishStatus();
+      publishStatus(serving == wasServing ? state : null);
     }
   }
 
@@ -824,8 +836,13 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
 
   private <T> T decode(XdsResourceType<T> type, Message message, List<String> notes)
       throws ResourceInvalidException {
+    return decode(type, message, null, notes);
+  }
+
+  private <T> T decode(XdsResourceType<T> type, Message message, T previous, List<String> notes)
+      throws ResourceInvalidException {
     try {
-      return type.decode(message, notes::add);
+      return type.decode(message, previous, notes::add);
     } catch (RuntimeException e) {
       // A decoder bug must not take the client down; the resource is rejected like an invalid one.
       log.error("{} decoder failed", type.shortName(), e);
@@ -841,18 +858,26 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
   }
 
   private void publishStatus() {
+    publishStatus(null);
+  }
+
+  /**
+   * Publishes the status view, built again only for {@code changed} (a response touches one type), or for every
+   * type when it is {@code null}: a one-route change must not rebuild the status of 20,000 other resources.
+   */
+  private void publishStatus(TypeState<?> changed) {
     List<ResourceStatus> all = new ArrayList<>();
     List<ResourceDump> dump = new ArrayList<>();
     Map<String, EnumMap<XdsClientStats.CacheState, Long>> counts = new LinkedHashMap<>();
     for (TypeState<?> state : types.values()) {
-      EnumMap<XdsClientStats.CacheState, Long> byState = new EnumMap<>(XdsClientStats.CacheState.class);
-      for (ResourceSubscription<?> sub : state.subscriptions.values()) {
-        ResourceDump entry = sub.dump();
+      if (changed == null || changed == state || state.publishedDump == null) {
+        state.publish();
+      }
+      for (ResourceDump entry : state.publishedDump) {
         all.add(entry.status());
         dump.add(entry);
-        byState.merge(sub.cacheState(), 1L, Long::sum);
       }
-      counts.put(state.type.typeUrl(), byState);
+      counts.put(state.type.typeUrl(), state.publishedCounts);
     }
     publishedDump = List.copyOf(dump);
     publishedStatus = List.copyOf(all);
@@ -872,14 +897,29 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
      * wildcard): kept so that a later watch gets them at once, since such a server will not send them again.
      */
     final Map<String, Unsolicited> unsolicited = new HashMap<>();
+    /** Its part of the status view as last published. */
+    List<ResourceDump> publishedDump;
+    EnumMap<XdsClientStats.CacheState, Long> publishedCounts;
 
     TypeState(XdsResourceType<T> type) {
       this.type = type;
     }
+
+    void publish() {
+      List<ResourceDump> dump = new ArrayList<>(subscriptions.size());
+      EnumMap<XdsClientStats.CacheState, Long> byState = new EnumMap<>(XdsClientStats.CacheState.class);
+      for (ResourceSubscription<T> sub : subscriptions.values()) {
+        dump.add(sub.dump());
+        byState.merge(sub.cacheState(), 1L, Long::sum);
+      }
+      publishedDump = dump;
+      publishedCounts = byState;
+    }
   }
 
   /** A resource a delta server sent before anyone watched it. */
-  private record Unsolicited(Message message, String version, Instant receivedAt, String source) {}
+  private record Unsolicited(Message message, ByteString bytes, String version, Instant receivedAt,
+      String source) {}
 
   /** Per server and type: the protocol state of its stream. */
   private static final class StreamTypeState {
