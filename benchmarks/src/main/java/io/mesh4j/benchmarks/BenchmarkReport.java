@@ -53,7 +53,7 @@ public final class BenchmarkReport {
 
     // 10,000 clusters pushed at once, then the endpoint churn cycles (100,000 by default: most of its run time).
     Path scaleReport = Files.createTempFile("mesh4j-scale", ".md");
-    ScaleBenchmark.main(new String[] {scaleReport.toString(), "1000", churnCycles});
+    ScaleBenchmark.main(new String[] {scaleReport.toString(), "1000", churnCycles, "delta"});
 
     StringBuilder md = new StringBuilder();
     md.append("# mesh4j benchmark report\n\n");
