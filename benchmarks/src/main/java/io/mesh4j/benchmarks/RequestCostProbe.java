@@ -28,6 +28,11 @@ import okhttp3.Response;
  *
  * <p>Arguments: {@code [calls per measured batch, default 20000] [batches, default 5]}. Prints the median batch of
  * each client. Run it under JFR ({@code -XX:StartFlightRecording}) to see where the bytes and the CPU go.
+ *
+ * <p>{@code -Dprobe.threads=N} (default 1) makes each batch N calling threads of {@code calls} calls each, and adds
+ * the process's CPU per call: whether the mesh's own cost per call grows with the callers (something they contend
+ * on) shows as a difference over bare that changes with N, on the calling threads' CPU, which the server's does not
+ * blur.
  */
 public final class RequestCostProbe {
   private static final String MESH_HOST = "catalog.shop.svc.cluster.local";
@@ -46,7 +51,8 @@ public final class RequestCostProbe {
         out.write(body);
       }
     });
-    ExecutorService serverThreads = Executors.newFixedThreadPool(2);
+    int callers = Integer.getInteger("probe.threads", 1);
+    ExecutorService serverThreads = Executors.newFixedThreadPool(Math.max(2, callers));
     server.setExecutor(serverThreads);
     server.start();
     int port = server.getAddress().getPort();
@@ -57,7 +63,10 @@ public final class RequestCostProbe {
         Mesh mesh = Mesh.builder().bootstrapJson(controlPlane.bootstrapJson()).build();
         Mesh metered = Mesh.builder().bootstrapJson(controlPlane.bootstrapJson())
             .meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).build()) {
-      OkHttpClient bare = new OkHttpClient();
+      // A connection per caller, kept: more callers than OkHttp's default 5 idle would measure new connections.
+      OkHttpClient bare = new OkHttpClient.Builder()
+          .connectionPool(new okhttp3.ConnectionPool(Math.max(5, 3 * callers), 5, java.util.concurrent.TimeUnit.MINUTES))
+          .build();
       OkHttpClient meshed = mesh.okHttp(bare.newBuilder()).build();
       OkHttpClient meteredClient = metered.okHttp(bare.newBuilder()).build();
       Request direct = new Request.Builder().url("http://127.0.0.1:" + port + "/items/42")
@@ -83,13 +92,15 @@ public final class RequestCostProbe {
       double[][] bareCost = new double[batches][];
       double[][] meshCost = new double[batches][];
       double[][] meteredCost = new double[batches][];
+      java.util.Map<Long, long[]> threadCpuBefore = threadCpu();
       for (int b = 0; b < batches; b++) {
         bareCost[b] = runBare ? batch(bare, direct, calls) : null;
         meshCost[b] = runMesh ? batch(meshed, viaMesh, calls) : null;
         meteredCost[b] = runMetered ? batch(meteredClient, viaMesh, calls) : null;
       }
       double[] bareMedian = runBare ? median(bareCost) : null;
-      System.out.printf(Locale.ROOT, "%-16s %14s %18s%n", "client", "B/request", "thread CPU µs/req");
+      System.out.printf(Locale.ROOT, "%d calling thread(s)%n%-16s %14s %18s %19s%n", callers, "client", "B/request",
+          "thread CPU µs/req", "process CPU µs/req");
       if (runBare) {
         print("bare", bareMedian, null);
       }
@@ -99,6 +110,10 @@ public final class RequestCostProbe {
       if (runMetered) {
         print("mesh+metrics", median(meteredCost), bareMedian);
       }
+      if (Boolean.getBoolean("probe.threadCpu")) {
+        printThreadCpu(threadCpuBefore, (long) batches * calls * callers
+            * ((runBare ? 1 : 0) + (runMesh ? 1 : 0) + (runMetered ? 1 : 0)));
+      }
       bare.dispatcher().executorService().shutdown();
     } finally {
       server.stop(0);
@@ -106,16 +121,50 @@ public final class RequestCostProbe {
     }
   }
 
+  /** CPU nanoseconds so far of every live thread, by thread id: {cpu}; names are read again when printing. */
+  private static java.util.Map<Long, long[]> threadCpu() {
+    java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    java.util.Map<Long, long[]> cpu = new java.util.HashMap<>();
+    for (long id : threads.getAllThreadIds()) {
+      cpu.put(id, new long[] {threads.getThreadCpuTime(id)});
+    }
+    return cpu;
+  }
+
+  /**
+   * -Dprobe.threadCpu=true: the measured batches' CPU per call by thread group (the name without its number), every
+   * client's calls together: where the process's CPU goes (callers, server, request timer, OkHttp's and Okio's own
+   * threads, the benchmark's control plane).
+   */
+  private static void printThreadCpu(java.util.Map<Long, long[]> before, long calls) {
+    java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    java.util.Map<String, Long> byGroup = new java.util.TreeMap<>();
+    for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info == null) {
+        continue;
+      }
+      long now = threads.getThreadCpuTime(info.getThreadId());
+      long[] then = before.get(info.getThreadId());
+      long used = now - (then == null ? 0 : then[0]);
+      if (now >= 0 && used > 0) {
+        byGroup.merge(info.getThreadName().replaceAll("[0-9]+", "#"), used, Long::sum);
+      }
+    }
+    System.out.println("CPU per call by thread group (threads alive at the end):");
+    byGroup.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+        .forEach(e -> System.out.printf(Locale.ROOT, "  %-40s %8.2f µs%n", e.getKey(), e.getValue() / 1e3 / calls));
+  }
+
   private static void print(String name, double[] cost, double[] bare) {
     if (bare == null) {
-      System.out.printf(Locale.ROOT, "%-16s %14.0f %18.2f%n", name, cost[0], cost[1]);
+      System.out.printf(Locale.ROOT, "%-16s %14.0f %18.2f %19.2f%n", name, cost[0], cost[1], cost[2]);
     } else {
-      System.out.printf(Locale.ROOT, "%-16s %14.0f %18.2f   (over bare: %+.0f B, %+.2f µs)%n", name, cost[0],
-          cost[1], cost[0] - bare[0], cost[1] - bare[1]);
+      System.out.printf(Locale.ROOT, "%-16s %14.0f %18.2f %19.2f   (over bare: %+.0f B, %+.2f µs thread, %+.2f µs "
+          + "process)%n", name, cost[0], cost[1], cost[2], cost[0] - bare[0], cost[1] - bare[1], cost[2] - bare[2]);
     }
   }
 
-  /** {bytes per call, thread CPU µs per call} of the batch whose bytes per call is the median. */
+  /** {bytes per call, thread CPU µs per call, process CPU µs per call}: bytes of the median batch, CPU medians. */
   private static double[] median(double[][] batches) {
     if (Boolean.getBoolean("probe.verbose")) {
       StringBuilder all = new StringBuilder("  batches (B/request):");
@@ -128,14 +177,46 @@ public final class RequestCostProbe {
     java.util.Arrays.sort(sorted, (a, b) -> Double.compare(a[0], b[0]));
     double bytes = sorted[sorted.length / 2][0];
     double[] cpu = new double[batches.length];
+    double[] process = new double[batches.length];
     for (int i = 0; i < batches.length; i++) {
       cpu[i] = batches[i][1];
+      process[i] = batches[i][2];
     }
     java.util.Arrays.sort(cpu);
-    return new double[] {bytes, cpu[cpu.length / 2]};
+    java.util.Arrays.sort(process);
+    return new double[] {bytes, cpu[cpu.length / 2], process[process.length / 2]};
   }
 
-  private static double[] batch(OkHttpClient client, Request request, int calls) throws IOException {
+  /** One batch: {@code probe.threads} callers of {@code calls} calls each; {bytes, thread CPU µs, process CPU µs}. */
+  private static double[] batch(OkHttpClient client, Request request, int calls) throws Exception {
+    int callers = Integer.getInteger("probe.threads", 1);
+    if (callers == 1) {
+      long processBefore = ClosedLoopLoad.processCpuNanos();
+      double[] one = callerBatch(client, request, calls);
+      long process = ClosedLoopLoad.processCpuNanos() - processBefore;
+      return new double[] {one[0], one[1], process / 1e3 / calls};
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(callers);
+    try {
+      java.util.List<java.util.concurrent.Future<double[]>> each = new java.util.ArrayList<>();
+      long processBefore = ClosedLoopLoad.processCpuNanos();
+      for (int t = 0; t < callers; t++) {
+        each.add(pool.submit(() -> callerBatch(client, request, calls)));
+      }
+      double bytes = 0;
+      double cpu = 0;
+      for (java.util.concurrent.Future<double[]> f : each) {
+        bytes += f.get()[0];
+        cpu += f.get()[1];
+      }
+      long process = ClosedLoopLoad.processCpuNanos() - processBefore;
+      return new double[] {bytes / callers, cpu / callers, process / 1e3 / calls / callers};
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  private static double[] callerBatch(OkHttpClient client, Request request, int calls) throws IOException {
     com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     // -Dprobe.distinctUrls=N: each call gets a new request for one of N paths (/items/0 ...), as an application
     // building its requests would; by default every call sends the same request, as LoadBenchmark does.
