@@ -37,9 +37,9 @@ import java.util.concurrent.TimeUnit;
 public final class GrpcLoadBenchmark {
   private static final String HOST = "catalog.grpc.local";
   private static final int PORT = 9090;
-  private static final String TARGET = HOST + ":" + PORT;
+  static final String TARGET = HOST + ":" + PORT;
   /** The OkHttp benchmark's policy set in the shape grpc-xds accepts (a weighted locality), on gRPC paths. */
-  private static final PolicySetYaml POLICY_SET = new PolicySetYaml(HOST, PORT, r -> "/bench.Echo/",
+  static final PolicySetYaml POLICY_SET = new PolicySetYaml(HOST, PORT, r -> "/bench.Echo/",
       "/admin\\\\.[A-Za-z]+/[A-Za-z]+", "unavailable,reset,connect-failure", true);
   private static final String XDS_BOOTSTRAP_PROPERTY = "io.grpc.xds.bootstrapConfig";
   private static final byte[] REQUEST = "{\"id\":42}".getBytes(StandardCharsets.UTF_8);
@@ -118,7 +118,7 @@ public final class GrpcLoadBenchmark {
     }
   }
 
-  private static void call(ManagedChannel channel) {
+  static void call(ManagedChannel channel) {
     byte[] answer = ClientCalls.blockingUnaryCall(channel, EchoGrpcServer.CALL,
         CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), REQUEST);
     if (answer.length != ANSWER_LENGTH) {
@@ -126,14 +126,14 @@ public final class GrpcLoadBenchmark {
     }
   }
 
-  private static Process startServer() throws IOException {
+  static Process startServer() throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
     return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), EchoGrpcServer.class.getName())
         .redirectError(ProcessBuilder.Redirect.INHERIT)
         .start();
   }
 
-  private static int readPort(Process server) throws IOException {
+  static int readPort(Process server) throws IOException {
     BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
     String line = out.readLine();
     if (line == null) {
