@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * little on a busy machine; throughput belongs to {@link GrpcLoadBenchmark} on a quiet one.
  *
  * <p>Arguments: {@code [calls per measured batch, default 20000] [batches, default 7]}; {@code -Dprobe.clients=mesh}
- * (or {@code plain}, {@code retries}, comma-separated) runs only those, for one client per JFR recording. Prints the
+ * (or {@code plain}, {@code retries}, {@code mesh-noretry}: MeshGrpc with its endpoint channels'
+ * transparent retry off; comma-separated) runs only those, for one client per JFR recording. Prints the
  * median batch of each measure.
  */
 public final class GrpcCostProbe {
@@ -54,6 +55,10 @@ public final class GrpcCostProbe {
         }
         if (only.contains("mesh")) {
           clients.add(new Client("MeshGrpc", MeshGrpc.newChannel(mesh, GrpcLoadBenchmark.TARGET)));
+        }
+        if (only.contains("mesh-noretry")) {
+          clients.add(new Client("MeshGrpc, retries off",
+              MeshGrpc.newChannel(mesh, GrpcLoadBenchmark.TARGET, ManagedChannelBuilder::disableRetry)));
         }
         for (int warm = 0; warm < 3; warm++) {
           for (Client client : clients) {

@@ -74,6 +74,9 @@ public final class GrpcLoadBenchmark {
         clients.add(new Client("grpc-java xds:///",
             Grpc.newChannelBuilder("xds:///" + TARGET, InsecureChannelCredentials.create()).build()));
         clients.add(new Client("MeshGrpc", MeshGrpc.newChannel(mesh, TARGET)));
+        // What the endpoint channels' transparent retry (grpc-java's retries on, no policy) costs the mesh.
+        clients.add(new Client("MeshGrpc, endpoint channels' retries off",
+            MeshGrpc.newChannel(mesh, TARGET, ManagedChannelBuilder::disableRetry)));
         if (!only.isEmpty()) {
           clients.removeIf(client -> {
             boolean dropped = only.stream().noneMatch(client.name()::contains);
