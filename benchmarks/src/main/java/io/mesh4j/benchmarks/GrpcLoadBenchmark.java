@@ -24,11 +24,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * gRPC end to end, unary calls on loopback in a closed loop, one run with the phases interleaved: a plain grpc-java
- * channel to the server's address (once as grpc-java configures it by default, once with its retries off, as the
- * mesh's endpoint channels are: the mesh decides retries itself), grpc-java's own {@code xds:///} channel (grpc-xds)
- * and a {@link MeshGrpc} channel, both of them fed the same xDS resources by one local control plane. The server
- * runs in a JVM of its own, so that this process's CPU time is the clients' alone. Throughput, latency and CPU per
- * call are reported as ratios to the plain channel without retries, the like-for-like baseline.
+ * channel to the server's address (once as grpc-java configures it by default, once with its retries off: the mesh
+ * decides retries itself), grpc-java's own {@code xds:///} channel (grpc-xds) and a {@link MeshGrpc} channel, both of
+ * them fed the same xDS resources by one local control plane, the mesh once as it comes (its endpoint channels keep
+ * grpc-java's transparent retry of a stream the server refused unprocessed, with no retry policy) and once with its
+ * endpoint channels' retries off. The server runs in a JVM of its own, so that this process's CPU time is the
+ * clients' alone. Throughput, latency and CPU per call are reported as ratios to the plain channel without retries.
  *
  * <p>Arguments: {@code [report.md] [threads] [seconds per phase] [rounds] [clients]}; {@code clients}, for profiling
  * one path, keeps only the clients whose name contains one of its comma-separated words (the first client kept is
@@ -155,7 +156,9 @@ public final class GrpcLoadBenchmark {
             + "policy set (header and regex routes before the default route, route timeout and retry policy, outlier "
             + "detection, circuit breakers, an idle fault filter). Client CPU is this process's CPU time per call. "
             + "Allocation is what the calling threads allocated per call (blocking calls run their callbacks there). "
-            + "Ratios are to the plain channel with retries off, as the mesh's endpoint channels are.%n%n",
+            + "Ratios are to the plain channel with retries off. The mesh's endpoint channels keep grpc-java's "
+            + "transparent retry (retries on, no policy, so that a stream the server refused unprocessed goes again); "
+            + "the last mesh row has them off, the like-for-like comparison with the baseline.%n%n",
         Instant.now().toString().substring(0, 19) + "Z", Runtime.getRuntime().availableProcessors(), threads, rounds,
         phase.toSeconds()));
     md.append("| client | calls | calls/s | p50 (µs) | p99 (µs) | client CPU (µs/call) | allocated (B/call) |\n"
