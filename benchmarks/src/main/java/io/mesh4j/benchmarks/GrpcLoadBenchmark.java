@@ -24,11 +24,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * gRPC end to end, unary calls on loopback in a closed loop, one run with the phases interleaved: a plain grpc-java
- * channel to the server's address (once as grpc-java configures it by default, once with its retries off, as the
- * mesh's endpoint channels are: the mesh decides retries itself), grpc-java's own {@code xds:///} channel (grpc-xds)
- * and a {@link MeshGrpc} channel, both of them fed the same xDS resources by one local control plane. The server
- * runs in a JVM of its own, so that this process's CPU time is the clients' alone. Throughput, latency and CPU per
- * call are reported as ratios to the plain channel without retries, the like-for-like baseline.
+ * channel to the server's address (once as grpc-java configures it by default, once with its retries off: the mesh
+ * decides retries itself), grpc-java's own {@code xds:///} channel (grpc-xds) and a {@link MeshGrpc} channel, both of
+ * them fed the same xDS resources by one local control plane, the mesh once as it comes (its endpoint channels keep
+ * grpc-java's transparent retry of a stream the server refused unprocessed, with no retry policy) and once with its
+ * endpoint channels' retries off. The server runs in a JVM of its own, so that this process's CPU time is the
+ * clients' alone. Throughput, latency and CPU per call are reported as ratios to the plain channel without retries.
  *
  * <p>Arguments: {@code [report.md] [threads] [seconds per phase] [rounds] [clients]}; {@code clients}, for profiling
  * one path, keeps only the clients whose name contains one of its comma-separated words (the first client kept is
@@ -37,9 +38,9 @@ import java.util.concurrent.TimeUnit;
 public final class GrpcLoadBenchmark {
   private static final String HOST = "catalog.grpc.local";
   private static final int PORT = 9090;
-  private static final String TARGET = HOST + ":" + PORT;
+  static final String TARGET = HOST + ":" + PORT;
   /** The OkHttp benchmark's policy set in the shape grpc-xds accepts (a weighted locality), on gRPC paths. */
-  private static final PolicySetYaml POLICY_SET = new PolicySetYaml(HOST, PORT, r -> "/bench.Echo/",
+  static final PolicySetYaml POLICY_SET = new PolicySetYaml(HOST, PORT, r -> "/bench.Echo/",
       "/admin\\\\.[A-Za-z]+/[A-Za-z]+", "unavailable,reset,connect-failure", true);
   private static final String XDS_BOOTSTRAP_PROPERTY = "io.grpc.xds.bootstrapConfig";
   private static final byte[] REQUEST = "{\"id\":42}".getBytes(StandardCharsets.UTF_8);
@@ -74,6 +75,9 @@ public final class GrpcLoadBenchmark {
         clients.add(new Client("grpc-java xds:///",
             Grpc.newChannelBuilder("xds:///" + TARGET, InsecureChannelCredentials.create()).build()));
         clients.add(new Client("MeshGrpc", MeshGrpc.newChannel(mesh, TARGET)));
+        // What the endpoint channels' transparent retry (grpc-java's retries on, no policy) costs the mesh.
+        clients.add(new Client("MeshGrpc, endpoint channels' retries off",
+            MeshGrpc.newChannel(mesh, TARGET, ManagedChannelBuilder::disableRetry)));
         if (!only.isEmpty()) {
           clients.removeIf(client -> {
             boolean dropped = only.stream().noneMatch(client.name()::contains);
@@ -118,7 +122,7 @@ public final class GrpcLoadBenchmark {
     }
   }
 
-  private static void call(ManagedChannel channel) {
+  static void call(ManagedChannel channel) {
     byte[] answer = ClientCalls.blockingUnaryCall(channel, EchoGrpcServer.CALL,
         CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), REQUEST);
     if (answer.length != ANSWER_LENGTH) {
@@ -126,14 +130,14 @@ public final class GrpcLoadBenchmark {
     }
   }
 
-  private static Process startServer() throws IOException {
+  static Process startServer() throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
     return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), EchoGrpcServer.class.getName())
         .redirectError(ProcessBuilder.Redirect.INHERIT)
         .start();
   }
 
-  private static int readPort(Process server) throws IOException {
+  static int readPort(Process server) throws IOException {
     BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
     String line = out.readLine();
     if (line == null) {
@@ -152,7 +156,9 @@ public final class GrpcLoadBenchmark {
             + "policy set (header and regex routes before the default route, route timeout and retry policy, outlier "
             + "detection, circuit breakers, an idle fault filter). Client CPU is this process's CPU time per call. "
             + "Allocation is what the calling threads allocated per call (blocking calls run their callbacks there). "
-            + "Ratios are to the plain channel with retries off, as the mesh's endpoint channels are.%n%n",
+            + "Ratios are to the plain channel with retries off. The mesh's endpoint channels keep grpc-java's "
+            + "transparent retry (retries on, no policy, so that a stream the server refused unprocessed goes again); "
+            + "the last mesh row has them off, the like-for-like comparison with the baseline.%n%n",
         Instant.now().toString().substring(0, 19) + "Z", Runtime.getRuntime().availableProcessors(), threads, rounds,
         phase.toSeconds()));
     md.append("| client | calls | calls/s | p50 (µs) | p99 (µs) | client CPU (µs/call) | allocated (B/call) |\n"

@@ -64,8 +64,8 @@ public final class MeshGrpc {
   /**
    * A channel to {@code target}; {@code endpointChannel} configures the channel opened to each endpoint (already
    * plaintext or TLS as the cluster says, authority set to the target, or for TLS to the cluster's {@code sni} when
-   * it has one, gRPC's own retries off because the mesh decides retries) — add
-   * interceptors, executors, message limits or keep-alive there.
+   * it has one, gRPC's retry policies out of reach because the mesh decides retries, only its transparent retry of a
+   * call the server refused unprocessed kept) — add interceptors, executors, message limits or keep-alive there.
    */
   public static ManagedChannel newChannel(
       Mesh mesh, String target, UnaryOperator<ManagedChannelBuilder<?>> endpointChannel) {
@@ -76,19 +76,28 @@ public final class MeshGrpc {
         internals.engine(),
         hostPort,
         address -> endpointChannel
-            .apply(ManagedChannelBuilder.forTarget("dns:///" + address)
+            .apply(onlyTransparentRetries(ManagedChannelBuilder.forTarget("dns:///" + address)
                 .usePlaintext()
-                .overrideAuthority(hostPort)
-                .disableRetry())
+                .overrideAuthority(hostPort)))
             .build(),
         (address, credentials, authority) -> endpointChannel
-            .apply(Grpc.newChannelBuilder("dns:///" + address, credentials)
-                .overrideAuthority(authority)
-                .disableRetry())
+            .apply(onlyTransparentRetries(Grpc.newChannelBuilder("dns:///" + address, credentials)
+                .overrideAuthority(authority)))
             .build(),
         internals.security(),
         internals.tlsMaterialWait(),
         ForkJoinPool.commonPool());
+  }
+
+  /**
+   * An endpoint channel's own retries: only grpc-java's transparent ones, which send again a call that never reached
+   * the server's application (a stream the server refused unprocessed while draining with GOAWAY, or one that never
+   * left the client), once on another connection, as Envoy's connection pool does. No service config is looked up and
+   * none is given, so no retry or hedging policy of grpc-java's own can apply: the route's retry policy, attempt count
+   * and per-try timeout are the mesh's, each mesh attempt being one call on the endpoint channel.
+   */
+  private static ManagedChannelBuilder<?> onlyTransparentRetries(ManagedChannelBuilder<?> builder) {
+    return builder.enableRetry().disableServiceConfigLookUp();
   }
 
   /**

@@ -102,9 +102,9 @@ class GrpcCertificateRotationTest {
   @Test
   void rotatingTheFilesUnderLoadFailsNoCallAndNewConnectionsPresentTheNewCertificate() throws Exception {
     Cluster cluster = TlsResources.tlsCluster("catalog", TlsResources.istioMtls("default", "", NS + "catalog"));
-    // The retry policy istiod puts on every route (without its per-try timeout): the server drains each connection
-    // after a second with GOAWAY, and a call sent on a connection as its GOAWAY arrives is refused UNAVAILABLE; with
-    // grpc-java's own retries off on the mesh's endpoint channels, only the route's retry policy sends it again.
+    // The retry policy istiod puts on every route (without its per-try timeout), as a mesh's routes carry it. The
+    // server drains each connection after a second with GOAWAY; a call it refused unprocessed meanwhile goes again by
+    // the endpoint channel's transparent retry, with or without this policy (GrpcRefusedStreamTest).
     RouteConfiguration routes = routeConfig("routes", TARGET, "catalog");
     RouteAction retried = routes.getVirtualHosts(0).getRoutes(0).getRoute().toBuilder()
         .setRetryPolicy(RetryPolicy.newBuilder()

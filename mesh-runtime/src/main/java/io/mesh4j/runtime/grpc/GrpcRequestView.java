@@ -13,6 +13,14 @@ final class GrpcRequestView implements RequestView {
   private final String authority;
   private final String path;
   private final Metadata headers;
+  /**
+   * The last header asked for and its value: a route table often asks several routes in a row about the same header
+   * (header variants of one path), and one lookup then serves them all. One field holding both, so that a view read
+   * from another thread later (a retry, metrics) never sees a name with another header's value.
+   */
+  private Lookup last;
+
+  private record Lookup(String name, String value) {}
 
   GrpcRequestView(String authority, String fullMethodName, Metadata headers) {
     this.authority = authority;
@@ -52,10 +60,14 @@ final class GrpcRequestView implements RequestView {
     if (lowerCaseName.equals("content-type")) {
       return "application/grpc";
     }
-    Metadata.Key<String> key = GrpcHeaderNames.key(lowerCaseName);
-    if (key == null) {
-      return null; // a name no metadata key can carry cannot be present
+    Lookup previous = last;
+    if (previous != null && lowerCaseName.equals(previous.name())) {
+      return previous.value();
     }
-    return HeaderValues.join(headers.getAll(key));
+    Metadata.Key<String> key = GrpcHeaderNames.key(lowerCaseName);
+    // A name no metadata key can carry cannot be present.
+    String value = key == null ? null : HeaderValues.join(headers.getAll(key));
+    last = new Lookup(lowerCaseName, value);
+    return value;
   }
 }

@@ -374,11 +374,15 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       disarmLocked();
       cancel = cancelled;
     }
-    Context previous = context.attach();
-    try {
-      call.start(listener, headers);
-    } finally {
-      context.detach(previous);
+    if (Context.current() == context) {
+      call.start(listener, headers); // routed within start(), on the caller's thread: its context is current
+    } else {
+      Context previous = context.attach();
+      try {
+        call.start(listener, headers);
+      } finally {
+        context.detach(previous);
+      }
     }
     if (cancel != null) {
       call.cancel(cancel.getDescription(), cancel.getCause());

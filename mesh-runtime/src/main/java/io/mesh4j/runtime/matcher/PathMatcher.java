@@ -10,9 +10,16 @@ import com.google.re2j.Pattern;
  */
 public abstract class PathMatcher {
   private final String requiredPrefix;
+  /** Whether starting with {@link #requiredPrefix} is the whole test (a case-sensitive {@code prefix}). */
+  private final boolean prefixDecides;
 
   private PathMatcher(String requiredPrefix) {
+    this(requiredPrefix, false);
+  }
+
+  private PathMatcher(String requiredPrefix, boolean prefixDecides) {
     this.requiredPrefix = requiredPrefix;
+    this.prefixDecides = prefixDecides;
   }
 
   abstract boolean matches(String path, int pathEnd);
@@ -25,8 +32,16 @@ public abstract class PathMatcher {
     return requiredPrefix;
   }
 
+  /**
+   * Whether a path matches exactly when it starts with {@link #requiredPrefix()}, so that a caller which checked that
+   * is done.
+   */
+  final boolean requiredPrefixDecides() {
+    return prefixDecides;
+  }
+
   static PathMatcher prefix(String prefix, boolean caseSensitive) {
-    return new PathMatcher(caseSensitive ? prefix : "") {
+    return new PathMatcher(caseSensitive ? prefix : "", caseSensitive) {
       @Override
       boolean matches(String path, int pathEnd) {
         return path.regionMatches(!caseSensitive, 0, prefix, 0, prefix.length());

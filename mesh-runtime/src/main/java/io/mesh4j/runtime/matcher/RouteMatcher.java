@@ -53,6 +53,19 @@ public final class RouteMatcher {
     if (!this.path.matches(path, pathEnd)) {
       return false;
     }
+    return matchesBeyondPath(request, random);
+  }
+
+  /**
+   * Whether a path that starts with {@link #requiredPathPrefix()} matches this route's path part without asking it
+   * again: a virtual host that checked the prefix then goes straight to {@link #matchesBeyondPath}.
+   */
+  public boolean requiredPathPrefixDecides() {
+    return path.requiredPrefixDecides();
+  }
+
+  /** Runtime fraction, gRPC and headers: {@link #matchesBeforeQuery} once the path matched. */
+  public boolean matchesBeyondPath(RequestView request, long random) {
     if (fractionDenominator != 0 && Long.remainderUnsigned(random, fractionDenominator) >= fractionNumerator) {
       return false;
     }

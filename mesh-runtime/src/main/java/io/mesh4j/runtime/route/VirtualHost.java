@@ -11,13 +11,25 @@ final class VirtualHost {
   private final Route[] routes;
   /** Per route, what its path must start with: most routes a request cannot take are passed over on this alone. */
   private final String[] requiredPrefixes;
+  /**
+   * Per route, whether its required prefix is the previous route's: routes written one after another for the same
+   * prefix (a service's methods, header variants of one path) are tested against the path once.
+   */
+  private final boolean[] samePrefixAsPrevious;
+  /** Per route, whether its path part is settled by the required prefix alone (a case-sensitive prefix match). */
+  private final boolean[] prefixDecides;
 
   VirtualHost(String name, Route[] routes) {
     this.name = name;
     this.routes = routes;
     this.requiredPrefixes = new String[routes.length];
+    this.samePrefixAsPrevious = new boolean[routes.length];
+    this.prefixDecides = new boolean[routes.length];
     for (int i = 0; i < routes.length; i++) {
-      requiredPrefixes[i] = routes[i].matcher().requiredPathPrefix();
+      RouteMatcher matcher = routes[i].matcher();
+      requiredPrefixes[i] = matcher.requiredPathPrefix();
+      samePrefixAsPrevious[i] = i > 0 && requiredPrefixes[i].equals(requiredPrefixes[i - 1]);
+      prefixDecides[i] = matcher.requiredPathPrefixDecides();
     }
   }
 
@@ -39,13 +51,18 @@ final class VirtualHost {
   Route select(RequestView request, String path, long random) {
     int pathEnd = PathMatcher.pathEnd(path);
     QueryParameters query = null;
+    boolean startsWithPrefix = false;
     for (int i = 0; i < routes.length; i++) {
-      if (!path.startsWith(requiredPrefixes[i])) {
+      if (!samePrefixAsPrevious[i]) {
+        startsWithPrefix = path.startsWith(requiredPrefixes[i]);
+      }
+      if (!startsWithPrefix) {
         continue;
       }
       Route route = routes[i];
       RouteMatcher matcher = route.matcher();
-      if (!matcher.matchesBeforeQuery(request, path, pathEnd, random)) {
+      if (prefixDecides[i] ? !matcher.matchesBeyondPath(request, random)
+          : !matcher.matchesBeforeQuery(request, path, pathEnd, random)) {
         continue;
       }
       if (matcher.hasQueryMatchers()) {
