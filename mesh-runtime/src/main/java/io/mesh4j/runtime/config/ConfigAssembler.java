@@ -9,6 +9,7 @@ import io.mesh4j.runtime.xds.XdsResourceType;
 import io.mesh4j.runtime.model.ClusterResource;
 import io.mesh4j.runtime.model.EndpointResource;
 import io.mesh4j.runtime.listener.ListenerResource;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -75,6 +76,26 @@ public final class ConfigAssembler {
   private boolean watchesMayChange = true;
   /** The published snapshot's cluster maps by route table (identity), during a publish: reused while unchanged. */
   private Map<RouteTable, Map<String, ClusterRuntime>> clustersByTable = new IdentityHashMap<>();
+  /**
+   * Counts every change of what a table's cluster map is built from: a cluster or endpoint watch added, dropped or
+   * updated. While it stands still, a table naming the same clusters as one the last publish built a map for gets
+   * that map (a one-route change makes a new table naming the same 10,000 clusters).
+   */
+  private long clusterInputs;
+  /** The cluster maps the last publish built or reused, by the cluster names they were built for. */
+  private List<ClusterMap> clusterMaps = List.of();
+  /** The {@link #clusterInputs} the last publish built {@link #clusterMaps} at. */
+  private long clusterMapsAt = -1;
+  /** The runtimes the last publish kept. */
+  private UsedRuntimes lastUsedRuntimes;
+  /** Counts every change of the cluster watches or of what they heard: part of what the endpoints wanted depend on. */
+  private long clusterWatches;
+  /**
+   * What the cluster and endpoint watches were last synced from; a sync from the same inputs would change nothing,
+   * and is skipped (a one-route change syncs twice, each a pass over 10,000 names, to find nothing to do).
+   */
+  private ClusterWatchInputs clustersSyncedFrom;
+  private EndpointWatchInputs endpointsSyncedFrom;
   private final AtomicLong runtimesBuilt = new AtomicLong();
   private final AtomicLong reconciles = new AtomicLong();
 
@@ -289,41 +310,106 @@ public final class ConfigAssembler {
     }
     syncWatches(types.routes(), routes, wantedRoutes);
 
-    Set<String> wantedClusters = new LinkedHashSet<>();
-    Set<String> wantedEndpoints = new LinkedHashSet<>();
-    // Targets commonly share a route table (istiod sends one per port, naming every cluster): read each once.
-    Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    wantedClusters.addAll(clusterTargets);
-    for (ClusterTarget serving : snapshot.clusterTargets().values()) {
-      if (serving.exists()) {
-        wantedEndpoints.add(serving.runtime().cluster().edsServiceName());
-      }
-    }
+    // Targets commonly share a route table (istiod sends one per port, naming every cluster): read each once, and
+    // each set of names once (a changed table commonly names the same clusters as the one it replaces).
+    Set<RouteTable> tables = Collections.newSetFromMap(new IdentityHashMap<>());
+    Set<Map<String, ClusterRuntime>> servedMaps = Collections.newSetFromMap(new IdentityHashMap<>());
+    List<Set<String>> nameSets = new ArrayList<>();
     for (TargetConfig serving : snapshot.targets().values()) {
       if (serving instanceof TargetConfig.Routed routed) {
-        if (seen.add(routed.routes())) {
-          wantedClusters.addAll(routed.routes().clusterNames());
+        if (tables.add(routed.routes())) {
+          addNames(nameSets, routed.routes().clusterNames());
         }
-        if (seen.add(routed.clusters())) {
-          routed.clusters().values().forEach(runtime -> wantedEndpoints.add(runtime.cluster().edsServiceName()));
-        }
+        servedMaps.add(routed.clusters());
       }
     }
     for (Watched<ListenerResource> listener : listeners.values()) {
       RouteTable table = routeTableOf(listener.value());
-      if (table != null && seen.add(table)) {
-        wantedClusters.addAll(table.clusterNames());
+      if (table != null && tables.add(table)) {
+        addNames(nameSets, table.clusterNames());
       }
     }
-    syncWatches(types.clusters(), clusters, wantedClusters);
+    ClusterWatchInputs clusterInputsNow = new ClusterWatchInputs(nameSets, clusterTargets.size());
+    if (!clusterInputsNow.sameNames(clustersSyncedFrom)) {
+      Set<String> wantedClusters = new LinkedHashSet<>(clusterTargets);
+      nameSets.forEach(wantedClusters::addAll);
+      syncWatches(types.clusters(), clusters, wantedClusters);
+      clustersSyncedFrom = clusterInputsNow;
+    }
 
-    for (Watched<ClusterResource> cluster : clusters.values()) {
-      if (cluster.value() != null) {
-        wantedEndpoints.add(cluster.value().edsServiceName());
+    Set<ClusterRuntime> servedClusterTargets = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (ClusterTarget serving : snapshot.clusterTargets().values()) {
+      if (serving.exists()) {
+        servedClusterTargets.add(serving.runtime());
       }
     }
-    syncWatches(types.endpoints(), endpoints, wantedEndpoints);
+    EndpointWatchInputs endpointInputsNow = new EndpointWatchInputs(servedMaps, servedClusterTargets, clusterWatches);
+    if (!endpointInputsNow.equals(endpointsSyncedFrom)) {
+      Set<String> wantedEndpoints = new LinkedHashSet<>();
+      servedClusterTargets.forEach(runtime -> wantedEndpoints.add(runtime.cluster().edsServiceName()));
+      for (Map<String, ClusterRuntime> served : servedMaps) {
+        served.values().forEach(runtime -> wantedEndpoints.add(runtime.cluster().edsServiceName()));
+      }
+      for (Watched<ClusterResource> cluster : clusters.values()) {
+        if (cluster.value() != null) {
+          wantedEndpoints.add(cluster.value().edsServiceName());
+        }
+      }
+      syncWatches(types.endpoints(), endpoints, wantedEndpoints);
+      endpointsSyncedFrom = endpointInputsNow;
+    }
   }
+
+  /** Adds {@code names} to {@code sets} unless an equal set is there already. */
+  private static void addNames(List<Set<String>> sets, Set<String> names) {
+    for (Set<String> known : sets) {
+      if (sameNames(known, names)) {
+        return;
+      }
+    }
+    sets.add(names);
+  }
+
+  /** Equal sets of names, comparing identity and size before the elements. */
+  private static boolean sameNames(Set<String> a, Set<String> b) {
+    return a == b || (a.size() == b.size() && a.equals(b));
+  }
+
+  /**
+   * What the cluster watches are synced from: the distinct sets of cluster names the served and current route tables
+   * name, and the clusters followed by name (a set that only grows, so its size says what it holds).
+   */
+  private record ClusterWatchInputs(List<Set<String>> nameSets, int clusterTargets) {
+    boolean sameNames(ClusterWatchInputs other) {
+      if (other == null || other.clusterTargets != clusterTargets || other.nameSets.size() != nameSets.size()) {
+        return false;
+      }
+      // Each list holds distinct sets, so equal sizes and each of one found in the other make the unions equal.
+      for (Set<String> names : nameSets) {
+        boolean found = false;
+        for (Set<String> known : other.nameSets) {
+          if (ConfigAssembler.sameNames(known, names)) {
+            found = true;
+            break;
+          }
+        }
+        if (!found) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  /**
+   * What the endpoint watches are synced from: the served cluster maps and cluster targets' runtimes (identity
+   * sets; both immutable) and the count of changes of the cluster watches.
+   */
+  private record EndpointWatchInputs(
+      Set<Map<String, ClusterRuntime>> servedMaps, Set<ClusterRuntime> servedClusterTargets, long clusterWatches) {}
+
+  /** A cluster map a publish built or reused, and the cluster names it was built for. */
+  private record ClusterMap(Set<String> names, Map<String, ClusterRuntime> runtimes) {}
 
   private RouteTable routeTableOf(ListenerResource listener) {
     if (listener == null) {
@@ -342,12 +428,16 @@ public final class ConfigAssembler {
    * and the control plane's answer to it can cross the request for the new name.
    */
   private <T> void syncWatches(XdsResourceType<T> type, Map<String, Watched<T>> watches, Set<String> wanted) {
-    Runnable onUpdate = type == types.endpoints() ? this::reconcileSoon : this::watchedInputChanged;
+    Runnable onUpdate = type == types.endpoints() ? this::endpointChanged
+        : type == types.clusters() ? this::clusterChanged : this::watchedInputChanged;
+    int size = watches.size();
+    boolean added = false;
     for (String name : wanted) {
       if (!watches.containsKey(name)) {
         Watched<T> watched = new Watched<>(name, serial, onUpdate);
         watches.put(name, watched);
         xds.watch(type, name, watched);
+        added = true;
       }
     }
     watches.entrySet().removeIf(entry -> {
@@ -357,14 +447,36 @@ public final class ConfigAssembler {
       xds.cancelWatch(type, entry.getKey(), entry.getValue());
       return true;
     });
+    if (added || watches.size() != size) {
+      if (type == types.clusters()) {
+        clusterWatches++;
+        clusterInputs++;
+      } else if (type == types.endpoints()) {
+        clusterInputs++;
+      }
+    }
+  }
+
+  /** A cluster watch heard something. */
+  private void clusterChanged() {
+    clusterWatches++;
+    clusterInputs++;
+    watchedInputChanged();
+  }
+
+  /** An endpoint watch heard something: it cannot change what is watched (see {@link #watchesMayChange}). */
+  private void endpointChanged() {
+    clusterInputs++;
+    reconcileSoon();
   }
 
   /** Rebuilds the snapshot; whether it changed. */
   private boolean publish() {
     MeshSnapshot previous = snapshot;
     Map<String, TargetConfig> next = new HashMap<>();
-    Set<String> usedRuntimes = new HashSet<>();
+    UsedRuntimes usedRuntimes = new UsedRuntimes();
     Map<RouteTable, Optional<Map<String, ClusterRuntime>>> tableClusters = new IdentityHashMap<>();
+    List<ClusterMap> mapsNow = new ArrayList<>();
     clustersByTable = new IdentityHashMap<>();
     for (TargetConfig serving : previous.targets().values()) {
       if (serving instanceof TargetConfig.Routed routed) {
@@ -373,11 +485,11 @@ public final class ConfigAssembler {
     }
     for (Map.Entry<String, Watched<ListenerResource>> entry : listeners.entrySet()) {
       String target = entry.getKey();
-      TargetConfig built = build(target, entry.getValue(), usedRuntimes, tableClusters);
+      TargetConfig built = build(target, entry.getValue(), usedRuntimes, tableClusters, mapsNow);
       TargetConfig config = built != null ? built : previous.target(target);
       if (built == null && config instanceof TargetConfig.Routed serving) {
         // The previous config keeps serving until the new one is complete: its clusters stay live (probes and all).
-        usedRuntimes.addAll(serving.clusters().keySet());
+        usedRuntimes.maps.add(serving.clusters());
       }
       if (config != null) {
         next.put(target, config);
@@ -388,13 +500,20 @@ public final class ConfigAssembler {
       ClusterTarget built = buildClusterTarget(name, usedRuntimes);
       ClusterTarget config = built != null ? built : previous.clusterTarget(name);
       if (built == null && config != null && config.exists()) {
-        usedRuntimes.add(name); // the previous one keeps serving until the new one is complete
+        usedRuntimes.names.add(name); // the previous one keeps serving until the new one is complete
       }
       if (config != null) {
         nextClusters.put(name, config);
       }
     }
-    runtimes.entrySet().removeIf(e -> !usedRuntimes.contains(e.getKey()) && retire(e.getValue()));
+    if (!usedRuntimes.sameAs(lastUsedRuntimes)) {
+      // Every runtime held was used by the last publish or built by this one (for a name it uses): when both use
+      // the same, none is unused, and the pass over 10,000 runtimes is skipped.
+      runtimes.entrySet().removeIf(e -> !usedRuntimes.contains(e.getKey()) && retire(e.getValue()));
+    }
+    lastUsedRuntimes = usedRuntimes;
+    clusterMaps = mapsNow;
+    clusterMapsAt = clusterInputs;
     MeshSnapshot published = new MeshSnapshot(next, nextClusters);
     boolean changed = !published.equals(previous);
     if (changed) {
@@ -430,8 +549,8 @@ public final class ConfigAssembler {
   }
 
   /** The target's config, or {@code null} while something it needs has not been heard of yet. */
-  private TargetConfig build(String target, Watched<ListenerResource> listener, Set<String> usedRuntimes,
-      Map<RouteTable, Optional<Map<String, ClusterRuntime>>> tableClusters) {
+  private TargetConfig build(String target, Watched<ListenerResource> listener, UsedRuntimes usedRuntimes,
+      Map<RouteTable, Optional<Map<String, ClusterRuntime>>> tableClusters, List<ClusterMap> mapsNow) {
     switch (listener.state()) {
       case PENDING:
         return null;
@@ -460,7 +579,7 @@ public final class ConfigAssembler {
     }
     Optional<Map<String, ClusterRuntime>> built = tableClusters.get(table);
     if (built == null) {
-      built = Optional.ofNullable(clustersOf(table, usedRuntimes));
+      built = Optional.ofNullable(clustersOf(table, usedRuntimes, mapsNow));
       tableClusters.put(table, built);
     }
     if (built.isEmpty()) {
@@ -472,7 +591,7 @@ public final class ConfigAssembler {
   }
 
   /** A cluster followed by name, or {@code null} while it or its endpoints have not been heard of. */
-  private ClusterTarget buildClusterTarget(String name, Set<String> usedRuntimes) {
+  private ClusterTarget buildClusterTarget(String name, UsedRuntimes usedRuntimes) {
     Watched<ClusterResource> cluster = clusters.get(name);
     if (cluster == null || cluster.state() == Watched.State.PENDING) {
       return null;
@@ -484,7 +603,7 @@ public final class ConfigAssembler {
     if (eds == null || eds.state() == Watched.State.PENDING) {
       return null;
     }
-    usedRuntimes.add(name);
+    usedRuntimes.names.add(name);
     // The same runtime as routes naming the cluster use: one set of breakers, outlier state and LB position.
     return new ClusterTarget(name, runtimeFor(cluster.value(), eds.value()));
   }
@@ -494,7 +613,23 @@ public final class ConfigAssembler {
    * publish, whatever the number of targets sharing it; the previous publish's map is kept when nothing in it changed,
    * so the targets' configs compare equal by identity instead of entry by entry.
    */
-  private Map<String, ClusterRuntime> clustersOf(RouteTable table, Set<String> usedRuntimes) {
+  private Map<String, ClusterRuntime> clustersOf(RouteTable table, UsedRuntimes usedRuntimes,
+      List<ClusterMap> mapsNow) {
+    Set<String> names = table.clusterNames();
+    for (ClusterMap known : mapsNow) {
+      if (sameNames(known.names(), names)) {
+        return usedRuntimes.use(known.runtimes());
+      }
+    }
+    if (clusterMapsAt == clusterInputs) {
+      // Nothing a map is built from changed since the last publish built this one: building it again gives it back.
+      for (ClusterMap known : clusterMaps) {
+        if (sameNames(known.names(), names)) {
+          mapsNow.add(known);
+          return usedRuntimes.use(known.runtimes());
+        }
+      }
+    }
     Map<String, ClusterRuntime> previous = clustersByTable.get(table);
     @SuppressWarnings("unchecked")
     Map.Entry<String, ClusterRuntime>[] entries = new Map.Entry[table.clusterNames().size()];
@@ -503,26 +638,64 @@ public final class ConfigAssembler {
     for (String clusterName : table.clusterNames()) {
       Watched<ClusterResource> cluster = clusters.get(clusterName);
       if (cluster == null || cluster.state() == Watched.State.PENDING) {
-        return null;
+        return usedRuntimes.keepBuilt(entries, count);
       }
       if (cluster.state() == Watched.State.ABSENT) {
         continue;
       }
       Watched<EndpointResource> eds = endpoints.get(cluster.value().edsServiceName());
       if (eds == null || eds.state() == Watched.State.PENDING) {
-        return null;
+        return usedRuntimes.keepBuilt(entries, count);
       }
       ClusterRuntime runtime = runtimeFor(cluster.value(), eds.value());
       asBefore = asBefore && previous.get(clusterName) == runtime;
       entries[count++] = Map.entry(clusterName, runtime);
-      usedRuntimes.add(clusterName);
     }
-    if (asBefore && previous.size() == count) {
-      return previous;
+    Map<String, ClusterRuntime> built = asBefore && previous.size() == count ? previous
+        // Immutable already, so that each target's config holds this map rather than a copy of it; built from the
+        // entries directly (one endpoint change rebuilds the map of a table of 10,000 clusters).
+        : Map.ofEntries(count == entries.length ? entries : java.util.Arrays.copyOf(entries, count));
+    mapsNow.add(new ClusterMap(names, built));
+    return usedRuntimes.use(built);
+  }
+
+  /**
+   * The cluster runtimes a publish keeps: those of the cluster maps it serves (held as the maps, not copied name by
+   * name into a set of 10,000), of the clusters followed by name, and those built for a table still pending.
+   */
+  private static final class UsedRuntimes {
+    final Set<Map<String, ClusterRuntime>> maps = Collections.newSetFromMap(new IdentityHashMap<>());
+    final Set<String> names = new HashSet<>();
+
+    Map<String, ClusterRuntime> use(Map<String, ClusterRuntime> map) {
+      maps.add(map);
+      return map;
     }
-    // Immutable already, so that each target's config holds this map rather than a copy of it; built from the
-    // entries directly (one endpoint change rebuilds the map of a table of 10,000 clusters).
-    return Map.ofEntries(count == entries.length ? entries : java.util.Arrays.copyOf(entries, count));
+
+    /** Keeps the runtimes built for a table before one of its clusters was found pending; no map. */
+    Map<String, ClusterRuntime> keepBuilt(Map.Entry<String, ClusterRuntime>[] entries, int count) {
+      for (int i = 0; i < count; i++) {
+        names.add(entries[i].getKey());
+      }
+      return null;
+    }
+
+    /** Uses the same maps (identity) and names as {@code other}. */
+    boolean sameAs(UsedRuntimes other) {
+      return other != null && maps.equals(other.maps) && names.equals(other.names);
+    }
+
+    boolean contains(String name) {
+      if (names.contains(name)) {
+        return true;
+      }
+      for (Map<String, ClusterRuntime> map : maps) {
+        if (map.containsKey(name)) {
+          return true;
+        }
+      }
+      return false;
+    }
   }
 
   /** Reuses the runtime while its inputs are the same objects, so round robin carries on across unrelated updates. */

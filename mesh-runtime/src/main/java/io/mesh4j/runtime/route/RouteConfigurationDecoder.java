@@ -206,7 +206,11 @@ public final class RouteConfigurationDecoder {
       indexDomains(proto, path, host, domains);
       hosts[i] = host;
     }
-    return new RouteTable(config.getName(), domains.build(), config.getIgnorePortInHostMatching(), clusters,
+    // A changed table commonly names the clusters its predecessor named: it then shares that set, so that whoever
+    // compares the two (the assembler, keeping its watches and cluster map) finds them the same object.
+    Set<String> clusterNames = previous != null && previous.clusterNames().size() == clusters.size()
+        && previous.clusterNames().equals(clusters) ? previous.clusterNames() : clusters;
+    return new RouteTable(config.getName(), domains.build(), config.getIgnorePortInHostMatching(), clusterNames,
         new RouteTable.DecodedFrom(config, hosts));
   }
 

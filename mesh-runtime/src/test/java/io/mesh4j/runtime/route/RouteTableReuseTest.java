@@ -57,6 +57,23 @@ class RouteTableReuseTest {
   }
 
   @Test
+  void aTableNamingTheSameClustersSharesItsPredecessorsSetOfNames() throws Exception {
+    RouteTable first = decode(threeHosts("cb"), null);
+    // b now sends to cc as c does, and a new route of c keeps cb named: a changed table, the same clusters.
+    RouteConfiguration moved = config(
+        vhost("a", List.of("a.svc"), route("ca", prefix("/"))),
+        vhost("b", List.of("b.svc"), route("cc", prefix("/"))),
+        vhost("c", List.of("c.svc"), route("cb", prefix("/kept")), route("cc", prefix("/"))));
+
+    RouteTable second = decode(moved, first);
+    RouteTable third = decode(threeHosts("cb2"), second);
+
+    assertThat(clusterFor(second, "b.svc")).isEqualTo("cc");
+    assertThat(second.clusterNames()).isSameAs(first.clusterNames());
+    assertThat(third.clusterNames()).isNotSameAs(first.clusterNames()).isEqualTo(Set.of("ca", "cb2", "cc"));
+  }
+
+  @Test
   void hostsAreFoundByNameWhenTheyMoved() throws Exception {
     RouteTable first = decode(threeHosts("cb"), null);
     RouteConfiguration reordered = config(
