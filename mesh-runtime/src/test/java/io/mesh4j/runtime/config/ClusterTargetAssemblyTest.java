@@ -7,20 +7,13 @@ import static io.mesh4j.runtime.testing.XdsResources.routeConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.mesh4j.runtime.bootstrap.BootstrapParser;
 import io.mesh4j.runtime.cluster.ClusterRuntime;
-import io.mesh4j.runtime.cluster.ClusterType;
-import io.mesh4j.runtime.cluster.EndpointType;
-import io.mesh4j.runtime.listener.ListenerType;
 import io.mesh4j.runtime.model.LbEndpoint;
 import io.mesh4j.runtime.model.LocalityEndpoints;
-import io.mesh4j.runtime.route.RouteConfigurationType;
 import io.mesh4j.runtime.testing.LoopbackControlPlane;
 import io.mesh4j.runtime.xds.XdsClient;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,29 +25,24 @@ import org.junit.jupiter.api.Test;
  * that does not exist is said so, and endpoint changes and removal follow the control plane.
  */
 class ClusterTargetAssemblyTest {
-  private static final ResourceTypes TYPES = new ResourceTypes(
-      ListenerType.INSTANCE, RouteConfigurationType.INSTANCE, ClusterType.INSTANCE, EndpointType.INSTANCE);
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   private LoopbackControlPlane controlPlane;
-  private ScheduledExecutorService scheduler;
+  private LoopbackAssembly loopback;
   private XdsClient xds;
   private ConfigAssembler assembler;
 
   @BeforeEach
   void start() {
-    controlPlane = LoopbackControlPlane.start();
-    scheduler = Executors.newSingleThreadScheduledExecutor();
-    xds = XdsClient.newBuilder(BootstrapParser.parse(controlPlane.bootstrapJson(), "test"), scheduler).build();
-    assembler = new ConfigAssembler(xds, TYPES, target -> target, () -> 7);
+    loopback = LoopbackAssembly.start();
+    controlPlane = loopback.controlPlane;
+    xds = loopback.xds;
+    assembler = loopback.assembler;
   }
 
   @AfterEach
   void stop() {
-    assembler.close();
-    xds.close();
-    scheduler.shutdownNow();
-    controlPlane.close();
+    loopback.close();
   }
 
   private void serve(String version, String jwksEndpoint, boolean withJwksCluster) {

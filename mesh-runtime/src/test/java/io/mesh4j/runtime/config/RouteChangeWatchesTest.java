@@ -12,14 +12,9 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
-import io.mesh4j.runtime.bootstrap.BootstrapParser;
 import io.mesh4j.runtime.cluster.ClusterRuntime;
-import io.mesh4j.runtime.cluster.ClusterType;
-import io.mesh4j.runtime.cluster.EndpointType;
-import io.mesh4j.runtime.listener.ListenerType;
 import io.mesh4j.runtime.model.LbEndpoint;
 import io.mesh4j.runtime.model.LocalityEndpoints;
-import io.mesh4j.runtime.route.RouteConfigurationType;
 import io.mesh4j.runtime.route.RouteTable;
 import io.mesh4j.runtime.testing.LoopbackControlPlane;
 import io.mesh4j.runtime.view.InMemoryRequest;
@@ -27,8 +22,6 @@ import io.mesh4j.runtime.xds.XdsClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,32 +34,27 @@ import org.junit.jupiter.api.Test;
  * change after a reused map is still followed.
  */
 class RouteChangeWatchesTest {
-  private static final ResourceTypes TYPES = new ResourceTypes(
-      ListenerType.INSTANCE, RouteConfigurationType.INSTANCE, ClusterType.INSTANCE, EndpointType.INSTANCE);
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final String CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
   private static final String EDS = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
   private static final String TARGET = "svc:80";
 
   private LoopbackControlPlane controlPlane;
-  private ScheduledExecutorService scheduler;
+  private LoopbackAssembly loopback;
   private XdsClient xds;
   private ConfigAssembler assembler;
 
   @BeforeEach
   void start() {
-    controlPlane = LoopbackControlPlane.start();
-    scheduler = Executors.newSingleThreadScheduledExecutor();
-    xds = XdsClient.newBuilder(BootstrapParser.parse(controlPlane.bootstrapJson(), "test"), scheduler).build();
-    assembler = new ConfigAssembler(xds, TYPES, target -> target, () -> 7);
+    loopback = LoopbackAssembly.start();
+    controlPlane = loopback.controlPlane;
+    xds = loopback.xds;
+    assembler = loopback.assembler;
   }
 
   @AfterEach
   void stop() {
-    assembler.close();
-    xds.close();
-    scheduler.shutdownNow();
-    controlPlane.close();
+    loopback.close();
   }
 
   /** One virtual host whose routes {@code /0}, {@code /1}, ... go to {@code clusters} in order. */

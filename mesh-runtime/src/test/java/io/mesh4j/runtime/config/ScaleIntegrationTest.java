@@ -19,12 +19,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
-import io.mesh4j.runtime.bootstrap.BootstrapParser;
 import io.mesh4j.runtime.cluster.ClusterRuntime;
-import io.mesh4j.runtime.cluster.ClusterType;
-import io.mesh4j.runtime.cluster.EndpointType;
-import io.mesh4j.runtime.listener.ListenerType;
-import io.mesh4j.runtime.route.RouteConfigurationType;
 import io.mesh4j.runtime.testing.LoopbackControlPlane;
 import io.mesh4j.runtime.xds.XdsClient;
 import java.time.Duration;
@@ -33,8 +28,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,8 +39,6 @@ import org.junit.jupiter.api.Test;
  * only; the times are in {@code benchmarks/ScaleBenchmark}.
  */
 class ScaleIntegrationTest {
-  private static final ResourceTypes TYPES = new ResourceTypes(
-      ListenerType.INSTANCE, RouteConfigurationType.INSTANCE, ClusterType.INSTANCE, EndpointType.INSTANCE);
   private static final int VHOSTS = Integer.getInteger("mesh4j.scale.vhosts", 50);
   private static final int CLUSTERS_PER_VHOST = 10;
   private static final int ENDPOINTS = 10;
@@ -55,25 +46,22 @@ class ScaleIntegrationTest {
   private static final Duration WAIT = Duration.ofSeconds(120);
 
   private LoopbackControlPlane controlPlane;
-  private ScheduledExecutorService scheduler;
+  private LoopbackAssembly loopback;
   private XdsClient xds;
   private ConfigAssembler assembler;
   private int version;
 
   @BeforeEach
   void start() {
-    controlPlane = LoopbackControlPlane.start();
-    scheduler = Executors.newSingleThreadScheduledExecutor();
-    xds = XdsClient.newBuilder(BootstrapParser.parse(controlPlane.bootstrapJson(), "test"), scheduler).build();
-    assembler = new ConfigAssembler(xds, TYPES, target -> target, () -> 7);
+    loopback = LoopbackAssembly.start();
+    controlPlane = loopback.controlPlane;
+    xds = loopback.xds;
+    assembler = loopback.assembler;
   }
 
   @AfterEach
   void stop() {
-    assembler.close();
-    xds.close();
-    scheduler.shutdownNow();
-    controlPlane.close();
+    loopback.close();
   }
 
   static String target(int vhost) {
