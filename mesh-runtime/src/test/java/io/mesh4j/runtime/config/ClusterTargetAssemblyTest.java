@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,18 +26,10 @@ import org.junit.jupiter.api.Test;
 class ClusterTargetAssemblyTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  private LoopbackControlPlane controlPlane;
-  private LoopbackAssembly loopback;
-  private XdsClient xds;
-  private ConfigAssembler assembler;
-
-  @BeforeEach
-  void start() {
-    loopback = LoopbackAssembly.start();
-    controlPlane = loopback.controlPlane;
-    xds = loopback.xds;
-    assembler = loopback.assembler;
-  }
+  private final LoopbackAssembly loopback = LoopbackAssembly.start();
+  private final LoopbackControlPlane controlPlane = loopback.controlPlane;
+  private final XdsClient xds = loopback.xds;
+  private final ConfigAssembler assembler = loopback.assembler;
 
   @AfterEach
   void stop() {

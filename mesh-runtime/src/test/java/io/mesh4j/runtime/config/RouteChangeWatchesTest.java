@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,18 +38,10 @@ class RouteChangeWatchesTest {
   private static final String EDS = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
   private static final String TARGET = "svc:80";
 
-  private LoopbackControlPlane controlPlane;
-  private LoopbackAssembly loopback;
-  private XdsClient xds;
-  private ConfigAssembler assembler;
-
-  @BeforeEach
-  void start() {
-    loopback = LoopbackAssembly.start();
-    controlPlane = loopback.controlPlane;
-    xds = loopback.xds;
-    assembler = loopback.assembler;
-  }
+  private final LoopbackAssembly loopback = LoopbackAssembly.start();
+  private final LoopbackControlPlane controlPlane = loopback.controlPlane;
+  private final XdsClient xds = loopback.xds;
+  private final ConfigAssembler assembler = loopback.assembler;
 
   @AfterEach
   void stop() {

@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,19 +44,11 @@ class ScaleIntegrationTest {
   private static final int CHURN = Integer.getInteger("mesh4j.scale.churn", 60);
   private static final Duration WAIT = Duration.ofSeconds(120);
 
-  private LoopbackControlPlane controlPlane;
-  private LoopbackAssembly loopback;
-  private XdsClient xds;
-  private ConfigAssembler assembler;
+  private final LoopbackAssembly loopback = LoopbackAssembly.start();
+  private final LoopbackControlPlane controlPlane = loopback.controlPlane;
+  private final XdsClient xds = loopback.xds;
+  private final ConfigAssembler assembler = loopback.assembler;
   private int version;
-
-  @BeforeEach
-  void start() {
-    loopback = LoopbackAssembly.start();
-    controlPlane = loopback.controlPlane;
-    xds = loopback.xds;
-    assembler = loopback.assembler;
-  }
 
   @AfterEach
   void stop() {
