@@ -10,6 +10,7 @@ import io.mesh4j.runtime.model.ClusterResource;
 import io.mesh4j.runtime.model.EndpointResource;
 import io.mesh4j.runtime.listener.ListenerResource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -67,13 +68,6 @@ public final class ConfigAssembler {
   private volatile MeshSnapshot snapshot = MeshSnapshot.EMPTY;
   private boolean closed;
   private boolean reconcileQueued;
-  /**
-   * A listener, route table or cluster changed, or a target was added, since the watches were last synced: what
-   * the assembler must watch may have changed. An endpoint update alone cannot change it (it only completes or
-   * updates clusters already watched), so a reconcile for one skips the sync before publishing; the sync after a
-   * publish that changed the snapshot still runs, to release what the replaced config alone used.
-   */
-  private boolean watchesMayChange = true;
   /** The published snapshot's cluster maps by route table (identity), during a publish: reused while unchanged. */
   private Map<RouteTable, Map<String, ClusterRuntime>> clustersByTable = new IdentityHashMap<>();
   /**
@@ -239,7 +233,7 @@ public final class ConfigAssembler {
       return;
     }
     // The cluster may be watched and complete already (a route names it): nothing else would publish it.
-    watchedInputChanged();
+    reconcileSoon();
   }
 
   private void startListener(String target) {
@@ -247,7 +241,7 @@ public final class ConfigAssembler {
       return;
     }
     String name = listenerName.apply(target);
-    Watched<ListenerResource> watched = new Watched<>(name, serial, this::watchedInputChanged);
+    Watched<ListenerResource> watched = new Watched<>(name, serial, this::reconcileSoon);
     listeners.put(target, watched);
     xds.watch(types.listeners(), name, watched);
   }
@@ -259,12 +253,6 @@ public final class ConfigAssembler {
    * catches up with the client's calls while they are still being made, and a 10,000-cluster push reconciled some 240
    * times. Runs on the assembly thread.
    */
-  /** A listener, route table or cluster changed, or a target or cluster target was added. */
-  private void watchedInputChanged() {
-    watchesMayChange = true;
-    reconcileSoon();
-  }
-
   private void reconcileSoon() {
     if (!reconcileQueued) {
       reconcileQueued = true;
@@ -280,10 +268,7 @@ public final class ConfigAssembler {
       return;
     }
     reconciles.incrementAndGet();
-    if (watchesMayChange) {
-      watchesMayChange = false;
-      syncWatches();
-    }
+    syncWatches();
     if (publish()) {
       // The clusters and endpoints only the replaced config used are released now that nothing serving needs them.
       syncWatches();
@@ -429,7 +414,7 @@ public final class ConfigAssembler {
    */
   private <T> void syncWatches(XdsResourceType<T> type, Map<String, Watched<T>> watches, Set<String> wanted) {
     Runnable onUpdate = type == types.endpoints() ? this::endpointChanged
-        : type == types.clusters() ? this::clusterChanged : this::watchedInputChanged;
+        : type == types.clusters() ? this::clusterChanged : this::reconcileSoon;
     int size = watches.size();
     boolean added = false;
     for (String name : wanted) {
@@ -461,10 +446,10 @@ public final class ConfigAssembler {
   private void clusterChanged() {
     clusterWatches++;
     clusterInputs++;
-    watchedInputChanged();
+    reconcileSoon();
   }
 
-  /** An endpoint watch heard something: it cannot change what is watched (see {@link #watchesMayChange}). */
+  /** An endpoint watch heard something. */
   private void endpointChanged() {
     clusterInputs++;
     reconcileSoon();
@@ -654,7 +639,7 @@ public final class ConfigAssembler {
     Map<String, ClusterRuntime> built = asBefore && previous.size() == count ? previous
         // Immutable already, so that each target's config holds this map rather than a copy of it; built from the
         // entries directly (one endpoint change rebuilds the map of a table of 10,000 clusters).
-        : Map.ofEntries(count == entries.length ? entries : java.util.Arrays.copyOf(entries, count));
+        : Map.ofEntries(count == entries.length ? entries : Arrays.copyOf(entries, count));
     mapsNow.add(new ClusterMap(names, built));
     return usedRuntimes.use(built);
   }

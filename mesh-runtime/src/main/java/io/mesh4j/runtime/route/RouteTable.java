@@ -1,7 +1,6 @@
 package io.mesh4j.runtime.route;
 
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-
 import io.mesh4j.runtime.view.RequestView;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;

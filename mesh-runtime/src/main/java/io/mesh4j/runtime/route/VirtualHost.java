@@ -4,6 +4,7 @@ import io.mesh4j.runtime.matcher.PathMatcher;
 import io.mesh4j.runtime.matcher.QueryParameters;
 import io.mesh4j.runtime.matcher.RouteMatcher;
 import io.mesh4j.runtime.view.RequestView;
+import java.util.Set;
 
 /** A compiled virtual host: its routes in configuration order (the first match wins). */
 final class VirtualHost {
@@ -38,7 +39,7 @@ final class VirtualHost {
   }
 
   /** Adds the clusters its routes send to (by name or weighted; not those a header names). */
-  void addClusterNames(java.util.Set<String> into) {
+  void addClusterNames(Set<String> into) {
     for (Route route : routes) {
       RouteConfigurationDecoder.addClusterNames(route.action(), into);
     }
