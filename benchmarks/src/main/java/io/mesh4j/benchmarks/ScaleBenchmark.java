@@ -78,7 +78,9 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Arguments: {@code [report.md] [virtual hosts, default 1000] [churn cycles, default 100000] [delta]}: with
  * {@code delta}, the large mesh is pushed and changed a second time over incremental xDS (the bootstrap's
- * {@code mesh4j_delta_xds} server feature), and its rows are added with "(delta xDS)".
+ * {@code mesh4j_delta_xds} server feature), and its rows are added with "(delta xDS)". Between the two, the push
+ * alone is measured again with a new mesh and control plane, so that what the first push spent warming the JVM up is
+ * seen beside what the mesh's work costs once compiled.
  */
 public final class ScaleBenchmark {
   private static final int ROUTES_PER_VHOST = 10;
@@ -91,6 +93,8 @@ public final class ScaleBenchmark {
   private final int vhosts;
   /** Whether the mesh talks incremental xDS to the control plane. */
   private final boolean delta;
+  /** Added to each row's measure: which of the pushes in this JVM it is, e.g. " (delta xDS)"; "" for the first. */
+  private final String variant;
   private final SimpleCache<String> cache = new SimpleCache<>(node -> GROUP);
   private final Server server;
   private final List<Listener> listeners = new ArrayList<>();
@@ -99,9 +103,10 @@ public final class ScaleBenchmark {
   private RouteConfiguration routes;
   private int version;
 
-  private ScaleBenchmark(int vhosts, boolean delta) throws Exception {
+  private ScaleBenchmark(int vhosts, boolean delta, String variant) throws Exception {
     this.vhosts = vhosts;
     this.delta = delta;
+    this.variant = variant;
     V3DiscoveryServer discovery = new V3DiscoveryServer(new AnswerWhatExistsWatcher(cache, GROUP));
     // Named threads, so that the control plane's CPU time is told apart from the mesh's (netty's are shared).
     server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
@@ -128,11 +133,13 @@ public final class ScaleBenchmark {
     md.append("java-control-plane on loopback → `XdsClient` → `ConfigAssembler`; requests through `MeshEngine.route` ")
         .append("(the routing every OkHttp and gRPC call goes through, without its transport).\n\n");
     md.append("| measure | value |\n|---|---:|\n");
-    measureBigPush(md, vhosts, false);
+    measureBigPush(md, vhosts, false, "", true);
+    // The same push again, to a new mesh and control plane: what the JVM's warm-up cost the first one.
+    measureBigPush(md, vhosts, false, " (again, new mesh, warm JVM)", false);
     if (deltaToo) {
-      measureBigPush(md, vhosts, true);
+      measureBigPush(md, vhosts, true, " (delta xDS)", true);
     }
-    ScaleBenchmark small = new ScaleBenchmark(10, false);
+    ScaleBenchmark small = new ScaleBenchmark(10, false, "");
     try {
       small.measureChurn(md, churn);
     } finally {
@@ -153,7 +160,12 @@ public final class ScaleBenchmark {
         .append("hosts the decoder reuses; the new table names the same clusters, so the assembler keeps their map ")
         .append("and skips the watch syncs, which could change nothing. Over delta xDS (rows so marked, when the fourth argument is `delta`) the ")
         .append("control plane sends only the changed resource; those rows are measured after the others, with a new ")
-        .append("control plane and mesh in the same JVM, by then warm, so their push is not a cold one. A reconcile is one pass of the assembler over every ")
+        .append("control plane and mesh in the same JVM, by then warm, so their push is not a cold one. The rows marked ")
+        .append("\"again, new mesh, warm JVM\" are the same state-of-the-world push to a new mesh and control plane, ")
+        .append("right after the first: the first push is the first time this JVM runs the decoders and the assembler, ")
+        .append("so its process CPU is mostly the JIT compiling them (the JIT and GC threads' rows, read from Linux's ")
+        .append("`/proc/self/task`, where available); with two cores, the process's CPU time over two is a floor for ")
+        .append("the wall time whatever the mesh's own share. A reconcile is one pass of the assembler over every ")
         .append("target and cluster.\n\n")
         .append("Heap is `MemoryMXBean` heap used after `System.gc()` (repeated until it stops falling), the control ")
         .append("plane's resources already allocated before the baseline: what the mesh retains (decoded resources, ")
@@ -169,18 +181,23 @@ public final class ScaleBenchmark {
     System.out.println(md);
   }
 
-  /** The large mesh, its control plane unreachable once this returns. */
-  private static void measureBigPush(StringBuilder md, int vhosts, boolean delta) throws Exception {
-    ScaleBenchmark big = new ScaleBenchmark(vhosts, delta);
+  /**
+   * The large mesh, its control plane unreachable once this returns.
+   *
+   * @param changesToo whether to measure the route and endpoint changes after the push
+   */
+  private static void measureBigPush(StringBuilder md, int vhosts, boolean delta, String variant, boolean changesToo)
+      throws Exception {
+    ScaleBenchmark big = new ScaleBenchmark(vhosts, delta, variant);
     try {
-      big.measureBigPush(md);
+      big.measureBigPush(md, changesToo);
     } finally {
       big.server.shutdownNow();
       big.server.awaitTermination(1, TimeUnit.MINUTES);
     }
   }
 
-  private void measureBigPush(StringBuilder md) throws Exception {
+  private void measureBigPush(StringBuilder md, boolean changesToo) throws Exception {
     publish(true, true, true);
     long baseline = usedHeapAfterGc();
     ScheduledExecutorService scheduler =
@@ -196,6 +213,7 @@ public final class ScaleBenchmark {
         () -> 7);
     try {
       Map<String, Long> cpuBefore = cpuByThreadGroup();
+      Map<String, Long> jvmCpuBefore = JvmThreadCpu.now();
       long processCpuBefore = processCpuNanos();
       long start = System.nanoTime();
       List<CompletableFuture<TargetConfig>> waits = new ArrayList<>();
@@ -211,6 +229,7 @@ public final class ScaleBenchmark {
       }
       long applied = System.nanoTime() - start;
       long processCpu = processCpuNanos() - processCpuBefore;
+      Map<String, Long> jvmCpuAfter = JvmThreadCpu.now();
       Map<String, Long> cpuAfter = cpuByThreadGroup();
       int clusterCount = vhosts * ROUTES_PER_VHOST;
       row(md, label("push applied, every target routable"), ms(applied));
@@ -218,6 +237,12 @@ public final class ScaleBenchmark {
       row(md, label("push: CPU time of the control plane's threads"), ms(cpuAfter.get("control plane")
           - cpuBefore.get("control plane")));
       row(md, label("push: CPU time of the whole process (JIT and GC too)"), ms(processCpu));
+      for (String jvm : List.of("JIT", "GC")) {
+        if (jvmCpuAfter.containsKey(jvm)) {
+          row(md, label("push: CPU time of the " + jvm + " threads"),
+              ms(jvmCpuAfter.get(jvm) - jvmCpuBefore.getOrDefault(jvm, 0L)));
+        }
+      }
       row(md, label("push: assembler reconciles"), Long.toString(assembler.reconciles()));
       long retained = usedHeapAfterGc() - baseline;
       row(md, label("retained heap"), String.format(Locale.ROOT, "%.1f MB", retained / 1e6));
@@ -227,6 +252,9 @@ public final class ScaleBenchmark {
         throw new IllegalStateException("runtimes built: " + assembler.clusterRuntimesBuilt());
       }
 
+      if (!changesToo) {
+        return;
+      }
       // One route moves to another cluster: only RDS is pushed.
       for (int round = 0; round < 5; round++) {
         int v = round * 7 % vhosts;
@@ -279,7 +307,7 @@ public final class ScaleBenchmark {
   }
 
   private String label(String measure) {
-    return delta ? measure + " (delta xDS)" : measure;
+    return measure + variant;
   }
 
   /** The part of a change's time java-control-plane spent answering inside {@code setSnapshot}, on this thread. */
