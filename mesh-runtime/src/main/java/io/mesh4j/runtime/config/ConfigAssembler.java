@@ -76,10 +76,24 @@ public final class ConfigAssembler {
    * that map (a one-route change makes a new table naming the same 10,000 clusters).
    */
   private long clusterInputs;
+  /**
+   * Counts the changes of {@link #clusterInputs} other than an endpoint watch hearing something: while it stands
+   * still, a cluster map is the last publish's with only the runtimes of {@link #endpointsChangedSinceMaps} replaced.
+   */
+  private long clusterInputsBesidesEndpoints;
+  /** The EDS names whose watch heard something since the last publish built {@link #clusterMaps}. */
+  private final Set<String> endpointsChangedSinceMaps = new HashSet<>();
   /** The cluster maps the last publish built or reused, by the cluster names they were built for. */
   private List<ClusterMap> clusterMaps = List.of();
   /** The {@link #clusterInputs} the last publish built {@link #clusterMaps} at. */
   private long clusterMapsAt = -1;
+  /** The {@link #clusterInputsBesidesEndpoints} the last publish built {@link #clusterMaps} at. */
+  private long clusterMapsAtBesidesEndpoints = -1;
+  /**
+   * The lineage of each cluster map the published snapshot serves (see {@link ClusterMap}), by identity; a map not
+   * here is its own.
+   */
+  private Map<Map<String, ClusterRuntime>, Object> lineages = new IdentityHashMap<>();
   /** The runtimes the last publish kept. */
   private UsedRuntimes lastUsedRuntimes;
   /** Counts every change of the cluster watches or of what they heard: part of what the endpoints wanted depend on. */
@@ -91,6 +105,7 @@ public final class ConfigAssembler {
   private ClusterWatchInputs clustersSyncedFrom;
   private EndpointWatchInputs endpointsSyncedFrom;
   private final AtomicLong runtimesBuilt = new AtomicLong();
+  private final AtomicLong clusterMapsBuilt = new AtomicLong();
   private final AtomicLong reconciles = new AtomicLong();
 
   /**
@@ -124,6 +139,16 @@ public final class ConfigAssembler {
    */
   public long clusterRuntimesBuilt() {
     return runtimesBuilt.get();
+  }
+
+  /**
+   * How many cluster maps (a route table's clusters and their runtimes) have been built cluster by cluster: one per
+   * new table naming other clusters, and one per cluster change; a table naming the same clusters reuses its map, and
+   * an endpoint change copies it with the changed clusters' runtimes replaced. For benchmarks and tests of what an
+   * update costs.
+   */
+  public long clusterMapsBuilt() {
+    return clusterMapsBuilt.get();
   }
 
   /**
@@ -298,14 +323,17 @@ public final class ConfigAssembler {
     // Targets commonly share a route table (istiod sends one per port, naming every cluster): read each once, and
     // each set of names once (a changed table commonly names the same clusters as the one it replaces).
     Set<RouteTable> tables = Collections.newSetFromMap(new IdentityHashMap<>());
-    Set<Map<String, ClusterRuntime>> servedMaps = Collections.newSetFromMap(new IdentityHashMap<>());
+    Set<Object> servedLineages = Collections.newSetFromMap(new IdentityHashMap<>());
+    List<Map<String, ClusterRuntime>> servedMaps = new ArrayList<>();
     List<Set<String>> nameSets = new ArrayList<>();
     for (TargetConfig serving : snapshot.targets().values()) {
       if (serving instanceof TargetConfig.Routed routed) {
         if (tables.add(routed.routes())) {
           addNames(nameSets, routed.routes().clusterNames());
         }
-        servedMaps.add(routed.clusters());
+        if (servedLineages.add(lineageOf(routed.clusters()))) {
+          servedMaps.add(routed.clusters());
+        }
       }
     }
     for (Watched<ListenerResource> listener : listeners.values()) {
@@ -328,7 +356,8 @@ public final class ConfigAssembler {
         servedClusterTargets.add(serving.runtime());
       }
     }
-    EndpointWatchInputs endpointInputsNow = new EndpointWatchInputs(servedMaps, servedClusterTargets, clusterWatches);
+    EndpointWatchInputs endpointInputsNow =
+        new EndpointWatchInputs(servedLineages, servedClusterTargets, clusterWatches);
     if (!endpointInputsNow.equals(endpointsSyncedFrom)) {
       Set<String> wantedEndpoints = new LinkedHashSet<>();
       servedClusterTargets.forEach(runtime -> wantedEndpoints.add(runtime.cluster().edsServiceName()));
@@ -387,14 +416,23 @@ public final class ConfigAssembler {
   }
 
   /**
-   * What the endpoint watches are synced from: the served cluster maps and cluster targets' runtimes (identity
-   * sets; both immutable) and the count of changes of the cluster watches.
+   * What the endpoint watches are synced from: the lineages of the served cluster maps and the cluster targets'
+   * runtimes (identity sets; all immutable) and the count of changes of the cluster watches.
    */
   private record EndpointWatchInputs(
-      Set<Map<String, ClusterRuntime>> servedMaps, Set<ClusterRuntime> servedClusterTargets, long clusterWatches) {}
+      Set<Object> servedLineages, Set<ClusterRuntime> servedClusterTargets, long clusterWatches) {}
 
-  /** A cluster map a publish built or reused, and the cluster names it was built for. */
-  private record ClusterMap(Set<String> names, Map<String, ClusterRuntime> runtimes) {}
+  /**
+   * A cluster map a publish built or reused, the cluster names it was built for, and its lineage: the map it was
+   * built as, cluster by cluster, from which it differs at most by runtimes replaced for endpoint changes. Maps of one
+   * lineage hold the same cluster resources under the same names, so they need the same watches.
+   */
+  private record ClusterMap(Set<String> names, Map<String, ClusterRuntime> runtimes, Object lineage) {}
+
+  private Object lineageOf(Map<String, ClusterRuntime> served) {
+    Object lineage = lineages.get(served);
+    return lineage != null ? lineage : served;
+  }
 
   private RouteTable routeTableOf(ListenerResource listener) {
     if (listener == null) {
@@ -413,13 +451,13 @@ public final class ConfigAssembler {
    * and the control plane's answer to it can cross the request for the new name.
    */
   private <T> void syncWatches(XdsResourceType<T> type, Map<String, Watched<T>> watches, Set<String> wanted) {
-    Runnable onUpdate = type == types.endpoints() ? this::endpointChanged
-        : type == types.clusters() ? this::clusterChanged : this::reconcileSoon;
+    Runnable onUpdate = type == types.clusters() ? this::clusterChanged : this::reconcileSoon;
     int size = watches.size();
     boolean added = false;
     for (String name : wanted) {
       if (!watches.containsKey(name)) {
-        Watched<T> watched = new Watched<>(name, serial, onUpdate);
+        Watched<T> watched =
+            new Watched<>(name, serial, type == types.endpoints() ? () -> endpointChanged(name) : onUpdate);
         watches.put(name, watched);
         xds.watch(type, name, watched);
         added = true;
@@ -435,9 +473,9 @@ public final class ConfigAssembler {
     if (added || watches.size() != size) {
       if (type == types.clusters()) {
         clusterWatches++;
-        clusterInputs++;
+        clusterInputsChanged();
       } else if (type == types.endpoints()) {
-        clusterInputs++;
+        clusterInputsChanged();
       }
     }
   }
@@ -445,13 +483,20 @@ public final class ConfigAssembler {
   /** A cluster watch heard something. */
   private void clusterChanged() {
     clusterWatches++;
-    clusterInputs++;
+    clusterInputsChanged();
     reconcileSoon();
   }
 
-  /** An endpoint watch heard something. */
-  private void endpointChanged() {
+  /** Something cluster maps are built from changed, other than an endpoint watch hearing something. */
+  private void clusterInputsChanged() {
     clusterInputs++;
+    clusterInputsBesidesEndpoints++;
+  }
+
+  /** The endpoint watch of {@code edsName} heard something. */
+  private void endpointChanged(String edsName) {
+    clusterInputs++;
+    endpointsChangedSinceMaps.add(edsName);
     reconcileSoon();
   }
 
@@ -474,7 +519,7 @@ public final class ConfigAssembler {
       TargetConfig config = built != null ? built : previous.target(target);
       if (built == null && config instanceof TargetConfig.Routed serving) {
         // The previous config keeps serving until the new one is complete: its clusters stay live (probes and all).
-        usedRuntimes.maps.add(serving.clusters());
+        usedRuntimes.use(serving.clusters(), lineageOf(serving.clusters()));
       }
       if (config != null) {
         next.put(target, config);
@@ -499,6 +544,9 @@ public final class ConfigAssembler {
     lastUsedRuntimes = usedRuntimes;
     clusterMaps = mapsNow;
     clusterMapsAt = clusterInputs;
+    clusterMapsAtBesidesEndpoints = clusterInputsBesidesEndpoints;
+    endpointsChangedSinceMaps.clear();
+    lineages = usedRuntimes.lineages;
     MeshSnapshot published = new MeshSnapshot(next, nextClusters);
     boolean changed = !published.equals(previous);
     if (changed) {
@@ -603,15 +651,19 @@ public final class ConfigAssembler {
     Set<String> names = table.clusterNames();
     for (ClusterMap known : mapsNow) {
       if (sameNames(known.names(), names)) {
-        return usedRuntimes.use(known.runtimes());
+        return usedRuntimes.use(known);
       }
     }
-    if (clusterMapsAt == clusterInputs) {
-      // Nothing a map is built from changed since the last publish built this one: building it again gives it back.
+    if (clusterMapsAtBesidesEndpoints == clusterInputsBesidesEndpoints) {
+      // Nothing a map is built from changed since the last publish built this one, but perhaps some endpoints.
       for (ClusterMap known : clusterMaps) {
         if (sameNames(known.names(), names)) {
-          mapsNow.add(known);
-          return usedRuntimes.use(known.runtimes());
+          ClusterMap now = clusterMapsAt == clusterInputs ? known : withChangedEndpoints(known);
+          if (now != null) {
+            mapsNow.add(now);
+            return usedRuntimes.use(now);
+          }
+          break;
         }
       }
     }
@@ -636,12 +688,51 @@ public final class ConfigAssembler {
       asBefore = asBefore && previous.get(clusterName) == runtime;
       entries[count++] = Map.entry(clusterName, runtime);
     }
-    Map<String, ClusterRuntime> built = asBefore && previous.size() == count ? previous
-        // Immutable already, so that each target's config holds this map rather than a copy of it; built from the
-        // entries directly (one endpoint change rebuilds the map of a table of 10,000 clusters).
-        : Map.ofEntries(count == entries.length ? entries : Arrays.copyOf(entries, count));
-    mapsNow.add(new ClusterMap(names, built));
-    return usedRuntimes.use(built);
+    if (asBefore && previous.size() == count) {
+      ClusterMap kept = new ClusterMap(names, previous, lineageOf(previous));
+      mapsNow.add(kept);
+      return usedRuntimes.use(kept);
+    }
+    clusterMapsBuilt.incrementAndGet();
+    // Immutable already, so that each target's config holds this map rather than a copy of it; built from the entries
+    // directly.
+    Map<String, ClusterRuntime> built =
+        Map.ofEntries(count == entries.length ? entries : Arrays.copyOf(entries, count));
+    ClusterMap map = new ClusterMap(names, built, built);
+    mapsNow.add(map);
+    return usedRuntimes.use(map);
+  }
+
+  /**
+   * {@code known} with the runtimes of the clusters whose endpoints changed since it was built replaced, of the same
+   * lineage; {@code null} when one of those endpoint watches holds no assignment (the full build decides then). Only
+   * when no cluster input but endpoints changed: every other runtime still stands for the current cluster resource
+   * and assignment. One endpoint change in a table of 10,000 clusters used to build its map cluster by cluster and
+   * sync the endpoint watches of every cluster, each a pass of lookups over 10,000 names.
+   */
+  private ClusterMap withChangedEndpoints(ClusterMap known) {
+    Map<String, ClusterRuntime> runtimes = known.runtimes();
+    @SuppressWarnings("unchecked")
+    Map.Entry<String, ClusterRuntime>[] entries = new Map.Entry[runtimes.size()];
+    int count = 0;
+    boolean changed = false;
+    for (Map.Entry<String, ClusterRuntime> entry : runtimes.entrySet()) {
+      ClusterRuntime runtime = entry.getValue();
+      String edsName = runtime.cluster().edsServiceName();
+      if (endpointsChangedSinceMaps.contains(edsName)) {
+        Watched<EndpointResource> eds = endpoints.get(edsName);
+        if (eds == null || eds.state() != Watched.State.PRESENT) {
+          return null;
+        }
+        ClusterRuntime updated = runtimeFor(runtime.cluster(), eds.value());
+        if (updated != runtime) {
+          changed = true;
+          entry = Map.entry(entry.getKey(), updated);
+        }
+      }
+      entries[count++] = entry;
+    }
+    return changed ? new ClusterMap(known.names(), Map.ofEntries(entries), known.lineage()) : known;
   }
 
   /**
@@ -650,10 +741,17 @@ public final class ConfigAssembler {
    */
   private static final class UsedRuntimes {
     final Set<Map<String, ClusterRuntime>> maps = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The lineage of each map used (see {@link ClusterMap}). */
+    final Map<Map<String, ClusterRuntime>, Object> lineages = new IdentityHashMap<>();
     final Set<String> names = new HashSet<>();
 
-    Map<String, ClusterRuntime> use(Map<String, ClusterRuntime> map) {
+    Map<String, ClusterRuntime> use(ClusterMap map) {
+      return use(map.runtimes(), map.lineage());
+    }
+
+    Map<String, ClusterRuntime> use(Map<String, ClusterRuntime> map, Object lineage) {
       maps.add(map);
+      lineages.put(map, lineage);
       return map;
     }
 
@@ -665,9 +763,20 @@ public final class ConfigAssembler {
       return null;
     }
 
-    /** Uses the same maps (identity) and names as {@code other}. */
+    /**
+     * Uses maps of the same lineages (identity), so of the same cluster names, and the same names as {@code other}:
+     * every runtime held is used by both.
+     */
     boolean sameAs(UsedRuntimes other) {
-      return other != null && maps.equals(other.maps) && names.equals(other.names);
+      return other != null && sameLineages(other) && names.equals(other.names);
+    }
+
+    private boolean sameLineages(UsedRuntimes other) {
+      Set<Object> mine = Collections.newSetFromMap(new IdentityHashMap<>());
+      mine.addAll(lineages.values());
+      Set<Object> theirs = Collections.newSetFromMap(new IdentityHashMap<>());
+      theirs.addAll(other.lineages.values());
+      return mine.equals(theirs);
     }
 
     boolean contains(String name) {
