@@ -664,6 +664,8 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
     List<String> errors = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     boolean unnamedInvalid = false;
+    // What nobody watches is kept as this response has it (see TypeState.unsolicited); an earlier response's is not.
+    state.unsolicited.clear();
     for (int i = 0; i < response.getResourcesCount(); i++) {
       Any any = response.getResources(i);
       String wrapperName = null;
@@ -760,7 +762,7 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
         if (sub.onAccepted(message, bytes, decoded, version, now, source) || wasCached) {
           cache.accepted(type, name, version, message, now);
         }
-      } else if (conn.stream instanceof DeltaStream) {
+      } else {
         state.unsolicited.put(name, new Unsolicited(message, bytes, version, now, source));
       }
       return name;
@@ -893,8 +895,13 @@ public final class XdsClient implements AutoCloseable, ResourceSubscriptions {
     /** A request of this type is due (in {@code requestsDue}) and names something new: counted as unanswered. */
     boolean requestDueAddsNames;
     /**
-     * Valid resources a delta server sent without our asking (java-control-plane and Envoy treat LDS and CDS as
-     * wildcard): kept so that a later watch gets them at once, since such a server will not send them again.
+     * Valid resources a server sent without our asking, kept so that a later watch gets them at once, since such a
+     * server will not send them again: a delta server's (java-control-plane and Envoy treat LDS and CDS as wildcard),
+     * and those of the type's last state-of-the-world response. A request naming no resource of a type (its last watch
+     * cancelled) reads as a wildcard to a legacy server (java-control-plane, for every type), which answers with every
+     * resource of the type, then takes the names it last sent as those the client holds, and answers a later request
+     * naming one of them with nothing until it changes: without these, a route naming a cluster again (after a push
+     * that named none) waited out the fetch timeout and found the cluster and its endpoints "do not exist".
      */
     final Map<String, Unsolicited> unsolicited = new HashMap<>();
     /** Its part of the status view as last published. */
