@@ -8,7 +8,6 @@ import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.mesh4j.ResourceState;
 import io.mesh4j.ResourceStatus;
-import io.mesh4j.runtime.bootstrap.BootstrapParser;
 import io.mesh4j.runtime.cluster.EndpointType;
 import io.mesh4j.runtime.model.EndpointResource;
 import io.mesh4j.runtime.testing.LoopbackControlPlane;
@@ -17,10 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,25 +26,15 @@ import org.junit.jupiter.api.Test;
 class XdsClientResendTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private LoopbackControlPlane cp;
-  private ScheduledExecutorService scheduler;
-  private XdsClient client;
+  private final LoopbackXdsClient loopback =
+      LoopbackXdsClient.start(builder -> builder.backoffPolicy(() -> () -> Duration.ofMillis(100).toNanos()));
+  private final LoopbackControlPlane cp = loopback.controlPlane;
+  private final XdsClient client = loopback.client;
   private final CountingEndpointType counting = new CountingEndpointType();
-
-  @BeforeEach
-  void setUp() {
-    cp = LoopbackControlPlane.start();
-    scheduler = Executors.newSingleThreadScheduledExecutor();
-    client = XdsClient.newBuilder(BootstrapParser.parse(cp.bootstrapJson(), "test"), scheduler)
-        .backoffPolicy(() -> () -> Duration.ofMillis(100).toNanos())
-        .build();
-  }
 
   @AfterEach
   void tearDown() {
-    client.close();
-    cp.close();
-    scheduler.shutdownNow();
+    loopback.close();
   }
 
   @Test

@@ -5,7 +5,6 @@ import static io.mesh4j.runtime.testing.XdsResources.EDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.mesh4j.runtime.bootstrap.BootstrapParser;
 import io.mesh4j.runtime.cluster.ClusterType;
 import io.mesh4j.runtime.cluster.EndpointType;
 import io.mesh4j.runtime.model.ClusterResource;
@@ -14,10 +13,7 @@ import io.mesh4j.runtime.testing.LoopbackControlPlane;
 import io.mesh4j.runtime.testing.XdsResources;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,24 +25,14 @@ import org.junit.jupiter.api.Test;
 class XdsClientWatchAgainTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  private LoopbackControlPlane cp;
-  private ScheduledExecutorService scheduler;
-  private XdsClient client;
-
-  @BeforeEach
-  void setUp() {
-    cp = LoopbackControlPlane.start();
-    scheduler = Executors.newSingleThreadScheduledExecutor();
-    client = XdsClient.newBuilder(BootstrapParser.parse(cp.bootstrapJson(), "test"), scheduler)
-        .initialFetchTimeout(Duration.ofSeconds(2))
-        .build();
-  }
+  private final LoopbackXdsClient loopback =
+      LoopbackXdsClient.start(builder -> builder.initialFetchTimeout(Duration.ofSeconds(2)));
+  private final LoopbackControlPlane cp = loopback.controlPlane;
+  private final XdsClient client = loopback.client;
 
   @AfterEach
   void tearDown() {
-    client.close();
-    cp.close();
-    scheduler.shutdownNow();
+    loopback.close();
   }
 
   private void serve(String version) {
