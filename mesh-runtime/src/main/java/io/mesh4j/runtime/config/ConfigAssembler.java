@@ -71,24 +71,18 @@ public final class ConfigAssembler {
   /** The published snapshot's cluster maps by route table (identity), during a publish: reused while unchanged. */
   private Map<RouteTable, Map<String, ClusterRuntime>> clustersByTable = new IdentityHashMap<>();
   /**
-   * Counts every change of what a table's cluster map is built from: a cluster or endpoint watch added, dropped or
-   * updated. While it stands still, a table naming the same clusters as one the last publish built a map for gets
-   * that map (a one-route change makes a new table naming the same 10,000 clusters).
+   * Counts every change of what a table's cluster map is built from other than an endpoint watch hearing something: a
+   * cluster watch added, dropped or updated, an endpoint watch added or dropped. While it stands still, a table naming
+   * the same clusters as one the last publish built a map for gets that map (a one-route change makes a new table
+   * naming the same 10,000 clusters), with the runtimes of {@link #endpointsChangedSinceMaps} replaced.
    */
   private long clusterInputs;
-  /**
-   * Counts the changes of {@link #clusterInputs} other than an endpoint watch hearing something: while it stands
-   * still, a cluster map is the last publish's with only the runtimes of {@link #endpointsChangedSinceMaps} replaced.
-   */
-  private long clusterInputsBesidesEndpoints;
   /** The EDS names whose watch heard something since the last publish built {@link #clusterMaps}. */
   private final Set<String> endpointsChangedSinceMaps = new HashSet<>();
   /** The cluster maps the last publish built or reused, by the cluster names they were built for. */
   private List<ClusterMap> clusterMaps = List.of();
   /** The {@link #clusterInputs} the last publish built {@link #clusterMaps} at. */
   private long clusterMapsAt = -1;
-  /** The {@link #clusterInputsBesidesEndpoints} the last publish built {@link #clusterMaps} at. */
-  private long clusterMapsAtBesidesEndpoints = -1;
   /**
    * The lineage of each cluster map the published snapshot serves (see {@link ClusterMap}), by identity; a map not
    * here is its own.
@@ -473,9 +467,9 @@ public final class ConfigAssembler {
     if (added || watches.size() != size) {
       if (type == types.clusters()) {
         clusterWatches++;
-        clusterInputsChanged();
+        clusterInputs++;
       } else if (type == types.endpoints()) {
-        clusterInputsChanged();
+        clusterInputs++;
       }
     }
   }
@@ -483,19 +477,12 @@ public final class ConfigAssembler {
   /** A cluster watch heard something. */
   private void clusterChanged() {
     clusterWatches++;
-    clusterInputsChanged();
-    reconcileSoon();
-  }
-
-  /** Something cluster maps are built from changed, other than an endpoint watch hearing something. */
-  private void clusterInputsChanged() {
     clusterInputs++;
-    clusterInputsBesidesEndpoints++;
+    reconcileSoon();
   }
 
   /** The endpoint watch of {@code edsName} heard something. */
   private void endpointChanged(String edsName) {
-    clusterInputs++;
     endpointsChangedSinceMaps.add(edsName);
     reconcileSoon();
   }
@@ -544,7 +531,6 @@ public final class ConfigAssembler {
     lastUsedRuntimes = usedRuntimes;
     clusterMaps = mapsNow;
     clusterMapsAt = clusterInputs;
-    clusterMapsAtBesidesEndpoints = clusterInputsBesidesEndpoints;
     endpointsChangedSinceMaps.clear();
     lineages = usedRuntimes.lineages;
     MeshSnapshot published = new MeshSnapshot(next, nextClusters);
@@ -654,11 +640,11 @@ public final class ConfigAssembler {
         return usedRuntimes.use(known);
       }
     }
-    if (clusterMapsAtBesidesEndpoints == clusterInputsBesidesEndpoints) {
+    if (clusterMapsAt == clusterInputs) {
       // Nothing a map is built from changed since the last publish built this one, but perhaps some endpoints.
       for (ClusterMap known : clusterMaps) {
         if (sameNames(known.names(), names)) {
-          ClusterMap now = clusterMapsAt == clusterInputs ? known : withChangedEndpoints(known);
+          ClusterMap now = endpointsChangedSinceMaps.isEmpty() ? known : withChangedEndpoints(known);
           if (now != null) {
             mapsNow.add(now);
             return usedRuntimes.use(now);
@@ -740,8 +726,7 @@ public final class ConfigAssembler {
    * name into a set of 10,000), of the clusters followed by name, and those built for a table still pending.
    */
   private static final class UsedRuntimes {
-    final Set<Map<String, ClusterRuntime>> maps = Collections.newSetFromMap(new IdentityHashMap<>());
-    /** The lineage of each map used (see {@link ClusterMap}). */
+    /** The maps used (by identity), each with its lineage (see {@link ClusterMap}). */
     final Map<Map<String, ClusterRuntime>, Object> lineages = new IdentityHashMap<>();
     final Set<String> names = new HashSet<>();
 
@@ -750,7 +735,6 @@ public final class ConfigAssembler {
     }
 
     Map<String, ClusterRuntime> use(Map<String, ClusterRuntime> map, Object lineage) {
-      maps.add(map);
       lineages.put(map, lineage);
       return map;
     }
@@ -783,7 +767,7 @@ public final class ConfigAssembler {
       if (names.contains(name)) {
         return true;
       }
-      for (Map<String, ClusterRuntime> map : maps) {
+      for (Map<String, ClusterRuntime> map : lineages.keySet()) {
         if (map.containsKey(name)) {
           return true;
         }
