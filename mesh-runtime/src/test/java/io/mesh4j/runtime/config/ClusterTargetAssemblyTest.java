@@ -7,9 +7,6 @@ import static io.mesh4j.runtime.testing.XdsResources.routeConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.mesh4j.runtime.cluster.ClusterRuntime;
-import io.mesh4j.runtime.model.LbEndpoint;
-import io.mesh4j.runtime.model.LocalityEndpoints;
 import io.mesh4j.runtime.testing.LoopbackControlPlane;
 import io.mesh4j.runtime.xds.XdsClient;
 import java.time.Duration;
@@ -44,11 +41,6 @@ class ClusterTargetAssemblyTest {
             : List.of(cla("svc", "127.0.0.1:1001")));
   }
 
-  private static List<String> endpoints(ClusterRuntime runtime) {
-    return runtime.endpoints().localities().stream().map(LocalityEndpoints::endpoints).flatMap(List::stream)
-        .map(LbEndpoint::hostPort).toList();
-  }
-
   private ClusterTarget followed(String name) throws Exception {
     return assembler.subscribeCluster(name).get(WAIT.toSeconds(), TimeUnit.SECONDS);
   }
@@ -61,7 +53,7 @@ class ClusterTargetAssemblyTest {
 
     ClusterTarget jwks = followed("jwks");
     assertThat(jwks.exists()).isTrue();
-    assertThat(endpoints(jwks.runtime())).containsExactly("127.0.0.1:2001");
+    assertThat(LoopbackAssembly.hostPorts(jwks.runtime())).containsExactly("127.0.0.1:2001");
     assertThat(routed.clusters()).doesNotContainKey("jwks");
 
     // Named by a route too: the same runtime, so the same breakers, outlier state and load balancing.
@@ -70,7 +62,7 @@ class ClusterTargetAssemblyTest {
     assertThat(followed("absent").exists()).isFalse();
 
     serve("2", "127.0.0.1:2002", true);
-    await().atMost(WAIT).until(() -> endpoints(assembler.snapshot().clusterTarget("jwks").runtime())
+    await().atMost(WAIT).until(() -> LoopbackAssembly.hostPorts(assembler.snapshot().clusterTarget("jwks").runtime())
         .equals(List.of("127.0.0.1:2002")));
 
     serve("3", null, false);

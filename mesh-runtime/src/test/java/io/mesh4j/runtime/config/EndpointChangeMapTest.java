@@ -1,5 +1,6 @@
 package io.mesh4j.runtime.config;
 
+import static io.mesh4j.runtime.testing.XdsResources.EDS;
 import static io.mesh4j.runtime.testing.XdsResources.apiListener;
 import static io.mesh4j.runtime.testing.XdsResources.cla;
 import static io.mesh4j.runtime.testing.XdsResources.edsCluster;
@@ -14,10 +15,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.mesh4j.runtime.cluster.ClusterRuntime;
-import io.mesh4j.runtime.model.LbEndpoint;
-import io.mesh4j.runtime.model.LocalityEndpoints;
 import io.mesh4j.runtime.testing.LoopbackControlPlane;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +32,6 @@ import org.junit.jupiter.api.Test;
  */
 class EndpointChangeMapTest {
   private static final java.time.Duration WAIT = java.time.Duration.ofSeconds(30);
-  private static final String EDS = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
   private static final String TARGET = "svc:80";
 
   private final LoopbackAssembly loopback = LoopbackAssembly.start();
@@ -70,23 +67,13 @@ class EndpointChangeMapTest {
     return ((TargetConfig.Routed) assembler.snapshot().target(TARGET)).clusters();
   }
 
-  private static List<String> endpoints(ClusterRuntime runtime) {
-    return runtime.endpoints().localities().stream().map(LocalityEndpoints::endpoints).flatMap(List::stream)
-        .map(LbEndpoint::hostPort).toList();
-  }
-
-  private Set<String> lastEdsNames() {
-    DiscoveryRequest last = controlPlane.lastRequest(EDS);
-    return last == null ? Set.of() : Set.copyOf(last.getResourceNamesList());
-  }
-
   @Test
   void anEndpointChangeReplacesOnlyItsClustersRuntimeAndAClusterChangeStillBuildsTheMap() throws Exception {
     Map<String, String> endpoints = Map.of("c1", "127.0.0.1:1001", "c2", "127.0.0.1:1002", "c3", "127.0.0.1:1003");
     serve("1", edsCluster("c3"), endpoints);
     assembler.subscribe(TARGET).get(WAIT.toSeconds(), TimeUnit.SECONDS);
     ClusterTarget byName = assembler.subscribeCluster("c2").get(WAIT.toSeconds(), TimeUnit.SECONDS);
-    await().atMost(WAIT).until(() -> lastEdsNames().equals(Set.of("c1", "c2", "c3")));
+    await().atMost(WAIT).until(() -> loopback.lastRequestedNames(EDS).equals(Set.of("c1", "c2", "c3")));
     Map<String, ClusterRuntime> before = served();
     assertThat(byName.runtime()).isSameAs(before.get("c2"));
     long mapsBuilt = assembler.clusterMapsBuilt();
@@ -94,7 +81,7 @@ class EndpointChangeMapTest {
 
     // c2's endpoint moves: its runtime is replaced in a copy of the map, the others are kept.
     serve("2", edsCluster("c3"), Map.of("c1", "127.0.0.1:1001", "c2", "127.0.0.1:2002", "c3", "127.0.0.1:1003"));
-    await().atMost(WAIT).until(() -> endpoints(served().get("c2")).equals(List.of("127.0.0.1:2002")));
+    await().atMost(WAIT).until(() -> LoopbackAssembly.hostPorts(served().get("c2")).equals(List.of("127.0.0.1:2002")));
     Map<String, ClusterRuntime> afterOne = served();
     assertThat(afterOne).isNotSameAs(before).containsOnlyKeys("c1", "c2", "c3");
     assertThat(afterOne.get("c1")).isSameAs(before.get("c1"));
@@ -106,11 +93,11 @@ class EndpointChangeMapTest {
 
     // Then c1's and c3's at once: both replaced in one more copy.
     serve("3", edsCluster("c3"), Map.of("c1", "127.0.0.1:3001", "c2", "127.0.0.1:2002", "c3", "127.0.0.1:3003"));
-    await().atMost(WAIT).until(() -> endpoints(served().get("c1")).equals(List.of("127.0.0.1:3001"))
-        && endpoints(served().get("c3")).equals(List.of("127.0.0.1:3003")));
+    await().atMost(WAIT).until(() -> LoopbackAssembly.hostPorts(served().get("c1")).equals(List.of("127.0.0.1:3001"))
+        && LoopbackAssembly.hostPorts(served().get("c3")).equals(List.of("127.0.0.1:3003")));
     assertThat(served().get("c2")).isSameAs(afterOne.get("c2"));
     assertThat(assembler.clusterMapsBuilt()).as("maps built cluster by cluster").isEqualTo(mapsBuilt);
-    assertThat(lastEdsNames()).containsExactlyInAnyOrder("c1", "c2", "c3");
+    assertThat(loopback.lastRequestedNames(EDS)).containsExactlyInAnyOrder("c1", "c2", "c3");
 
     // A cluster change (c3's connect timeout) builds the map cluster by cluster, and the endpoints stay followed.
     Cluster c3 = edsCluster("c3").toBuilder().setConnectTimeout(Duration.newBuilder().setSeconds(3)).build();
@@ -120,8 +107,8 @@ class EndpointChangeMapTest {
     assertThat(assembler.clusterMapsBuilt()).as("maps built cluster by cluster").isGreaterThan(mapsBuilt);
     assertThat(served().get("c3").cluster().connectTimeout()).isEqualTo(java.time.Duration.ofSeconds(3));
     serve("5", c3, Map.of("c1", "127.0.0.1:3001", "c2", "127.0.0.1:5002", "c3", "127.0.0.1:3003"));
-    await().atMost(WAIT).until(() -> endpoints(served().get("c2")).equals(List.of("127.0.0.1:5002")));
+    await().atMost(WAIT).until(() -> LoopbackAssembly.hostPorts(served().get("c2")).equals(List.of("127.0.0.1:5002")));
     assertThat(served().get("c3").cluster().connectTimeout()).isEqualTo(java.time.Duration.ofSeconds(3));
-    assertThat(lastEdsNames()).containsExactlyInAnyOrder("c1", "c2", "c3");
+    assertThat(loopback.lastRequestedNames(EDS)).containsExactlyInAnyOrder("c1", "c2", "c3");
   }
 }

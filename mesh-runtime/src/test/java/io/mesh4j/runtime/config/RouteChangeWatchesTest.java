@@ -1,5 +1,7 @@
 package io.mesh4j.runtime.config;
 
+import static io.mesh4j.runtime.testing.XdsResources.CDS;
+import static io.mesh4j.runtime.testing.XdsResources.EDS;
 import static io.mesh4j.runtime.testing.XdsResources.apiListener;
 import static io.mesh4j.runtime.testing.XdsResources.cla;
 import static io.mesh4j.runtime.testing.XdsResources.edsCluster;
@@ -11,10 +13,6 @@ import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
-import io.mesh4j.runtime.cluster.ClusterRuntime;
-import io.mesh4j.runtime.model.LbEndpoint;
-import io.mesh4j.runtime.model.LocalityEndpoints;
 import io.mesh4j.runtime.route.RouteTable;
 import io.mesh4j.runtime.testing.LoopbackControlPlane;
 import io.mesh4j.runtime.view.InMemoryRequest;
@@ -34,8 +32,6 @@ import org.junit.jupiter.api.Test;
  */
 class RouteChangeWatchesTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static final String CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
-  private static final String EDS = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
   private static final String TARGET = "svc:80";
 
   private final LoopbackAssembly loopback = LoopbackAssembly.start();
@@ -73,25 +69,15 @@ class RouteChangeWatchesTest {
     return table.select(InMemoryRequest.get(TARGET, path), 0).action().selectCluster(0);
   }
 
-  private Set<String> lastNames(String typeUrl) {
-    DiscoveryRequest last = controlPlane.lastRequest(typeUrl);
-    return last == null ? Set.of() : Set.copyOf(last.getResourceNamesList());
-  }
-
-  private static List<String> endpoints(ClusterRuntime runtime) {
-    return runtime.endpoints().localities().stream().map(LocalityEndpoints::endpoints).flatMap(List::stream)
-        .map(LbEndpoint::hostPort).toList();
-  }
-
   @Test
   void aTableNamingTheSameClustersKeepsTheirMapAndWatchesAndANewOrDroppedClusterIsStillSyncedAfterIt()
       throws Exception {
     serve("1", table("c1", "c2"), "127.0.0.1:1002");
     assembler.subscribe(TARGET).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-    await().atMost(WAIT).until(() -> lastNames(EDS).equals(Set.of("c1", "c2")));
+    await().atMost(WAIT).until(() -> loopback.lastRequestedNames(EDS).equals(Set.of("c1", "c2")));
     TargetConfig.Routed before = routed();
     assertThat(before.clusters()).containsOnlyKeys("c1", "c2");
-    assertThat(lastNames(CDS)).containsExactlyInAnyOrder("c1", "c2");
+    assertThat(loopback.lastRequestedNames(CDS)).containsExactlyInAnyOrder("c1", "c2");
     long built = assembler.clusterRuntimesBuilt();
     int cdsRequests = controlPlane.requests(CDS).size();
     int edsRequests = controlPlane.requests(EDS).size();
@@ -104,21 +90,21 @@ class RouteChangeWatchesTest {
     assertThat(assembler.clusterRuntimesBuilt()).isEqualTo(built);
     // Version 2 resends CDS and EDS too, each ACKed once; a watch dropped and made again would add requests.
     assertThat(controlPlane.requests(CDS).size() - cdsRequests).as("CDS requests").isLessThanOrEqualTo(1);
-    assertThat(lastNames(CDS)).containsExactlyInAnyOrder("c1", "c2");
+    assertThat(loopback.lastRequestedNames(CDS)).containsExactlyInAnyOrder("c1", "c2");
     assertThat(controlPlane.requests(EDS).size() - edsRequests).as("EDS requests").isLessThanOrEqualTo(1);
-    assertThat(lastNames(EDS)).containsExactlyInAnyOrder("c1", "c2");
+    assertThat(loopback.lastRequestedNames(EDS)).containsExactlyInAnyOrder("c1", "c2");
 
     // An endpoint change after the map was reused is followed.
     serve("3", table("c2", "c2", "c1"), "127.0.0.1:2002");
-    await().atMost(WAIT).until(() -> endpoints(routed().clusters().get("c2")).equals(List.of("127.0.0.1:2002")));
+    await().atMost(WAIT).until(() -> LoopbackAssembly.hostPorts(routed().clusters().get("c2")).equals(List.of("127.0.0.1:2002")));
     assertThat(routed().clusters().get("c1")).isSameAs(before.clusters().get("c1"));
 
     // c1 leaves for c3: c3 is subscribed, c1 released, on both types.
     serve("4", table("c2", "c3"), "127.0.0.1:2002");
     await().atMost(WAIT).until(() -> routed().clusters().keySet().equals(Set.of("c2", "c3")));
-    await().atMost(WAIT).until(() -> lastNames(CDS).equals(Set.of("c2", "c3")));
-    await().atMost(WAIT).until(() -> lastNames(EDS).equals(Set.of("c2", "c3")));
+    await().atMost(WAIT).until(() -> loopback.lastRequestedNames(CDS).equals(Set.of("c2", "c3")));
+    await().atMost(WAIT).until(() -> loopback.lastRequestedNames(EDS).equals(Set.of("c2", "c3")));
     assertThat(clusterOf(routed().routes(), "/1")).isEqualTo("c3");
-    assertThat(endpoints(routed().clusters().get("c3"))).containsExactly("127.0.0.1:1003");
+    assertThat(LoopbackAssembly.hostPorts(routed().clusters().get("c3"))).containsExactly("127.0.0.1:1003");
   }
 }
